@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { renderErrorsDoc } from './errors-doc.ts';
+import { errorCatalogue, isErrorCode, SignetError } from './errors.ts';
+
+describe('error catalogue', () => {
+  it('gives every code a status, a message and a remediation', () => {
+    for (const [code, e] of Object.entries(errorCatalogue)) {
+      expect(code).toMatch(/^[A-Z][A-Z0-9_]+$/);
+      expect(e.status).toBeGreaterThanOrEqual(400);
+      expect(e.message.length).toBeGreaterThan(10);
+      expect(e.remediation.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('is rendered into docs/errors.md exactly (run npm run docs:errors after a change)', () => {
+    const onDisk = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+    expect(onDisk).toBe(renderErrorsDoc());
+  });
+
+  it('carries the code and status on a SignetError', () => {
+    const e = new SignetError('PASSKEY_LIMIT_REACHED', { limit: '10' });
+    expect([e.code, e.status, e.detail.limit]).toEqual(['PASSKEY_LIMIT_REACHED', 409, '10']);
+    expect(isErrorCode('NOPE')).toBe(false);
+  });
+});

@@ -1,0 +1,194 @@
+// Row types of every table. Times are epoch milliseconds; booleans are 0/1; JSON is text. The same
+// representation on SQLite and PostgreSQL keeps the store code identical on both engines.
+import type { Generated } from 'kysely';
+
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  kind: string;
+  display_name: string;
+  conformance: number;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  user_principal_name: string;
+  upn_lower: string;
+  display_name: string;
+  enabled: number;
+  user_handle: string;
+  created_at: number;
+}
+
+export interface GroupsTable {
+  id: string;
+  tenant_id: string;
+  display_name: string;
+  created_at: number;
+}
+
+export interface GroupMembersTable {
+  tenant_id: string;
+  group_id: string;
+  user_id: string;
+}
+
+export interface RoleAssignmentsTable {
+  tenant_id: string;
+  user_id: string;
+  role: string;
+}
+
+export interface AppsTable {
+  id: string;
+  tenant_id: string;
+  display_name: string;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  public_client: number;
+  secret_hash: string | null;
+  created_at: number;
+}
+
+export interface PasskeysTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  credential_id: string;
+  public_key: string;
+  alg: number;
+  counter: number;
+  aaguid: string;
+  transports: string;
+  backup_eligible: number;
+  backup_state: number;
+  attestation_format: string;
+  attestation_trust: string;
+  display_name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface ChallengesTable {
+  id: string;
+  tenant_id: string;
+  purpose: string;
+  challenge: string;
+  user_id: string | null;
+  session_id: string | null;
+  data: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  created_at: number;
+  auth_time: number;
+  amr: string;
+  strong_auth_at: number | null;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface TapsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  hash: string;
+  one_time: number;
+  created_at: number;
+  starts_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface LockoutsTable {
+  tenant_id: string;
+  key: string;
+  failures: number;
+  window_start: number;
+  locked_until: number;
+}
+
+export interface SignInsTable {
+  id: string;
+  tenant_id: string;
+  created_at: number;
+  user_id: string | null;
+  user_principal_name: string | null;
+  app_id: string | null;
+  method: string;
+  result: string;
+  error_code: string | null;
+  detail: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface AuditLogsTable {
+  id: string;
+  tenant_id: string;
+  created_at: number;
+  actor_type: string;
+  actor_id: string | null;
+  activity: string;
+  target_type: string;
+  target_id: string | null;
+  detail: string;
+}
+
+export interface OidcPayloadsTable {
+  tenant_id: string;
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  tenant_id: string;
+  alg: string;
+  public_jwk: string;
+  private_jwk_encrypted: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface MethodPoliciesTable {
+  tenant_id: string;
+  method: string;
+  state: string;
+  config: string;
+  updated_at: number;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  role_assignments: RoleAssignmentsTable;
+  apps: AppsTable;
+  passkeys: PasskeysTable;
+  challenges: ChallengesTable;
+  sessions: SessionsTable;
+  taps: TapsTable;
+  lockouts: LockoutsTable;
+  sign_ins: SignInsTable;
+  audit_logs: AuditLogsTable;
+  oidc_payloads: OidcPayloadsTable;
+  signing_keys: SigningKeysTable;
+  method_policies: MethodPoliciesTable;
+  kysely_migration?: { name: string; timestamp: string; id?: Generated<number> };
+}
