@@ -1,0 +1,26 @@
+import { allow, type Decision, deny } from './errors.ts';
+import { isTargeted, type PasskeyMethodConfig, type UserScope } from './passkey-method.ts';
+
+export const STRONG_AUTH_FRESHNESS_MS = 5 * 60 * 1000;
+
+export interface RegistrationContext {
+  config: PasskeyMethodConfig;
+  user: UserScope & { enabled: boolean };
+  /** When the session last proved a strong factor (passkey, TAP, MFA); null when never. */
+  strongAuthAt: number | null;
+  passkeyCount: number;
+  now: number;
+}
+
+/** SPEC §2.2: the checks before registration options are issued, in this order, each with its own code. */
+export function evaluateRegistrationGate(ctx: RegistrationContext): Decision {
+  if (!ctx.user.enabled) return deny('SIGNIN_USER_DISABLED');
+  if (ctx.config.state !== 'enabled') return deny('PASSKEY_METHOD_DISABLED');
+  if (!isTargeted(ctx.config, ctx.user)) return deny('PASSKEY_METHOD_NOT_TARGETED');
+  if (!ctx.config.isSelfServiceRegistrationAllowed) return deny('PASSKEY_SELF_SERVICE_DISABLED');
+  if (ctx.strongAuthAt === null || ctx.now - ctx.strongAuthAt > STRONG_AUTH_FRESHNESS_MS || ctx.strongAuthAt > ctx.now)
+    return deny('PASSKEY_STRONG_AUTH_REQUIRED', { maxAgeSeconds: String(STRONG_AUTH_FRESHNESS_MS / 1000) });
+  if (ctx.passkeyCount >= ctx.config.passkeysPerUserLimit)
+    return deny('PASSKEY_LIMIT_REACHED', { limit: String(ctx.config.passkeysPerUserLimit) });
+  return allow;
+}

@@ -1,0 +1,109 @@
+import type { Db } from './db.ts';
+
+export interface SignInRecord {
+  id: string;
+  tenantId: string;
+  createdAt: number;
+  userId: string | null;
+  userPrincipalName: string | null;
+  appId: string | null;
+  method: string;
+  result: 'success' | 'failure';
+  errorCode: string | null;
+  detail: Record<string, string>;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export async function insertSignIn(db: Db, r: SignInRecord): Promise<void> {
+  await db
+    .insertInto('sign_ins')
+    .values({
+      id: r.id,
+      tenant_id: r.tenantId,
+      created_at: r.createdAt,
+      user_id: r.userId,
+      user_principal_name: r.userPrincipalName,
+      app_id: r.appId,
+      method: r.method,
+      result: r.result,
+      error_code: r.errorCode,
+      detail: JSON.stringify(r.detail),
+      ip: r.ip,
+      user_agent: r.userAgent,
+    })
+    .execute();
+}
+
+export async function listSignIns(db: Db, tenantId: string, limit = 100): Promise<SignInRecord[]> {
+  const rows = await db
+    .selectFrom('sign_ins')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    tenantId: r.tenant_id,
+    createdAt: r.created_at,
+    userId: r.user_id,
+    userPrincipalName: r.user_principal_name,
+    appId: r.app_id,
+    method: r.method,
+    result: r.result as SignInRecord['result'],
+    errorCode: r.error_code,
+    detail: JSON.parse(r.detail) as Record<string, string>,
+    ip: r.ip,
+    userAgent: r.user_agent,
+  }));
+}
+
+export interface AuditRecord {
+  id: string;
+  tenantId: string;
+  createdAt: number;
+  actorType: 'user' | 'app' | 'system';
+  actorId: string | null;
+  activity: string;
+  targetType: string;
+  targetId: string | null;
+  detail: Record<string, string>;
+}
+
+export async function insertAudit(db: Db, a: AuditRecord): Promise<void> {
+  await db
+    .insertInto('audit_logs')
+    .values({
+      id: a.id,
+      tenant_id: a.tenantId,
+      created_at: a.createdAt,
+      actor_type: a.actorType,
+      actor_id: a.actorId,
+      activity: a.activity,
+      target_type: a.targetType,
+      target_id: a.targetId,
+      detail: JSON.stringify(a.detail),
+    })
+    .execute();
+}
+
+export async function listAudits(db: Db, tenantId: string): Promise<AuditRecord[]> {
+  const rows = await db
+    .selectFrom('audit_logs')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    tenantId: r.tenant_id,
+    createdAt: r.created_at,
+    actorType: r.actor_type as AuditRecord['actorType'],
+    actorId: r.actor_id,
+    activity: r.activity,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    detail: JSON.parse(r.detail) as Record<string, string>,
+  }));
+}

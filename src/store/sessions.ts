@@ -1,0 +1,76 @@
+import type { Db } from './db.ts';
+
+export interface Session {
+  /** SHA-256 of the cookie value: a database read does not yield a usable cookie. */
+  id: string;
+  tenantId: string;
+  userId: string;
+  createdAt: number;
+  authTime: number;
+  amr: string[];
+  strongAuthAt: number | null;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+type Row = {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  created_at: number;
+  auth_time: number;
+  amr: string;
+  strong_auth_at: number | null;
+  expires_at: number;
+  revoked_at: number | null;
+};
+const toSession = (r: Row): Session => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  userId: r.user_id,
+  createdAt: r.created_at,
+  authTime: r.auth_time,
+  amr: JSON.parse(r.amr) as string[],
+  strongAuthAt: r.strong_auth_at,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+});
+
+export async function insertSession(db: Db, s: Session): Promise<void> {
+  await db
+    .insertInto('sessions')
+    .values({
+      id: s.id,
+      tenant_id: s.tenantId,
+      user_id: s.userId,
+      created_at: s.createdAt,
+      auth_time: s.authTime,
+      amr: JSON.stringify(s.amr),
+      strong_auth_at: s.strongAuthAt,
+      expires_at: s.expiresAt,
+      revoked_at: null,
+    })
+    .execute();
+}
+
+export async function findLiveSession(db: Db, tenantId: string, id: string, now: number): Promise<Session | undefined> {
+  const r = await db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return r && toSession(r);
+}
+
+export async function revokeSession(db: Db, tenantId: string, id: string, at: number): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ revoked_at: at })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .execute();
+}

@@ -1,0 +1,45 @@
+import type { Db } from './db.ts';
+
+export interface SigningKey {
+  kid: string;
+  tenantId: string;
+  alg: string;
+  publicJwk: string;
+  /** The private JWK sealed with the instance secret (AES-256-GCM); never stored in the clear. */
+  privateJwkEncrypted: string;
+  createdAt: number;
+  retiredAt: number | null;
+}
+
+export async function insertSigningKey(db: Db, k: SigningKey): Promise<void> {
+  await db
+    .insertInto('signing_keys')
+    .values({
+      kid: k.kid,
+      tenant_id: k.tenantId,
+      alg: k.alg,
+      public_jwk: k.publicJwk,
+      private_jwk_encrypted: k.privateJwkEncrypted,
+      created_at: k.createdAt,
+      retired_at: k.retiredAt,
+    })
+    .execute();
+}
+
+export async function listSigningKeys(db: Db, tenantId: string): Promise<SigningKey[]> {
+  const rows = await db
+    .selectFrom('signing_keys')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    kid: r.kid,
+    tenantId: r.tenant_id,
+    alg: r.alg,
+    publicJwk: r.public_jwk,
+    privateJwkEncrypted: r.private_jwk_encrypted,
+    createdAt: r.created_at,
+    retiredAt: r.retired_at,
+  }));
+}

@@ -1,0 +1,105 @@
+import type { Db } from './db.ts';
+
+export interface User {
+  id: string;
+  tenantId: string;
+  userPrincipalName: string;
+  displayName: string;
+  enabled: boolean;
+  /** Random, opaque, never changes: the WebAuthn user.id (never the email, WebAuthn §14.6.1). */
+  userHandle: string;
+  createdAt: number;
+}
+
+type Row = {
+  id: string;
+  tenant_id: string;
+  user_principal_name: string;
+  display_name: string;
+  enabled: number;
+  user_handle: string;
+  created_at: number;
+};
+const toUser = (r: Row): User => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  userPrincipalName: r.user_principal_name,
+  displayName: r.display_name,
+  enabled: r.enabled === 1,
+  userHandle: r.user_handle,
+  createdAt: r.created_at,
+});
+
+export async function insertUser(db: Db, u: User): Promise<void> {
+  await db
+    .insertInto('users')
+    .values({
+      id: u.id,
+      tenant_id: u.tenantId,
+      user_principal_name: u.userPrincipalName,
+      upn_lower: u.userPrincipalName.toLowerCase(),
+      display_name: u.displayName,
+      enabled: u.enabled ? 1 : 0,
+      user_handle: u.userHandle,
+      created_at: u.createdAt,
+    })
+    .execute();
+}
+
+export async function findUserById(db: Db, tenantId: string, id: string): Promise<User | undefined> {
+  const r = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return r && toUser(r);
+}
+
+export async function findUserByName(db: Db, tenantId: string, upn: string): Promise<User | undefined> {
+  const r = await db
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('upn_lower', '=', upn.toLowerCase())
+    .executeTakeFirst();
+  return r && toUser(r);
+}
+
+export async function findUserByHandle(db: Db, tenantId: string, handle: string): Promise<User | undefined> {
+  const r = await db
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('user_handle', '=', handle)
+    .executeTakeFirst();
+  return r && toUser(r);
+}
+
+export async function setUserEnabled(db: Db, tenantId: string, id: string, enabled: boolean): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ enabled: enabled ? 1 : 0 })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function groupIdsOf(db: Db, tenantId: string, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('group_members')
+    .select('group_id')
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .execute();
+  return rows.map((r) => r.group_id);
+}
+
+export async function assignRole(db: Db, tenantId: string, userId: string, role: string): Promise<void> {
+  await db.insertInto('role_assignments').values({ tenant_id: tenantId, user_id: userId, role }).execute();
+}
+
+export async function rolesOf(db: Db, tenantId: string, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('role_assignments')
+    .select('role')
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .execute();
+  return rows.map((r) => r.role);
+}
