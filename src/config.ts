@@ -49,8 +49,7 @@ export function parsePublicUrl(raw: string | undefined, port: number): URL {
 
 export function parseDatabaseUrl(raw: string | undefined, dataDir: string): string {
   const value = raw && raw !== '' ? raw : `sqlite:${join(dataDir, 'signet.db')}`;
-  if (value.startsWith('sqlite:') || value.startsWith('postgres://') || value.startsWith('postgresql://'))
-    return value;
+  if (value.startsWith('sqlite:') || value.startsWith('postgres://') || value.startsWith('postgresql://')) return value;
   throw bad('SIGNET_DATABASE_URL', 'must start with sqlite: or postgres://');
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderErrorsDoc } from './errors-doc.ts';
 import { errorCatalogue, isErrorCode, SignetError } from './errors.ts';
+import { renderErrorsDoc } from './errors-doc.ts';
 
 describe('error catalogue', () => {
   it('gives every code a status, a message and a remediation', () => {

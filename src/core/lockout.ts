@@ -15,7 +15,8 @@ export interface LockoutRule {
 export const TAP_LOCKOUT: LockoutRule = { threshold: 10, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
 
 export function evaluateLockout(state: LockoutState | undefined, now: number): Decision {
-  if (state && state.lockedUntil > now) return deny('TAP_LOCKED_OUT', { until: new Date(state.lockedUntil).toISOString() });
+  if (state && state.lockedUntil > now)
+    return deny('TAP_LOCKED_OUT', { until: new Date(state.lockedUntil).toISOString() });
   return allow;
 }
 

@@ -58,7 +58,12 @@ describe('the default passkey method configuration', () => {
     expect(c.state).toBe('enabled');
     expect(c.isSelfServiceRegistrationAllowed).toBe(true);
     expect(c.includeTargets).toEqual([
-      { id: ALL_USERS, targetType: 'group', isRegistrationRequired: false, allowedPasskeyProfiles: [DEFAULT_PROFILE_ID] },
+      {
+        id: ALL_USERS,
+        targetType: 'group',
+        isRegistrationRequired: false,
+        allowedPasskeyProfiles: [DEFAULT_PROFILE_ID],
+      },
     ]);
     expect(c.excludeTargets).toEqual([]);
     expect(c.defaultPasskeyProfile).toBe(DEFAULT_PROFILE_ID);

@@ -49,7 +49,12 @@ export function defaultPasskeyMethodConfig(): PasskeyMethodConfig {
     state: 'enabled',
     isSelfServiceRegistrationAllowed: true,
     includeTargets: [
-      { id: ALL_USERS, targetType: 'group', isRegistrationRequired: false, allowedPasskeyProfiles: [DEFAULT_PROFILE_ID] },
+      {
+        id: ALL_USERS,
+        targetType: 'group',
+        isRegistrationRequired: false,
+        allowedPasskeyProfiles: [DEFAULT_PROFILE_ID],
+      },
     ],
     excludeTargets: [],
     passkeyProfiles: [

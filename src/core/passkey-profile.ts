@@ -35,7 +35,8 @@ export function evaluatePasskeyProfile(c: CredentialFacts, p: PasskeyProfile, ph
   const r = p.keyRestrictions;
   if (r.isEnforced) {
     const listed = r.aaGuids.some((a) => a.toLowerCase() === c.aaguid.toLowerCase());
-    if (r.enforcementType === 'block' && listed) return deny('PASSKEY_AAGUID_BLOCKED', { profile: p.name, aaguid: c.aaguid });
+    if (r.enforcementType === 'block' && listed)
+      return deny('PASSKEY_AAGUID_BLOCKED', { profile: p.name, aaguid: c.aaguid });
     if (r.enforcementType === 'allow' && !listed)
       return deny('PASSKEY_AAGUID_NOT_ALLOWED', { profile: p.name, aaguid: c.aaguid });
   }
@@ -43,7 +44,11 @@ export function evaluatePasskeyProfile(c: CredentialFacts, p: PasskeyProfile, ph
 }
 
 /** A credential is allowed when it fully satisfies at least one of the user's profiles (no ordering). */
-export function evaluatePasskeyProfiles(c: CredentialFacts, profiles: readonly PasskeyProfile[], phase: Phase): Decision {
+export function evaluatePasskeyProfiles(
+  c: CredentialFacts,
+  profiles: readonly PasskeyProfile[],
+  phase: Phase,
+): Decision {
   if (profiles.length === 0) return deny('PASSKEY_METHOD_NOT_TARGETED');
   let first: Decision | undefined;
   for (const p of profiles) {

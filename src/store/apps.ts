@@ -50,6 +50,11 @@ export async function insertApp(db: Db, a: App): Promise<void> {
 }
 
 export async function findApp(db: Db, tenantId: string, id: string): Promise<App | undefined> {
-  const r = await db.selectFrom('apps').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  const r = await db
+    .selectFrom('apps')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return r && toApp(r);
 }

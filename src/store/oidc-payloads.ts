@@ -46,7 +46,13 @@ export async function findOidcPayload(
   return { payload: JSON.parse(r.payload) as Record<string, unknown>, consumedAt: r.consumed_at };
 }
 
-export async function consumeOidcPayload(db: Db, tenantId: string, model: string, id: string, at: number): Promise<void> {
+export async function consumeOidcPayload(
+  db: Db,
+  tenantId: string,
+  model: string,
+  id: string,
+  at: number,
+): Promise<void> {
   await db
     .updateTable('oidc_payloads')
     .set({ consumed_at: at })

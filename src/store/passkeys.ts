@@ -103,7 +103,11 @@ export async function countPasskeys(db: Db, tenantId: string, userId: string): P
   return Number(r.n);
 }
 
-export async function findPasskeyByCredentialId(db: Db, tenantId: string, credentialId: string): Promise<Passkey | undefined> {
+export async function findPasskeyByCredentialId(
+  db: Db,
+  tenantId: string,
+  credentialId: string,
+): Promise<Passkey | undefined> {
   const r = await db
     .selectFrom('passkeys')
     .selectAll()
@@ -145,7 +149,13 @@ export async function recordPasskeyUse(
   return Number(r.numUpdatedRows) === 1;
 }
 
-export async function renamePasskey(db: Db, tenantId: string, userId: string, id: string, name: string): Promise<boolean> {
+export async function renamePasskey(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  id: string,
+  name: string,
+): Promise<boolean> {
   const r = await db
     .updateTable('passkeys')
     .set({ display_name: name })

@@ -1,7 +1,12 @@
 import { defaultPasskeyMethodConfig, type PasskeyMethodConfig } from '../core/passkey-method.ts';
 import type { Db } from './db.ts';
 
-export async function savePasskeyMethodConfig(db: Db, tenantId: string, c: PasskeyMethodConfig, at: number): Promise<void> {
+export async function savePasskeyMethodConfig(
+  db: Db,
+  tenantId: string,
+  c: PasskeyMethodConfig,
+  at: number,
+): Promise<void> {
   const { state, ...config } = c;
   await db
     .insertInto('method_policies')
@@ -20,5 +25,8 @@ export async function loadPasskeyMethodConfig(db: Db, tenantId: string): Promise
     .where('method', '=', 'fido2')
     .executeTakeFirst();
   if (!r) return { ...defaultPasskeyMethodConfig(), state: 'disabled' };
-  return { ...(JSON.parse(r.config) as Omit<PasskeyMethodConfig, 'state'>), state: r.state as PasskeyMethodConfig['state'] };
+  return {
+    ...(JSON.parse(r.config) as Omit<PasskeyMethodConfig, 'state'>),
+    state: r.state as PasskeyMethodConfig['state'],
+  };
 }

@@ -47,7 +47,12 @@ export async function insertUser(db: Db, u: User): Promise<void> {
 }
 
 export async function findUserById(db: Db, tenantId: string, id: string): Promise<User | undefined> {
-  const r = await db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  const r = await db
+    .selectFrom('users')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return r && toUser(r);
 }
 

@@ -4,7 +4,7 @@
 import { createHash, KeyObject, sign as nodeSign } from 'node:crypto';
 import { AsnSerializer, OctetString } from '@peculiar/asn1-schema';
 import * as x509 from '@peculiar/x509';
-import { isoCBOR } from '@simplewebauthn/server/helpers';
+import type { isoCBOR } from '@simplewebauthn/server/helpers';
 
 export type SoftAlg = 'ES256' | 'EdDSA' | 'RS256' | 'RS1';
 export type AttestationKind = 'none' | 'packed-self' | 'packed-x5c' | 'fido-u2f';
@@ -184,7 +184,9 @@ export interface AttestationInput {
 }
 
 /** Build `{fmt, attStmt}` as a plain object (before any test mutation). */
-export async function buildAttestation(p: AttestationInput): Promise<{ fmt: string; attStmt: Record<string, unknown> }> {
+export async function buildAttestation(
+  p: AttestationInput,
+): Promise<{ fmt: string; attStmt: Record<string, unknown> }> {
   const signedData = Buffer.concat([p.authData, p.clientDataHash]);
   switch (p.kind) {
     case 'none':

@@ -148,12 +148,29 @@ function generateKey(alg: SoftAlg): { privateKey: KeyObject; publicKey: KeyObjec
 function coseKey(alg: SoftAlg, publicKey: KeyObject): Uint8Array {
   const jwk = publicKey.export({ format: 'jwk' });
   const b = (v: string | undefined): Buffer => fromB64url(v ?? '');
-  const entries: [number, number | Uint8Array][] =
-    alg === 'ES256'
-      ? [[1, 2], [3, COSE_ALG.ES256], [-1, 1], [-2, b(jwk.x)], [-3, b(jwk.y)]]
-      : alg === 'EdDSA'
-        ? [[1, 1], [3, COSE_ALG.EdDSA], [-1, 6], [-2, b(jwk.x)]]
-        : [[1, 3], [3, COSE_ALG[alg]], [-1, b(jwk.n)], [-2, b(jwk.e)]];
+  let entries: [number, number | Uint8Array][];
+  if (alg === 'ES256')
+    entries = [
+      [1, 2],
+      [3, COSE_ALG.ES256],
+      [-1, 1],
+      [-2, b(jwk.x)],
+      [-3, b(jwk.y)],
+    ];
+  else if (alg === 'EdDSA')
+    entries = [
+      [1, 1],
+      [3, COSE_ALG.EdDSA],
+      [-1, 6],
+      [-2, b(jwk.x)],
+    ];
+  else
+    entries = [
+      [1, 3],
+      [3, COSE_ALG[alg]],
+      [-1, b(jwk.n)],
+      [-2, b(jwk.e)],
+    ];
   return isoCBOR.encode(new Map<number, number | Uint8Array>(entries));
 }
 
@@ -294,7 +311,10 @@ export class SoftAuthenticator {
     throw new Error(`SoftAuthenticator: no credential for rpId ${rpId}`);
   }
 
-  async authenticate(options: AuthenticationOptionsLike, ctx: AuthenticateContext): Promise<AuthenticationResponseJSON> {
+  async authenticate(
+    options: AuthenticationOptionsLike,
+    ctx: AuthenticateContext,
+  ): Promise<AuthenticationResponseJSON> {
     const m = ctx.mutate ?? {};
     const rpId = resolveRpId(ctx.rpId, options.rpId, ctx.origin);
     const cred = this.#pick(rpId, options, ctx.credentialId);

@@ -1,0 +1,156 @@
+// Creating tenants, users and apps: the administration that the CLI (and later the admin API) drives.
+import { SignetError } from '../core/errors.ts';
+import { defaultPasskeyMethodConfig } from '../core/passkey-method.ts';
+import { type App, insertApp } from '../store/apps.ts';
+import { isUniqueViolation } from '../store/db.ts';
+import { insertAudit } from '../store/logs.ts';
+import { savePasskeyMethodConfig } from '../store/policies.ts';
+import { insertTenant, type Tenant } from '../store/tenants.ts';
+import { assignRole, insertUser, type User } from '../store/users.ts';
+import { type Ctx, hashSecret } from './context.ts';
+import { createSigningKeys } from './signing-keys.ts';
+
+export const ROLES = [
+  'Global Administrator',
+  'Authentication Policy Administrator',
+  'Authentication Administrator',
+] as const;
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+export async function createTenant(
+  ctx: Ctx,
+  p: { slug: string; displayName?: string; kind?: 'workforce' | 'customer'; conformance?: boolean },
+): Promise<Tenant> {
+  if (!SLUG.test(p.slug))
+    throw new SignetError('REQUEST_INVALID', {
+      field: 'slug',
+      reason: 'lowercase letters, digits and dashes, 1 to 40',
+    });
+  const tenant: Tenant = {
+    id: ctx.newId(),
+    slug: p.slug,
+    kind: p.kind ?? 'workforce',
+    displayName: p.displayName ?? p.slug,
+    conformance: p.conformance ?? false,
+    createdAt: ctx.now(),
+  };
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      await insertTenant(trx, tenant);
+      await savePasskeyMethodConfig(trx, tenant.id, defaultPasskeyMethodConfig(), tenant.createdAt);
+      await createSigningKeys(ctx, trx, tenant.id);
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new SignetError('TENANT_SLUG_TAKEN', { slug: p.slug }, { cause: err });
+    throw err;
+  }
+  return tenant;
+}
+
+const UPN = /^[^\s@]{1,64}@[^\s@]{1,190}$/;
+
+export async function createUser(
+  ctx: Ctx,
+  tenant: Tenant,
+  p: {
+    userPrincipalName: string;
+    displayName?: string;
+    roles?: string[];
+    actor?: { type: 'user' | 'system'; id: string | null };
+  },
+): Promise<User> {
+  if (!UPN.test(p.userPrincipalName))
+    throw new SignetError('REQUEST_INVALID', { field: 'userPrincipalName', reason: 'must look like name@domain' });
+  for (const r of p.roles ?? [])
+    if (!(ROLES as readonly string[]).includes(r))
+      throw new SignetError('REQUEST_INVALID', { field: 'role', reason: `unknown role ${r}` });
+  const user: User = {
+    id: ctx.newId(),
+    tenantId: tenant.id,
+    userPrincipalName: p.userPrincipalName,
+    displayName: p.displayName ?? p.userPrincipalName.split('@')[0]!,
+    enabled: true,
+    userHandle: ctx.randomBytes(32).toString('base64url'),
+    createdAt: ctx.now(),
+  };
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      await insertUser(trx, user);
+      for (const r of p.roles ?? []) await assignRole(trx, tenant.id, user.id, r);
+      await insertAudit(trx, {
+        id: ctx.newId(),
+        tenantId: tenant.id,
+        createdAt: user.createdAt,
+        actorType: p.actor?.type ?? 'system',
+        actorId: p.actor?.id ?? null,
+        activity: 'Add user',
+        targetType: 'user',
+        targetId: user.id,
+        detail: { userPrincipalName: user.userPrincipalName, roles: (p.roles ?? []).join(',') },
+      });
+    });
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw new SignetError('USER_ALREADY_EXISTS', { userPrincipalName: p.userPrincipalName }, { cause: err });
+    throw err;
+  }
+  return user;
+}
+
+/** Redirect URIs are matched exactly, so they must be exact: absolute, https (http only for loopback), no fragment. */
+export function validateRedirectUri(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new SignetError('APP_REDIRECT_URI_INVALID', { redirectUri: raw });
+  }
+  const loopback = u.hostname === 'localhost' || u.hostname === '127.0.0.1' || u.hostname === '[::1]';
+  if (
+    u.hash ||
+    raw.includes('#') ||
+    !(u.protocol === 'https:' || (u.protocol === 'http:' && loopback)) ||
+    u.username ||
+    u.password
+  )
+    throw new SignetError('APP_REDIRECT_URI_INVALID', { redirectUri: raw });
+  return raw;
+}
+
+export async function createApp(
+  ctx: Ctx,
+  tenant: Tenant,
+  p: { name: string; redirectUris: string[]; postLogoutRedirectUris?: string[]; publicClient: boolean },
+): Promise<{ app: App; clientSecret?: string }> {
+  if (p.name.trim() === '' || p.name.length > 120)
+    throw new SignetError('REQUEST_INVALID', { field: 'name', reason: '1 to 120 characters' });
+  if (p.redirectUris.length === 0) throw new SignetError('APP_REDIRECT_URI_INVALID', { redirectUri: '(none given)' });
+  const redirectUris = p.redirectUris.map(validateRedirectUri);
+  const postLogoutRedirectUris = (p.postLogoutRedirectUris ?? []).map(validateRedirectUri);
+  const clientSecret = p.publicClient ? undefined : ctx.randomBytes(32).toString('base64url');
+  const app: App = {
+    id: ctx.newId(),
+    tenantId: tenant.id,
+    displayName: p.name.trim(),
+    redirectUris,
+    postLogoutRedirectUris,
+    publicClient: p.publicClient,
+    secretHash: clientSecret ? hashSecret(ctx, 'client-secret', clientSecret) : null,
+    createdAt: ctx.now(),
+  };
+  await ctx.db.transaction().execute(async (trx) => {
+    await insertApp(trx, app);
+    await insertAudit(trx, {
+      id: ctx.newId(),
+      tenantId: tenant.id,
+      createdAt: app.createdAt,
+      actorType: 'system',
+      actorId: null,
+      activity: 'Add application',
+      targetType: 'app',
+      targetId: app.id,
+      detail: { name: app.displayName, publicClient: String(app.publicClient) },
+    });
+  });
+  return { app, clientSecret };
+}

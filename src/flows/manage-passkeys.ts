@@ -1,0 +1,74 @@
+// A signed-in user's own passkeys: list, rename, delete (the account page and /me API).
+import { SignetError } from '../core/errors.ts';
+import { passkeyTypeOf } from '../core/passkey-profile.ts';
+import { insertAudit } from '../store/logs.ts';
+import { deletePasskey, listPasskeys, type Passkey, renamePasskey } from '../store/passkeys.ts';
+import type { Tenant } from '../store/tenants.ts';
+import type { Ctx } from './context.ts';
+import { cleanName } from './register-passkey.ts';
+
+export interface PasskeyView {
+  id: string;
+  displayName: string;
+  model: string | null;
+  aaGuid: string;
+  passkeyType: 'deviceBound' | 'synced';
+  attestationLevel: 'attested' | 'notAttested';
+  createdDateTime: string;
+  lastUsedDateTime: string | null;
+}
+
+export function viewPasskey(ctx: Ctx, p: Passkey): PasskeyView {
+  return {
+    id: p.id,
+    displayName: p.displayName,
+    model: ctx.metadata.nameOf(p.aaguid) ?? null,
+    aaGuid: p.aaguid,
+    passkeyType: passkeyTypeOf(p),
+    attestationLevel: p.attestationTrust === 'verified' ? 'attested' : 'notAttested',
+    createdDateTime: new Date(p.createdAt).toISOString(),
+    lastUsedDateTime: p.lastUsedAt === null ? null : new Date(p.lastUsedAt).toISOString(),
+  };
+}
+
+export async function listOwnPasskeys(ctx: Ctx, tenant: Tenant, userId: string): Promise<PasskeyView[]> {
+  return (await listPasskeys(ctx.db, tenant.id, userId)).map((p) => viewPasskey(ctx, p));
+}
+
+export async function renameOwnPasskey(
+  ctx: Ctx,
+  tenant: Tenant,
+  userId: string,
+  id: string,
+  name: string,
+): Promise<void> {
+  const clean = cleanName(name)!;
+  if (!(await renamePasskey(ctx.db, tenant.id, userId, id, clean))) throw new SignetError('PASSKEY_NOT_FOUND');
+  await audit(ctx, tenant, userId, 'Rename passkey', id, { displayName: clean });
+}
+
+export async function deleteOwnPasskey(ctx: Ctx, tenant: Tenant, userId: string, id: string): Promise<void> {
+  if (!(await deletePasskey(ctx.db, tenant.id, userId, id))) throw new SignetError('PASSKEY_NOT_FOUND');
+  await audit(ctx, tenant, userId, 'Delete passkey', id, {});
+}
+
+async function audit(
+  ctx: Ctx,
+  tenant: Tenant,
+  userId: string,
+  activity: string,
+  id: string,
+  detail: Record<string, string>,
+) {
+  await insertAudit(ctx.db, {
+    id: ctx.newId(),
+    tenantId: tenant.id,
+    createdAt: ctx.now(),
+    actorType: 'user',
+    actorId: userId,
+    activity,
+    targetType: 'passkey',
+    targetId: id,
+    detail,
+  });
+}

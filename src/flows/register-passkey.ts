@@ -1,0 +1,184 @@
+// Registering a passkey (SPEC §2.2), top to bottom in the order the checks are made.
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import { SignetError } from '../core/errors.ts';
+import { profilesForUser } from '../core/passkey-method.ts';
+import { attestationPreference, evaluatePasskeyProfiles, passkeyTypeOf } from '../core/passkey-profile.ts';
+import { evaluateRegistrationGate } from '../core/registration-gate.ts';
+import { consumeChallenge, findChallenge, insertChallenge } from '../store/challenges.ts';
+import { isUniqueViolation } from '../store/db.ts';
+import { insertAudit } from '../store/logs.ts';
+import { countPasskeys, insertPasskey, listPasskeys, type Passkey } from '../store/passkeys.ts';
+import { loadPasskeyMethodConfig } from '../store/policies.ts';
+import type { Session } from '../store/sessions.ts';
+import type { Tenant } from '../store/tenants.ts';
+import { findUserById, groupIdsOf, type User } from '../store/users.ts';
+import { checkClientData, decodeClientData } from '../webauthn/client-data.ts';
+import { buildRegistrationOptions, CEREMONY_TIMEOUT_MS, verifyRegistration } from '../webauthn/registration.ts';
+import { parseRegistrationResponse } from '../webauthn/response-shape.ts';
+import type { Ctx } from './context.ts';
+
+async function loadGateFacts(ctx: Ctx, tenant: Tenant, userId: string) {
+  const user = await findUserById(ctx.db, tenant.id, userId);
+  if (!user) throw new SignetError('SESSION_REQUIRED');
+  const [groupIds, config, passkeyCount] = await Promise.all([
+    groupIdsOf(ctx.db, tenant.id, user.id),
+    loadPasskeyMethodConfig(ctx.db, tenant.id),
+    countPasskeys(ctx.db, tenant.id, user.id),
+  ]);
+  return { user, scope: { userId: user.id, groupIds, enabled: user.enabled }, config, passkeyCount };
+}
+
+export async function beginPasskeyRegistration(
+  ctx: Ctx,
+  tenant: Tenant,
+  session: Session,
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  // 1–4. Method on and targeting the user, self-service, a strong sign-in within 5 minutes, the limit.
+  const f = await loadGateFacts(ctx, tenant, session.userId);
+  const now = ctx.now();
+  const gate = evaluateRegistrationGate({
+    config: f.config,
+    user: f.scope,
+    strongAuthAt: session.strongAuthAt,
+    passkeyCount: f.passkeyCount,
+    now,
+  });
+  if (!gate.ok) throw new SignetError(gate.code, gate.detail);
+
+  const challenge = new Uint8Array(ctx.randomBytes(32));
+  const existing = await listPasskeys(ctx.db, tenant.id, f.user.id);
+  const options = await buildRegistrationOptions({
+    rpId: ctx.config.rpId,
+    rpName: tenant.displayName,
+    userHandle: f.user.userHandle,
+    userName: f.user.userPrincipalName,
+    userDisplayName: f.user.displayName,
+    challenge,
+    exclude: existing.map((p) => ({ credentialId: p.credentialId, transports: p.transports })),
+    attestation: attestationPreference(profilesForUser(f.config, f.scope)),
+  });
+  await insertChallenge(ctx.db, {
+    id: ctx.newId(),
+    tenantId: tenant.id,
+    purpose: 'registration',
+    challenge: options.challenge,
+    userId: f.user.id,
+    sessionId: session.id,
+    data: {},
+    createdAt: now,
+    expiresAt: now + CEREMONY_TIMEOUT_MS,
+    usedAt: null,
+  });
+  return options;
+}
+
+export async function finishPasskeyRegistration(
+  ctx: Ctx,
+  tenant: Tenant,
+  session: Session,
+  body: { credential: unknown; name?: string },
+): Promise<Passkey> {
+  // 1. The response has the shape of a WebAuthn registration response.
+  const response = parseRegistrationResponse(body.credential);
+  // 2. Its challenge was issued to this session for a registration, once, and is still fresh.
+  const clientData = decodeClientData(response.response.clientDataJSON);
+  const issued = await findChallenge(ctx.db, tenant.id, 'registration', clientData.challenge);
+  if (!issued || issued.usedAt !== null || issued.sessionId !== session.id || issued.userId !== session.userId)
+    throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
+  // Burned before verification, so a failed attempt cannot be retried with the same challenge.
+  if (!(await consumeChallenge(ctx.db, tenant.id, issued.id, ctx.now())))
+    throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
+  if (ctx.now() > issued.expiresAt) throw new SignetError('WEBAUTHN_CHALLENGE_EXPIRED');
+  // 3. Type, exact origin, no cross-origin embedding, token binding.
+  const cd = checkClientData(clientData, { type: 'webauthn.create', origins: [ctx.config.origin] });
+  if (!cd.ok) throw new SignetError(cd.code, cd.detail);
+  // 4. The library: RP ID hash, UP and UV flags, algorithm, attestation statement.
+  const verified = await verifyRegistration({
+    response,
+    expectedChallenge: issued.challenge,
+    origins: [ctx.config.origin],
+    rpId: ctx.config.rpId,
+    requireUserVerification: true,
+    metadata: ctx.metadata,
+  });
+  // 5. The gate still holds (user enabled, method targeted, limit), judged as of when the ceremony began.
+  const f = await loadGateFacts(ctx, tenant, session.userId);
+  const gate = evaluateRegistrationGate({
+    config: f.config,
+    user: f.scope,
+    strongAuthAt: session.strongAuthAt,
+    passkeyCount: f.passkeyCount,
+    now: issued.createdAt,
+  });
+  if (!gate.ok) throw new SignetError(gate.code, gate.detail);
+  // 6. The user's passkey profiles: type, attestation, key restrictions.
+  const profile = evaluatePasskeyProfiles(
+    { aaguid: verified.aaguid, backupEligible: verified.backupEligible, attestationTrust: verified.trust },
+    profilesForUser(f.config, f.scope),
+    'registration',
+  );
+  if (!profile.ok) throw new SignetError(profile.code, profile.detail);
+  // 7. Store (the credential id is unique across every tenant, enforced by the database) and audit.
+  const passkey = newPasskey(ctx, tenant, f.user, verified, body.name);
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      await insertPasskey(trx, passkey);
+      await insertAudit(trx, {
+        id: ctx.newId(),
+        tenantId: tenant.id,
+        createdAt: passkey.createdAt,
+        actorType: 'user',
+        actorId: f.user.id,
+        activity: 'Register passkey',
+        targetType: 'passkey',
+        targetId: passkey.id,
+        detail: { aaguid: passkey.aaguid, passkeyType: passkeyTypeOf(passkey), attestation: passkey.attestationTrust },
+      });
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new SignetError('PASSKEY_ALREADY_REGISTERED', {}, { cause: err });
+    throw err;
+  }
+  ctx.log.info(
+    { tenant: tenant.id, user: f.user.id, passkey: passkey.id, aaguid: passkey.aaguid },
+    'passkey registered',
+  );
+  return passkey;
+}
+
+function newPasskey(
+  ctx: Ctx,
+  tenant: Tenant,
+  user: User,
+  v: Awaited<ReturnType<typeof verifyRegistration>>,
+  name: string | undefined,
+): Passkey {
+  const model = ctx.metadata.nameOf(v.aaguid);
+  return {
+    id: ctx.newId(),
+    tenantId: tenant.id,
+    userId: user.id,
+    credentialId: v.credentialId,
+    publicKey: v.publicKey,
+    alg: v.alg,
+    counter: v.counter,
+    aaguid: v.aaguid,
+    transports: v.transports,
+    backupEligible: v.backupEligible,
+    backupState: v.backupState,
+    attestationFormat: v.fmt,
+    attestationTrust: v.trust,
+    displayName: cleanName(name) ?? model ?? (v.backupEligible ? 'Synced passkey' : 'Passkey'),
+    createdAt: ctx.now(),
+    lastUsedAt: null,
+  };
+}
+
+/** Names are shown in pages and logs: printable, trimmed, at most 64 characters. */
+export function cleanName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we strip
+  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '').trim();
+  if (clean === '' || clean.length > 64) throw new SignetError('PASSKEY_NAME_INVALID');
+  return clean;
+}

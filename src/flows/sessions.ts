@@ -1,0 +1,43 @@
+import { amrFor, isStrongMethod, type SignInMethod } from '../core/session-claims.ts';
+import type { Db } from '../store/db.ts';
+import { findLiveSession, insertSession, revokeSession, type Session } from '../store/sessions.ts';
+import { type Ctx, tokenId } from './context.ts';
+
+export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
+
+/** A new session (and a new cookie value) at every sign-in: the id rotates, the old one is revoked. */
+export async function startSession(
+  ctx: Ctx,
+  db: Db,
+  p: { tenantId: string; userId: string; method: SignInMethod; previousToken?: string },
+): Promise<{ token: string; session: Session }> {
+  const now = ctx.now();
+  const token = ctx.randomBytes(32).toString('base64url');
+  const session: Session = {
+    id: tokenId(token),
+    tenantId: p.tenantId,
+    userId: p.userId,
+    createdAt: now,
+    authTime: now,
+    amr: amrFor([p.method]),
+    strongAuthAt: isStrongMethod(p.method) ? now : null,
+    expiresAt: now + SESSION_LIFETIME_MS,
+    revokedAt: null,
+  };
+  await insertSession(db, session);
+  if (p.previousToken) await revokeSession(db, p.tenantId, tokenId(p.previousToken), now);
+  return { token, session };
+}
+
+export async function sessionFromToken(
+  ctx: Ctx,
+  tenantId: string,
+  token: string | undefined,
+): Promise<Session | undefined> {
+  if (!token || token.length > 200) return undefined;
+  return findLiveSession(ctx.db, tenantId, tokenId(token), ctx.now());
+}
+
+export async function endSession(ctx: Ctx, tenantId: string, token: string | undefined): Promise<void> {
+  if (token) await revokeSession(ctx.db, tenantId, tokenId(token), ctx.now());
+}

@@ -1,0 +1,195 @@
+// Signing in with a passkey (SPEC §2.3): username-first or discoverable (autofill), top to bottom in the
+// order the checks are made. Every attempt, success or failure, lands in the sign-in log with its code.
+import { createHmac } from 'node:crypto';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { type ErrorCode, SignetError } from '../core/errors.ts';
+import { isTargeted, profilesForUser } from '../core/passkey-method.ts';
+import { type AttestationTrust, evaluatePasskeyProfiles } from '../core/passkey-profile.ts';
+import { evaluateSignCount } from '../core/sign-count.ts';
+import { type Challenge, consumeChallenge, findChallenge, insertChallenge } from '../store/challenges.ts';
+import { findPasskeyByCredentialId, listPasskeys, recordPasskeyUse } from '../store/passkeys.ts';
+import { loadPasskeyMethodConfig } from '../store/policies.ts';
+import type { Session } from '../store/sessions.ts';
+import type { Tenant } from '../store/tenants.ts';
+import { findUserById, findUserByName, groupIdsOf, type User } from '../store/users.ts';
+import { buildAuthenticationOptions, verifyAssertion } from '../webauthn/authentication.ts';
+import { checkClientData, decodeClientData } from '../webauthn/client-data.ts';
+import { CEREMONY_TIMEOUT_MS } from '../webauthn/registration.ts';
+import { parseAssertionResponse } from '../webauthn/response-shape.ts';
+import type { Ctx } from './context.ts';
+import { type ClientInfo, recordSignIn } from './record-sign-in.ts';
+import { startSession } from './sessions.ts';
+
+/**
+ * For a username with no passkeys (or no account), credential ids that look real and stay the same on every
+ * call, derived from the name under the instance secret: the options cannot tell accounts apart (WA-25).
+ */
+function decoyCredentialIds(ctx: Ctx, tenantId: string, username: string): string[] {
+  const mac = createHmac('sha256', ctx.config.secret).update(`decoy\0${tenantId}\0${username.toLowerCase()}`).digest();
+  return [mac.subarray(0, 32).toString('base64url')];
+}
+
+export async function beginPasskeySignIn(
+  ctx: Ctx,
+  tenant: Tenant,
+  p: { username?: string },
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const now = ctx.now();
+  let user: User | undefined;
+  let allow: Array<{ credentialId: string; transports: string[] }> = [];
+  if (p.username !== undefined) {
+    user = await findUserByName(ctx.db, tenant.id, p.username);
+    const passkeys = user ? await listPasskeys(ctx.db, tenant.id, user.id) : [];
+    allow = passkeys.map((k) => ({ credentialId: k.credentialId, transports: k.transports }));
+    if (allow.length === 0)
+      allow = decoyCredentialIds(ctx, tenant.id, p.username).map((id) => ({ credentialId: id, transports: [] }));
+  }
+  const challenge = ctx.randomBytes(32).toString('base64url');
+  await insertChallenge(ctx.db, {
+    id: ctx.newId(),
+    tenantId: tenant.id,
+    purpose: 'authentication',
+    challenge,
+    userId: user?.id ?? null,
+    sessionId: null,
+    // Username-first binds the ceremony to that name, even when no such account exists.
+    data: p.username !== undefined ? { username: p.username } : {},
+    createdAt: now,
+    expiresAt: now + CEREMONY_TIMEOUT_MS,
+    usedAt: null,
+  });
+  return buildAuthenticationOptions({ rpId: ctx.config.rpId, challenge, allow });
+}
+
+export interface SignedIn {
+  user: User;
+  token: string;
+  session: Session;
+}
+
+export async function finishPasskeySignIn(
+  ctx: Ctx,
+  tenant: Tenant,
+  body: unknown,
+  client: ClientInfo & { previousSessionToken?: string } = {},
+): Promise<SignedIn> {
+  const attempt: { issued?: Challenge; user?: User; credentialId?: string } = {};
+  try {
+    return await verifyAndStart(ctx, tenant, body, client, attempt);
+  } catch (err) {
+    const code: ErrorCode = err instanceof SignetError ? err.code : 'INTERNAL_ERROR';
+    // A failed attempt burns its challenge and is logged with the code the user sees.
+    if (attempt.issued) await consumeChallenge(ctx.db, tenant.id, attempt.issued.id, ctx.now());
+    await recordSignIn(ctx, ctx.db, {
+      tenantId: tenant.id,
+      method: 'passkey',
+      userId: attempt.user?.id ?? null,
+      userPrincipalName: attempt.user?.userPrincipalName ?? null,
+      errorCode: code,
+      detail: {
+        ...(err instanceof SignetError ? err.detail : {}),
+        ...(attempt.credentialId ? { credentialId: attempt.credentialId } : {}),
+      },
+      client,
+    });
+    if (code === 'SIGNIN_COUNTER_REGRESSION')
+      ctx.log.warn(
+        { tenant: tenant.id, user: attempt.user?.id, credentialId: attempt.credentialId },
+        'possible cloned passkey',
+      );
+    throw err;
+  }
+}
+
+async function verifyAndStart(
+  ctx: Ctx,
+  tenant: Tenant,
+  body: unknown,
+  client: ClientInfo & { previousSessionToken?: string },
+  attempt: { issued?: Challenge; user?: User; credentialId?: string },
+): Promise<SignedIn> {
+  // 1. The response has the shape of a WebAuthn assertion (id equals rawId).
+  const response = parseAssertionResponse(body);
+  attempt.credentialId = response.id;
+  // 2. Its challenge was issued here for a sign-in, is unused and fresh.
+  const clientData = decodeClientData(response.response.clientDataJSON);
+  const issued = await findChallenge(ctx.db, tenant.id, 'authentication', clientData.challenge);
+  if (!issued || issued.usedAt !== null) throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
+  attempt.issued = issued;
+  if (ctx.now() > issued.expiresAt) throw new SignetError('WEBAUTHN_CHALLENGE_EXPIRED');
+  // 3. Type, exact origin, no cross-origin embedding, token binding.
+  const cd = checkClientData(clientData, { type: 'webauthn.get', origins: [ctx.config.origin] });
+  if (!cd.ok) throw new SignetError(cd.code, cd.detail);
+  // 4. The credential is registered in this tenant; for username-first, to the user who was named.
+  const passkey = await findPasskeyByCredentialId(ctx.db, tenant.id, response.id);
+  if (!passkey) throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
+  if (issued.data.username !== undefined && passkey.userId !== issued.userId)
+    throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
+  const user = await findUserById(ctx.db, tenant.id, passkey.userId);
+  if (!user) throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
+  attempt.user = user;
+  // 5. The user handle identifies the same account (required when no username was given: WA-16).
+  const handle = response.response.userHandle;
+  if (!handle && issued.data.username === undefined)
+    throw new SignetError('WEBAUTHN_RESPONSE_MALFORMED', {
+      field: 'response.userHandle',
+      reason: 'required for a passkey sign-in without a username',
+    });
+  if (handle && handle !== user.userHandle) throw new SignetError('SIGNIN_USER_HANDLE_MISMATCH');
+  // 6. The library: RP ID hash, user presence and verification, signature.
+  const v = await verifyAssertion({
+    response,
+    expectedChallenge: issued.challenge,
+    origins: [ctx.config.origin],
+    rpId: ctx.config.rpId,
+    credential: passkey,
+    requireUserVerification: true,
+  });
+  // 7. Backup eligibility cannot change over a credential's life (WebAuthn §6.1.3).
+  if (v.backupEligible !== passkey.backupEligible) throw new SignetError('WEBAUTHN_BACKUP_FLAGS_INVALID');
+  // 8. The account is enabled and the passkey method still targets it; the profile still allows this passkey.
+  if (!user.enabled) throw new SignetError('SIGNIN_USER_DISABLED');
+  const config = await loadPasskeyMethodConfig(ctx.db, tenant.id);
+  if (config.state !== 'enabled') throw new SignetError('PASSKEY_METHOD_DISABLED');
+  const scope = { userId: user.id, groupIds: await groupIdsOf(ctx.db, tenant.id, user.id) };
+  if (!isTargeted(config, scope)) throw new SignetError('PASSKEY_METHOD_NOT_TARGETED');
+  const allowed = evaluatePasskeyProfiles(
+    {
+      aaguid: passkey.aaguid,
+      backupEligible: passkey.backupEligible,
+      attestationTrust: passkey.attestationTrust as AttestationTrust,
+    },
+    profilesForUser(config, scope),
+    'signIn',
+  );
+  if (!allowed.ok) throw new SignetError(allowed.code, allowed.detail);
+  // 9. The counter moves forward, or the passkey may have been cloned.
+  const count = evaluateSignCount(passkey.counter, v.counter);
+  if (!count.ok) throw new SignetError(count.code, count.detail);
+  // 10. One transaction: consume the challenge, advance the counter, start the session, log the success.
+  const now = ctx.now();
+  return ctx.db.transaction().execute(async (trx) => {
+    if (!(await consumeChallenge(trx, tenant.id, issued.id, now))) throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
+    const advanced = await recordPasskeyUse(trx, tenant.id, passkey.id, passkey.counter, {
+      counter: v.counter,
+      backupState: v.backupState,
+      at: now,
+    });
+    if (!advanced) throw new SignetError('SIGNIN_COUNTER_REGRESSION', { reason: 'concurrent use' });
+    const { token, session } = await startSession(ctx, trx, {
+      tenantId: tenant.id,
+      userId: user.id,
+      method: 'passkey',
+      previousToken: client.previousSessionToken,
+    });
+    await recordSignIn(ctx, trx, {
+      tenantId: tenant.id,
+      method: 'passkey',
+      userId: user.id,
+      userPrincipalName: user.userPrincipalName,
+      detail: { credentialId: passkey.credentialId, passkeyId: passkey.id },
+      client,
+    });
+    return { user, token, session };
+  });
+}

