@@ -1,0 +1,24 @@
+import { buildServer } from '../http/server.ts';
+import { runInit } from './init.ts';
+import type { Command } from './runtime.ts';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'start the Signet server (runs migrations, and on an empty database creates the first tenant)',
+  usage: 'signet serve  (PORT, SIGNET_PUBLIC_URL, SIGNET_DATABASE_URL, SIGNET_SECRET from the environment)',
+  options: {},
+  run: async (rt) => {
+    const init = await runInit({ ...rt, json: false });
+    const app = await buildServer(rt.ctx, { logger: true });
+    await app.listen({ port: rt.config.port, host: rt.config.host });
+    rt.print(`Signet is listening on ${rt.config.host}:${rt.config.port}; open ${init.url}`);
+    const stop = async () => {
+      await app.close();
+      await rt.store.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return rt.json ? init : undefined;
+  },
+};

@@ -1,0 +1,27 @@
+import { createTenant } from '../flows/directory.ts';
+import type { Command } from './runtime.ts';
+
+export const tenantCreateCommand: Command = {
+  name: 'tenant create',
+  summary: 'create a tenant',
+  usage: 'signet tenant create --slug SLUG [--name NAME] [--kind workforce|customer] [--conformance]',
+  options: {
+    slug: { type: 'string', description: 'lowercase name used in URLs' },
+    name: { type: 'string', description: 'display name' },
+    kind: { type: 'string', description: 'workforce (default) or customer' },
+    conformance: { type: 'boolean', description: 'mount the FIDO2 conformance binding (testing only)' },
+  },
+  run: async (rt, v) => {
+    const kind = v.kind === undefined ? 'workforce' : v.kind;
+    if (kind !== 'workforce' && kind !== 'customer') throw new Error('--kind must be workforce or customer');
+    const t = await createTenant(rt.ctx, {
+      slug: String(v.slug ?? ''),
+      displayName: typeof v.name === 'string' ? v.name : undefined,
+      kind,
+      conformance: v.conformance === true,
+    });
+    if (!rt.json)
+      rt.print(`Created tenant ${t.slug} (${t.id})${t.conformance ? ' with the FIDO2 conformance binding' : ''}`);
+    return { id: t.id, slug: t.slug, kind: t.kind, conformance: t.conformance };
+  },
+};

@@ -1,0 +1,222 @@
+// The FIDO2 server conformance binding (SPEC §3), only on tenants created with conformance mode. It registers
+// passkeys without prior authentication, so it never exists elsewhere. Its quirks (FC-Q1..Q5) live here only:
+// user presence may be absent when verification is discouraged/preferred, RS1 and the optional algorithms are
+// accepted, extensions are echoed.
+import { SignetError } from '../core/errors.ts';
+import { evaluateSignCount } from '../core/sign-count.ts';
+import { consumeChallenge, findChallenge, insertChallenge } from '../store/challenges.ts';
+import { isUniqueViolation } from '../store/db.ts';
+import { findPasskeyByCredentialId, insertPasskey, listPasskeys, recordPasskeyUse } from '../store/passkeys.ts';
+import type { Tenant } from '../store/tenants.ts';
+import { findUserByName, insertUser, type User } from '../store/users.ts';
+import { buildAuthenticationOptions, verifyAssertion } from '../webauthn/authentication.ts';
+import { checkClientData, decodeClientData } from '../webauthn/client-data.ts';
+import { buildRegistrationOptions, CEREMONY_TIMEOUT_MS, verifyRegistration } from '../webauthn/registration.ts';
+import { parseAssertionResponse, parseRegistrationResponse } from '../webauthn/response-shape.ts';
+import type { Ctx } from './context.ts';
+
+/** ES256, EdDSA, RS256 and what the conformance tools also exercise: ES384/512, PS256/384/512, RS384/512, RS1. */
+export const CONFORMANCE_ALGS = [-7, -8, -257, -35, -36, -37, -38, -39, -258, -259, -65535];
+
+type UV = 'required' | 'preferred' | 'discouraged';
+
+function requireConformance(tenant: Tenant): void {
+  if (!tenant.conformance) throw new SignetError('ROUTE_NOT_FOUND');
+}
+
+async function userNamed(ctx: Ctx, tenant: Tenant, username: string, displayName: string): Promise<User> {
+  const found = await findUserByName(ctx.db, tenant.id, username);
+  if (found) return found;
+  const user: User = {
+    id: ctx.newId(),
+    tenantId: tenant.id,
+    userPrincipalName: username,
+    displayName,
+    enabled: true,
+    userHandle: ctx.randomBytes(32).toString('base64url'),
+    createdAt: ctx.now(),
+  };
+  await insertUser(ctx.db, user);
+  return user;
+}
+
+export async function conformanceAttestationOptions(
+  ctx: Ctx,
+  tenant: Tenant,
+  binding: string,
+  req: {
+    username: string;
+    displayName: string;
+    attestation?: 'none' | 'indirect' | 'direct' | 'enterprise';
+    authenticatorSelection?: {
+      userVerification?: UV;
+      residentKey?: UV;
+      requireResidentKey?: boolean;
+      authenticatorAttachment?: 'platform' | 'cross-platform';
+    };
+  },
+) {
+  requireConformance(tenant);
+  const user = await userNamed(ctx, tenant, req.username, req.displayName);
+  const uv = req.authenticatorSelection?.userVerification ?? 'preferred';
+  const existing = await listPasskeys(ctx.db, tenant.id, user.id);
+  const options = await buildRegistrationOptions({
+    rpId: ctx.config.rpId,
+    rpName: tenant.displayName,
+    userHandle: user.userHandle,
+    userName: user.userPrincipalName,
+    userDisplayName: user.displayName,
+    challenge: new Uint8Array(ctx.randomBytes(32)),
+    exclude: existing.map((p) => ({ credentialId: p.credentialId, transports: p.transports })),
+    attestation: req.attestation === 'none' || req.attestation === undefined ? 'none' : 'direct',
+    algs: CONFORMANCE_ALGS,
+    userVerification: uv,
+    residentKey:
+      req.authenticatorSelection?.residentKey ??
+      (req.authenticatorSelection?.requireResidentKey ? 'required' : 'preferred'),
+    authenticatorAttachment: req.authenticatorSelection?.authenticatorAttachment,
+  });
+  await saveChallenge(ctx, tenant, 'registration', options.challenge, user.id, binding, uv);
+  return { ...options, attestation: req.attestation ?? 'none' };
+}
+
+export async function conformanceAttestationResult(
+  ctx: Ctx,
+  tenant: Tenant,
+  binding: string,
+  body: unknown,
+): Promise<void> {
+  requireConformance(tenant);
+  const response = parseRegistrationResponse(body);
+  const clientData = decodeClientData(response.response.clientDataJSON);
+  const issued = await takeChallenge(ctx, tenant, 'registration', clientData.challenge, binding);
+  const cd = checkClientData(clientData, { type: 'webauthn.create', origins: [ctx.config.origin] });
+  if (!cd.ok) throw new SignetError(cd.code, cd.detail);
+  const v = await verifyRegistration({
+    response,
+    expectedChallenge: issued.challenge,
+    origins: [ctx.config.origin],
+    rpId: ctx.config.rpId,
+    requireUserVerification: issued.data.userVerification === 'required',
+    algs: CONFORMANCE_ALGS,
+    metadata: ctx.metadata,
+  });
+  try {
+    await insertPasskey(ctx.db, {
+      id: ctx.newId(),
+      tenantId: tenant.id,
+      userId: issued.userId!,
+      credentialId: v.credentialId,
+      publicKey: v.publicKey,
+      alg: v.alg,
+      counter: v.counter,
+      aaguid: v.aaguid,
+      transports: v.transports,
+      backupEligible: v.backupEligible,
+      backupState: v.backupState,
+      attestationFormat: v.fmt,
+      attestationTrust: v.trust,
+      displayName: ctx.metadata.nameOf(v.aaguid) ?? 'Conformance passkey',
+      createdAt: ctx.now(),
+      lastUsedAt: null,
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new SignetError('PASSKEY_ALREADY_REGISTERED', {}, { cause: err });
+    throw err;
+  }
+}
+
+export async function conformanceAssertionOptions(
+  ctx: Ctx,
+  tenant: Tenant,
+  binding: string,
+  req: { username: string; userVerification?: UV },
+) {
+  requireConformance(tenant);
+  const user = await findUserByName(ctx.db, tenant.id, req.username);
+  if (!user) throw new SignetError('USER_NOT_FOUND');
+  const uv = req.userVerification ?? 'preferred';
+  const passkeys = await listPasskeys(ctx.db, tenant.id, user.id);
+  const challenge = ctx.randomBytes(32).toString('base64url');
+  await saveChallenge(ctx, tenant, 'authentication', challenge, user.id, binding, uv);
+  return buildAuthenticationOptions({
+    rpId: ctx.config.rpId,
+    challenge,
+    allow: passkeys.map((p) => ({ credentialId: p.credentialId, transports: p.transports })),
+    userVerification: uv,
+  });
+}
+
+export async function conformanceAssertionResult(
+  ctx: Ctx,
+  tenant: Tenant,
+  binding: string,
+  body: unknown,
+): Promise<void> {
+  requireConformance(tenant);
+  const response = parseAssertionResponse(body);
+  const clientData = decodeClientData(response.response.clientDataJSON);
+  const issued = await takeChallenge(ctx, tenant, 'authentication', clientData.challenge, binding);
+  const cd = checkClientData(clientData, { type: 'webauthn.get', origins: [ctx.config.origin] });
+  if (!cd.ok) throw new SignetError(cd.code, cd.detail);
+  const passkey = await findPasskeyByCredentialId(ctx.db, tenant.id, response.id);
+  if (!passkey || passkey.userId !== issued.userId) throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
+  const uv = issued.data.userVerification as UV;
+  const v = await verifyAssertion({
+    response,
+    expectedChallenge: issued.challenge,
+    origins: [ctx.config.origin],
+    rpId: ctx.config.rpId,
+    credential: passkey,
+    requireUserVerification: uv === 'required',
+    fidoUserVerification: uv,
+  });
+  const count = evaluateSignCount(passkey.counter, v.counter);
+  if (!count.ok) throw new SignetError(count.code, count.detail);
+  await recordPasskeyUse(ctx.db, tenant.id, passkey.id, passkey.counter, {
+    counter: v.counter,
+    backupState: v.backupState,
+    at: ctx.now(),
+  });
+}
+
+async function saveChallenge(
+  ctx: Ctx,
+  tenant: Tenant,
+  purpose: 'registration' | 'authentication',
+  challenge: string,
+  userId: string,
+  binding: string,
+  userVerification: UV,
+): Promise<void> {
+  const now = ctx.now();
+  await insertChallenge(ctx.db, {
+    id: ctx.newId(),
+    tenantId: tenant.id,
+    purpose,
+    challenge,
+    userId,
+    sessionId: binding,
+    data: { userVerification },
+    createdAt: now,
+    expiresAt: now + CEREMONY_TIMEOUT_MS,
+    usedAt: null,
+  });
+}
+
+/** The challenge must have been issued to this cookie; it is burned before verification. */
+async function takeChallenge(
+  ctx: Ctx,
+  tenant: Tenant,
+  purpose: 'registration' | 'authentication',
+  value: string,
+  binding: string,
+) {
+  const issued = await findChallenge(ctx.db, tenant.id, purpose, value);
+  if (!issued || issued.usedAt !== null || issued.sessionId !== binding)
+    throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
+  if (!(await consumeChallenge(ctx.db, tenant.id, issued.id, ctx.now())))
+    throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
+  if (ctx.now() > issued.expiresAt) throw new SignetError('WEBAUTHN_CHALLENGE_EXPIRED');
+  return issued;
+}

@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { Ctx } from '../../flows/context.ts';
+import { isReachable } from '../../store/db.ts';
+import type { Metrics } from '../metrics.ts';
+
+export function opsRoutes(app: FastifyInstance, ctx: Ctx, metrics: Metrics): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const ok = await isReachable(ctx.db);
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unreachable' });
+  });
+  app.get('/metrics', async (_req, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}

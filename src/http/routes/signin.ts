@@ -1,0 +1,128 @@
+// /{tenant}/signin: the sign-in page (also oidc-provider's interaction) and the JSON calls it makes.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Ctx } from '../../flows/context.ts';
+import { endSession } from '../../flows/sessions.ts';
+import { beginPasskeySignIn, finishPasskeySignIn, type SignedIn } from '../../flows/sign-in-passkey.ts';
+import { signInWithTap } from '../../flows/temporary-access-pass.ts';
+import type { Tenant } from '../../store/tenants.ts';
+import { renderSignInPage } from '../../web/pages/signin.ts';
+import { type Metrics, measured } from '../metrics.ts';
+import type { OidcMount } from '../oidc-mount.ts';
+import { parseBody } from '../parse.ts';
+import {
+  assertSameOrigin,
+  clearSessionCookie,
+  currentSession,
+  sessionToken,
+  setSessionCookie,
+} from '../session-cookie.ts';
+import type { TenantResolver } from '../tenants.ts';
+
+const returnPath = z
+  .string()
+  .max(512)
+  .regex(/^\/[A-Za-z0-9/_\-?=&%.]*$/)
+  .refine((s) => !s.startsWith('//'));
+const optionsBody = z.object({ username: z.string().min(1).max(256).optional() }).strict();
+const verifyBody = z
+  .object({ credential: z.unknown(), uid: z.string().max(128).optional(), return: returnPath.optional() })
+  .strict();
+const tapBody = z
+  .object({
+    username: z.string().min(1).max(256),
+    pass: z.string().min(1).max(128),
+    uid: z.string().max(128).optional(),
+    return: returnPath.optional(),
+  })
+  .strict();
+
+export function signInRoutes(
+  app: FastifyInstance,
+  s: { ctx: Ctx; metrics: Metrics; tenants: TenantResolver; oidc: OidcMount },
+): void {
+  const { ctx, metrics, tenants, oidc } = s;
+
+  const client = (req: FastifyRequest, tenant: Tenant) => ({
+    ip: req.ip,
+    userAgent: req.headers['user-agent'],
+    previousSessionToken: sessionToken(req, ctx.config, tenant),
+  });
+
+  /** Where the browser goes once signed in: back into the OIDC flow, or to a local page. */
+  const afterSignIn = (tenant: Tenant, body: { uid?: string; return?: string }) =>
+    body.uid
+      ? `/${tenant.slug}/signin/continue?uid=${encodeURIComponent(body.uid)}`
+      : (body.return ?? `/${tenant.slug}/account`);
+
+  const signedIn = (reply: FastifyReply, tenant: Tenant, r: SignedIn, body: { uid?: string; return?: string }) => {
+    setSessionCookie(reply, ctx.config, tenant, r.token);
+    return { redirect: afterSignIn(tenant, body) };
+  };
+
+  app.get('/:tenant/signin', async (req, reply) => {
+    const tenant = await tenants.fromRequest(req);
+    const q = req.query as { uid?: string; return?: string; reauth?: string };
+    const ret = returnPath.safeParse(q.return);
+    if (q.uid) {
+      // An OIDC interaction: a live session that satisfies the request finishes it at once.
+      const session = await currentSession(ctx, req, tenant);
+      const done = session && (await oidc.tryFinishInteraction(tenant, req, reply, session));
+      if (done) return reply.redirect(done, 303);
+    }
+    return reply.type('text/html').send(
+      renderSignInPage({
+        tenant,
+        uid: q.uid,
+        returnTo: ret.success ? ret.data : `/${tenant.slug}/account`,
+        notice: q.reauth ? 'For your security, sign in again to continue.' : undefined,
+      }),
+    );
+  });
+
+  app.get('/:tenant/signin/continue', async (req, reply) => {
+    const tenant = await tenants.fromRequest(req);
+    const session = await currentSession(ctx, req, tenant);
+    const uid = (req.query as { uid?: string }).uid;
+    if (!session || !uid)
+      return reply.redirect(`/${tenant.slug}/signin${uid ? `?uid=${encodeURIComponent(uid)}` : ''}`, 303);
+    const done = await oidc.tryFinishInteraction(tenant, req, reply, session);
+    if (!done) return reply.redirect(`/${tenant.slug}/signin?uid=${encodeURIComponent(uid)}&reauth=1`, 303);
+    return reply.redirect(done, 303);
+  });
+
+  app.post('/:tenant/signin/passkey/options', async (req) => {
+    assertSameOrigin(req, ctx.config);
+    const tenant = await tenants.fromRequest(req);
+    const body = parseBody(optionsBody, req.body ?? {});
+    return measured(metrics, 'signin-options', () => beginPasskeySignIn(ctx, tenant, body));
+  });
+
+  app.post('/:tenant/signin/passkey/verify', async (req, reply) => {
+    assertSameOrigin(req, ctx.config);
+    const tenant = await tenants.fromRequest(req);
+    const body = parseBody(verifyBody, req.body);
+    const r = await measured(metrics, 'signin-passkey', () =>
+      finishPasskeySignIn(ctx, tenant, body.credential, client(req, tenant)),
+    );
+    return signedIn(reply, tenant, r, body);
+  });
+
+  app.post('/:tenant/signin/tap', async (req, reply) => {
+    assertSameOrigin(req, ctx.config);
+    const tenant = await tenants.fromRequest(req);
+    const body = parseBody(tapBody, req.body);
+    const r = await measured(metrics, 'signin-tap', () =>
+      signInWithTap(ctx, tenant, { username: body.username, pass: body.pass }, client(req, tenant)),
+    );
+    return signedIn(reply, tenant, r, body);
+  });
+
+  app.post('/:tenant/signout', async (req, reply) => {
+    assertSameOrigin(req, ctx.config);
+    const tenant = await tenants.fromRequest(req);
+    await endSession(ctx, tenant.id, sessionToken(req, ctx.config, tenant));
+    clearSessionCookie(reply, ctx.config, tenant);
+    return reply.redirect(`/${tenant.slug}/signin`, 303);
+  });
+}

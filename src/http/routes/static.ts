@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { SignetError } from '../../core/errors.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const browserBundle = join(
+  dirname(fileURLToPath(import.meta.resolve('@simplewebauthn/browser'))),
+  '..',
+  'dist',
+  'bundle',
+  'index.umd.min.js',
+);
+
+/** The pages' scripts and styles, read once at start and served from memory. */
+export function staticRoutes(app: FastifyInstance): void {
+  const files = new Map<string, { body: Buffer; type: string }>([
+    ['vendor/simplewebauthn-browser.js', { body: readFileSync(browserBundle), type: 'text/javascript; charset=utf-8' }],
+  ]);
+  for (const name of ['common.js', 'signin.js', 'account.js'])
+    files.set(name, {
+      body: readFileSync(join(here, '../../web/static', name)),
+      type: 'text/javascript; charset=utf-8',
+    });
+  files.set('style.css', {
+    body: readFileSync(join(here, '../../web/static/style.css')),
+    type: 'text/css; charset=utf-8',
+  });
+
+  app.get('/static/*', async (req, reply) => {
+    const f = files.get((req.params as { '*': string })['*']);
+    if (!f) throw new SignetError('ROUTE_NOT_FOUND');
+    return reply.type(f.type).header('cache-control', 'public, max-age=300').send(f.body);
+  });
+}

@@ -1,0 +1,58 @@
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.ts';
+import { SignetError } from '../core/errors.ts';
+import type { Ctx } from '../flows/context.ts';
+import { sessionFromToken } from '../flows/sessions.ts';
+import type { Session } from '../store/sessions.ts';
+import type { Tenant } from '../store/tenants.ts';
+
+/** One cookie per tenant; `__Host-` (Secure, Path=/, no Domain) when served over https. */
+export function sessionCookieName(config: Config, tenant: Tenant): string {
+  return `${config.secureCookies ? '__Host-' : ''}signet-sid-${tenant.id}`;
+}
+
+export function setSessionCookie(reply: FastifyReply, config: Config, tenant: Tenant, token: string): void {
+  reply.setCookie(sessionCookieName(config, tenant), token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: config.secureCookies,
+    maxAge: 12 * 3600,
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, config: Config, tenant: Tenant): void {
+  reply.clearCookie(sessionCookieName(config, tenant), {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: config.secureCookies,
+  });
+}
+
+export function sessionToken(req: FastifyRequest, config: Config, tenant: Tenant): string | undefined {
+  return req.cookies[sessionCookieName(config, tenant)];
+}
+
+export async function currentSession(ctx: Ctx, req: FastifyRequest, tenant: Tenant): Promise<Session | undefined> {
+  return sessionFromToken(ctx, tenant.id, sessionToken(req, ctx.config, tenant));
+}
+
+export async function requireSession(ctx: Ctx, req: FastifyRequest, tenant: Tenant): Promise<Session> {
+  const s = await currentSession(ctx, req, tenant);
+  if (!s) throw new SignetError('SESSION_REQUIRED');
+  return s;
+}
+
+/**
+ * State-changing calls from pages must come from our own origin. Browsers always send Origin on such
+ * requests (and Sec-Fetch-Site); a request from another site is refused before it is read.
+ */
+export function assertSameOrigin(req: FastifyRequest, config: Config): void {
+  const origin = req.headers.origin;
+  const site = req.headers['sec-fetch-site'];
+  if (origin !== undefined && origin !== config.origin) throw new SignetError('CSRF_TOKEN_INVALID', { origin });
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    throw new SignetError('CSRF_TOKEN_INVALID', { site: String(site) });
+}

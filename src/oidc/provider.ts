@@ -1,0 +1,134 @@
+// One oidc-provider per tenant, at SPEC §3's Entra-shaped paths, issuer {public URL}/{tenant id}/v2.0.
+import { hkdfSync } from 'node:crypto';
+import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import { type Ctx, hashSecret, secretMatches } from '../flows/context.ts';
+import { loadPrivateJwks } from '../flows/signing-keys.ts';
+import type { Tenant } from '../store/tenants.ts';
+import { findUserById } from '../store/users.ts';
+import { renderMessagePage } from '../web/pages/layout.ts';
+import { adapterFactory } from './adapter.ts';
+
+export const OIDC_ROUTES = {
+  authorization: '/oauth2/v2.0/authorize',
+  token: '/oauth2/v2.0/token',
+  end_session: '/oauth2/v2.0/logout',
+  revocation: '/oauth2/v2.0/revoke',
+  pushed_authorization_request: '/oauth2/v2.0/par',
+  jwks: '/discovery/v2.0/keys',
+  userinfo: '/oidc/userinfo',
+} as const;
+
+export function issuerOf(ctx: Ctx, tenant: Tenant): string {
+  return `${ctx.config.origin}/${tenant.id}/v2.0`;
+}
+
+export async function buildProvider(
+  ctx: Ctx,
+  tenant: Tenant,
+  hooks: { onLogout(k: KoaContextWithOIDC): Promise<void> },
+) {
+  const cookieKey = Buffer.from(hkdfSync('sha256', ctx.config.secret, tenant.id, 'oidc-cookies', 32)).toString(
+    'base64url',
+  );
+  const provider = new Provider(issuerOf(ctx, tenant), {
+    adapter: adapterFactory(ctx, tenant.id),
+    jwks: { keys: await loadPrivateJwks(ctx, tenant.id) },
+    routes: OIDC_ROUTES,
+    scopes: ['openid', 'profile', 'email', 'offline_access'],
+    claims: { openid: ['sub', 'oid', 'tid', 'preferred_username', 'name'], email: ['email'] },
+    // The ID token carries who signed in and how, even when an access token is also issued (Entra does the same).
+    conformIdTokenClaims: false,
+    cookies: {
+      keys: [cookieKey],
+      long: { httpOnly: true, sameSite: 'lax', signed: true },
+      short: { httpOnly: true, sameSite: 'lax', signed: true },
+    },
+    pkce: { required: () => true },
+    responseTypes: ['code'],
+    ttl: {
+      AuthorizationCode: 60,
+      AccessToken: 3600,
+      IdToken: 3600,
+      Interaction: 600,
+      Session: 12 * 3600,
+      Grant: 14 * 24 * 3600,
+      RefreshToken: 14 * 24 * 3600,
+    },
+    rotateRefreshToken: true,
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (k, form) => {
+          k.type = 'html';
+          k.body = renderMessagePage({
+            title: 'Sign out',
+            heading: 'Sign out of Signet?',
+            body: `${form}<button type="submit" form="op.logoutForm" name="logout" value="yes" class="primary">Sign out</button>`,
+          });
+        },
+        postLogoutSuccessSource: async (k) => {
+          k.type = 'html';
+          k.body = renderMessagePage({
+            title: 'Signed out',
+            heading: 'You are signed out',
+            body: '<p>You can close this window.</p>',
+          });
+        },
+      },
+    },
+    interactions: { url: (_k, interaction) => `/${tenant.slug}/signin?uid=${encodeURIComponent(interaction.uid)}` },
+    findAccount: async (_k, id) => {
+      const user = await findUserById(ctx.db, tenant.id, id);
+      // A disabled user gets no tokens, whatever grant is used (VULN-09, VULN-11).
+      if (!user?.enabled) return undefined;
+      return {
+        accountId: id,
+        claims: async () => ({
+          sub: id,
+          oid: id,
+          tid: tenant.id,
+          preferred_username: user.userPrincipalName,
+          name: user.displayName,
+          email: user.userPrincipalName,
+        }),
+      };
+    },
+    // Apps are registered by the tenant's administrators: the user is not asked to consent to each one.
+    loadExistingGrant: async (k) => {
+      const client = k.oidc.client!;
+      const session = k.oidc.session!;
+      const grantId = k.oidc.result?.consent?.grantId || session.grantIdFor(client.clientId);
+      const grant =
+        (grantId && (await k.oidc.provider.Grant.find(grantId))) ||
+        new k.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId! });
+      grant.addOIDCScope([...k.oidc.requestParamScopes].join(' '));
+      await grant.save();
+      return grant;
+    },
+    renderError: async (k, out) => {
+      k.type = 'html';
+      k.body = renderMessagePage({
+        title: 'Sign-in error',
+        heading: 'This sign-in request cannot be completed',
+        body: `<p><code>${escapeText(String(out.error))}</code>: ${escapeText(String(out.error_description ?? ''))}</p><p>Go back to the app and start again.</p>`,
+      });
+    },
+  });
+  // Signet builds every URL from SIGNET_PUBLIC_URL, which the edge writes into the forwarded headers.
+  provider.proxy = true;
+  provider.on('end_session.success', (k) => void hooks.onLogout(k));
+  // Client secrets are stored as an HMAC; compare the HMAC of what the client presents.
+  provider.Client.prototype.compareClientSecret = function compare(this: { clientSecret?: string }, actual: string) {
+    return Promise.resolve(
+      !!this.clientSecret && secretMatches(this.clientSecret, hashSecret(ctx, 'client-secret', actual)),
+    );
+  };
+  return provider;
+}
+
+function escapeText(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,48 @@
+(() => {
+  const main = document.getElementById('main');
+  const tenant = main.dataset.tenant;
+  const { startRegistration } = SimpleWebAuthnBrowser;
+  const base = `/${tenant}/account/passkeys`;
+
+  document.getElementById('add-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const name = document.getElementById('new-name').value.trim();
+    try {
+      const optionsJSON = await Signet.call('POST', `${base}/options`, {});
+      Signet.show('Follow your browser to create the passkey…', 'info');
+      const credential = await startRegistration({ optionsJSON });
+      await Signet.call('POST', `${base}/verify`, name ? { credential, name } : { credential });
+      window.location.reload();
+    } catch (e) {
+      if (e.code === 'PASSKEY_STRONG_AUTH_REQUIRED') {
+        Signet.show('To add a passkey, sign in again first. Taking you to sign-in…', 'info');
+        const back = encodeURIComponent(`/${tenant}/account`);
+        window.location.assign(`/${tenant}/signin?return=${back}&reauth=1`);
+        return;
+      }
+      Signet.showError(e);
+    }
+  });
+
+  for (const item of document.querySelectorAll('li.passkey')) {
+    const id = item.dataset.id;
+    item.querySelector('.rename-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      try {
+        await Signet.call('PATCH', `${base}/${id}`, { displayName: ev.target.displayName.value });
+        window.location.reload();
+      } catch (e) {
+        Signet.showError(e);
+      }
+    });
+    item.querySelector('.delete').addEventListener('click', async () => {
+      if (!window.confirm('Delete this passkey? You will no longer be able to sign in with it.')) return;
+      try {
+        await Signet.call('DELETE', `${base}/${id}`);
+        window.location.reload();
+      } catch (e) {
+        Signet.showError(e);
+      }
+    });
+  }
+})();

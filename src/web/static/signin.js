@@ -1,0 +1,67 @@
+(() => {
+  const main = document.getElementById('main');
+  const tenant = main.dataset.tenant;
+  const uid = main.dataset.uid || undefined;
+  const { startAuthentication, browserSupportsWebAuthnAutofill, WebAuthnAbortService } = SimpleWebAuthnBrowser;
+  const base = `/${tenant}/signin`;
+
+  async function finish(credential) {
+    Signet.show('Checking your passkey…', 'info');
+    const r = await Signet.call('POST', `${base}/passkey/verify`, { credential, uid, return: main.dataset.return });
+    Signet.show('Signed in.', 'info');
+    window.location.assign(r.redirect);
+  }
+
+  async function passkey(username) {
+    try {
+      const optionsJSON = await Signet.call('POST', `${base}/passkey/options`, username ? { username } : {});
+      await finish(await startAuthentication({ optionsJSON }));
+    } catch (e) {
+      Signet.showError(e);
+    }
+  }
+
+  async function autofill() {
+    if (!(await browserSupportsWebAuthnAutofill())) return;
+    try {
+      const optionsJSON = await Signet.call('POST', `${base}/passkey/options`, {});
+      await finish(await startAuthentication({ optionsJSON, useBrowserAutofill: true }));
+    } catch (e) {
+      // Autofill is cancelled whenever another ceremony starts; only real failures are shown.
+      if (e && (e.name === 'AbortError' || e.name === 'NotAllowedError' || e.code === 'ERROR_CEREMONY_ABORTED')) return;
+      Signet.showError(e);
+    }
+  }
+
+  document.getElementById('passkey-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const username = document.getElementById('username').value.trim();
+    if (!username) return Signet.show('Enter your username, or choose a passkey from the list.');
+    WebAuthnAbortService.cancelCeremony();
+    passkey(username);
+  });
+
+  document.getElementById('passkey-any').addEventListener('click', () => {
+    WebAuthnAbortService.cancelCeremony();
+    passkey();
+  });
+
+  document.getElementById('tap-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    WebAuthnAbortService.cancelCeremony();
+    try {
+      const r = await Signet.call('POST', `${base}/tap`, {
+        username: document.getElementById('tap-username').value.trim(),
+        pass: document.getElementById('tap').value,
+        uid,
+        return: main.dataset.return,
+      });
+      Signet.show('Signed in.', 'info');
+      window.location.assign(r.redirect);
+    } catch (e) {
+      Signet.showError(e);
+    }
+  });
+
+  if (!main.dataset.noautofill) autofill();
+})();
