@@ -11,7 +11,7 @@ import { countPasskeys, insertPasskey, listPasskeys, type Passkey } from '../sto
 import { loadPasskeyMethodConfig } from '../store/policies.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
-import { findUserById, groupIdsOf, type User } from '../store/users.ts';
+import { findUserById, groupIdsOf, lockUserForUpdate, type User } from '../store/users.ts';
 import { checkClientData, decodeClientData } from '../webauthn/client-data.ts';
 import { buildRegistrationOptions, CEREMONY_TIMEOUT_MS, verifyRegistration } from '../webauthn/registration.ts';
 import { parseRegistrationResponse } from '../webauthn/response-shape.ts';
@@ -122,6 +122,10 @@ export async function finishPasskeyRegistration(
   const passkey = newPasskey(ctx, tenant, f.user, verified, body.name);
   try {
     await ctx.db.transaction().execute(async (trx) => {
+      // The limit again, under the user's row lock: parallel finishes cannot pass it together.
+      await lockUserForUpdate(trx, tenant.id, f.user.id);
+      if ((await countPasskeys(trx, tenant.id, f.user.id)) >= f.config.passkeysPerUserLimit)
+        throw new SignetError('PASSKEY_LIMIT_REACHED', { limit: String(f.config.passkeysPerUserLimit) });
       await insertPasskey(trx, passkey);
       await insertAudit(trx, {
         id: ctx.newId(),

@@ -42,7 +42,10 @@ export async function beginPasskeySignIn(
     const passkeys = user ? await listPasskeys(ctx.db, tenant.id, user.id) : [];
     allow = passkeys.map((k) => ({ credentialId: k.credentialId, transports: k.transports }));
     if (allow.length === 0)
-      allow = decoyCredentialIds(ctx, tenant.id, p.username).map((id) => ({ credentialId: id, transports: [] }));
+      allow = decoyCredentialIds(ctx, tenant.id, p.username).map((id) => ({
+        credentialId: id,
+        transports: ['hybrid', 'internal'],
+      }));
   }
   const challenge = ctx.randomBytes(32).toString('base64url');
   await insertChallenge(ctx.db, {
@@ -165,7 +168,12 @@ async function verifyAndStart(
   if (!allowed.ok) throw new SignetError(allowed.code, allowed.detail);
   // 9. The counter moves forward, or the passkey may have been cloned.
   const count = evaluateSignCount(passkey.counter, v.counter);
-  if (!count.ok) throw new SignetError(count.code, count.detail);
+  if (!count.ok) {
+    // A replay racing its original reads the counter the original just advanced: that is a replay, not a clone.
+    const now = await findChallenge(ctx.db, tenant.id, 'authentication', issued.challenge);
+    if (now?.usedAt !== null) throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
+    throw new SignetError(count.code, count.detail);
+  }
   // 10. One transaction: consume the challenge, advance the counter, start the session, log the success.
   const now = ctx.now();
   return ctx.db.transaction().execute(async (trx) => {

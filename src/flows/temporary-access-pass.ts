@@ -3,7 +3,7 @@
 import { SignetError } from '../core/errors.ts';
 import { evaluateLockout, recordFailure, TAP_LOCKOUT } from '../core/lockout.ts';
 import { evaluateTap, formatTap, TAP_DEFAULT_LIFETIME_MINUTES, validateTapLifetime } from '../core/tap.ts';
-import { clearLockout, loadLockout, saveLockout } from '../store/lockouts.ts';
+import { clearLockout, compareAndSetLockout, loadLockout } from '../store/lockouts.ts';
 import { insertAudit } from '../store/logs.ts';
 import { consumeTap, findTapOfUser, replaceTap } from '../store/taps.ts';
 import type { Tenant } from '../store/tenants.ts';
@@ -60,6 +60,16 @@ export async function issueTap(
   return issued;
 }
 
+/** Counts one attempt against the lockout (compare-and-set, retried on a race); false when locked. */
+async function countAttempt(ctx: Ctx, tenantId: string, key: string, now: number): Promise<boolean> {
+  for (;;) {
+    const current = await loadLockout(ctx.db, tenantId, key);
+    if (!evaluateLockout(current, now).ok) return false;
+    const next = recordFailure(current, TAP_LOCKOUT, now);
+    if (await compareAndSetLockout(ctx.db, tenantId, key, current, next)) return true;
+  }
+}
+
 export async function signInWithTap(
   ctx: Ctx,
   tenant: Tenant,
@@ -85,13 +95,10 @@ export async function signInWithTap(
   if (!user) throw await fail('TAP_INVALID');
   const key = `tap:${user.id}`;
   const now = ctx.now();
-  const lock = await loadLockout(ctx.db, tenant.id, key);
-  if (!evaluateLockout(lock, now).ok) throw await fail('TAP_LOCKED_OUT');
+  // Every attempt is counted before the pass is compared, so parallel guesses cannot exceed the threshold.
+  if (!(await countAttempt(ctx, tenant.id, key, now))) throw await fail('TAP_LOCKED_OUT');
   const tap = await findTapOfUser(ctx.db, tenant.id, user.id);
-  if (!tap || !secretMatches(tap.hash, candidate)) {
-    await saveLockout(ctx.db, tenant.id, key, recordFailure(lock, TAP_LOCKOUT, now));
-    throw await fail('TAP_INVALID');
-  }
+  if (!tap || !secretMatches(tap.hash, candidate)) throw await fail('TAP_INVALID');
   const usable = evaluateTap(tap, now);
   if (!usable.ok) throw await fail(usable.code as 'TAP_INVALID' | 'TAP_EXPIRED' | 'TAP_ALREADY_USED');
   if (!user.enabled) throw await fail('SIGNIN_USER_DISABLED');

@@ -11,13 +11,36 @@ export async function loadLockout(db: Db, tenantId: string, key: string): Promis
   return r && { failures: r.failures, windowStart: r.window_start, lockedUntil: r.locked_until };
 }
 
-export async function saveLockout(db: Db, tenantId: string, key: string, s: LockoutState): Promise<void> {
-  const values = { failures: s.failures, window_start: s.windowStart, locked_until: s.lockedUntil };
-  await db
-    .insertInto('lockouts')
-    .values({ tenant_id: tenantId, key, ...values })
-    .onConflict((oc) => oc.columns(['tenant_id', 'key']).doUpdateSet(values))
-    .execute();
+/**
+ * Replaces `expected` with `next` only if the row still holds `expected` (or is still absent): racing
+ * attempts cannot both count as the same attempt. Returns false when someone else wrote first.
+ */
+export async function compareAndSetLockout(
+  db: Db,
+  tenantId: string,
+  key: string,
+  expected: LockoutState | undefined,
+  next: LockoutState,
+): Promise<boolean> {
+  const values = { failures: next.failures, window_start: next.windowStart, locked_until: next.lockedUntil };
+  if (!expected) {
+    const r = await db
+      .insertInto('lockouts')
+      .values({ tenant_id: tenantId, key, ...values })
+      .onConflict((oc) => oc.columns(['tenant_id', 'key']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+  const r = await db
+    .updateTable('lockouts')
+    .set(values)
+    .where('tenant_id', '=', tenantId)
+    .where('key', '=', key)
+    .where('failures', '=', expected.failures)
+    .where('window_start', '=', expected.windowStart)
+    .where('locked_until', '=', expected.lockedUntil)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 export async function clearLockout(db: Db, tenantId: string, key: string): Promise<void> {

@@ -108,3 +108,16 @@ export async function rolesOf(db: Db, tenantId: string, userId: string): Promise
     .execute();
   return rows.map((r) => r.role);
 }
+
+/**
+ * Serializes writes that depend on a count of the user's rows (the passkey limit): a no-op update takes the
+ * row lock on PostgreSQL, and SQLite runs one write transaction at a time anyway.
+ */
+export async function lockUserForUpdate(db: Db, tenantId: string, id: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({ enabled: eb.ref('enabled') }))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}

@@ -4,6 +4,7 @@ import { SignetError } from '../core/errors.ts';
 import { mapWebAuthnError } from './error-map.ts';
 import { CEREMONY_TIMEOUT_MS } from './registration.ts';
 import type { AssertionResponse } from './response-shape.ts';
+import { isCanonicalSignature } from './signature-encoding.ts';
 
 export function buildAuthenticationOptions(i: {
   rpId: string;
@@ -18,7 +19,8 @@ export function buildAuthenticationOptions(i: {
     allowCredentials: i.allow.map((c) => ({
       id: c.credentialId,
       type: 'public-key',
-      ...(c.transports.length ? { transports: c.transports as AuthenticatorTransport[] } : {}),
+      // Always present, even when empty: decoys and real entries must have the same shape (WA-25).
+      transports: c.transports as AuthenticatorTransport[],
     })),
     userVerification: i.userVerification ?? 'required',
   };
@@ -40,11 +42,13 @@ export async function verifyAssertion(i: {
   expectedChallenge: string;
   origins: string[];
   rpId: string;
-  credential: { credentialId: string; publicKey: string };
+  credential: { credentialId: string; publicKey: string; alg: number };
   requireUserVerification: boolean;
   /** Conformance tenants only: FIDO's rules for UP/UV flags (FC-Q1). */
   fidoUserVerification?: 'required' | 'preferred' | 'discouraged';
 }): Promise<VerifiedAssertion> {
+  if (!isCanonicalSignature(i.credential.alg, isoBase64URL.toBuffer(i.response.response.signature)))
+    throw new SignetError('WEBAUTHN_SIGNATURE_INVALID', { reason: 'signature is not canonical DER' });
   let result: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
   try {
     result = await verifyAuthenticationResponse({

@@ -20,6 +20,9 @@ const rules: Array<[RegExp, ErrorCode]> = [
 
 export function mapWebAuthnError(err: unknown, fallback: ErrorCode = 'WEBAUTHN_RESPONSE_MALFORMED'): SignetError {
   if (err instanceof SignetError) return err;
+  // A TypeError or RangeError inside the library means it was handed a structure it could not read.
+  if (err instanceof TypeError || err instanceof RangeError)
+    return new SignetError('WEBAUTHN_RESPONSE_MALFORMED', {}, { cause: err });
   const message = err instanceof Error ? err.message : String(err);
   for (const [re, code] of rules) if (re.test(message)) return new SignetError(code, {}, { cause: err });
   return new SignetError(fallback, {}, { cause: err });
