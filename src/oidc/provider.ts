@@ -35,7 +35,7 @@ export async function buildProvider(
     jwks: { keys: await loadPrivateJwks(ctx, tenant.id) },
     routes: OIDC_ROUTES,
     scopes: ['openid', 'profile', 'email', 'offline_access'],
-    claims: { openid: ['sub', 'oid', 'tid', 'preferred_username', 'name'], email: ['email'] },
+    claims: { openid: ['sub', 'oid', 'tid', 'preferred_username', 'name', 'amr', 'auth_time'], email: ['email'] },
     // The ID token carries who signed in and how, even when an access token is also issued (Entra does the same).
     conformIdTokenClaims: false,
     cookies: {
@@ -55,6 +55,8 @@ export async function buildProvider(
       RefreshToken: 14 * 24 * 3600,
     },
     rotateRefreshToken: true,
+    // Apps allowed the refresh_token grant get one with every code exchange, as Entra does for offline_access.
+    issueRefreshToken: async (_k, client) => client.grantTypeAllowed('refresh_token'),
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
