@@ -1,3 +1,4 @@
+import { purgeExpired } from '../flows/maintenance.ts';
 import { buildServer } from '../http/server.ts';
 import { runInit } from './init.ts';
 import type { Command } from './runtime.ts';
@@ -12,7 +13,12 @@ export const serveCommand: Command = {
     const app = await buildServer(rt.ctx, { logger: true });
     await app.listen({ port: rt.config.port, host: rt.config.host });
     rt.print(`Signet is listening on ${rt.config.host}:${rt.config.port}; open ${init.url}`);
+    const purge = setInterval(() => {
+      purgeExpired(rt.ctx).catch((err) => rt.ctx.log.error({ err: String(err) }, 'purge failed'));
+    }, 10 * 60_000);
+    purge.unref();
     const stop = async () => {
+      clearInterval(purge);
       await app.close();
       await rt.store.close();
       process.exit(0);

@@ -74,3 +74,8 @@ export async function destroyOidcPayload(db: Db, tenantId: string, model: string
 export async function revokeOidcGrant(db: Db, tenantId: string, grantId: string): Promise<void> {
   await db.deleteFrom('oidc_payloads').where('tenant_id', '=', tenantId).where('grant_id', '=', grantId).execute();
 }
+
+export async function purgeOidcPayloads(db: Db, before: number): Promise<number> {
+  const r = await db.deleteFrom('oidc_payloads').where('expires_at', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

@@ -1,6 +1,7 @@
 import { type PublicKeyCredentialRequestOptionsJSON, verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import { SignetError } from '../core/errors.ts';
+import { FAST_ALGS, verifyAssertionSignature } from './assertion-verifier.ts';
 import { mapWebAuthnError } from './error-map.ts';
 import { CEREMONY_TIMEOUT_MS } from './registration.ts';
 import type { AssertionResponse } from './response-shape.ts';
@@ -47,6 +48,20 @@ export async function verifyAssertion(i: {
   /** Conformance tenants only: FIDO's rules for UP/UV flags (FC-Q1). */
   fidoUserVerification?: 'required' | 'preferred' | 'discouraged';
 }): Promise<VerifiedAssertion> {
+  // The hot path: the algorithms Signet registers, under WebAuthn's own flag rules. Client data (type,
+  // challenge, origin) was checked by the caller; the challenge once more here for a caller that did not.
+  if (FAST_ALGS.has(i.credential.alg) && !i.fidoUserVerification) {
+    const cd = JSON.parse(Buffer.from(i.response.response.clientDataJSON, 'base64url').toString('utf8')) as {
+      challenge?: unknown;
+      origin?: unknown;
+      type?: unknown;
+    };
+    if (cd.challenge !== i.expectedChallenge) throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
+    if (typeof cd.origin !== 'string' || !i.origins.includes(cd.origin))
+      throw new SignetError('WEBAUTHN_ORIGIN_MISMATCH');
+    if (cd.type !== 'webauthn.get') throw new SignetError('WEBAUTHN_TYPE_MISMATCH');
+    return verifyAssertionSignature(i);
+  }
   if (!isCanonicalSignature(i.credential.alg, isoBase64URL.toBuffer(i.response.response.signature)))
     throw new SignetError('WEBAUTHN_SIGNATURE_INVALID', { reason: 'signature is not canonical DER' });
   let result: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;

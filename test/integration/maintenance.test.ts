@@ -1,0 +1,24 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { purgeExpired } from '../../src/flows/maintenance.ts';
+import { beginPasskeySignIn } from '../../src/flows/sign-in-passkey.ts';
+import { findChallenge } from '../../src/store/challenges.ts';
+import { engines } from '../support/engines.ts';
+import { type Harness, harness } from '../support/harness.ts';
+
+describe.each(engines)('maintenance on %s', (engine) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness(engine);
+  });
+  afterAll(() => h.close());
+
+  it('purges challenges an hour past their expiry and keeps live ones', async () => {
+    const old = await beginPasskeySignIn(h.ctx, h.tenant, {});
+    h.clock.now += 2 * 60 * 60 * 1000;
+    const live = await beginPasskeySignIn(h.ctx, h.tenant, {});
+    const purged = await purgeExpired(h.ctx);
+    expect(purged.challenges).toBeGreaterThanOrEqual(1);
+    expect(await findChallenge(h.ctx.db, h.tenant.id, 'authentication', old.challenge)).toBeUndefined();
+    expect(await findChallenge(h.ctx.db, h.tenant.id, 'authentication', live.challenge)).toBeDefined();
+  });
+});
