@@ -33,7 +33,7 @@ async function userNamed(ctx: Ctx, tenant: Tenant, username: string, displayName
     userPrincipalName: username,
     displayName,
     enabled: true,
-    userHandle: ctx.randomBytes(32).toString('base64url'),
+    userHandle: ctx.randomBytes(64).toString('base64url'),
     createdAt: ctx.now(),
   };
   await insertUser(ctx.db, user);

@@ -70,7 +70,7 @@ export async function createUser(
     userPrincipalName: p.userPrincipalName,
     displayName: p.displayName ?? p.userPrincipalName.split('@')[0]!,
     enabled: true,
-    userHandle: ctx.randomBytes(32).toString('base64url'),
+    userHandle: ctx.randomBytes(64).toString('base64url'),
     createdAt: ctx.now(),
   };
   try {

@@ -3,6 +3,7 @@ import { SignetError } from '../core/errors.ts';
 import { passkeyTypeOf } from '../core/passkey-profile.ts';
 import { insertAudit } from '../store/logs.ts';
 import { deletePasskey, listPasskeys, type Passkey, renamePasskey } from '../store/passkeys.ts';
+import { revokeOtherSessions, type Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
 import type { Ctx } from './context.ts';
 import { cleanName } from './register-passkey.ts';
@@ -47,9 +48,14 @@ export async function renameOwnPasskey(
   await audit(ctx, tenant, userId, 'Rename passkey', id, { displayName: clean });
 }
 
-export async function deleteOwnPasskey(ctx: Ctx, tenant: Tenant, userId: string, id: string): Promise<void> {
-  if (!(await deletePasskey(ctx.db, tenant.id, userId, id))) throw new SignetError('PASSKEY_NOT_FOUND');
-  await audit(ctx, tenant, userId, 'Delete passkey', id, {});
+/**
+ * Deleting a passkey signs the user out of every other session: one of them may have been opened with the
+ * passkey being removed (a lost or stolen device).
+ */
+export async function deleteOwnPasskey(ctx: Ctx, tenant: Tenant, session: Session, id: string): Promise<void> {
+  if (!(await deletePasskey(ctx.db, tenant.id, session.userId, id))) throw new SignetError('PASSKEY_NOT_FOUND');
+  const revoked = await revokeOtherSessions(ctx.db, tenant.id, session.userId, session.id, ctx.now());
+  await audit(ctx, tenant, session.userId, 'Delete passkey', id, { otherSessionsRevoked: String(revoked) });
 }
 
 async function audit(

@@ -74,3 +74,22 @@ export async function revokeSession(db: Db, tenantId: string, id: string, at: nu
     .where('revoked_at', 'is', null)
     .execute();
 }
+
+/** Signs the user out everywhere but `keepId` (the session making the change). */
+export async function revokeOtherSessions(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  keepId: string,
+  at: number,
+): Promise<number> {
+  const r = await db
+    .updateTable('sessions')
+    .set({ revoked_at: at })
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('id', '!=', keepId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

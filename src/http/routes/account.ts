@@ -68,7 +68,7 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
     const { id } = parseBody(idParam, req.params);
     const tenant = await tenants.fromRequest(req);
     const session = await requireSession(ctx, req, tenant);
-    await deleteOwnPasskey(ctx, tenant, session.userId, id);
+    await deleteOwnPasskey(ctx, tenant, session, id);
     return reply.status(204).send();
   });
 }

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignetError } from '../../src/core/errors.ts';
+import { deleteOwnPasskey, listOwnPasskeys, renameOwnPasskey } from '../../src/flows/manage-passkeys.ts';
+import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
+import { sessionFromToken, startSession } from '../../src/flows/sessions.ts';
+import { listAudits } from '../../src/store/logs.ts';
+import { engines } from '../support/engines.ts';
+import { type Harness, harness, ORIGIN } from '../support/harness.ts';
+import { SoftAuthenticator } from '../support/soft-authenticator.ts';
+
+describe.each(engines)('managing one’s own passkeys on %s', (engine) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness(engine);
+  });
+  afterAll(() => h.close());
+
+  async function withPasskey() {
+    const user = await h.user();
+    const session = await h.strongSession(user);
+    const auth = new SoftAuthenticator({ backupEligible: true });
+    const credential = await auth.register(await beginPasskeyRegistration(h.ctx, h.tenant, session), {
+      origin: ORIGIN,
+    });
+    const passkey = await finishPasskeyRegistration(h.ctx, h.tenant, session, { credential, name: 'Laptop' });
+    return { user, session, passkey };
+  }
+
+  it('lists a passkey with its name, type and times, and renames it', async () => {
+    const { user, passkey } = await withPasskey();
+    const [view] = await listOwnPasskeys(h.ctx, h.tenant, user.id);
+    expect(view).toMatchObject({
+      id: passkey.id,
+      displayName: 'Laptop',
+      passkeyType: 'synced',
+      lastUsedDateTime: null,
+    });
+    await renameOwnPasskey(h.ctx, h.tenant, user.id, passkey.id, '  Work laptop\n');
+    expect((await listOwnPasskeys(h.ctx, h.tenant, user.id))[0]?.displayName).toBe('Work laptop');
+  });
+
+  it('refuses an empty or over-long name, and another user’s passkey', async () => {
+    const { user, passkey } = await withPasskey();
+    const other = await h.user();
+    await expect(renameOwnPasskey(h.ctx, h.tenant, user.id, passkey.id, '\u0007')).rejects.toMatchObject({
+      code: 'PASSKEY_NAME_INVALID',
+    });
+    await expect(renameOwnPasskey(h.ctx, h.tenant, user.id, passkey.id, 'x'.repeat(65))).rejects.toMatchObject({
+      code: 'PASSKEY_NAME_INVALID',
+    });
+    await expect(renameOwnPasskey(h.ctx, h.tenant, other.id, passkey.id, 'mine')).rejects.toMatchObject({
+      code: 'PASSKEY_NOT_FOUND',
+    });
+    const otherSession = await h.strongSession(other);
+    await expect(deleteOwnPasskey(h.ctx, h.tenant, otherSession, passkey.id)).rejects.toBeInstanceOf(SignetError);
+    expect(await listOwnPasskeys(h.ctx, h.tenant, user.id)).toHaveLength(1);
+  });
+
+  it('signs the user out of every other session when a passkey is deleted, and audits it', async () => {
+    const { user, session, passkey } = await withPasskey();
+    const elsewhere = await startSession(h.ctx, h.ctx.db, {
+      tenantId: h.tenant.id,
+      userId: user.id,
+      method: 'passkey',
+    });
+    await deleteOwnPasskey(h.ctx, h.tenant, session, passkey.id);
+    expect(await listOwnPasskeys(h.ctx, h.tenant, user.id)).toEqual([]);
+    expect(await sessionFromToken(h.ctx, h.tenant.id, elsewhere.token)).toBeUndefined();
+    const audit = (await listAudits(h.ctx.db, h.tenant.id)).find(
+      (a) => a.activity === 'Delete passkey' && a.targetId === passkey.id,
+    );
+    expect(audit?.detail.otherSessionsRevoked).toBe('1');
+  });
+});
