@@ -29,10 +29,14 @@ export class OidcMount {
   }
 
   /** RP-initiated logout ends Signet's own session too, or the next authorize would sign the user in again. */
-  async #onLogout(tenant: Tenant, k: KoaContextWithOIDC): Promise<void> {
+  #onLogout(tenant: Tenant, k: KoaContextWithOIDC): void {
     const name = sessionCookieName(this.#ctx.config, tenant);
-    await endSession(this.#ctx, tenant.id, k.cookies.get(name) ?? undefined);
+    const token = k.cookies.get(name) ?? undefined;
+    // The cookie is cleared while the response is still being written; the revocation follows.
     k.cookies.set(name, null, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.#ctx.config.secureCookies });
+    endSession(this.#ctx, tenant.id, token).catch((err) =>
+      this.#ctx.log.error({ err: String(err) }, 'logout revocation failed'),
+    );
   }
 
   /**

@@ -1,6 +1,6 @@
 // oidc-provider's storage over our database, one instance per tenant and model. Clients come from the
 // apps table; every other artifact (sessions, interactions, codes, tokens, grants) is an oidc_payloads row.
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Ctx } from '../flows/context.ts';
 import { findApp } from '../store/apps.ts';
 import {
@@ -63,8 +63,18 @@ export function adapterFactory(ctx: Ctx, tenantId: string) {
       return this.#row({ uid });
     }
 
+    /**
+     * oidc-provider checks `consumed` and then consumes; two racing redemptions of one code could both pass
+     * the check. The conditional write lets exactly one through; the loser's grant is revoked, as for a replay.
+     */
     async consume(id: string): Promise<void> {
-      await consumeOidcPayload(ctx.db, tenantId, this.model, id, ctx.now());
+      if (await consumeOidcPayload(ctx.db, tenantId, this.model, id, ctx.now())) return;
+      const row = await findOidcPayload(ctx.db, tenantId, this.model, { id }, ctx.now());
+      const grantId = row?.payload.grantId;
+      if (typeof grantId === 'string') await revokeOidcGrant(ctx.db, tenantId, grantId);
+      throw new errors.InvalidGrant(
+        `${this.model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already used`,
+      );
     }
 
     async destroy(id: string): Promise<void> {

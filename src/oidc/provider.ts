@@ -22,11 +22,7 @@ export function issuerOf(ctx: Ctx, tenant: Tenant): string {
   return `${ctx.config.origin}/${tenant.id}/v2.0`;
 }
 
-export async function buildProvider(
-  ctx: Ctx,
-  tenant: Tenant,
-  hooks: { onLogout(k: KoaContextWithOIDC): Promise<void> },
-) {
+export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: { onLogout(k: KoaContextWithOIDC): void }) {
   const cookieKey = Buffer.from(hkdfSync('sha256', ctx.config.secret, tenant.id, 'oidc-cookies', 32)).toString(
     'base64url',
   );
@@ -121,7 +117,7 @@ export async function buildProvider(
   });
   // Signet builds every URL from SIGNET_PUBLIC_URL, which the edge writes into the forwarded headers.
   provider.proxy = true;
-  provider.on('end_session.success', (k) => void hooks.onLogout(k));
+  provider.on('end_session.success', (k) => hooks.onLogout(k));
   // Client secrets are stored as an HMAC; compare the HMAC of what the client presents.
   provider.Client.prototype.compareClientSecret = function compare(this: { clientSecret?: string }, actual: string) {
     return Promise.resolve(

@@ -46,20 +46,23 @@ export async function findOidcPayload(
   return { payload: JSON.parse(r.payload) as Record<string, unknown>, consumedAt: r.consumed_at };
 }
 
+/** One conditional write: false when the artifact was already consumed (a racing redemption won). */
 export async function consumeOidcPayload(
   db: Db,
   tenantId: string,
   model: string,
   id: string,
   at: number,
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const r = await db
     .updateTable('oidc_payloads')
     .set({ consumed_at: at })
     .where('tenant_id', '=', tenantId)
     .where('model', '=', model)
     .where('id', '=', id)
-    .execute();
+    .where('consumed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 export async function destroyOidcPayload(db: Db, tenantId: string, model: string, id: string): Promise<void> {

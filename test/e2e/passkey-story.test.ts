@@ -2,8 +2,9 @@
 // server on SQLite (the embedded default): a Temporary Access Pass, a platform passkey, autofill sign-in, a USB
 // security key username-first, managing passkeys with the 5-minute fresh-sign-in rule, and an OIDC relying
 // party (openid-client) receiving an ID token that says "signed in with a passkey". No page may log an error.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+
 import * as oidc from 'openid-client';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initInstance } from '../../src/flows/bootstrap.ts';
 import { createApp, createUser } from '../../src/flows/directory.ts';
@@ -15,6 +16,11 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 
 const STEP = 60_000;
 
+/** The text a person reads in an element (the pages hide nothing with CSS, so the DOM text is what is shown). */
+async function text(locator: Locator): Promise<string> {
+  return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
 describe('passkey story in Chromium (SQLite)', () => {
   let server: TestServer;
   let browser: Browser;
@@ -23,6 +29,8 @@ describe('passkey story in Chromium (SQLite)', () => {
   let adminPass: string;
   const contexts: BrowserContext[] = [];
   const problems: PageProblem[] = [];
+  /** Responses a step causes on purpose; Chromium logs every 4xx as "Failed to load resource". */
+  const expectedFailures: { url: RegExp; status: number }[] = [];
   /** The admin's browser: one tab, one platform authenticator. */
   let tab: Tab;
   let platform: string;
@@ -53,6 +61,15 @@ describe('passkey story in Chromium (SQLite)', () => {
     return outcome;
   }
 
+  /** Clicks "Sign out" (a form POST to /{slug}/signout), which ends the session and goes to the sign-in page. */
+  async function signOut(page: Page): Promise<void> {
+    const response = page.waitForResponse((r) => new URL(r.url()).pathname === `/${tenant.slug}/signout`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    const r = await response;
+    expect({ status: r.status(), body: r.status() === 303 ? '' : await r.text() }).toEqual({ status: 303, body: '' });
+    expect(r.headers().location).toBe(`/${tenant.slug}/signin`);
+  }
+
   async function passkeyItems(page: Page) {
     const items = page.locator('li.passkey');
     const n = await items.count();
@@ -61,11 +78,11 @@ describe('passkey story in Chromium (SQLite)', () => {
       const item = items.nth(i);
       const dd = item.locator('dd');
       out.push({
-        name: (await item.locator('.passkey-name').innerText()).trim(),
-        model: (await dd.nth(0).innerText()).trim(),
-        type: (await dd.nth(1).innerText()).trim(),
-        created: (await dd.nth(2).innerText()).trim(),
-        lastUsed: (await dd.nth(3).innerText()).trim(),
+        name: await text(item.locator('.passkey-name')),
+        model: await text(dd.nth(0)),
+        type: await text(dd.nth(1)),
+        created: await text(dd.nth(2)),
+        lastUsed: await text(dd.nth(3)),
       });
     }
     return out;
@@ -95,21 +112,21 @@ describe('passkey story in Chromium (SQLite)', () => {
       await page.goto(at('/account'));
       await expect.poll(() => page.url()).toMatch(signInUrl());
       expect(new URL(page.url()).searchParams.get('return')).toBe(`/${tenant.slug}/account`);
-      await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Sign in to Signet');
+      await expect.poll(() => text(page.getByRole('heading', { level: 1 }))).toBe('Sign in to Signet');
       expect(await page.locator('#username').getAttribute('autocomplete')).toBe('username webauthn');
 
       // The platform authenticator holds no credential yet: the autofill request ends on its own, unseen.
       expect(await autofillOutcome(tab)).toBe('NotAllowedError');
-      expect((await page.locator('#status').innerText()).trim()).toBe('');
+      expect(await text(page.locator('#status'))).toBe('');
       await page.screenshot({ path: '/tmp/signet-signin.png', fullPage: true });
 
       await page.locator('#tap-username').fill(admin.userPrincipalName);
       await page.locator('#tap').fill(adminPass);
       await page.getByRole('button', { name: 'Sign in with the pass' }).click();
       await page.waitForURL(accountUrl());
-      await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Security info');
-      expect(await page.locator('#who').innerText()).toBe('admin@signet.local');
-      expect(await page.locator('#no-passkeys').innerText()).toContain('You have no passkeys yet');
+      await expect.poll(() => text(page.getByRole('heading', { level: 1 }))).toBe('Security info');
+      expect(await text(page.locator('#who'))).toBe('admin@signet.local');
+      expect(await text(page.locator('#no-passkeys'))).toContain('You have no passkeys yet');
       expect(await page.locator('li.passkey').count()).toBe(0);
     },
     STEP,
@@ -140,13 +157,13 @@ describe('passkey story in Chromium (SQLite)', () => {
     async () => {
       const { page } = tab;
       const before = tab.visited.length;
-      await page.getByRole('button', { name: 'Sign out' }).click();
+      await signOut(page);
       // The sign-in page starts conditional mediation on load; the authenticator answers at once.
       await expect
         .poll(() => tab.visited.slice(before).some((u) => signInUrl().test(new URL(u).pathname + new URL(u).search)))
         .toBe(true);
       await page.waitForURL(accountUrl(), { timeout: 20_000 });
-      expect(await page.locator('#who').innerText()).toBe('admin@signet.local');
+      expect(await text(page.locator('#who'))).toBe('admin@signet.local');
       const [p] = await passkeyItems(page);
       expect(p.name).toBe('My laptop');
       expect(p.lastUsed).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
@@ -171,10 +188,10 @@ describe('passkey story in Chromium (SQLite)', () => {
       await page.locator('#tap').fill(pass);
       await page.getByRole('button', { name: 'Sign in with the pass' }).click();
       await page.waitForURL(accountUrl());
-      expect(await page.locator('#who').innerText()).toBe('kim@signet.local');
+      expect(await text(page.locator('#who'))).toBe('kim@signet.local');
 
       // The security key is plugged in once the account page is shown.
-      const key = await t.addAuthenticator({ transport: 'usb' });
+      await t.addAuthenticator({ transport: 'usb' });
       await page.locator('#new-name').fill('YubiKey');
       await page.locator('#add-passkey').click();
       await expect.poll(() => page.locator('li.passkey').count(), { timeout: 15_000 }).toBe(1);
@@ -183,22 +200,24 @@ describe('passkey story in Chromium (SQLite)', () => {
       expect(p.type).toBe('Device-bound');
       expect(p.lastUsed).toBe('Never');
 
-      // Unplug the key (keeping its credential) so that the autofill request on the sign-in page has nothing to
-      // pick, then plug it back in and sign in by username.
-      const [credential] = await t.credentials(key);
-      await t.removeCredential(key, credential.credentialId);
-      await page.getByRole('button', { name: 'Sign out' }).click();
+      // Only a roaming security key in this browser: the autofill on the sign-in page has nothing to offer, so
+      // the page waits for the person (Chromium does not even start conditional mediation without a platform
+      // authenticator; should it, the request must not sign anyone in).
+      await signOut(page);
       await page.waitForURL(signInUrl());
-      expect(await autofillOutcome(t)).toBe('NotAllowedError');
-      expect((await page.locator('#status').innerText()).trim()).toBe('');
-      await t.addCredential(key, credential);
+      await page.waitForTimeout(2_500);
+      expect(page.url()).toMatch(signInUrl());
+      expect(await text(page.locator('#status'))).toBe('');
+      expect((await t.getCalls()).filter((c) => c.outcome === 'resolved')).toEqual([]);
 
       await page.locator('#username').fill('kim@signet.local');
+      const usernameFirst = page.waitForRequest(
+        (r) => r.url().endsWith('/signin/passkey/options') && r.postDataJSON()?.username === 'kim@signet.local',
+      );
       await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await usernameFirst;
       await page.waitForURL(accountUrl(), { timeout: 20_000 });
-      expect(await page.locator('#who').innerText()).toBe('kim@signet.local');
-      const calls = await t.getCalls();
-      expect(calls.map((c) => [c.mediation, c.outcome])).toEqual([['optional', 'resolved']]);
+      expect(await text(page.locator('#who'))).toBe('kim@signet.local');
       const [after] = await passkeyItems(page);
       expect(after.lastUsed).not.toBe('Never');
     },
@@ -216,7 +235,8 @@ describe('passkey story in Chromium (SQLite)', () => {
       await item.locator('.rename-form').getByRole('button', { name: 'Rename' }).click();
       await expect.poll(async () => (await passkeyItems(page)).map((p) => p.name)).toEqual(['Work laptop']);
 
-      // The last strong sign-in is now more than 5 minutes old.
+      // The last strong sign-in is now more than 5 minutes old: the options call answers 401, the page moves on.
+      expectedFailures.push({ url: /\/account\/passkeys\/options$/, status: 401 });
       server.clock.offsetMs += 6 * 60 * 1000;
       const before = tab.visited.length;
       await page.locator('#add-passkey').click();
@@ -282,11 +302,13 @@ describe('passkey story in Chromium (SQLite)', () => {
       const { page } = tab;
       await page.context().clearCookies();
 
-      const signInStarted = Date.now();
+      // The callback is any path on the server: the browser shows a 404 there and the test reads the URL.
+      expectedFailures.push({ url: /\/callback-test\?/, status: 404 });
+      const before = tab.visited.length;
       await page.goto(authorizationUrl.href);
       // The sign-in page (the provider's interaction) signs in through autofill, then the app gets its code.
       await page.waitForURL((u) => u.href.startsWith(redirectUri), { timeout: 20_000 });
-      expect(tab.visited.some((u) => new URL(u).pathname === `/${tenant.slug}/signin`)).toBe(true);
+      expect(tab.visited.slice(before).some((u) => new URL(u).pathname === `/${tenant.slug}/signin`)).toBe(true);
       const callback = new URL(page.url());
       expect(callback.searchParams.get('code')).toBeTruthy();
       expect(callback.searchParams.get('state')).toBe(state);
@@ -304,7 +326,7 @@ describe('passkey story in Chromium (SQLite)', () => {
       expect(claims.preferred_username).toBe('admin@signet.local');
       expect(claims.amr).toEqual(expect.arrayContaining(['fido', 'mfa']));
       expect(typeof claims.auth_time).toBe('number');
-      expect(claims.auth_time! * 1000).toBeGreaterThanOrEqual(Math.floor(signInStarted / 1000) * 1000 - 1000);
+      expect(Math.abs(claims.auth_time! * 1000 - server.ctx.now())).toBeLessThan(60_000);
 
       // A code is good for one exchange only.
       await expect(
@@ -315,6 +337,14 @@ describe('passkey story in Chromium (SQLite)', () => {
   );
 
   it('7. no page logged a console error, an uncaught error or a CSP violation', () => {
-    expect(problems).toEqual([]);
+    const unexpected = problems.filter((p) => {
+      const status = /^Failed to load resource: the server responded with a status of (\d+)/.exec(p.text)?.[1];
+      return !(
+        p.kind === 'console' &&
+        status &&
+        expectedFailures.some((e) => e.status === Number(status) && e.url.test(p.url))
+      );
+    });
+    expect(unexpected).toEqual([]);
   });
 });

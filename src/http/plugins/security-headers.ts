@@ -17,7 +17,8 @@ export function securityHeaders(app: FastifyInstance, opts: { https: boolean }):
     reply.header('content-security-policy', CSP);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'no-referrer');
+    // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on our own form posts.
+    reply.header('referrer-policy', 'same-origin');
     reply.header('cross-origin-opener-policy', 'same-origin');
     reply.header('permissions-policy', 'publickey-credentials-get=(self), publickey-credentials-create=(self)');
     if (opts.https) reply.header('strict-transport-security', 'max-age=63072000; includeSubDomains');

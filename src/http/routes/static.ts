@@ -28,6 +28,11 @@ export function staticRoutes(app: FastifyInstance): void {
     type: 'text/css; charset=utf-8',
   });
 
+  // Browsers ask for it on every first visit; no icon yet, and no 404 in their consoles.
+  app.get('/favicon.ico', async (_req, reply) =>
+    reply.status(204).header('cache-control', 'public, max-age=86400').send(),
+  );
+
   app.get('/static/*', async (req, reply) => {
     const f = files.get((req.params as { '*': string })['*']);
     if (!f) throw new SignetError('ROUTE_NOT_FOUND');
