@@ -1,3 +1,4 @@
+import { SignetError } from '../core/errors.ts';
 import { createTenant } from '../flows/directory.ts';
 import type { Command } from './runtime.ts';
 
@@ -13,7 +14,8 @@ export const tenantCreateCommand: Command = {
   },
   run: async (rt, v) => {
     const kind = v.kind === undefined ? 'workforce' : v.kind;
-    if (kind !== 'workforce' && kind !== 'customer') throw new Error('--kind must be workforce or customer');
+    if (kind !== 'workforce' && kind !== 'customer')
+      throw new SignetError('REQUEST_INVALID', { field: '--kind', reason: 'must be workforce or customer' });
     const t = await createTenant(rt.ctx, {
       slug: String(v.slug ?? ''),
       displayName: typeof v.name === 'string' ? v.name : undefined,

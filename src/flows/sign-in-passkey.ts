@@ -29,6 +29,8 @@ function decoyCredentialIds(ctx: Ctx, tenantId: string, username: string): strin
   return [mac.subarray(0, 32).toString('base64url')];
 }
 
+const NO_USER = '00000000-0000-0000-0000-000000000000';
+
 export async function beginPasskeySignIn(
   ctx: Ctx,
   tenant: Tenant,
@@ -39,7 +41,8 @@ export async function beginPasskeySignIn(
   let allow: Array<{ credentialId: string; transports: string[] }> = [];
   if (p.username !== undefined) {
     user = await findUserByName(ctx.db, tenant.id, p.username);
-    const passkeys = user ? await listPasskeys(ctx.db, tenant.id, user.id) : [];
+    // The same queries run for an unknown name, so the response time does not tell the two apart either.
+    const passkeys = await listPasskeys(ctx.db, tenant.id, user?.id ?? NO_USER);
     allow = passkeys.map((k) => ({ credentialId: k.credentialId, transports: k.transports }));
     if (allow.length === 0)
       allow = decoyCredentialIds(ctx, tenant.id, p.username).map((id) => ({

@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Ctx } from '../flows/context.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { OidcMount } from './oidc-mount.ts';
-import { errorHandling } from './plugins/errors.ts';
+import { errorHandling, refuseNulCharacters, sendError } from './plugins/errors.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { accountRoutes } from './routes/account.ts';
 import { fido2Routes } from './routes/fido2.ts';
@@ -33,6 +33,8 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
     bodyLimit: 64 * 1024,
     trustProxy: false,
     routerOptions: { maxParamLength: 200 },
+    // Requests the router cannot even read (a bad percent-encoding, an overlong segment) still get our shape.
+    frameworkErrors: (err, req, reply) => sendError(req, reply, err),
   });
   const metrics = opts.metrics ?? createMetrics();
   const tenants = new TenantResolver(ctx);
@@ -41,6 +43,7 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
   await app.register(cookie);
   await app.register(formbody);
   errorHandling(app);
+  refuseNulCharacters(app);
   securityHeaders(app, { https: ctx.config.secureCookies });
   app.addHook('onResponse', async (req, reply) => {
     metrics.httpSeconds.observe(

@@ -14,7 +14,8 @@ export class TenantResolver {
   async resolve(idOrSlug: string): Promise<Tenant> {
     const hit = this.#cache.get(idOrSlug);
     if (hit) return hit;
-    if (idOrSlug.length > 64) throw new SignetError('TENANT_NOT_FOUND');
+    // Slugs and GUIDs only: anything else (a NUL, a slash, 300 characters) cannot name a tenant.
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(idOrSlug)) throw new SignetError('TENANT_NOT_FOUND');
     const t = await findTenant(this.#ctx.db, idOrSlug);
     if (!t) throw new SignetError('TENANT_NOT_FOUND');
     this.#cache.set(t.id, t);

@@ -7,6 +7,7 @@ import { decodeCredentialPublicKey, isoBase64URL } from '@simplewebauthn/server/
 import { SignetError } from '../core/errors.ts';
 import type { AttestationTrust } from '../core/passkey-profile.ts';
 import { attestationTrustOf } from './attestation-trust.ts';
+import { assertSingleCborItem } from './cbor-shape.ts';
 import { mapWebAuthnError } from './error-map.ts';
 import type { MetadataRegistry } from './metadata.ts';
 import type { RegistrationResponse } from './response-shape.ts';
@@ -79,6 +80,7 @@ export async function verifyRegistration(i: {
   algs?: number[];
   metadata: MetadataRegistry;
 }): Promise<VerifiedRegistration> {
+  assertSingleCborItem(isoBase64URL.toBuffer(i.response.response.attestationObject), 'response.attestationObject');
   let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
     result = await verifyRegistrationResponse({

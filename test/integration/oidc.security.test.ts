@@ -166,7 +166,10 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
 
   it('requires PKCE with S256 and the right verifier', async () => {
     const client = new CookieClient(server.url);
-    for (const extra of [{}, { code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' }]) {
+    for (const extra of [{}, { code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' }] as Record<
+      string,
+      string
+    >[]) {
       const res = await client.fetch(authorizeUrl(publicApp.id, extra));
       const location = new URL(res.headers.get('location')!, server.url);
       expect(location.origin + location.pathname).toBe(redirect());

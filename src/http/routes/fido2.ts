@@ -37,6 +37,20 @@ const assertionOptions = z.object({
 });
 
 export function fido2Routes(app: FastifyInstance, s: { ctx: Ctx; tenants: TenantResolver }): void {
+  app.register(async (scope) => {
+    // Even a body that cannot be parsed is answered in the binding's own shape.
+    scope.setErrorHandler((err, req, reply) => failed(reply, err, req));
+    fido2RoutesIn(scope, s);
+  });
+}
+
+function failed(reply: FastifyReply, err: unknown, req: FastifyRequest) {
+  const e = toSignetError(err);
+  if (e.code === 'INTERNAL_ERROR') req.log.error({ err }, 'conformance route failed');
+  return reply.status(e.status).send({ status: 'failed', errorMessage: `${e.code}: ${e.message}` });
+}
+
+function fido2RoutesIn(scope: FastifyInstance, s: { ctx: Ctx; tenants: TenantResolver }): void {
   const { ctx, tenants } = s;
 
   const binding = (req: FastifyRequest, reply: FastifyReply): string => {
@@ -55,7 +69,7 @@ export function fido2Routes(app: FastifyInstance, s: { ctx: Ctx; tenants: Tenant
       tenantBinding: { tenant: Awaited<ReturnType<TenantResolver['resolve']>>; binding: string },
     ) => Promise<object>,
   ) => {
-    app.post(`/:tenant/fido2/${path}`, async (req, reply) => {
+    scope.post(`/:tenant/fido2/${path}`, async (req, reply) => {
       let tenant: Awaited<ReturnType<TenantResolver['resolve']>>;
       try {
         tenant = await tenants.fromRequest(req);
@@ -68,9 +82,7 @@ export function fido2Routes(app: FastifyInstance, s: { ctx: Ctx; tenants: Tenant
         const out = await handler(req, reply, { tenant, binding: binding(req, reply) });
         return reply.send({ status: 'ok', errorMessage: '', ...out });
       } catch (err) {
-        const e = toSignetError(err);
-        if (e.code === 'INTERNAL_ERROR') req.log.error({ err }, 'conformance route failed');
-        return reply.status(e.status).send({ status: 'failed', errorMessage: `${e.code}: ${e.message}` });
+        return failed(reply, err, req);
       }
     });
   };

@@ -94,7 +94,7 @@ export function signInRoutes(
   app.post('/:tenant/signin/passkey/options', async (req) => {
     assertSameOrigin(req, ctx.config);
     const tenant = await tenants.fromRequest(req);
-    const body = parseBody(optionsBody, req.body ?? {});
+    const body = parseBody(optionsBody, req.body === undefined ? {} : req.body);
     return measured(metrics, 'signin-options', () => beginPasskeySignIn(ctx, tenant, body));
   });
 

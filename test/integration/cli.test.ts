@@ -1,0 +1,302 @@
+// The `signet` command line (SPEC §2.1, §3, §4): run as a child process the way an operator runs it, against a
+// temporary SQLite data directory (and once against PostgreSQL). `--json` prints one JSON object; refusals exit 1
+// with a catalogue code; bad configuration names the variable.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isErrorCode } from '../../src/core/errors.ts';
+import { databaseUrl, engines } from '../support/engines.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const BIN = join(ROOT, 'bin', 'signet.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `node bin/signet.js …` with Node 24 (the runner's own), a clean Signet environment plus `env`. */
+function signet(args: string[], env: Record<string, string>): Promise<Run> {
+  const base: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('SIGNET_') && k !== 'PORT' && k !== 'HOST') base[k] = v;
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: ROOT, env: { ...base, ...env }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        done({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
+}
+
+/** The whole of stdout is exactly one JSON object. */
+function one(r: Run): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`stdout is not one JSON value (exit ${r.code}):\n${r.stdout}\nstderr:\n${r.stderr}`);
+  }
+  expect(typeof parsed).toBe('object');
+  expect(Array.isArray(parsed)).toBe(false);
+  expect(parsed).not.toBeNull();
+  return parsed as Record<string, unknown>;
+}
+
+const TAP = /^[A-Za-z0-9]{16}$/;
+
+describe('signet CLI on SQLite', () => {
+  let dataDir: string;
+  let env: Record<string, string>;
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const d = mkdtempSync(join(tmpdir(), 'signet-cli-'));
+    dirs.push(d);
+    return d;
+  };
+
+  beforeAll(() => {
+    dataDir = tempDir();
+    env = { SIGNET_DATA_DIR: dataDir, SIGNET_PUBLIC_URL: 'http://localhost:4123' };
+  });
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  let init: Record<string, unknown>;
+
+  it('init --json prints one JSON object with the tenant, the admin, the URL and a one-time pass', async () => {
+    const r = await signet(['init', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    init = one(r);
+    expect(init.created).toBe(true);
+    const tenant = init.tenant as { id: string; slug: string };
+    expect(tenant.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(tenant.slug).toBe('signet');
+    expect(init.admin).toMatchObject({ userPrincipalName: 'admin@signet.local' });
+    expect(init.url).toBe(`http://localhost:4123/${tenant.slug}/account`);
+    const tap = init.temporaryAccessPass as { pass: string; expiresDateTime: string; isUsableOnce: boolean };
+    expect(tap.pass).toMatch(TAP);
+    expect(tap.isUsableOnce).toBe(true);
+    expect(Date.parse(tap.expiresDateTime)).toBeGreaterThan(Date.now());
+  });
+
+  it('a second init --json reuses the data: same tenant, created false, no new pass', async () => {
+    const r = await signet(['init', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const again = one(r);
+    expect(again.created).toBe(false);
+    expect((again.tenant as { id: string }).id).toBe((init.tenant as { id: string }).id);
+    expect((again.admin as { id: string }).id).toBe((init.admin as { id: string }).id);
+    expect(again.temporaryAccessPass).toBeNull();
+    expect(r.stdout).not.toContain((init.temporaryAccessPass as { pass: string }).pass);
+  });
+
+  it('init without --json prints the sign-in URL and the pass for a person', async () => {
+    const fresh = { SIGNET_DATA_DIR: tempDir(), SIGNET_PUBLIC_URL: 'http://localhost:4124' };
+    const r = await signet(['init'], fresh);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('http://localhost:4124/signet/account');
+    expect(r.stdout).toContain('admin@signet.local');
+    expect(r.stdout).toMatch(/[A-Za-z0-9]{16}/);
+  });
+
+  it('tap issue --user admin@signet.local --json gives a new pass', async () => {
+    const r = await signet(['tap', 'issue', '--user', 'admin@signet.local', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const out = one(r);
+    expect(out.user).toBe('admin@signet.local');
+    expect(out.temporaryAccessPass).toMatch(TAP);
+    expect(out.temporaryAccessPass).not.toBe((init.temporaryAccessPass as { pass: string }).pass);
+    expect(out.isUsableOnce).toBe(true);
+    expect(out.url).toBe('http://localhost:4123/signet/signin');
+    const second = one(await signet(['tap', 'issue', '--user', 'admin@signet.local', '--json'], env));
+    expect(second.temporaryAccessPass).not.toBe(out.temporaryAccessPass);
+  });
+
+  it('tap issue refuses an unknown user and a lifetime out of range, with their codes', async () => {
+    const unknown = await signet(['tap', 'issue', '--user', 'nobody@signet.local', '--json'], env);
+    expect(unknown.code).toBe(1);
+    expect(one(unknown)).toMatchObject({ error: { code: 'USER_NOT_FOUND' } });
+    for (const lifetime of ['5', '43201', 'abc']) {
+      const r = await signet(['tap', 'issue', '--user', 'admin@signet.local', '--lifetime', lifetime, '--json'], env);
+      expect(r.code, lifetime).toBe(1);
+      expect(one(r), lifetime).toMatchObject({ error: { code: 'REQUEST_INVALID' } });
+    }
+  });
+
+  it('tenant create --slug x --conformance --json', async () => {
+    const r = await signet(['tenant', 'create', '--slug', 'x', '--conformance', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const t = one(r);
+    expect(t).toMatchObject({ slug: 'x', kind: 'workforce', conformance: true });
+    expect(t.id).toMatch(/^[0-9a-f-]{36}$/);
+    const taken = await signet(['tenant', 'create', '--slug', 'x', '--json'], env);
+    expect(taken.code).toBe(1);
+    expect(one(taken)).toMatchObject({ error: { code: 'TENANT_SLUG_TAKEN' } });
+    const bad = await signet(['tenant', 'create', '--slug', 'Not A Slug', '--json'], env);
+    expect(bad.code).toBe(1);
+    expect(one(bad)).toMatchObject({ error: { code: 'REQUEST_INVALID' } });
+  });
+
+  it('tenant create refuses an unknown --kind with a catalogue code, not a crash', async () => {
+    const r = await signet(['tenant', 'create', '--slug', 'kinds', '--kind', 'galactic', '--json'], env);
+    expect(r.code).toBe(1);
+    expect(one(r)).toMatchObject({ error: { code: 'REQUEST_INVALID' } });
+  });
+
+  it('user create --upn a@b.c --json, and again: exit 1 with USER_ALREADY_EXISTS', async () => {
+    const r = await signet(['user', 'create', '--upn', 'a@b.c', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const u = one(r);
+    expect(u).toMatchObject({ userPrincipalName: 'a@b.c', tenantId: (init.tenant as { id: string }).id });
+    expect(u.id).toMatch(/^[0-9a-f-]{36}$/);
+
+    const json = await signet(['user', 'create', '--upn', 'a@b.c', '--json'], env);
+    expect(json.code).toBe(1);
+    const err = one(json).error as { code: string; message: string; remediation: string };
+    expect(err.code).toBe('USER_ALREADY_EXISTS');
+    expect(err.message.length).toBeGreaterThan(0);
+    expect(err.remediation.length).toBeGreaterThan(0);
+
+    const text = await signet(['user', 'create', '--upn', 'a@b.c'], env);
+    expect(text.code).toBe(1);
+    expect(text.stderr).toContain('USER_ALREADY_EXISTS');
+
+    const badUpn = await signet(['user', 'create', '--upn', 'no-at-sign', '--json'], env);
+    expect(badUpn.code).toBe(1);
+    expect(one(badUpn)).toMatchObject({ error: { code: 'REQUEST_INVALID' } });
+  });
+
+  it('app create gives clientId and clientSecret; --public gives no secret; a fragment is refused', async () => {
+    const r = await signet(
+      ['app', 'create', '--name', 'A', '--redirect-uri', 'https://app.example.com/cb', '--json'],
+      env,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const app = one(r);
+    expect(typeof app.clientId).toBe('string');
+    expect((app.clientId as string).length).toBeGreaterThan(0);
+    expect(app.clientSecret).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    expect(app.redirectUris).toEqual(['https://app.example.com/cb']);
+    expect(app.publicClient).toBe(false);
+    expect(app.issuer).toBe(`http://localhost:4123/${(init.tenant as { id: string }).id}/v2.0`);
+
+    const pub = one(
+      await signet(
+        ['app', 'create', '--name', 'P', '--redirect-uri', 'https://app.example.com/cb', '--public', '--json'],
+        env,
+      ),
+    );
+    expect(pub.publicClient).toBe(true);
+    expect(pub.clientSecret ?? null).toBeNull();
+    expect(pub.clientId).not.toBe(app.clientId);
+
+    for (const uri of ['https://app.example.com/cb#frag', 'http://app.example.com/cb', 'not a url', '/relative']) {
+      const bad = await signet(['app', 'create', '--name', 'B', '--redirect-uri', uri, '--json'], env);
+      expect(bad.code, uri).toBe(1);
+      expect(one(bad), uri).toMatchObject({ error: { code: 'APP_REDIRECT_URI_INVALID' } });
+    }
+    const none = await signet(['app', 'create', '--name', 'C', '--json'], env);
+    expect(none.code).toBe(1);
+    expect(isErrorCode((one(none).error as { code: string }).code)).toBe(true);
+  });
+
+  it('migrate --json applies the migrations once, then reports nothing to do', async () => {
+    const fresh = { SIGNET_DATA_DIR: tempDir() };
+    const first = await signet(['migrate', '--json'], fresh);
+    expect(first.code, first.stderr).toBe(0);
+    const a = one(first);
+    expect(a.engine).toBe('sqlite');
+    expect(Array.isArray(a.applied)).toBe(true);
+    const second = await signet(['migrate', '--json'], fresh);
+    expect(second.code, second.stderr).toBe(0);
+    expect(one(second)).toEqual({ applied: [], engine: 'sqlite' });
+    expect(one(await signet(['migrate', '--json'], env))).toEqual({ applied: [], engine: 'sqlite' });
+  });
+
+  it.each(['init', 'serve', 'migrate', 'tenant create', 'user create', 'app create', 'tap issue'])(
+    '%s --help exits 0 with its usage',
+    async (command) => {
+      const r = await signet([...command.split(' '), '--help'], { SIGNET_DATA_DIR: tempDir() });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`signet ${command}`);
+      expect(r.stdout).toContain('Usage:');
+      expect(r.stdout).toContain('--json');
+    },
+  );
+
+  it('signet --help lists the commands and exits 0; an unknown command or option does not exit 0', async () => {
+    const help = await signet(['--help'], env);
+    expect(help.code).toBe(0);
+    for (const c of ['init', 'serve', 'migrate', 'tenant create', 'user create', 'app create', 'tap issue'])
+      expect(help.stdout).toContain(`signet ${c}`);
+    expect((await signet(['frobnicate'], env)).code).not.toBe(0);
+    const badOption = await signet(['init', '--bogus'], env);
+    expect(badOption.code).not.toBe(0);
+    expect(badOption.stderr).toContain('--bogus');
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['SIGNET_PUBLIC_URL', 'ftp://x'],
+    ['SIGNET_PUBLIC_URL', 'http://127.0.0.1:3000'],
+    ['SIGNET_PUBLIC_URL', 'https://127.0.0.1'],
+    ['SIGNET_PUBLIC_URL', 'https://[::1]:8443'],
+    ['SIGNET_PUBLIC_URL', 'not a url'],
+    ['SIGNET_PUBLIC_URL', 'https://id.example.com/path'],
+    ['SIGNET_DATABASE_URL', 'mysql://x'],
+    ['SIGNET_SECRET', 'short'],
+  ])('bad env %s=%s: exit 1, stderr names the variable', async (variable, value) => {
+    const dir = tempDir();
+    const bad = { SIGNET_DATA_DIR: dir, [variable]: value };
+    const r = await signet(['init'], bad);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(variable);
+    expect(r.stderr).toContain('CONFIG_INVALID');
+    expect(r.stdout).not.toMatch(/Temporary Access Pass/);
+    // The same with --json: still exit 1, the variable named, and no pass issued.
+    const j = await signet(['init', '--json'], bad);
+    expect(j.code).toBe(1);
+    expect(`${j.stdout}${j.stderr}`).toContain(variable);
+    expect(j.stdout).not.toMatch(/"pass"/);
+  });
+
+  it('an IP address as the public URL is refused as an RP ID (passkeys need a domain)', async () => {
+    const r = await signet(['init'], { SIGNET_DATA_DIR: tempDir(), SIGNET_PUBLIC_URL: 'https://127.0.0.1' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/SIGNET_PUBLIC_URL.*IP address/);
+  });
+});
+
+describe.skipIf(!engines.includes('postgres'))('signet CLI on PostgreSQL', () => {
+  it('SIGNET_DATABASE_URL=<a fresh database> init --json works, and a second init reuses it', async () => {
+    const url = await databaseUrl('postgres');
+    const dir = mkdtempSync(join(tmpdir(), 'signet-cli-pg-'));
+    try {
+      const env = { SIGNET_DATA_DIR: dir, SIGNET_DATABASE_URL: url };
+      const r = await signet(['init', '--json'], env);
+      expect(r.code, r.stderr).toBe(0);
+      const out = one(r);
+      expect(out.created).toBe(true);
+      expect((out.tenant as { slug: string }).slug).toBe('signet');
+      expect((out.temporaryAccessPass as { pass: string }).pass).toMatch(TAP);
+      const again = one(await signet(['init', '--json'], env));
+      expect(again.created).toBe(false);
+      expect((again.tenant as { id: string }).id).toBe((out.tenant as { id: string }).id);
+      const migrate = one(await signet(['migrate', '--json'], env));
+      expect(migrate).toEqual({ applied: [], engine: 'postgres' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
