@@ -1,13 +1,15 @@
 // oidc-provider (a Koa app) mounted inside Fastify under /{tenant}: the raw request is handed over with the
 // tenant prefix stripped, so the provider derives its mount path and builds every URL from SIGNET_PUBLIC_URL.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decodeJwt } from 'jose';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Ctx } from '../flows/context.ts';
-import { endSession } from '../flows/sessions.ts';
+import { endSession, sessionFromToken } from '../flows/sessions.ts';
 import { buildProvider } from '../oidc/provider.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
+import { findUserById } from '../store/users.ts';
 import { sessionCookieName } from './session-cookie.ts';
 import type { TenantResolver } from './tenants.ts';
 
@@ -21,7 +23,16 @@ export class OidcMount {
   provider(tenant: Tenant): Promise<Provider> {
     let p = this.#providers.get(tenant.id);
     if (!p) {
-      p = buildProvider(this.#ctx, tenant, { onLogout: (k) => this.#onLogout(tenant, k) });
+      p = buildProvider(this.#ctx, tenant, {
+        onLogout: (k) => this.#onLogout(tenant, k),
+        signetSessionUser: async (k) => {
+          const token = k.cookies.get(sessionCookieName(this.#ctx.config, tenant), { signed: false }) ?? undefined;
+          const session = await sessionFromToken(this.#ctx, tenant.id, token);
+          if (!session) return undefined;
+          const user = await findUserById(this.#ctx.db, tenant.id, session.userId);
+          return user?.enabled ? user.id : undefined;
+        },
+      });
       p.catch(() => this.#providers.delete(tenant.id));
       this.#providers.set(tenant.id, p);
     }
@@ -48,6 +59,7 @@ export class OidcMount {
     req: FastifyRequest,
     reply: FastifyReply,
     session: Session,
+    uid: string,
   ): Promise<string | undefined> {
     const provider = await this.provider(tenant);
     let details: Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -56,7 +68,18 @@ export class OidcMount {
     } catch {
       return undefined;
     }
+    // The interaction the page was opened for, not whichever one the cookie names now (two tabs, a popup).
+    if (details.uid !== uid) return undefined;
     if (details.prompt.name !== 'login' && details.prompt.name !== 'consent') return undefined;
+    // An app that names the account (id_token_hint) gets that account or a sign-in page, never another one.
+    const hint = details.params.id_token_hint;
+    if (typeof hint === 'string') {
+      try {
+        if (decodeJwt(hint).sub !== session.userId) return undefined;
+      } catch {
+        return undefined;
+      }
+    }
     const reasons = details.prompt.reasons;
     const startedAt = (details.iat ?? 0) * 1000;
     if ((reasons.includes('login_prompt') || reasons.includes('max_age')) && session.authTime < startedAt)

@@ -1,6 +1,6 @@
 // One oidc-provider per tenant, at SPEC §3's Entra-shaped paths, issuer {public URL}/{tenant id}/v2.0.
 import { hkdfSync } from 'node:crypto';
-import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { type Ctx, hashSecret, secretMatches } from '../flows/context.ts';
 import { loadPrivateJwks } from '../flows/signing-keys.ts';
 import type { Tenant } from '../store/tenants.ts';
@@ -22,10 +22,32 @@ export function issuerOf(ctx: Ctx, tenant: Tenant): string {
   return `${ctx.config.origin}/${tenant.id}/v2.0`;
 }
 
-export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: { onLogout(k: KoaContextWithOIDC): void }) {
+export interface ProviderHooks {
+  onLogout(k: KoaContextWithOIDC): void;
+  /** The user of the request's live Signet session, if any. */
+  signetSessionUser(k: KoaContextWithOIDC): Promise<string | undefined>;
+}
+
+export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHooks) {
   const cookieKey = Buffer.from(hkdfSync('sha256', ctx.config.secret, tenant.id, 'oidc-cookies', 32)).toString(
     'base64url',
   );
+  // The provider's own session never outlives Signet's: signed out, switched user or revoked, the next
+  // authorization request asks for sign-in again.
+  const policy = interactionPolicy.base();
+  policy
+    .get('login')!
+    .checks.add(
+      new interactionPolicy.Check(
+        'signet_session',
+        'the Signet session ended or belongs to another user',
+        'login_required',
+        async (k) =>
+          (await hooks.signetSessionUser(k)) === k.oidc.session?.accountId
+            ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+            : interactionPolicy.Check.REQUEST_PROMPT,
+      ),
+    );
   const provider = new Provider(issuerOf(ctx, tenant), {
     adapter: adapterFactory(ctx, tenant.id),
     jwks: { keys: await loadPrivateJwks(ctx, tenant.id) },
@@ -77,7 +99,10 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: { onLogout(
         },
       },
     },
-    interactions: { url: (_k, interaction) => `/${tenant.slug}/signin?uid=${encodeURIComponent(interaction.uid)}` },
+    interactions: {
+      policy,
+      url: (_k, interaction) => `/${tenant.slug}/signin?uid=${encodeURIComponent(interaction.uid)}`,
+    },
     findAccount: async (_k, id) => {
       const user = await findUserById(ctx.db, tenant.id, id);
       // A disabled user gets no tokens, whatever grant is used (VULN-09, VULN-11).

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initInstance } from '../../src/flows/bootstrap.ts';
-import { createApp } from '../../src/flows/directory.ts';
+import { createApp, createUser } from '../../src/flows/directory.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { setUserEnabled, type User } from '../../src/store/users.ts';
@@ -281,6 +281,68 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
     } finally {
       await setUserEnabled(server.ctx.db, tenant.id, admin.id, true);
     }
+  });
+
+  it('asks for sign-in again after the user signs out of Signet (the provider session does not outlive it)', async () => {
+    const client = new CookieClient(server.url);
+    await codeFor(publicApp.id, pkce().challenge, client);
+    const signout = await client.fetch(`/${tenant.slug}/signout`, { method: 'POST' });
+    expect(signout.status).toBe(303);
+    const again = await client.fetch(
+      authorizeUrl(publicApp.id, { code_challenge: pkce().challenge, code_challenge_method: 'S256' }),
+    );
+    expect(new URL(again.headers.get('location')!, server.url).pathname).toBe(`/${tenant.slug}/signin`);
+    const silent = await client.fetch(
+      authorizeUrl(publicApp.id, { code_challenge: pkce().challenge, code_challenge_method: 'S256', prompt: 'none' }),
+    );
+    expect(new URL(silent.headers.get('location')!).searchParams.get('error')).toBe('login_required');
+  });
+
+  it('never finishes an interaction for another account than the id_token_hint names', async () => {
+    const bob = await createUser(server.ctx, tenant, { userPrincipalName: `bob-${engine}@example.com` });
+    const bobPass = (await issueTap(server.ctx, tenant, bob, { oneTime: false, actor: { type: 'system', id: null } }))
+      .pass;
+    const bobClient = new CookieClient(server.url);
+    const { verifier, challenge } = pkce();
+    let res = await bobClient.fetch(
+      authorizeUrl(publicApp.id, { code_challenge: challenge, code_challenge_method: 'S256' }),
+    );
+    const uid = new URL(res.headers.get('location')!, server.url).searchParams.get('uid')!;
+    const signin = await bobClient.fetch(`/${tenant.slug}/signin/tap`, {
+      method: 'POST',
+      json: { username: bob.userPrincipalName, pass: bobPass, uid },
+    });
+    let location = ((await signin.json()) as { redirect: string }).redirect;
+    for (let i = 0; i < 5 && !location.startsWith(redirect()); i++) {
+      res = await bobClient.fetch(location);
+      location = res.headers.get('location')!;
+    }
+    const code = new URL(location).searchParams.get('code')!;
+    const bobToken = (
+      (await (
+        await token({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: redirect(),
+          client_id: publicApp.id,
+          code_verifier: verifier,
+        })
+      ).json()) as { id_token: string }
+    ).id_token;
+
+    const adminClient = new CookieClient(server.url);
+    await codeFor(publicApp.id, pkce().challenge, adminClient);
+    const hinted = await adminClient.fetch(
+      authorizeUrl(publicApp.id, {
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+        id_token_hint: bobToken,
+      }),
+    );
+    const next = new URL(hinted.headers.get('location')!, server.url);
+    expect(next.pathname).toBe(`/${tenant.slug}/signin`);
+    const page = await adminClient.fetch(`${next.pathname}${next.search}`);
+    expect(page.status).toBe(200);
   });
 
   it('ends the Signet session too on RP-initiated logout', async () => {

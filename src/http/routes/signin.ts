@@ -24,15 +24,25 @@ const returnPath = z
   .max(512)
   .regex(/^\/[A-Za-z0-9/_\-?=&%.]*$/)
   .refine((s) => !s.startsWith('//'));
+const uidParam = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/);
+const signInQuery = z.object({
+  uid: uidParam.optional(),
+  return: z.string().max(512).optional(),
+  reauth: z.string().max(8).optional(),
+});
 const optionsBody = z.object({ username: z.string().min(1).max(256).optional() }).strict();
 const verifyBody = z
-  .object({ credential: z.unknown(), uid: z.string().max(128).optional(), return: returnPath.optional() })
+  .object({ credential: z.unknown(), uid: uidParam.optional(), return: returnPath.optional() })
   .strict();
 const tapBody = z
   .object({
     username: z.string().min(1).max(256),
     pass: z.string().min(1).max(128),
-    uid: z.string().max(128).optional(),
+    uid: uidParam.optional(),
     return: returnPath.optional(),
   })
   .strict();
@@ -62,12 +72,12 @@ export function signInRoutes(
 
   app.get('/:tenant/signin', async (req, reply) => {
     const tenant = await tenants.fromRequest(req);
-    const q = req.query as { uid?: string; return?: string; reauth?: string };
+    const q = parseBody(signInQuery, req.query);
     const ret = returnPath.safeParse(q.return);
     if (q.uid) {
       // An OIDC interaction: a live session that satisfies the request finishes it at once.
       const session = await currentSession(ctx, req, tenant);
-      const done = session && (await oidc.tryFinishInteraction(tenant, req, reply, session));
+      const done = session && (await oidc.tryFinishInteraction(tenant, req, reply, session, q.uid));
       if (done) return reply.redirect(done, 303);
     }
     return reply.type('text/html').send(
@@ -83,10 +93,10 @@ export function signInRoutes(
   app.get('/:tenant/signin/continue', async (req, reply) => {
     const tenant = await tenants.fromRequest(req);
     const session = await currentSession(ctx, req, tenant);
-    const uid = (req.query as { uid?: string }).uid;
+    const { uid } = parseBody(signInQuery, req.query);
     if (!session || !uid)
       return reply.redirect(`/${tenant.slug}/signin${uid ? `?uid=${encodeURIComponent(uid)}` : ''}`, 303);
-    const done = await oidc.tryFinishInteraction(tenant, req, reply, session);
+    const done = await oidc.tryFinishInteraction(tenant, req, reply, session, uid);
     if (!done) return reply.redirect(`/${tenant.slug}/signin?uid=${encodeURIComponent(uid)}&reauth=1`, 303);
     return reply.redirect(done, 303);
   });
