@@ -60,7 +60,11 @@ function loadSecret(raw: string | undefined, dataDir: string): Buffer {
     return secret;
   }
   const file = join(dataDir, 'secret');
-  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');
+  if (existsSync(file)) {
+    const secret = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');
+    if (secret.length < 32) throw bad('SIGNET_SECRET', `(from ${file}) must be at least 32 bytes, base64url encoded`);
+    return secret;
+  }
   mkdirSync(dirname(file), { recursive: true });
   const secret = randomBytes(32);
   writeFileSync(file, `${secret.toString('base64url')}\n`, { mode: 0o600 });

@@ -3,6 +3,11 @@ import { isTargeted, type PasskeyMethodConfig, type UserScope } from './passkey-
 
 export const STRONG_AUTH_FRESHNESS_MS = 5 * 60 * 1000;
 
+/** A strong factor proven within the last 5 minutes (and not in the future). */
+export function isStrongAuthFresh(strongAuthAt: number | null, now: number): boolean {
+  return strongAuthAt !== null && strongAuthAt <= now && now - strongAuthAt <= STRONG_AUTH_FRESHNESS_MS;
+}
+
 export interface RegistrationContext {
   config: PasskeyMethodConfig;
   user: UserScope & { enabled: boolean };
@@ -18,7 +23,7 @@ export function evaluateRegistrationGate(ctx: RegistrationContext): Decision {
   if (ctx.config.state !== 'enabled') return deny('PASSKEY_METHOD_DISABLED');
   if (!isTargeted(ctx.config, ctx.user)) return deny('PASSKEY_METHOD_NOT_TARGETED');
   if (!ctx.config.isSelfServiceRegistrationAllowed) return deny('PASSKEY_SELF_SERVICE_DISABLED');
-  if (ctx.strongAuthAt === null || ctx.now - ctx.strongAuthAt > STRONG_AUTH_FRESHNESS_MS || ctx.strongAuthAt > ctx.now)
+  if (!isStrongAuthFresh(ctx.strongAuthAt, ctx.now))
     return deny('PASSKEY_STRONG_AUTH_REQUIRED', { maxAgeSeconds: String(STRONG_AUTH_FRESHNESS_MS / 1000) });
   if (ctx.passkeyCount >= ctx.config.passkeysPerUserLimit)
     return deny('PASSKEY_LIMIT_REACHED', { limit: String(ctx.config.passkeysPerUserLimit) });

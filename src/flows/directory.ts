@@ -26,6 +26,9 @@ export async function createTenant(
       field: 'slug',
       reason: 'lowercase letters, digits and dashes, 1 to 40',
     });
+  // URLs take a tenant's id or its slug: a slug shaped like an id could shadow another tenant.
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(p.slug))
+    throw new SignetError('REQUEST_INVALID', { field: 'slug', reason: 'must not look like a tenant id (a GUID)' });
   const tenant: Tenant = {
     id: ctx.newId(),
     slug: p.slug,

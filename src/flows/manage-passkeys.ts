@@ -1,6 +1,7 @@
 // A signed-in user's own passkeys: list, rename, delete (the account page and /me API).
 import { SignetError } from '../core/errors.ts';
 import { passkeyTypeOf } from '../core/passkey-profile.ts';
+import { isStrongAuthFresh, STRONG_AUTH_FRESHNESS_MS } from '../core/registration-gate.ts';
 import { insertAudit } from '../store/logs.ts';
 import { deletePasskey, listPasskeys, type Passkey, renamePasskey } from '../store/passkeys.ts';
 import { revokeOtherSessions, type Session } from '../store/sessions.ts';
@@ -53,6 +54,9 @@ export async function renameOwnPasskey(
  * passkey being removed (a lost or stolen device).
  */
 export async function deleteOwnPasskey(ctx: Ctx, tenant: Tenant, session: Session, id: string): Promise<void> {
+  // Removing a passkey needs the same fresh strong sign-in as adding one: a stolen session cannot lock the owner out.
+  if (!isStrongAuthFresh(session.strongAuthAt, ctx.now()))
+    throw new SignetError('PASSKEY_STRONG_AUTH_REQUIRED', { maxAgeSeconds: String(STRONG_AUTH_FRESHNESS_MS / 1000) });
   if (!(await deletePasskey(ctx.db, tenant.id, session.userId, id))) throw new SignetError('PASSKEY_NOT_FOUND');
   const revoked = await revokeOtherSessions(ctx.db, tenant.id, session.userId, session.id, ctx.now());
   await audit(ctx, tenant, session.userId, 'Delete passkey', id, { otherSessionsRevoked: String(revoked) });

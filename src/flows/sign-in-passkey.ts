@@ -120,7 +120,9 @@ async function verifyAndStart(
   // 2. Its challenge was issued here for a sign-in, is unused and fresh.
   const clientData = decodeClientData(response.response.clientDataJSON);
   const issued = await findChallenge(ctx.db, tenant.id, 'authentication', clientData.challenge);
-  if (!issued || issued.usedAt !== null) throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
+  // A challenge bound to a session (the conformance binding's) is not a sign-in challenge.
+  if (!issued || issued.usedAt !== null || issued.sessionId !== null)
+    throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
   attempt.issued = issued;
   if (ctx.now() > issued.expiresAt) throw new SignetError('WEBAUTHN_CHALLENGE_EXPIRED');
   // 3. Type, exact origin, no cross-origin embedding, token binding.
@@ -128,15 +130,18 @@ async function verifyAndStart(
   if (!cd.ok) throw new SignetError(cd.code, cd.detail);
   // 4. The credential is registered in this tenant; for username-first, to the user who was named.
   const passkey = await findPasskeyByCredentialId(ctx.db, tenant.id, response.id);
+  const named = issued.data.username !== undefined;
+  // Username-first: a credential that is not the named user's (a decoy among them) fails like a bad signature
+  // would, so a forged response cannot tell a real account from a decoy (WA-25).
+  if (named && (!passkey || passkey.userId !== issued.userId))
+    throw new SignetError('WEBAUTHN_SIGNATURE_INVALID', { reason: 'not a passkey of the named user' });
   if (!passkey) throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
-  if (issued.data.username !== undefined && passkey.userId !== issued.userId)
-    throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
   const user = await findUserById(ctx.db, tenant.id, passkey.userId);
   if (!user) throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
   attempt.user = user;
   // 5. The user handle identifies the same account (required when no username was given: WA-16).
   const handle = response.response.userHandle;
-  if (!handle && issued.data.username === undefined)
+  if (!handle && !named)
     throw new SignetError('WEBAUTHN_RESPONSE_MALFORMED', {
       field: 'response.userHandle',
       reason: 'required for a passkey sign-in without a username',

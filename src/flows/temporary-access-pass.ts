@@ -92,11 +92,12 @@ export async function signInWithTap(
   };
   // The candidate is hashed whether or not the account exists: no timing difference between the two.
   const candidate = hashSecret(ctx, 'tap', p.pass);
-  if (!user) throw await fail('TAP_INVALID');
-  const key = `tap:${user.id}`;
+  // Every attempt is counted before the pass is compared, so parallel guesses cannot exceed the threshold;
+  // names without an account are counted too, so the lockout does not tell them apart.
+  const key = user ? `tap:${user.id}` : `tap-name:${hashSecret(ctx, 'tap-name', p.username.toLowerCase())}`;
   const now = ctx.now();
-  // Every attempt is counted before the pass is compared, so parallel guesses cannot exceed the threshold.
   if (!(await countAttempt(ctx, tenant.id, key, now))) throw await fail('TAP_LOCKED_OUT');
+  if (!user) throw await fail('TAP_INVALID');
   const tap = await findTapOfUser(ctx.db, tenant.id, user.id);
   if (!tap || !secretMatches(tap.hash, candidate)) throw await fail('TAP_INVALID');
   const usable = evaluateTap(tap, now);

@@ -10,6 +10,7 @@ import { buildProvider } from '../oidc/provider.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserById } from '../store/users.ts';
+import { setOidcSecurityHeaders } from './plugins/security-headers.ts';
 import { sessionCookieName } from './session-cookie.ts';
 import type { TenantResolver } from './tenants.ts';
 
@@ -105,13 +106,14 @@ export class OidcMount {
 
   routes(app: FastifyInstance, tenants: TenantResolver): void {
     const forward = async (req: FastifyRequest, reply: FastifyReply, rewrite?: (rest: string) => string) => {
-      const tenant = await tenants.fromRequest(req);
+      const tenant = await tenants.ordinaryFromRequest(req);
       const provider = await this.provider(tenant);
       const seg = (req.params as { tenant: string }).tenant;
       const url = req.raw.url ?? '/';
       const rest = url.slice(seg.length + 1);
       const inner = rewrite ? rewrite(rest) : rest;
       reply.hijack();
+      setOidcSecurityHeaders(reply.raw, this.#ctx.config.secureCookies);
       const raw = req.raw as typeof req.raw & { originalUrl?: string };
       raw.originalUrl = `/${seg}${inner}`;
       raw.url = inner;

@@ -26,4 +26,14 @@ export class TenantResolver {
   fromRequest(req: FastifyRequest): Promise<Tenant> {
     return this.resolve((req.params as { tenant: string }).tenant);
   }
+
+  /**
+   * A tenant whose pages, sign-in and OIDC are served. Conformance tenants serve only the FIDO binding: it
+   * registers passkeys for any name without authentication, so nothing there may sign anyone in.
+   */
+  async ordinaryFromRequest(req: FastifyRequest): Promise<Tenant> {
+    const t = await this.fromRequest(req);
+    if (t.conformance) throw new SignetError('ROUTE_NOT_FOUND');
+    return t;
+  }
 }

@@ -43,6 +43,16 @@ export async function compareAndSetLockout(
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** Rows whose window and lock have both passed say nothing any more. */
+export async function purgeLockouts(db: Db, before: number): Promise<number> {
+  const r = await db
+    .deleteFrom('lockouts')
+    .where('window_start', '<', before)
+    .where('locked_until', '<', before)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
 export async function clearLockout(db: Db, tenantId: string, key: string): Promise<void> {
   await db.deleteFrom('lockouts').where('tenant_id', '=', tenantId).where('key', '=', key).execute();
 }

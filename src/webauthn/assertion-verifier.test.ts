@@ -1,8 +1,8 @@
 import { verifyAuthenticationResponse } from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
+import { isoBase64URL, isoCBOR } from '@simplewebauthn/server/helpers';
 import { describe, expect, it } from 'vitest';
 import { type AssertionMutation, type SoftAlg, SoftAuthenticator } from '../../test/support/soft-authenticator.ts';
-import { verifyAssertionSignature } from './assertion-verifier.ts';
+import { keyObjectOf, verifyAssertionSignature } from './assertion-verifier.ts';
 import { parseAssertionResponse } from './response-shape.ts';
 
 const ORIGIN = 'http://localhost:3000';
@@ -71,3 +71,32 @@ describe.each<SoftAlg>(['ES256', 'EdDSA', 'RS256'])(
     });
   },
 );
+
+describe('credential public keys', () => {
+  const cose = (m: Map<number, number | Uint8Array>) =>
+    isoBase64URL.fromBuffer(isoCBOR.encode(m) as Uint8Array<ArrayBuffer>);
+  it('refuses a P-256 point that is not on the curve', () => {
+    const key = cose(
+      new Map<number, number | Uint8Array>([
+        [1, 2],
+        [3, -7],
+        [-1, 1],
+        [-2, new Uint8Array(32)],
+        [-3, new Uint8Array(32).fill(1)],
+      ]),
+    );
+    expect(() => keyObjectOf(key, -7)).toThrow(expect.objectContaining({ code: 'WEBAUTHN_RESPONSE_MALFORMED' }));
+  });
+  it('refuses a key whose curve does not match its algorithm (WA-13)', () => {
+    const key = cose(
+      new Map<number, number | Uint8Array>([
+        [1, 2],
+        [3, -7],
+        [-1, 2],
+        [-2, new Uint8Array(48)],
+        [-3, new Uint8Array(48)],
+      ]),
+    );
+    expect(() => keyObjectOf(key, -7)).toThrow(expect.objectContaining({ code: 'WEBAUTHN_ALGORITHM_NOT_ALLOWED' }));
+  });
+});

@@ -14,7 +14,7 @@ const keys = new Map<string, KeyObject>();
 const MAX_KEYS = 100_000;
 
 /** COSE key → KeyObject, checking that the key type and curve match the algorithm (WA-13). */
-function keyObjectOf(publicKey: string, alg: number): KeyObject {
+export function keyObjectOf(publicKey: string, alg: number): KeyObject {
   const cached = keys.get(publicKey);
   if (cached) return cached;
   const cose = decodeCredentialPublicKey(isoBase64URL.toBuffer(publicKey));
@@ -30,7 +30,17 @@ function keyObjectOf(publicKey: string, alg: number): KeyObject {
   else if (alg === -8 && kty === 1 && crv === 6) jwk = { kty: 'OKP', crv: 'Ed25519', x: b64(-2) };
   else if (alg === -257 && kty === 3) jwk = { kty: 'RSA', n: b64(-1), e: b64(-2) };
   else throw new SignetError('WEBAUTHN_ALGORITHM_NOT_ALLOWED', { alg: String(alg) });
-  const key = createPublicKey({ key: jwk, format: 'jwk' });
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: jwk, format: 'jwk' });
+  } catch (err) {
+    // A point off the curve, or a key of the wrong size: no signature could ever verify with it.
+    throw new SignetError(
+      'WEBAUTHN_RESPONSE_MALFORMED',
+      { field: 'credentialPublicKey', reason: 'not a valid key' },
+      { cause: err },
+    );
+  }
   if (keys.size >= MAX_KEYS) keys.delete(keys.keys().next().value!);
   keys.set(publicKey, key);
   return key;

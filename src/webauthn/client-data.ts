@@ -11,6 +11,11 @@ export interface ClientData {
   tokenBinding?: unknown;
 }
 
+/** A client-supplied value for a log detail: strings as they are (bounded), anything else by its type. */
+function describe(v: unknown): string {
+  return typeof v === 'string' ? v.slice(0, 200) : v === undefined ? '' : typeof v;
+}
+
 export function decodeClientData(clientDataJSON: string): ClientData {
   let parsed: unknown;
   try {
@@ -41,17 +46,18 @@ export function checkClientData(
   cd: ClientData,
   expected: { type: 'webauthn.create' | 'webauthn.get'; origins: readonly string[] },
 ): Decision {
-  if (cd.type !== expected.type) return deny('WEBAUTHN_TYPE_MISMATCH', { expected: expected.type, received: cd.type });
-  if (!expected.origins.includes(cd.origin)) return deny('WEBAUTHN_ORIGIN_MISMATCH', { origin: cd.origin });
+  if (cd.type !== expected.type)
+    return deny('WEBAUTHN_TYPE_MISMATCH', { expected: expected.type, received: describe(cd.type) });
+  if (!expected.origins.includes(cd.origin)) return deny('WEBAUTHN_ORIGIN_MISMATCH', { origin: describe(cd.origin) });
   // Signet pages are never embedded: a cross-origin or top-origin ceremony is refused (WA-07).
   if (cd.crossOrigin === true || cd.topOrigin !== undefined)
-    return deny('WEBAUTHN_CROSS_ORIGIN_REFUSED', { topOrigin: String(cd.topOrigin ?? '') });
+    return deny('WEBAUTHN_CROSS_ORIGIN_REFUSED', { topOrigin: describe(cd.topOrigin) });
   if (cd.tokenBinding !== undefined) {
     const tb = cd.tokenBinding as { status?: unknown };
     if (typeof tb !== 'object' || tb === null || Array.isArray(tb)) return deny('WEBAUTHN_TOKEN_BINDING_INVALID');
     // Signet never negotiates token binding, so "present" cannot be honoured (FC-Q5).
     if (tb.status !== 'supported' && tb.status !== 'not-supported' && tb.status !== 'notSupported')
-      return deny('WEBAUTHN_TOKEN_BINDING_INVALID', { status: String(tb.status) });
+      return deny('WEBAUTHN_TOKEN_BINDING_INVALID', { status: describe(tb.status) });
   }
   return allow;
 }

@@ -6,6 +6,7 @@ import {
 import { decodeCredentialPublicKey, isoBase64URL } from '@simplewebauthn/server/helpers';
 import { SignetError } from '../core/errors.ts';
 import type { AttestationTrust } from '../core/passkey-profile.ts';
+import { FAST_ALGS, keyObjectOf } from './assertion-verifier.ts';
 import { attestationTrustOf } from './attestation-trust.ts';
 import { assertSingleCborItem } from './cbor-shape.ts';
 import { mapWebAuthnError } from './error-map.ts';
@@ -113,6 +114,8 @@ export async function verifyRegistration(i: {
     });
   const publicKey = info.credential.publicKey;
   const alg = coseAlgOf(publicKey);
+  // The key must import as a key of its algorithm now, not fail at its first sign-in (WA-13).
+  if (FAST_ALGS.has(alg)) keyObjectOf(isoBase64URL.fromBuffer(publicKey), alg);
   const trust = await attestationTrustOf(info.attestationObject, info.aaguid, i.metadata);
   return {
     credentialId: info.credential.id,

@@ -1,5 +1,6 @@
 // The wire shape of a WebAuthn response, checked before anything reads it: a malformed field is a 400
 // naming the field, never a crash deeper down.
+import { isoBase64URL, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
 import { z } from 'zod';
 import { SignetError } from '../core/errors.ts';
 
@@ -66,6 +67,16 @@ export function parseRegistrationResponse(value: unknown): RegistrationResponse 
 
 export function parseAssertionResponse(value: unknown): AssertionResponse {
   const r = parseWith(assertionSchema, value);
+  // Authenticator data is checked for structure before anything is looked up, so a malformed response gets
+  // the same answer whether or not its credential exists.
+  try {
+    parseAuthenticatorData(isoBase64URL.toBuffer(r.response.authenticatorData));
+  } catch {
+    throw new SignetError('WEBAUTHN_RESPONSE_MALFORMED', {
+      field: 'response.authenticatorData',
+      reason: 'not valid authenticator data',
+    });
+  }
   if (r.response.userHandle && !/^[A-Za-z0-9_-]*$/.test(r.response.userHandle))
     throw new SignetError('WEBAUTHN_RESPONSE_MALFORMED', { field: 'response.userHandle', reason: 'must be base64url' });
   return r;

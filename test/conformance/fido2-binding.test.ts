@@ -792,11 +792,15 @@ describe.each(engines)('FIDO2 conformance binding on %s', (engine) => {
       expectOk(await b.post(fido('assertion/result'), assertion), 'the right cookie');
     });
 
-    it('the binding cookie is no session: it opens no account page', async () => {
+    it('a conformance tenant serves no sign-in, account pages or OIDC: the binding cookie opens nothing', async () => {
       const { b } = await registered();
-      const account = await b.post(`/${conf.slug}/account/passkeys/options`, undefined, { raw: '{}' });
-      expect(account.status).toBe(401);
-      expect((account.json.error as { code: string }).code).toBe('SESSION_REQUIRED');
+      for (const path of ['account/passkeys/options', 'signin/passkey/options']) {
+        const r = await b.post(`/${conf.slug}/${path}`, undefined, { raw: '{}' });
+        expect(r.status).toBe(404);
+        expect((r.json.error as { code: string }).code).toBe('ROUTE_NOT_FOUND');
+      }
+      const discovery = await fetch(`${server.url}/${conf.id}/v2.0/.well-known/openid-configuration`);
+      expect(discovery.status).toBe(404);
     });
   });
 });

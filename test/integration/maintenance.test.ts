@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTenant } from '../../src/flows/directory.ts';
 import { purgeExpired } from '../../src/flows/maintenance.ts';
 import { beginPasskeySignIn } from '../../src/flows/sign-in-passkey.ts';
 import { findChallenge } from '../../src/store/challenges.ts';
@@ -20,5 +21,17 @@ describe.each(engines)('maintenance on %s', (engine) => {
     expect(purged.challenges).toBeGreaterThanOrEqual(1);
     expect(await findChallenge(h.ctx.db, h.tenant.id, 'authentication', old.challenge)).toBeUndefined();
     expect(await findChallenge(h.ctx.db, h.tenant.id, 'authentication', live.challenge)).toBeDefined();
+  });
+});
+
+describe.each(engines)('tenant slugs on %s', (engine) => {
+  it('refuses a slug shaped like a tenant id, which could shadow another tenant in URLs', async () => {
+    const h = await harness(engine);
+    try {
+      await expect(createTenant(h.ctx, { slug: h.tenant.id })).rejects.toMatchObject({ code: 'REQUEST_INVALID' });
+      await expect(createTenant(h.ctx, { slug: h.tenant.slug })).rejects.toMatchObject({ code: 'TENANT_SLUG_TAKEN' });
+    } finally {
+      await h.close();
+    }
   });
 });

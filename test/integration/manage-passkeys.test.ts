@@ -56,6 +56,15 @@ describe.each(engines)('managing one’s own passkeys on %s', (engine) => {
     expect(await listOwnPasskeys(h.ctx, h.tenant, user.id)).toHaveLength(1);
   });
 
+  it('asks for a fresh strong sign-in before deleting a passkey (a stolen old session cannot)', async () => {
+    const { user, session, passkey } = await withPasskey();
+    h.clock.now += 5 * 60 * 1000 + 1;
+    await expect(deleteOwnPasskey(h.ctx, h.tenant, session, passkey.id)).rejects.toMatchObject({
+      code: 'PASSKEY_STRONG_AUTH_REQUIRED',
+    });
+    expect(await listOwnPasskeys(h.ctx, h.tenant, user.id)).toHaveLength(1);
+  });
+
   it('signs the user out of every other session when a passkey is deleted, and audits it', async () => {
     const { user, session, passkey } = await withPasskey();
     const elsewhere = await startSession(h.ctx, h.ctx.db, {

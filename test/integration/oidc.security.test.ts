@@ -127,6 +127,17 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
     expect(body.refresh_token).toBeTruthy();
   });
 
+  it('serves the provider pages with the same security headers as Signet pages', async () => {
+    const res = await fetch(`${server.url}${authorizeUrl(publicApp.id, { redirect_uri: 'https://evil.example/cb' })}`, {
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+  });
+
   it('accepts a code once: a replay fails and revokes what the first exchange issued', async () => {
     const { verifier, challenge } = pkce();
     const code = await codeFor(publicApp.id, challenge);

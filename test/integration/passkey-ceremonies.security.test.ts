@@ -303,6 +303,10 @@ describe.each(engines)('passkey ceremony security on %s', (engine) => {
       await expectRegistrationRefused('WEBAUTHN_CROSS_ORIGIN_REFUSED', {
         mutate: { clientData: (cd) => ({ ...cd, crossOrigin: true, topOrigin: 'https://evil.example' }) },
       });
+      // Objects whose toString is not a function once turned the error detail into a 500.
+      await expectRegistrationRefused('WEBAUTHN_CROSS_ORIGIN_REFUSED', {
+        mutate: { clientData: (cd) => ({ ...cd, topOrigin: { toString: 1 } }) },
+      });
     });
 
     it.each([
@@ -310,6 +314,7 @@ describe.each(engines)('passkey ceremony security on %s', (engine) => {
       ['a string', 'present'],
       ['an array', ['present']],
       ['null', null],
+      ['a status that is an object', { status: { toString: 1 } }],
     ])('refuses a tokenBinding that is %s', async (_name, tokenBinding) => {
       await expectRegistrationRefused('WEBAUTHN_TOKEN_BINDING_INVALID', {
         mutate: { clientData: (cd) => ({ ...cd, tokenBinding }) },
@@ -873,11 +878,12 @@ describe.each(engines)('passkey ceremony security on %s', (engine) => {
       const options = await beginPasskeySignIn(h.ctx, w.tenant, { username: alice.user.userPrincipalName });
       // Bob's authenticator answers Alice's options with Bob's own credential.
       const assertion = await bob.auth.authenticate(options, { origin: ORIGIN, credentialId: bob.credentialId });
+      // Refused as a bad signature: username-first answers must not tell a real account from a decoy.
       await expectSignInRefused(
         w,
         bob,
         () => finishPasskeySignIn(h.ctx, w.tenant, assertion),
-        'SIGNIN_CREDENTIAL_UNKNOWN',
+        'WEBAUTHN_SIGNATURE_INVALID',
       );
       expect(await w.sessionsOf(alice.user)).toBe(1); // only the strong session used to register
     });
@@ -908,7 +914,7 @@ describe.each(engines)('passkey ceremony security on %s', (engine) => {
         w,
         e,
         () => finishPasskeySignIn(h.ctx, w.tenant, assertion),
-        'SIGNIN_CREDENTIAL_UNKNOWN',
+        'WEBAUTHN_SIGNATURE_INVALID',
       );
     });
 

@@ -142,6 +142,20 @@ describe.each(engines)('Temporary Access Pass security on %s', (engine) => {
     expect(rows[0]).toMatchObject({ result: 'failure', errorCode: 'TAP_INVALID', userId: null });
   });
 
+  it('locks out an unknown name exactly as a real one, so the lockout does not reveal which names exist', async () => {
+    const user = await h.user();
+    await issueTap(h.ctx, h.tenant, user, { actor: SYSTEM });
+    const ghost = `ghost-${randomBytes(4).toString('hex')}@example.com`;
+    const real: string[] = [];
+    const unknown: string[] = [];
+    for (let i = 0; i < 11; i++) {
+      real.push(await refusal(signIn(user, 'ABCDEFGHJKLMNPQR')));
+      unknown.push(await refusal(signInWithTap(h.ctx, h.tenant, { username: ghost, pass: 'ABCDEFGHJKLMNPQR' })));
+    }
+    expect(unknown).toEqual(real);
+    expect(real.at(-1)).toBe('TAP_LOCKED_OUT');
+  });
+
   it('refuses a pass in another tenant, even for a user with the same name', async () => {
     const user = await h.user();
     const { pass } = await issueTap(h.ctx, h.tenant, user, { actor: SYSTEM });

@@ -19,7 +19,7 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
   const { ctx, metrics, tenants } = s;
 
   app.get('/:tenant/account', async (req, reply) => {
-    const tenant = await tenants.fromRequest(req);
+    const tenant = await tenants.ordinaryFromRequest(req);
     const session = await currentSession(ctx, req, tenant);
     const user = session && (await findUserById(ctx.db, tenant.id, session.userId));
     if (!session || !user?.enabled) {
@@ -31,21 +31,21 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
   });
 
   app.get('/:tenant/account/passkeys', async (req) => {
-    const tenant = await tenants.fromRequest(req);
+    const tenant = await tenants.ordinaryFromRequest(req);
     const session = await requireSession(ctx, req, tenant);
     return { value: await listOwnPasskeys(ctx, tenant, session.userId) };
   });
 
   app.post('/:tenant/account/passkeys/options', async (req) => {
     assertSameOrigin(req, ctx.config);
-    const tenant = await tenants.fromRequest(req);
+    const tenant = await tenants.ordinaryFromRequest(req);
     const session = await requireSession(ctx, req, tenant);
     return measured(metrics, 'register-options', () => beginPasskeyRegistration(ctx, tenant, session));
   });
 
   app.post('/:tenant/account/passkeys/verify', async (req, reply) => {
     assertSameOrigin(req, ctx.config);
-    const tenant = await tenants.fromRequest(req);
+    const tenant = await tenants.ordinaryFromRequest(req);
     const session = await requireSession(ctx, req, tenant);
     const body = parseBody(verifyBody, req.body);
     const passkey = await measured(metrics, 'register-passkey', () =>
@@ -57,7 +57,7 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
   app.patch('/:tenant/account/passkeys/:id', async (req, reply) => {
     assertSameOrigin(req, ctx.config);
     const { id } = parseBody(idParam, req.params);
-    const tenant = await tenants.fromRequest(req);
+    const tenant = await tenants.ordinaryFromRequest(req);
     const session = await requireSession(ctx, req, tenant);
     await renameOwnPasskey(ctx, tenant, session.userId, id, parseBody(renameBody, req.body).displayName);
     return reply.status(204).send();
@@ -66,7 +66,7 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
   app.delete('/:tenant/account/passkeys/:id', async (req, reply) => {
     assertSameOrigin(req, ctx.config);
     const { id } = parseBody(idParam, req.params);
-    const tenant = await tenants.fromRequest(req);
+    const tenant = await tenants.ordinaryFromRequest(req);
     const session = await requireSession(ctx, req, tenant);
     await deleteOwnPasskey(ctx, tenant, session, id);
     return reply.status(204).send();

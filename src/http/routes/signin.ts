@@ -71,7 +71,7 @@ export function signInRoutes(
   };
 
   app.get('/:tenant/signin', async (req, reply) => {
-    const tenant = await tenants.fromRequest(req);
+    const tenant = await tenants.ordinaryFromRequest(req);
     const q = parseBody(signInQuery, req.query);
     const ret = returnPath.safeParse(q.return);
     if (q.uid) {
@@ -91,7 +91,7 @@ export function signInRoutes(
   });
 
   app.get('/:tenant/signin/continue', async (req, reply) => {
-    const tenant = await tenants.fromRequest(req);
+    const tenant = await tenants.ordinaryFromRequest(req);
     const session = await currentSession(ctx, req, tenant);
     const { uid } = parseBody(signInQuery, req.query);
     if (!session || !uid)
@@ -103,14 +103,14 @@ export function signInRoutes(
 
   app.post('/:tenant/signin/passkey/options', async (req) => {
     assertSameOrigin(req, ctx.config);
-    const tenant = await tenants.fromRequest(req);
+    const tenant = await tenants.ordinaryFromRequest(req);
     const body = parseBody(optionsBody, req.body === undefined ? {} : req.body);
     return measured(metrics, 'signin-options', () => beginPasskeySignIn(ctx, tenant, body));
   });
 
   app.post('/:tenant/signin/passkey/verify', async (req, reply) => {
     assertSameOrigin(req, ctx.config);
-    const tenant = await tenants.fromRequest(req);
+    const tenant = await tenants.ordinaryFromRequest(req);
     const body = parseBody(verifyBody, req.body);
     const r = await measured(metrics, 'signin-passkey', () =>
       finishPasskeySignIn(ctx, tenant, body.credential, client(req, tenant)),
@@ -120,7 +120,7 @@ export function signInRoutes(
 
   app.post('/:tenant/signin/tap', async (req, reply) => {
     assertSameOrigin(req, ctx.config);
-    const tenant = await tenants.fromRequest(req);
+    const tenant = await tenants.ordinaryFromRequest(req);
     const body = parseBody(tapBody, req.body);
     const r = await measured(metrics, 'signin-tap', () =>
       signInWithTap(ctx, tenant, { username: body.username, pass: body.pass }, client(req, tenant)),
@@ -130,7 +130,7 @@ export function signInRoutes(
 
   app.post('/:tenant/signout', async (req, reply) => {
     assertSameOrigin(req, ctx.config);
-    const tenant = await tenants.fromRequest(req);
+    const tenant = await tenants.ordinaryFromRequest(req);
     await endSession(ctx, tenant.id, sessionToken(req, ctx.config, tenant));
     clearSessionCookie(reply, ctx.config, tenant);
     return reply.redirect(`/${tenant.slug}/signin`, 303);

@@ -4,6 +4,12 @@
   const { startRegistration } = SimpleWebAuthnBrowser;
   const base = `/${tenant}/account/passkeys`;
 
+  function reauthenticate(what) {
+    Signet.show(`${what}, sign in again first. Taking you to sign-in…`, 'info');
+    const back = encodeURIComponent(`/${tenant}/account`);
+    window.location.assign(`/${tenant}/signin?return=${back}&reauth=1`);
+  }
+
   document.getElementById('add-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const name = document.getElementById('new-name').value.trim();
@@ -14,12 +20,7 @@
       await Signet.call('POST', `${base}/verify`, name ? { credential, name } : { credential });
       window.location.reload();
     } catch (e) {
-      if (e.code === 'PASSKEY_STRONG_AUTH_REQUIRED') {
-        Signet.show('To add a passkey, sign in again first. Taking you to sign-in…', 'info');
-        const back = encodeURIComponent(`/${tenant}/account`);
-        window.location.assign(`/${tenant}/signin?return=${back}&reauth=1`);
-        return;
-      }
+      if (e.code === 'PASSKEY_STRONG_AUTH_REQUIRED') return reauthenticate('To add a passkey');
       Signet.showError(e);
     }
   });
@@ -41,6 +42,7 @@
         await Signet.call('DELETE', `${base}/${id}`);
         window.location.reload();
       } catch (e) {
+        if (e.code === 'PASSKEY_STRONG_AUTH_REQUIRED') return reauthenticate('To delete a passkey');
         Signet.showError(e);
       }
     });
