@@ -234,6 +234,7 @@ describe('passkey story in Chromium (SQLite)', () => {
       await item.locator('.rename-form input[name="displayName"]').fill('Work laptop');
       await item.locator('.rename-form').getByRole('button', { name: 'Rename' }).click();
       await expect.poll(async () => (await passkeyItems(page)).map((p) => p.name)).toEqual(['Work laptop']);
+      await page.waitForLoadState('load');
 
       // The last strong sign-in is now more than 5 minutes old: the options call answers 401, the page moves on.
       expectedFailures.push({ url: /\/account\/passkeys\/options$/, status: 401 });
@@ -264,6 +265,8 @@ describe('passkey story in Chromium (SQLite)', () => {
         ['Work laptop', 'Device-bound'],
       ]);
 
+      // The list can show before the reloaded page's scripts have run; click only once they have.
+      await page.waitForLoadState('load');
       page.once('dialog', (d) => {
         expect(d.type()).toBe('confirm');
         void d.accept();
