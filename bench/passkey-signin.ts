@@ -225,7 +225,7 @@ async function load(slug: string, users: BenchUser[], seconds: number, concurren
   };
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'signet-bench-'));
+const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'signet-bench-'));
 const dbUrl = `sqlite:${join(dir, 'signet.db')}`;
 console.log(`seeding ${USERS} users with one ES256 passkey each…`);
 const { slug, users } = await seed(dbUrl, dir);
