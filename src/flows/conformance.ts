@@ -14,6 +14,7 @@ import { checkClientData, decodeClientData } from '../webauthn/client-data.ts';
 import { buildRegistrationOptions, CEREMONY_TIMEOUT_MS, verifyRegistration } from '../webauthn/registration.ts';
 import { parseAssertionResponse, parseRegistrationResponse } from '../webauthn/response-shape.ts';
 import type { Ctx } from './context.ts';
+import { newPasskey } from './register-passkey.ts';
 
 /** ES256, EdDSA, RS256 and what the conformance tools also exercise: ES384/512, PS256/384/512, RS384/512, RS1. */
 export const CONFORMANCE_ALGS = [-7, -8, -257, -35, -36, -37, -38, -39, -258, -259, -65535];
@@ -102,24 +103,7 @@ export async function conformanceAttestationResult(
     metadata: ctx.metadata,
   });
   try {
-    await insertPasskey(ctx.db, {
-      id: ctx.newId(),
-      tenantId: tenant.id,
-      userId: issued.userId!,
-      credentialId: v.credentialId,
-      publicKey: v.publicKey,
-      alg: v.alg,
-      counter: v.counter,
-      aaguid: v.aaguid,
-      transports: v.transports,
-      backupEligible: v.backupEligible,
-      backupState: v.backupState,
-      attestationFormat: v.fmt,
-      attestationTrust: v.trust,
-      displayName: ctx.metadata.nameOf(v.aaguid) ?? 'Conformance passkey',
-      createdAt: ctx.now(),
-      lastUsedAt: null,
-    });
+    await insertPasskey(ctx.db, newPasskey(ctx, tenant.id, issued.userId!, v, 'Conformance passkey'));
   } catch (err) {
     if (isUniqueViolation(err)) throw new SignetError('PASSKEY_ALREADY_REGISTERED', {}, { cause: err });
     throw err;

@@ -13,7 +13,12 @@ import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserById, groupIdsOf, lockUserForUpdate, type User } from '../store/users.ts';
 import { checkClientData, decodeClientData } from '../webauthn/client-data.ts';
-import { buildRegistrationOptions, CEREMONY_TIMEOUT_MS, verifyRegistration } from '../webauthn/registration.ts';
+import {
+  buildRegistrationOptions,
+  CEREMONY_TIMEOUT_MS,
+  type VerifiedRegistration,
+  verifyRegistration,
+} from '../webauthn/registration.ts';
 import { parseRegistrationResponse } from '../webauthn/response-shape.ts';
 import type { Ctx } from './context.ts';
 
@@ -119,7 +124,7 @@ export async function finishPasskeyRegistration(
   );
   if (!profile.ok) throw new SignetError(profile.code, profile.detail);
   // 7. Store (the credential id is unique across every tenant, enforced by the database) and audit.
-  const passkey = newPasskey(ctx, tenant, f.user, verified, body.name);
+  const passkey = newPasskey(ctx, tenant.id, f.user.id, verified, cleanName(body.name));
   try {
     await ctx.db.transaction().execute(async (trx) => {
       // The limit again, under the user's row lock: parallel finishes cannot pass it together.
@@ -150,18 +155,19 @@ export async function finishPasskeyRegistration(
   return passkey;
 }
 
-function newPasskey(
+/** The stored record of a verified registration; named by the user, or after its authenticator model. */
+export function newPasskey(
   ctx: Ctx,
-  tenant: Tenant,
-  user: User,
-  v: Awaited<ReturnType<typeof verifyRegistration>>,
+  tenantId: string,
+  userId: string,
+  v: VerifiedRegistration,
   name: string | undefined,
 ): Passkey {
   const model = ctx.metadata.nameOf(v.aaguid);
   return {
     id: ctx.newId(),
-    tenantId: tenant.id,
-    userId: user.id,
+    tenantId,
+    userId,
     credentialId: v.credentialId,
     publicKey: v.publicKey,
     alg: v.alg,
@@ -172,7 +178,7 @@ function newPasskey(
     backupState: v.backupState,
     attestationFormat: v.fmt,
     attestationTrust: v.trust,
-    displayName: cleanName(name) ?? model ?? (v.backupEligible ? 'Synced passkey' : 'Passkey'),
+    displayName: name ?? model ?? (v.backupEligible ? 'Synced passkey' : 'Passkey'),
     createdAt: ctx.now(),
     lastUsedAt: null,
   };

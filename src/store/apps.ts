@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Db } from './db.ts';
+import type { AppsTable } from './schema.ts';
 
 export interface App {
   id: string;
@@ -12,16 +14,7 @@ export interface App {
   createdAt: number;
 }
 
-type Row = {
-  id: string;
-  tenant_id: string;
-  display_name: string;
-  redirect_uris: string;
-  post_logout_redirect_uris: string;
-  public_client: number;
-  secret_hash: string | null;
-  created_at: number;
-};
+type Row = Selectable<AppsTable>;
 const toApp = (r: Row): App => ({
   id: r.id,
   tenantId: r.tenant_id,

@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Db } from './db.ts';
+import type { ChallengesTable } from './schema.ts';
 
 export type ChallengePurpose = 'registration' | 'authentication';
 
@@ -16,18 +18,7 @@ export interface Challenge {
   usedAt: number | null;
 }
 
-type Row = {
-  id: string;
-  tenant_id: string;
-  purpose: string;
-  challenge: string;
-  user_id: string | null;
-  session_id: string | null;
-  data: string;
-  created_at: number;
-  expires_at: number;
-  used_at: number | null;
-};
+type Row = Selectable<ChallengesTable>;
 const toChallenge = (r: Row): Challenge => ({
   id: r.id,
   tenantId: r.tenant_id,

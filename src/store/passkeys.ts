@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Db } from './db.ts';
+import type { PasskeysTable } from './schema.ts';
 
 export interface Passkey {
   id: string;
@@ -20,24 +22,7 @@ export interface Passkey {
   lastUsedAt: number | null;
 }
 
-type Row = {
-  id: string;
-  tenant_id: string;
-  user_id: string;
-  credential_id: string;
-  public_key: string;
-  alg: number;
-  counter: number;
-  aaguid: string;
-  transports: string;
-  backup_eligible: number;
-  backup_state: number;
-  attestation_format: string;
-  attestation_trust: string;
-  display_name: string;
-  created_at: number;
-  last_used_at: number | null;
-};
+type Row = Selectable<PasskeysTable>;
 
 const toPasskey = (r: Row): Passkey => ({
   id: r.id,

@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Db } from './db.ts';
+import type { SessionsTable } from './schema.ts';
 
 export interface Session {
   /** SHA-256 of the cookie value: a database read does not yield a usable cookie. */
@@ -13,17 +15,7 @@ export interface Session {
   revokedAt: number | null;
 }
 
-type Row = {
-  id: string;
-  tenant_id: string;
-  user_id: string;
-  created_at: number;
-  auth_time: number;
-  amr: string;
-  strong_auth_at: number | null;
-  expires_at: number;
-  revoked_at: number | null;
-};
+type Row = Selectable<SessionsTable>;
 const toSession = (r: Row): Session => ({
   id: r.id,
   tenantId: r.tenant_id,

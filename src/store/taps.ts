@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Db } from './db.ts';
+import type { TapsTable } from './schema.ts';
 
 export interface Tap {
   id: string;
@@ -13,17 +15,7 @@ export interface Tap {
   usedAt: number | null;
 }
 
-type Row = {
-  id: string;
-  tenant_id: string;
-  user_id: string;
-  hash: string;
-  one_time: number;
-  created_at: number;
-  starts_at: number;
-  expires_at: number;
-  used_at: number | null;
-};
+type Row = Selectable<TapsTable>;
 const toTap = (r: Row): Tap => ({
   id: r.id,
   tenantId: r.tenant_id,

@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Db } from './db.ts';
+import type { TenantsTable } from './schema.ts';
 
 export interface Tenant {
   id: string;
@@ -9,7 +11,7 @@ export interface Tenant {
   createdAt: number;
 }
 
-type Row = { id: string; slug: string; kind: string; display_name: string; conformance: number; created_at: number };
+type Row = Selectable<TenantsTable>;
 const toTenant = (r: Row): Tenant => ({
   id: r.id,
   slug: r.slug,

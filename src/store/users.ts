@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Db } from './db.ts';
+import type { UsersTable } from './schema.ts';
 
 export interface User {
   id: string;
@@ -11,15 +13,7 @@ export interface User {
   createdAt: number;
 }
 
-type Row = {
-  id: string;
-  tenant_id: string;
-  user_principal_name: string;
-  display_name: string;
-  enabled: number;
-  user_handle: string;
-  created_at: number;
-};
+type Row = Selectable<UsersTable>;
 const toUser = (r: Row): User => ({
   id: r.id,
   tenantId: r.tenant_id,
