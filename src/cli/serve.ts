@@ -1,3 +1,4 @@
+import { SignetError } from '../core/errors.ts';
 import { purgeExpired } from '../flows/maintenance.ts';
 import { buildServer } from '../http/server.ts';
 import { runInit } from './init.ts';
@@ -11,7 +12,17 @@ export const serveCommand: Command = {
   run: async (rt) => {
     const init = await runInit({ ...rt, json: false });
     const app = await buildServer(rt.ctx, { logger: true });
-    await app.listen({ port: rt.config.port, host: rt.config.host });
+    try {
+      await app.listen({ port: rt.config.port, host: rt.config.host });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
+      // Someone else holds the port: say which and what to do, not a stack trace.
+      throw new SignetError('CONFIG_INVALID', {
+        variable: 'PORT',
+        reason: `PORT ${rt.config.port} on ${rt.config.host} is ${code === 'EADDRINUSE' ? 'already in use' : 'not allowed'}: set PORT to a free port`,
+      });
+    }
     rt.print(`Signet is listening on ${rt.config.host}:${rt.config.port}; open ${init.url}`);
     const purge = setInterval(() => {
       purgeExpired(rt.ctx).catch((err) => rt.ctx.log.error({ err: String(err) }, 'purge failed'));

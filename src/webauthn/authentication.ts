@@ -71,7 +71,9 @@ export async function verifyAssertion(i: {
         ...i.response,
         rawId: i.response.rawId ?? i.response.id,
         clientExtensionResults: i.response.clientExtensionResults ?? {},
-        authenticatorAttachment: i.response.authenticatorAttachment ?? undefined,
+        authenticatorAttachment: (i.response.authenticatorAttachment ?? undefined) as
+          | AuthenticatorAttachment
+          | undefined,
         response: { ...i.response.response, userHandle: i.response.response.userHandle ?? undefined },
       },
       expectedChallenge: i.expectedChallenge,

@@ -89,7 +89,9 @@ export async function verifyRegistration(i: {
         ...i.response,
         rawId: i.response.rawId ?? i.response.id,
         clientExtensionResults: i.response.clientExtensionResults ?? {},
-        authenticatorAttachment: i.response.authenticatorAttachment ?? undefined,
+        authenticatorAttachment: (i.response.authenticatorAttachment ?? undefined) as
+          | AuthenticatorAttachment
+          | undefined,
         response: {
           ...i.response.response,
           transports: i.response.response.transports as AuthenticatorTransport[] | undefined,

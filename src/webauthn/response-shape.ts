@@ -19,7 +19,8 @@ const registrationSchema = z.object({
     attestationObject: b64url,
     transports: z.array(z.string().max(32)).max(8).optional(),
   }),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional().nullable(),
+  // Informational, and a DOMString that may gain values: read, never relied on.
+  authenticatorAttachment: z.string().max(32).optional().nullable(),
   clientExtensionResults: z.record(z.string(), z.unknown()).optional(),
   getClientExtensionResults: z.unknown().optional(),
 });
@@ -34,7 +35,8 @@ const assertionSchema = z.object({
     signature: b64url,
     userHandle: z.string().max(128).optional().nullable(),
   }),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional().nullable(),
+  // Informational, and a DOMString that may gain values: read, never relied on.
+  authenticatorAttachment: z.string().max(32).optional().nullable(),
   clientExtensionResults: z.record(z.string(), z.unknown()).optional(),
   getClientExtensionResults: z.unknown().optional(),
 });
