@@ -1,6 +1,17 @@
+import { X509Certificate } from 'node:crypto';
 import { decodeAttestationObject, validateCertificatePath } from '@simplewebauthn/server/helpers';
+import { SignetError } from '../core/errors.ts';
 import type { AttestationTrust } from '../core/passkey-profile.ts';
 import type { MetadataRegistry } from './metadata.ts';
+
+function isSelfSigned(der: Uint8Array): boolean {
+  try {
+    const cert = new X509Certificate(der);
+    return cert.issuer === cert.subject && cert.verify(cert.publicKey);
+  } catch {
+    throw new SignetError('WEBAUTHN_ATTESTATION_INVALID', { reason: 'an x5c entry is not a certificate' });
+  }
+}
 
 function derToPem(der: Uint8Array): string {
   const body = Buffer.from(der)
@@ -24,6 +35,10 @@ export async function attestationTrustOf(
   if (fmt === 'none') return 'none';
   const x5c = decoded.get('attStmt').get('x5c');
   if (!x5c || x5c.length === 0) return 'self';
+  // A packed chain ends below its root: an x5c that carries a root supplies its own trust (FIDO Resp-5 F-10,
+  // WA-20), which is refused whatever the tenant's attestation policy.
+  if (fmt === 'packed' && x5c.some((der) => isSelfSigned(der)))
+    throw new SignetError('WEBAUTHN_ATTESTATION_INVALID', { reason: 'x5c includes a self-signed (root) certificate' });
   const roots = metadata.rootsFor(aaguid);
   if (roots.length === 0) return 'unverified';
   try {
