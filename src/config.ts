@@ -15,6 +15,8 @@ export interface Config {
   host: string;
   dataDir: string;
   secureCookies: boolean;
+  /** Authenticator metadata statements (see src/webauthn/metadata-file.ts); none when unset. */
+  metadataFile?: string;
 }
 
 function bad(variable: string, why: string): SignetError {
@@ -86,5 +88,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '127.0.0.1',
     dataDir,
     secureCookies: publicUrl.protocol === 'https:',
+    metadataFile: env.SIGNET_METADATA_FILE || undefined,
   };
 }

@@ -7,6 +7,7 @@ import { type Ctx, type Logger, systemCtx } from '../flows/context.ts';
 import { migrate, openStore, type Store } from '../store/db.ts';
 import { findTenant, listTenants, type Tenant } from '../store/tenants.ts';
 import { MetadataRegistry } from '../webauthn/metadata.ts';
+import { loadMetadataFile } from '../webauthn/metadata-file.ts';
 
 export interface Command {
   name: string;
@@ -34,7 +35,8 @@ export async function openRuntime(json: boolean, logger: Logger = jsonLogger): P
   const config = loadConfig();
   const store = openStore(config.databaseUrl);
   await migrate(store.db);
-  const ctx = systemCtx({ db: store.db, config, metadata: new MetadataRegistry(), log: logger });
+  const metadata = new MetadataRegistry(loadMetadataFile(config.metadataFile));
+  const ctx = systemCtx({ db: store.db, config, metadata, log: logger });
   return { config, store, ctx, json, print: (t) => process.stdout.write(`${t}\n`) };
 }
 

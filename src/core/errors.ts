@@ -137,6 +137,12 @@ const entries = {
     remediation: 'Register an authenticator from the allow list, or ask an administrator to allow this AAGUID.',
     where: 'registration, sign-in, sign-in log',
   },
+  PASSKEY_AUTHENTICATOR_COMPROMISED: {
+    status: 403,
+    message: 'This authenticator model is reported compromised or revoked in the authenticator metadata.',
+    remediation: 'Use another authenticator model; an administrator can see the status report in the metadata.',
+    where: 'registration, FIDO binding',
+  },
   PASSKEY_ALREADY_REGISTERED: {
     status: 409,
     message: 'This passkey is already registered.',

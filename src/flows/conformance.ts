@@ -102,6 +102,9 @@ export async function conformanceAttestationResult(
     algs: CONFORMANCE_ALGS,
     metadata: ctx.metadata,
   });
+  const compromised = ctx.metadata.compromisedStatus(v.aaguid);
+  if (compromised)
+    throw new SignetError('PASSKEY_AUTHENTICATOR_COMPROMISED', { aaguid: v.aaguid, status: compromised });
   try {
     await insertPasskey(ctx.db, newPasskey(ctx, tenant.id, issued.userId!, v, 'Conformance passkey'));
   } catch (err) {

@@ -116,7 +116,11 @@ export async function finishPasskeyRegistration(
     now: issued.createdAt,
   });
   if (!gate.ok) throw new SignetError(gate.code, gate.detail);
-  // 6. The user's passkey profiles: type, attestation, key restrictions.
+  // 6. The model is not reported compromised in the metadata, and the user's passkey profiles allow it: type,
+  // attestation, key restrictions.
+  const compromised = ctx.metadata.compromisedStatus(verified.aaguid);
+  if (compromised)
+    throw new SignetError('PASSKEY_AUTHENTICATOR_COMPROMISED', { aaguid: verified.aaguid, status: compromised });
   const profile = evaluatePasskeyProfiles(
     { aaguid: verified.aaguid, backupEligible: verified.backupEligible, attestationTrust: verified.trust },
     profilesForUser(f.config, f.scope),

@@ -7,7 +7,18 @@ export interface MetadataStatement {
   description: string;
   /** PEM (or bare base64 DER) root certificates that this model's attestation chains to. */
   attestationRootCertificates: string[];
+  /** The newest status report's status (MDS3), when known. */
+  status?: string;
 }
+
+/** MDS3 statuses after which a model's keys cannot be trusted (FIDO MDS test F-2). */
+export const COMPROMISED_STATUSES = new Set([
+  'USER_VERIFICATION_BYPASS',
+  'ATTESTATION_KEY_COMPROMISE',
+  'USER_KEY_REMOTE_COMPROMISE',
+  'USER_KEY_PHYSICAL_COMPROMISE',
+  'REVOKED',
+]);
 
 const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
 
@@ -36,6 +47,12 @@ export class MetadataRegistry {
     const key = aaguid.toLowerCase();
     if (key === ZERO_AAGUID) return undefined;
     return this.#statements.get(key)?.description ?? (aaguids as Record<string, string>)[key];
+  }
+
+  /** The compromised or revoked status reported for this model, if any. */
+  compromisedStatus(aaguid: string): string | undefined {
+    const status = this.#statements.get(aaguid.toLowerCase())?.status;
+    return status && COMPROMISED_STATUSES.has(status) ? status : undefined;
   }
 
   rootsFor(aaguid: string): string[] {

@@ -4,9 +4,10 @@ import { deleteOwnPasskey, listOwnPasskeys, renameOwnPasskey } from '../../src/f
 import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
 import { sessionFromToken, startSession } from '../../src/flows/sessions.ts';
 import { listAudits } from '../../src/store/logs.ts';
+import { MetadataRegistry } from '../../src/webauthn/metadata.ts';
 import { engines } from '../support/engines.ts';
 import { type Harness, harness, ORIGIN } from '../support/harness.ts';
-import { SoftAuthenticator } from '../support/soft-authenticator.ts';
+import { SOFT_AAGUID, SoftAuthenticator } from '../support/soft-authenticator.ts';
 
 describe.each(engines)('managing one’s own passkeys on %s', (engine) => {
   let h: Harness;
@@ -79,5 +80,33 @@ describe.each(engines)('managing one’s own passkeys on %s', (engine) => {
       (a) => a.activity === 'Delete passkey' && a.targetId === passkey.id,
     );
     expect(audit?.detail.otherSessionsRevoked).toBe('1');
+  });
+});
+
+describe.each(engines)('authenticator metadata at registration on %s', (engine) => {
+  it('refuses a model that the metadata reports compromised, and stores nothing', async () => {
+    const metadata = new MetadataRegistry([
+      {
+        aaguid: SOFT_AAGUID,
+        description: 'Soft key',
+        attestationRootCertificates: [],
+        status: 'USER_KEY_REMOTE_COMPROMISE',
+      },
+    ]);
+    const h = await harness(engine, { metadata });
+    try {
+      const user = await h.user();
+      const session = await h.strongSession(user);
+      const credential = await new SoftAuthenticator().register(
+        await beginPasskeyRegistration(h.ctx, h.tenant, session),
+        { origin: ORIGIN },
+      );
+      await expect(finishPasskeyRegistration(h.ctx, h.tenant, session, { credential })).rejects.toMatchObject({
+        code: 'PASSKEY_AUTHENTICATOR_COMPROMISED',
+      });
+      expect(await listOwnPasskeys(h.ctx, h.tenant, user.id)).toEqual([]);
+    } finally {
+      await h.close();
+    }
   });
 });
