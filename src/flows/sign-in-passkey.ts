@@ -1,6 +1,6 @@
 // Signing in with a passkey (SPEC §2.3): username-first or discoverable (autofill), top to bottom in the
 // order the checks are made. Every attempt, success or failure, lands in the sign-in log with its code.
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync, sign, verify } from 'node:crypto';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { type ErrorCode, SignetError } from '../core/errors.ts';
 import { isTargeted, profilesForUser } from '../core/passkey-method.ts';
@@ -30,6 +30,13 @@ function decoyCredentialIds(ctx: Ctx, tenantId: string, username: string): strin
 }
 
 const NO_USER = '00000000-0000-0000-0000-000000000000';
+
+const decoyKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const decoyData = Buffer.alloc(69);
+const decoySignature = sign('sha256', decoyData, decoyKey.privateKey);
+function decoySignatureCheck(): void {
+  verify('sha256', decoyData, decoyKey.publicKey, decoySignature);
+}
 
 export async function beginPasskeySignIn(
   ctx: Ctx,
@@ -133,8 +140,12 @@ async function verifyAndStart(
   const named = issued.data.username !== undefined;
   // Username-first: a credential that is not the named user's (a decoy among them) fails like a bad signature
   // would, so a forged response cannot tell a real account from a decoy (WA-25).
-  if (named && (!passkey || passkey.userId !== issued.userId))
+  if (named && (!passkey || passkey.userId !== issued.userId)) {
+    // The same work as a real account's refusal (a user read, a signature check), so time does not tell either.
+    await findUserById(ctx.db, tenant.id, NO_USER);
+    decoySignatureCheck();
     throw new SignetError('WEBAUTHN_SIGNATURE_INVALID', { reason: 'not a passkey of the named user' });
+  }
   if (!passkey) throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
   const user = await findUserById(ctx.db, tenant.id, passkey.userId);
   if (!user) throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
