@@ -12,6 +12,7 @@ import { loadPasskeyMethodConfig } from '../store/policies.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserById, findUserByName, groupIdsOf, type User } from '../store/users.ts';
+import { checkAuthenticatorData } from '../webauthn/assertion-verifier.ts';
 import { buildAuthenticationOptions, verifyAssertion } from '../webauthn/authentication.ts';
 import { checkClientData, decodeClientData } from '../webauthn/client-data.ts';
 import { CEREMONY_TIMEOUT_MS } from '../webauthn/registration.ts';
@@ -50,12 +51,10 @@ export async function beginPasskeySignIn(
     user = await findUserByName(ctx.db, tenant.id, p.username);
     // The same queries run for an unknown name, so the response time does not tell the two apart either.
     const passkeys = await listPasskeys(ctx.db, tenant.id, user?.id ?? NO_USER);
-    allow = passkeys.map((k) => ({ credentialId: k.credentialId, transports: k.transports }));
+    // No transports for a named user: decoys could not carry a real user's, and would stand out.
+    allow = passkeys.map((k) => ({ credentialId: k.credentialId, transports: [] }));
     if (allow.length === 0)
-      allow = decoyCredentialIds(ctx, tenant.id, p.username).map((id) => ({
-        credentialId: id,
-        transports: ['hybrid', 'internal'],
-      }));
+      allow = decoyCredentialIds(ctx, tenant.id, p.username).map((id) => ({ credentialId: id, transports: [] }));
   }
   const challenge = ctx.randomBytes(32).toString('base64url');
   await insertChallenge(ctx.db, {
@@ -135,7 +134,10 @@ async function verifyAndStart(
   // 3. Type, exact origin, no cross-origin embedding, token binding.
   const cd = checkClientData(clientData, { type: 'webauthn.get', origins: [ctx.config.origin] });
   if (!cd.ok) throw new SignetError(cd.code, cd.detail);
-  // 4. The credential is registered in this tenant; for username-first, to the user who was named.
+  // 4. Authenticator data: RP ID hash, user presence and verification, backup flags — before any lookup, so
+  // these answers are the same whether or not the credential exists.
+  checkAuthenticatorData({ response, rpId: ctx.config.rpId, requireUserVerification: true });
+  // 5. The credential is registered in this tenant; for username-first, to the user who was named.
   const passkey = await findPasskeyByCredentialId(ctx.db, tenant.id, response.id);
   const named = issued.data.username !== undefined;
   // Username-first: a credential that is not the named user's (a decoy among them) fails like a bad signature
@@ -144,21 +146,22 @@ async function verifyAndStart(
     // The same work as a real account's refusal (a user read, a signature check), so time does not tell either.
     await findUserById(ctx.db, tenant.id, NO_USER);
     decoySignatureCheck();
-    throw new SignetError('WEBAUTHN_SIGNATURE_INVALID', { reason: 'not a passkey of the named user' });
+    throw new SignetError('WEBAUTHN_SIGNATURE_INVALID');
   }
   if (!passkey) throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
   const user = await findUserById(ctx.db, tenant.id, passkey.userId);
   if (!user) throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
   attempt.user = user;
-  // 5. The user handle identifies the same account (required when no username was given: WA-16).
+  // 6. Without a username, the user handle names the account (WA-16); with one, it is checked after the
+  // signature, so a forged response learns nothing about the named account.
   const handle = response.response.userHandle;
-  if (!handle && !named)
+  if (!named && !handle)
     throw new SignetError('WEBAUTHN_RESPONSE_MALFORMED', {
       field: 'response.userHandle',
       reason: 'required for a passkey sign-in without a username',
     });
-  if (handle && handle !== user.userHandle) throw new SignetError('SIGNIN_USER_HANDLE_MISMATCH');
-  // 6. The library: RP ID hash, user presence and verification, signature.
+  if (!named && handle !== user.userHandle) throw new SignetError('SIGNIN_USER_HANDLE_MISMATCH');
+  // 7. The signature, with the stored key.
   const v = await verifyAssertion({
     response,
     expectedChallenge: issued.challenge,
@@ -167,9 +170,10 @@ async function verifyAndStart(
     credential: passkey,
     requireUserVerification: true,
   });
-  // 7. Backup eligibility cannot change over a credential's life (WebAuthn §6.1.3).
+  if (named && handle && handle !== user.userHandle) throw new SignetError('SIGNIN_USER_HANDLE_MISMATCH');
+  // 8. Backup eligibility cannot change over a credential's life (WebAuthn §6.1.3).
   if (v.backupEligible !== passkey.backupEligible) throw new SignetError('WEBAUTHN_BACKUP_FLAGS_INVALID');
-  // 8. The account is enabled and the passkey method still targets it; the profile still allows this passkey.
+  // 9. The account is enabled and the passkey method still targets it; the profile still allows this passkey.
   if (!user.enabled) throw new SignetError('SIGNIN_USER_DISABLED');
   const config = await loadPasskeyMethodConfig(ctx.db, tenant.id);
   if (config.state !== 'enabled') throw new SignetError('PASSKEY_METHOD_DISABLED');
@@ -185,7 +189,7 @@ async function verifyAndStart(
     'signIn',
   );
   if (!allowed.ok) throw new SignetError(allowed.code, allowed.detail);
-  // 9. The counter moves forward, or the passkey may have been cloned.
+  // 10. The counter moves forward, or the passkey may have been cloned.
   const count = evaluateSignCount(passkey.counter, v.counter);
   if (!count.ok) {
     // A replay racing its original reads the counter the original just advanced: that is a replay, not a clone.
@@ -193,7 +197,7 @@ async function verifyAndStart(
     if (now?.usedAt !== null) throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
     throw new SignetError(count.code, count.detail);
   }
-  // 10. One transaction: consume the challenge, advance the counter, start the session, log the success.
+  // 11. One transaction: consume the challenge, advance the counter, start the session, log the success.
   const now = ctx.now();
   return ctx.db.transaction().execute(async (trx) => {
     if (!(await consumeChallenge(trx, tenant.id, issued.id, now))) throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');

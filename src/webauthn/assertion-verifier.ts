@@ -56,6 +56,28 @@ function rpIdHashOf(rpId: string): Buffer {
   return h;
 }
 
+/**
+ * The authenticator data's own checks (WebAuthn §7.2 steps 15–18): RP ID hash, user presence, user
+ * verification, backup flags. They need no stored credential, so a sign-in runs them before any lookup.
+ */
+export function checkAuthenticatorData(i: {
+  response: AssertionResponse;
+  rpId: string;
+  requireUserVerification: boolean;
+}) {
+  let parsed: ReturnType<typeof parseAuthenticatorData>;
+  try {
+    parsed = parseAuthenticatorData(isoBase64URL.toBuffer(i.response.response.authenticatorData));
+  } catch (err) {
+    throw new SignetError('WEBAUTHN_RESPONSE_MALFORMED', { field: 'response.authenticatorData' }, { cause: err });
+  }
+  if (!rpIdHashOf(i.rpId).equals(parsed.rpIdHash)) throw new SignetError('WEBAUTHN_RP_ID_MISMATCH');
+  if (!parsed.flags.up) throw new SignetError('WEBAUTHN_USER_PRESENCE_REQUIRED');
+  if (i.requireUserVerification && !parsed.flags.uv) throw new SignetError('WEBAUTHN_USER_VERIFICATION_REQUIRED');
+  if (parsed.flags.bs && !parsed.flags.be) throw new SignetError('WEBAUTHN_BACKUP_FLAGS_INVALID');
+  return parsed;
+}
+
 export interface FastVerified {
   counter: number;
   userVerified: boolean;
@@ -71,16 +93,7 @@ export function verifyAssertionSignature(i: {
   requireUserVerification: boolean;
 }): FastVerified {
   const authData = isoBase64URL.toBuffer(i.response.response.authenticatorData);
-  let parsed: ReturnType<typeof parseAuthenticatorData>;
-  try {
-    parsed = parseAuthenticatorData(authData);
-  } catch (err) {
-    throw new SignetError('WEBAUTHN_RESPONSE_MALFORMED', { field: 'response.authenticatorData' }, { cause: err });
-  }
-  if (!rpIdHashOf(i.rpId).equals(parsed.rpIdHash)) throw new SignetError('WEBAUTHN_RP_ID_MISMATCH');
-  if (!parsed.flags.up) throw new SignetError('WEBAUTHN_USER_PRESENCE_REQUIRED');
-  if (i.requireUserVerification && !parsed.flags.uv) throw new SignetError('WEBAUTHN_USER_VERIFICATION_REQUIRED');
-  if (parsed.flags.bs && !parsed.flags.be) throw new SignetError('WEBAUTHN_BACKUP_FLAGS_INVALID');
+  const parsed = checkAuthenticatorData(i);
   const signature = isoBase64URL.toBuffer(i.response.response.signature);
   if (!isCanonicalSignature(i.credential.alg, signature))
     throw new SignetError('WEBAUTHN_SIGNATURE_INVALID', { reason: 'signature is not canonical DER' });
