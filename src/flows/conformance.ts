@@ -8,7 +8,7 @@ import { consumeChallenge, findChallenge, insertChallenge } from '../store/chall
 import { isUniqueViolation } from '../store/db.ts';
 import { findPasskeyByCredentialId, insertPasskey, listPasskeys, recordPasskeyUse } from '../store/passkeys.ts';
 import type { Tenant } from '../store/tenants.ts';
-import { findUserByName, insertUser, type User } from '../store/users.ts';
+import { findUserById, findUserByName, insertUser, type User } from '../store/users.ts';
 import { buildAuthenticationOptions, verifyAssertion } from '../webauthn/authentication.ts';
 import { checkClientData, decodeClientData } from '../webauthn/client-data.ts';
 import { buildRegistrationOptions, CEREMONY_TIMEOUT_MS, verifyRegistration } from '../webauthn/registration.ts';
@@ -148,6 +148,10 @@ export async function conformanceAssertionResult(
   if (!cd.ok) throw new SignetError(cd.code, cd.detail);
   const passkey = await findPasskeyByCredentialId(ctx.db, tenant.id, response.id);
   if (!passkey || passkey.userId !== issued.userId) throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
+  // WebAuthn §7.2 step 6: a user handle, when sent, names the credential's owner.
+  const owner = await findUserById(ctx.db, tenant.id, passkey.userId);
+  const handle = response.response.userHandle;
+  if (handle && handle !== owner?.userHandle) throw new SignetError('SIGNIN_USER_HANDLE_MISMATCH');
   const uv = issued.data.userVerification as UV;
   const v = await verifyAssertion({
     response,

@@ -26,12 +26,12 @@ export class OidcMount {
     if (!p) {
       p = buildProvider(this.#ctx, tenant, {
         onLogout: (k) => this.#onLogout(tenant, k),
-        signetSessionUser: async (k) => {
+        signetSession: async (k) => {
           const token = k.cookies.get(sessionCookieName(this.#ctx.config, tenant), { signed: false }) ?? undefined;
           const session = await sessionFromToken(this.#ctx, tenant.id, token);
           if (!session) return undefined;
           const user = await findUserById(this.#ctx.db, tenant.id, session.userId);
-          return user?.enabled ? user.id : undefined;
+          return user?.enabled ? { userId: user.id, authTime: Math.floor(session.authTime / 1000) } : undefined;
         },
       });
       p.catch(() => this.#providers.delete(tenant.id));

@@ -24,8 +24,8 @@ export function issuerOf(ctx: Ctx, tenant: Tenant): string {
 
 export interface ProviderHooks {
   onLogout(k: KoaContextWithOIDC): void;
-  /** The user of the request's live Signet session, if any. */
-  signetSessionUser(k: KoaContextWithOIDC): Promise<string | undefined>;
+  /** The request's live Signet session (its user, and when they signed in, in seconds), if any. */
+  signetSession(k: KoaContextWithOIDC): Promise<{ userId: string; authTime: number } | undefined>;
 }
 
 export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHooks) {
@@ -35,19 +35,20 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
   // The provider's own session never outlives Signet's: signed out, switched user or revoked, the next
   // authorization request asks for sign-in again.
   const policy = interactionPolicy.base();
-  policy
-    .get('login')!
-    .checks.add(
-      new interactionPolicy.Check(
-        'signet_session',
-        'the Signet session ended or belongs to another user',
-        'login_required',
-        async (k) =>
-          (await hooks.signetSessionUser(k)) === k.oidc.session?.accountId
-            ? interactionPolicy.Check.NO_NEED_TO_PROMPT
-            : interactionPolicy.Check.REQUEST_PROMPT,
-      ),
-    );
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check(
+      'signet_session',
+      'the Signet session ended, belongs to another user, or is a newer sign-in',
+      'login_required',
+      async (k) => {
+        const signet = await hooks.signetSession(k);
+        // A newer Signet sign-in (another method) must reach the tokens too: amr and auth_time come from it.
+        const same =
+          signet && signet.userId === k.oidc.session?.accountId && signet.authTime === k.oidc.session?.authTime();
+        return same ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+      },
+    ),
+  );
   const provider = new Provider(issuerOf(ctx, tenant), {
     adapter: adapterFactory(ctx, tenant.id),
     jwks: { keys: await loadPrivateJwks(ctx, tenant.id) },

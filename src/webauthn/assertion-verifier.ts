@@ -11,12 +11,16 @@ import { isCanonicalSignature } from './signature-encoding.ts';
 export const FAST_ALGS = new Set([-7, -8, -257]);
 
 const keys = new Map<string, KeyObject>();
-const MAX_KEYS = 100_000;
+// Keys of credentials that signed in; a few hundred bytes each.
+const MAX_KEYS = 20_000;
 
 /** COSE key → KeyObject, checking that the key type and curve match the algorithm (WA-13). */
-export function keyObjectOf(publicKey: string, alg: number): KeyObject {
+export function keyObjectOf(publicKey: string, alg: number, opts: { cache: boolean } = { cache: true }): KeyObject {
   const cached = keys.get(publicKey);
   if (cached) return cached;
+  // An RSA-4096 COSE key is about 550 bytes; anything far larger carries fields no verifier needs.
+  if (publicKey.length > 1400)
+    throw new SignetError('WEBAUTHN_RESPONSE_MALFORMED', { field: 'credentialPublicKey', reason: 'too large' });
   const cose = decodeCredentialPublicKey(isoBase64URL.toBuffer(publicKey));
   const b64 = (label: number) => {
     const v = cose.get(label as never) as unknown;
@@ -41,6 +45,7 @@ export function keyObjectOf(publicKey: string, alg: number): KeyObject {
       { cause: err },
     );
   }
+  if (!opts.cache) return key;
   if (keys.size >= MAX_KEYS) keys.delete(keys.keys().next().value!);
   keys.set(publicKey, key);
   return key;

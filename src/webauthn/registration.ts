@@ -3,7 +3,7 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
-import { decodeCredentialPublicKey, isoBase64URL } from '@simplewebauthn/server/helpers';
+import { decodeAttestationObject, decodeCredentialPublicKey, isoBase64URL } from '@simplewebauthn/server/helpers';
 import { SignetError } from '../core/errors.ts';
 import type { AttestationTrust } from '../core/passkey-profile.ts';
 import { FAST_ALGS, keyObjectOf } from './assertion-verifier.ts';
@@ -12,6 +12,7 @@ import { assertSingleCborItem } from './cbor-shape.ts';
 import { mapWebAuthnError } from './error-map.ts';
 import type { MetadataRegistry } from './metadata.ts';
 import type { RegistrationResponse } from './response-shape.ts';
+import { isCanonicalSignature } from './signature-encoding.ts';
 
 /** ES256, EdDSA, RS256 (SPEC §2.2). */
 export const SUPPORTED_ALGS = [-7, -8, -257];
@@ -81,7 +82,9 @@ export async function verifyRegistration(i: {
   algs?: number[];
   metadata: MetadataRegistry;
 }): Promise<VerifiedRegistration> {
-  assertSingleCborItem(isoBase64URL.toBuffer(i.response.response.attestationObject), 'response.attestationObject');
+  const attestationObject = isoBase64URL.toBuffer(i.response.response.attestationObject);
+  assertSingleCborItem(attestationObject, 'response.attestationObject');
+  assertCanonicalAttestationSignature(attestationObject);
   let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
     result = await verifyRegistrationResponse({
@@ -117,7 +120,7 @@ export async function verifyRegistration(i: {
   const publicKey = info.credential.publicKey;
   const alg = coseAlgOf(publicKey);
   // The key must import as a key of its algorithm now, not fail at its first sign-in (WA-13).
-  if (FAST_ALGS.has(alg)) keyObjectOf(isoBase64URL.fromBuffer(publicKey), alg);
+  if (FAST_ALGS.has(alg)) keyObjectOf(isoBase64URL.fromBuffer(publicKey), alg, { cache: false });
   const trust = await attestationTrustOf(info.attestationObject, info.aaguid, i.metadata);
   return {
     credentialId: info.credential.id,
@@ -132,6 +135,25 @@ export async function verifyRegistration(i: {
     trust,
     userVerified: info.userVerified,
   };
+}
+
+/** The statement's ECDSA signature must be canonical DER too (WA-17): the library's parser ignores trailing bytes. */
+function assertCanonicalAttestationSignature(attestationObject: Uint8Array<ArrayBuffer>): void {
+  let fmt: unknown;
+  let sig: unknown;
+  let alg: unknown;
+  try {
+    const decoded = decodeAttestationObject(attestationObject);
+    fmt = decoded.get('fmt');
+    sig = decoded.get('attStmt')?.get('sig');
+    alg = decoded.get('attStmt')?.get('alg');
+  } catch {
+    return; // the library refuses what cannot be decoded, with its own message
+  }
+  if (!(sig instanceof Uint8Array)) return;
+  const sigAlg = fmt === 'fido-u2f' ? -7 : typeof alg === 'number' ? alg : undefined;
+  if (sigAlg !== undefined && !isCanonicalSignature(sigAlg, sig))
+    throw new SignetError('WEBAUTHN_ATTESTATION_INVALID', { reason: 'attestation signature is not canonical DER' });
 }
 
 function coseAlgOf(publicKey: Uint8Array<ArrayBuffer>): number {

@@ -309,6 +309,47 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
     expect(new URL(silent.headers.get('location')!).searchParams.get('error')).toBe('login_required');
   });
 
+  it('carries a newer Signet sign-in into the next tokens (auth_time and amr are never stale)', async () => {
+    const client = new CookieClient(server.url);
+    const first = pkce();
+    const code1 = await codeFor(publicApp.id, first.challenge, client);
+    const t1 = decodeJwt(
+      (
+        (await (
+          await token({
+            grant_type: 'authorization_code',
+            code: code1,
+            redirect_uri: redirect(),
+            client_id: publicApp.id,
+            code_verifier: first.verifier,
+          })
+        ).json()) as { id_token: string }
+      ).id_token,
+    );
+    server.clock.offsetMs += 3000;
+    const again = await client.fetch(`/${tenant.slug}/signin/tap`, {
+      method: 'POST',
+      json: { username: admin.userPrincipalName, pass },
+    });
+    expect(again.status).toBe(200);
+    const second = pkce();
+    const code2 = await codeFor(publicApp.id, second.challenge, client);
+    const t2 = decodeJwt(
+      (
+        (await (
+          await token({
+            grant_type: 'authorization_code',
+            code: code2,
+            redirect_uri: redirect(),
+            client_id: publicApp.id,
+            code_verifier: second.verifier,
+          })
+        ).json()) as { id_token: string }
+      ).id_token,
+    );
+    expect(t2.auth_time).toBeGreaterThan(t1.auth_time as number);
+  });
+
   it('never finishes an interaction for another account than the id_token_hint names', async () => {
     const bob = await createUser(server.ctx, tenant, { userPrincipalName: `bob-${engine}@example.com` });
     const bobPass = (await issueTap(server.ctx, tenant, bob, { oneTime: false, actor: { type: 'system', id: null } }))
