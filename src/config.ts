@@ -67,7 +67,7 @@ function loadSecret(raw: string | undefined, dataDir: string): Buffer {
     if (secret.length < 32) throw bad('SIGNET_SECRET', `(from ${file}) must be at least 32 bytes, base64url encoded`);
     return secret;
   }
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const secret = randomBytes(32);
   writeFileSync(file, `${secret.toString('base64url')}\n`, { mode: 0o600 });
   return secret;

@@ -3,6 +3,7 @@ import { SignetError } from '../core/errors.ts';
 import { passkeyTypeOf } from '../core/passkey-profile.ts';
 import { isStrongAuthFresh, STRONG_AUTH_FRESHNESS_MS } from '../core/registration-gate.ts';
 import { insertAudit } from '../store/logs.ts';
+import { revokeOidcForAccount } from '../store/oidc-payloads.ts';
 import { deletePasskey, listPasskeys, type Passkey, renamePasskey } from '../store/passkeys.ts';
 import { revokeOtherSessions, type Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
@@ -18,6 +19,8 @@ export interface PasskeyView {
   attestationLevel: 'attested' | 'notAttested';
   createdDateTime: string;
   lastUsedDateTime: string | null;
+  /** Signet's own: a counter went backwards with a genuine signature; the passkey no longer signs in. */
+  suspectedClone: boolean;
 }
 
 export function viewPasskey(ctx: Ctx, p: Passkey): PasskeyView {
@@ -30,6 +33,7 @@ export function viewPasskey(ctx: Ctx, p: Passkey): PasskeyView {
     attestationLevel: p.attestationTrust === 'verified' ? 'attested' : 'notAttested',
     createdDateTime: new Date(p.createdAt).toISOString(),
     lastUsedDateTime: p.lastUsedAt === null ? null : new Date(p.lastUsedAt).toISOString(),
+    suspectedClone: p.cloneSuspectedAt !== null,
   };
 }
 
@@ -59,7 +63,12 @@ export async function deleteOwnPasskey(ctx: Ctx, tenant: Tenant, session: Sessio
     throw new SignetError('PASSKEY_STRONG_AUTH_REQUIRED', { maxAgeSeconds: String(STRONG_AUTH_FRESHNESS_MS / 1000) });
   if (!(await deletePasskey(ctx.db, tenant.id, session.userId, id))) throw new SignetError('PASSKEY_NOT_FOUND');
   const revoked = await revokeOtherSessions(ctx.db, tenant.id, session.userId, session.id, ctx.now());
-  await audit(ctx, tenant, session.userId, 'Delete passkey', id, { otherSessionsRevoked: String(revoked) });
+  // The apps' refresh tokens and grants go too: one may have been obtained with the passkey being removed.
+  const oidc = await revokeOidcForAccount(ctx.db, tenant.id, session.userId);
+  await audit(ctx, tenant, session.userId, 'Delete passkey', id, {
+    otherSessionsRevoked: String(revoked),
+    appTokensRevoked: String(oidc),
+  });
 }
 
 async function audit(

@@ -185,6 +185,7 @@ export function newPasskey(
     displayName: name ?? model ?? (v.backupEligible ? 'Synced passkey' : 'Passkey'),
     createdAt: ctx.now(),
     lastUsedAt: null,
+    cloneSuspectedAt: null,
   };
 }
 

@@ -7,7 +7,7 @@ import { isTargeted, profilesForUser } from '../core/passkey-method.ts';
 import { type AttestationTrust, evaluatePasskeyProfiles } from '../core/passkey-profile.ts';
 import { evaluateSignCount } from '../core/sign-count.ts';
 import { type Challenge, consumeChallenge, findChallenge, insertChallenge } from '../store/challenges.ts';
-import { findPasskeyByCredentialId, listPasskeys, recordPasskeyUse } from '../store/passkeys.ts';
+import { findPasskeyByCredentialId, listPasskeys, markCloneSuspected, recordPasskeyUse } from '../store/passkeys.ts';
 import { loadPasskeyMethodConfig } from '../store/policies.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
@@ -149,6 +149,10 @@ async function verifyAndStart(
     throw new SignetError('WEBAUTHN_SIGNATURE_INVALID');
   }
   if (!passkey) throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
+  if (passkey.cloneSuspectedAt !== null)
+    throw new SignetError('SIGNIN_COUNTER_REGRESSION', {
+      reason: 'marked as possibly cloned; delete it and register again',
+    });
   const user = await findUserById(ctx.db, tenant.id, passkey.userId);
   if (!user) throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
   attempt.user = user;
@@ -195,6 +199,9 @@ async function verifyAndStart(
     // A replay racing its original reads the counter the original just advanced: that is a replay, not a clone.
     const now = await findChallenge(ctx.db, tenant.id, 'authentication', issued.challenge);
     if (now?.usedAt !== null) throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
+    // A genuine signature with a counter that went backwards: two copies of the key exist. The passkey is
+    // marked and refused from now on, whichever copy comes next (SPEC §2.3).
+    await markCloneSuspected(ctx.db, tenant.id, passkey.id, ctx.now());
     throw new SignetError(count.code, count.detail);
   }
   // 11. One transaction: consume the challenge, advance the counter, start the session, log the success.

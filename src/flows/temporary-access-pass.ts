@@ -3,7 +3,7 @@
 import { SignetError } from '../core/errors.ts';
 import { evaluateLockout, recordFailure, TAP_LOCKOUT } from '../core/lockout.ts';
 import { evaluateTap, formatTap, TAP_DEFAULT_LIFETIME_MINUTES, validateTapLifetime } from '../core/tap.ts';
-import { clearLockout, compareAndSetLockout, loadLockout } from '../store/lockouts.ts';
+import { clearLockout, clearLockoutsStartingWith, compareAndSetLockout, loadLockout } from '../store/lockouts.ts';
 import { insertAudit } from '../store/logs.ts';
 import { consumeTap, findTapOfUser, replaceTap } from '../store/taps.ts';
 import type { Tenant } from '../store/tenants.ts';
@@ -44,7 +44,7 @@ export async function issueTap(
       expiresAt: issued.expiresAt,
       usedAt: null,
     });
-    await clearLockout(trx, tenant.id, `tap:${user.id}`);
+    await clearLockoutsStartingWith(trx, tenant.id, `tap:${user.id}:`);
     await insertAudit(trx, {
       id: ctx.newId(),
       tenantId: tenant.id,
@@ -94,7 +94,10 @@ export async function signInWithTap(
   const candidate = hashSecret(ctx, 'tap', p.pass);
   // Every attempt is counted before the pass is compared, so parallel guesses cannot exceed the threshold;
   // names without an account are counted too, so the lockout does not tell them apart.
-  const key = user ? `tap:${user.id}` : `tap-name:${hashSecret(ctx, 'tap-name', p.username.toLowerCase())}`;
+  // Counted per account and source address: a stranger elsewhere cannot lock the owner's pass, and with
+  // 16 characters from 57 a pass is out of reach of guessing from any number of addresses.
+  const who = user ? `tap:${user.id}` : `tap-name:${hashSecret(ctx, 'tap-name', p.username.toLowerCase())}`;
+  const key = `${who}:${client.ip ?? 'unknown'}`;
   const now = ctx.now();
   if (!(await countAttempt(ctx, tenant.id, key, now))) throw await fail('TAP_LOCKED_OUT');
   if (!user) throw await fail('TAP_INVALID');

@@ -1,5 +1,6 @@
 // oidc-provider's storage over our database, one instance per tenant and model. Clients come from the
 // apps table; every other artifact (sessions, interactions, codes, tokens, grants) is an oidc_payloads row.
+import { createHash } from 'node:crypto';
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Ctx } from '../flows/context.ts';
 import { findApp } from '../store/apps.ts';
@@ -26,6 +27,14 @@ export function clientMetadata(app: NonNullable<Awaited<ReturnType<typeof findAp
   };
 }
 
+/**
+ * Codes, tokens and session ids are bearer secrets, and oidc-provider uses them as row ids: the database keeps
+ * only their SHA-256, so reading it yields nothing usable.
+ */
+function rowId(id: string): string {
+  return createHash('sha256').update(id).digest('base64url');
+}
+
 export function adapterFactory(ctx: Ctx, tenantId: string) {
   return class SignetAdapter implements Adapter {
     readonly model: string;
@@ -36,12 +45,13 @@ export function adapterFactory(ctx: Ctx, tenantId: string) {
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       await upsertOidcPayload(
         ctx.db,
-        { tenantId, model: this.model, id },
+        { tenantId, model: this.model, id: rowId(id) },
         {
           payload: payload as Record<string, unknown>,
           grantId: payload.grantId,
           userCode: payload.userCode,
           uid: payload.uid,
+          accountId: payload.accountId,
           expiresAt: expiresIn ? ctx.now() + expiresIn * 1000 : null,
         },
       );
@@ -52,7 +62,7 @@ export function adapterFactory(ctx: Ctx, tenantId: string) {
         const app = await findApp(ctx.db, tenantId, id);
         return app ? clientMetadata(app) : undefined;
       }
-      return this.#row({ id });
+      return this.#row({ id: rowId(id) });
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
@@ -68,8 +78,8 @@ export function adapterFactory(ctx: Ctx, tenantId: string) {
      * the check. The conditional write lets exactly one through; the loser's grant is revoked, as for a replay.
      */
     async consume(id: string): Promise<void> {
-      if (await consumeOidcPayload(ctx.db, tenantId, this.model, id, ctx.now())) return;
-      const row = await findOidcPayload(ctx.db, tenantId, this.model, { id }, ctx.now());
+      if (await consumeOidcPayload(ctx.db, tenantId, this.model, rowId(id), ctx.now())) return;
+      const row = await findOidcPayload(ctx.db, tenantId, this.model, { id: rowId(id) }, ctx.now());
       const grantId = row?.payload.grantId;
       if (typeof grantId === 'string') await revokeOidcGrant(ctx.db, tenantId, grantId);
       throw new errors.InvalidGrant(
@@ -78,7 +88,7 @@ export function adapterFactory(ctx: Ctx, tenantId: string) {
     }
 
     async destroy(id: string): Promise<void> {
-      await destroyOidcPayload(ctx.db, tenantId, this.model, id);
+      await destroyOidcPayload(ctx.db, tenantId, this.model, rowId(id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {

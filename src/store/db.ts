@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import pg from 'pg';
 import * as m0001 from './migrations/0001-foundation.ts';
+import * as m0002 from './migrations/0002-revocation-and-clones.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -22,8 +23,10 @@ pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 export function openStore(url: string): Store {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
-    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 });
     const sqlite = new SQLite(path);
+    // Passkeys, sessions and sealed keys: readable by Signet's user only (the WAL and SHM files follow).
+    if (path !== ':memory:') chmodSync(path, 0o600);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
@@ -58,6 +61,7 @@ function withStatementCache(sqlite: SQLite.Database) {
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
+  '0002-revocation-and-clones': m0002,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -53,6 +53,15 @@ export async function purgeLockouts(db: Db, before: number): Promise<number> {
   return Number(r.numDeletedRows);
 }
 
+/** Every counter whose key starts with `prefix` (one per source address for an account). */
+export async function clearLockoutsStartingWith(db: Db, tenantId: string, prefix: string): Promise<void> {
+  await db
+    .deleteFrom('lockouts')
+    .where('tenant_id', '=', tenantId)
+    .where('key', 'like', `${prefix.replace(/[%_\\]/g, '')}%`)
+    .execute();
+}
+
 export async function clearLockout(db: Db, tenantId: string, key: string): Promise<void> {
   await db.deleteFrom('lockouts').where('tenant_id', '=', tenantId).where('key', '=', key).execute();
 }

@@ -10,13 +10,21 @@ export interface OidcPayloadRow {
 export async function upsertOidcPayload(
   db: Db,
   key: { tenantId: string; model: string; id: string },
-  v: { payload: Record<string, unknown>; grantId?: string; userCode?: string; uid?: string; expiresAt: number | null },
+  v: {
+    payload: Record<string, unknown>;
+    grantId?: string;
+    userCode?: string;
+    uid?: string;
+    accountId?: string;
+    expiresAt: number | null;
+  },
 ): Promise<void> {
   const values = {
     payload: JSON.stringify(v.payload),
     grant_id: v.grantId ?? null,
     user_code: v.userCode ?? null,
     uid: v.uid ?? null,
+    account_id: v.accountId ?? null,
     expires_at: v.expiresAt,
   };
   await db
@@ -76,6 +84,16 @@ export async function destroyOidcPayload(db: Db, tenantId: string, model: string
 
 export async function revokeOidcGrant(db: Db, tenantId: string, grantId: string): Promise<void> {
   await db.deleteFrom('oidc_payloads').where('tenant_id', '=', tenantId).where('grant_id', '=', grantId).execute();
+}
+
+/** Every session, grant, code and token of one user in a tenant: their apps must sign them in again. */
+export async function revokeOidcForAccount(db: Db, tenantId: string, accountId: string): Promise<number> {
+  const r = await db
+    .deleteFrom('oidc_payloads')
+    .where('tenant_id', '=', tenantId)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
 }
 
 export async function purgeOidcPayloads(db: Db, before: number): Promise<number> {

@@ -20,6 +20,8 @@ export interface Passkey {
   displayName: string;
   createdAt: number;
   lastUsedAt: number | null;
+  /** Set when a verified assertion carried a counter that went backwards: refused until deleted. */
+  cloneSuspectedAt: number | null;
 }
 
 type Row = Selectable<PasskeysTable>;
@@ -41,6 +43,7 @@ const toPasskey = (r: Row): Passkey => ({
   displayName: r.display_name,
   createdAt: r.created_at,
   lastUsedAt: r.last_used_at,
+  cloneSuspectedAt: r.clone_suspected_at,
 });
 
 export async function insertPasskey(db: Db, p: Passkey): Promise<void> {
@@ -132,6 +135,16 @@ export async function recordPasskeyUse(
     .where('counter', '=', expectedCounter)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+export async function markCloneSuspected(db: Db, tenantId: string, id: string, at: number): Promise<void> {
+  await db
+    .updateTable('passkeys')
+    .set({ clone_suspected_at: at })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('clone_suspected_at', 'is', null)
+    .execute();
 }
 
 export async function renamePasskey(

@@ -69,6 +69,7 @@ export interface PasskeysTable {
   display_name: string;
   created_at: number;
   last_used_at: number | null;
+  clone_suspected_at: number | null;
 }
 
 export interface ChallengesTable {
@@ -153,6 +154,7 @@ export interface OidcPayloadsTable {
   uid: string | null;
   expires_at: number | null;
   consumed_at: number | null;
+  account_id: string | null;
 }
 
 export interface SigningKeysTable {

@@ -3,6 +3,7 @@ import { SignetError } from '../../src/core/errors.ts';
 import { deleteOwnPasskey, listOwnPasskeys, renameOwnPasskey } from '../../src/flows/manage-passkeys.ts';
 import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
 import { sessionFromToken, startSession } from '../../src/flows/sessions.ts';
+import { beginPasskeySignIn, finishPasskeySignIn } from '../../src/flows/sign-in-passkey.ts';
 import { listAudits } from '../../src/store/logs.ts';
 import { MetadataRegistry } from '../../src/webauthn/metadata.ts';
 import { engines } from '../support/engines.ts';
@@ -64,6 +65,27 @@ describe.each(engines)('managing one’s own passkeys on %s', (engine) => {
       code: 'PASSKEY_STRONG_AUTH_REQUIRED',
     });
     expect(await listOwnPasskeys(h.ctx, h.tenant, user.id)).toHaveLength(1);
+  });
+
+  it('marks a passkey whose counter went backwards as possibly cloned, and refuses it from then on', async () => {
+    const user = await h.user();
+    const session = await h.strongSession(user);
+    const auth = new SoftAuthenticator();
+    const credential = await auth.register(await beginPasskeyRegistration(h.ctx, h.tenant, session), {
+      origin: ORIGIN,
+    });
+    await finishPasskeyRegistration(h.ctx, h.tenant, session, { credential });
+    const signIn = async (counter: number) =>
+      finishPasskeySignIn(
+        h.ctx,
+        h.tenant,
+        await auth.authenticate(await beginPasskeySignIn(h.ctx, h.tenant, {}), { origin: ORIGIN, mutate: { counter } }),
+      );
+    await signIn(5);
+    await expect(signIn(3)).rejects.toMatchObject({ code: 'SIGNIN_COUNTER_REGRESSION' });
+    // The copy with the higher counter is refused too: which one is genuine cannot be known.
+    await expect(signIn(9)).rejects.toMatchObject({ code: 'SIGNIN_COUNTER_REGRESSION' });
+    expect((await listOwnPasskeys(h.ctx, h.tenant, user.id))[0]?.suspectedClone).toBe(true);
   });
 
   it('signs the user out of every other session when a passkey is deleted, and audits it', async () => {

@@ -5,12 +5,16 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initInstance } from '../../src/flows/bootstrap.ts';
 import { createApp, createUser } from '../../src/flows/directory.ts';
+import { deleteOwnPasskey } from '../../src/flows/manage-passkeys.ts';
+import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
+import { startSession } from '../../src/flows/sessions.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { setUserEnabled, type User } from '../../src/store/users.ts';
 import { CookieClient } from '../support/browserless.ts';
 import { engines } from '../support/engines.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { SoftAuthenticator } from '../support/soft-authenticator.ts';
 
 describe.each(engines)('OIDC provider on %s', (engine) => {
   let server: TestServer;
@@ -395,6 +399,45 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
     expect(next.pathname).toBe(`/${tenant.slug}/signin`);
     const page = await adminClient.fetch(`${next.pathname}${next.search}`);
     expect(page.status).toBe(200);
+  });
+
+  it('stores only hashes of codes and tokens, and revokes a user’s app tokens when they delete a passkey', async () => {
+    const { verifier, challenge } = pkce();
+    const code = await codeFor(publicApp.id, challenge);
+    const issued = (await (
+      await token({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirect(),
+        client_id: publicApp.id,
+        code_verifier: verifier,
+      })
+    ).json()) as { access_token: string; refresh_token: string };
+    for (const secret of [code, issued.access_token, issued.refresh_token]) {
+      const rows = await server.ctx.db.selectFrom('oidc_payloads').select('id').where('id', '=', secret).execute();
+      expect(rows).toEqual([]);
+    }
+    // The admin registers a passkey (from a fresh pass session) and deletes it.
+    const session = (
+      await startSession(server.ctx, server.ctx.db, {
+        tenantId: tenant.id,
+        userId: admin.id,
+        method: 'temporaryAccessPass',
+      })
+    ).session;
+    const credential = await new SoftAuthenticator().register(
+      await beginPasskeyRegistration(server.ctx, tenant, session),
+      { origin: server.url },
+    );
+    const passkey = await finishPasskeyRegistration(server.ctx, tenant, session, { credential });
+    await deleteOwnPasskey(server.ctx, tenant, session, passkey.id);
+    const refresh = await token({
+      grant_type: 'refresh_token',
+      refresh_token: issued.refresh_token,
+      client_id: publicApp.id,
+    });
+    expect(refresh.status).toBe(400);
+    expect(((await refresh.json()) as { error: string }).error).toBe('invalid_grant');
   });
 
   it('ends the Signet session too on RP-initiated logout', async () => {

@@ -156,6 +156,17 @@ describe.each(engines)('Temporary Access Pass security on %s', (engine) => {
     expect(real.at(-1)).toBe('TAP_LOCKED_OUT');
   });
 
+  it('counts wrong passes per source address: a stranger cannot lock the owner out from elsewhere', async () => {
+    const user = await h.user();
+    const { pass } = await issueTap(h.ctx, h.tenant, user, { actor: SYSTEM });
+    const from = (ip: string, p: string) =>
+      signInWithTap(h.ctx, h.tenant, { username: user.userPrincipalName, pass: p }, { ip });
+    for (let i = 0; i < 10; i++) expect(await refusal(from('203.0.113.9', 'ABCDEFGHJKLMNPQR'))).toBe('TAP_INVALID');
+    expect(await refusal(from('203.0.113.9', pass))).toBe('TAP_LOCKED_OUT');
+    const owner = await from('198.51.100.7', pass);
+    expect(owner.user.id).toBe(user.id);
+  });
+
   it('refuses a pass in another tenant, even for a user with the same name', async () => {
     const user = await h.user();
     const { pass } = await issueTap(h.ctx, h.tenant, user, { actor: SYSTEM });

@@ -12,6 +12,7 @@ function passkeyRow(p: PasskeyView): string {
   const type = p.passkeyType === 'synced' ? 'Synced' : 'Device-bound';
   return `<li class="passkey" data-id="${escapeHtml(p.id)}">
   <div class="passkey-name">${escapeHtml(p.displayName)}</div>
+  ${p.suspectedClone ? '<p class="notice">This passkey may have been copied (its signature counter went backwards) and can no longer sign in. Delete it and register a new one.</p>' : ''}
   <dl>
     <dt>Authenticator</dt><dd>${escapeHtml(p.model ?? 'Unknown model')}</dd>
     <dt>Type</dt><dd>${type}</dd>
