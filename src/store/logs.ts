@@ -35,6 +35,12 @@ export async function insertSignIn(db: Db, r: SignInRecord): Promise<void> {
     .execute();
 }
 
+/** Sign-in log retention: rows older than `before` go (the audit log is kept). */
+export async function purgeSignIns(db: Db, before: number): Promise<number> {
+  const r = await db.deleteFrom('sign_ins').where('created_at', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
 export async function listSignIns(db: Db, tenantId: string, limit = 100): Promise<SignInRecord[]> {
   const rows = await db
     .selectFrom('sign_ins')

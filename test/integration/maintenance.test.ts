@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant } from '../../src/flows/directory.ts';
 import { purgeExpired } from '../../src/flows/maintenance.ts';
 import { beginPasskeySignIn } from '../../src/flows/sign-in-passkey.ts';
+import { signInWithTap } from '../../src/flows/temporary-access-pass.ts';
 import { findChallenge } from '../../src/store/challenges.ts';
+import { listSignIns } from '../../src/store/logs.ts';
 import { engines } from '../support/engines.ts';
 import { type Harness, harness } from '../support/harness.ts';
 
@@ -21,6 +23,22 @@ describe.each(engines)('maintenance on %s', (engine) => {
     expect(purged.challenges).toBeGreaterThanOrEqual(1);
     expect(await findChallenge(h.ctx.db, h.tenant.id, 'authentication', old.challenge)).toBeUndefined();
     expect(await findChallenge(h.ctx.db, h.tenant.id, 'authentication', live.challenge)).toBeDefined();
+  });
+});
+
+describe.each(engines)('sign-in log retention on %s', (engine) => {
+  it('keeps 30 days of sign-in log rows', async () => {
+    const h = await harness(engine);
+    try {
+      await signInWithTap(h.ctx, h.tenant, { username: 'nobody@example.com', pass: 'x' }).catch(() => undefined);
+      h.clock.now += 29 * 24 * 60 * 60 * 1000;
+      expect((await purgeExpired(h.ctx)).signIns).toBe(0);
+      h.clock.now += 2 * 24 * 60 * 60 * 1000;
+      expect((await purgeExpired(h.ctx)).signIns).toBe(1);
+      expect(await listSignIns(h.ctx.db, h.tenant.id)).toEqual([]);
+    } finally {
+      await h.close();
+    }
   });
 });
 
