@@ -62,7 +62,7 @@ const entries = {
     status: 404,
     message: 'No user with this name exists in the tenant.',
     remediation: 'Check the user principal name; create the user first with `signet user create`.',
-    where: 'CLI, admin API',
+    where: 'CLI, admin API, FIDO binding',
   },
   USER_ALREADY_EXISTS: {
     status: 409,
@@ -147,7 +147,7 @@ const entries = {
     status: 409,
     message: 'This passkey is already registered.',
     remediation: 'Use the passkey you already have, or create a new one on another authenticator.',
-    where: 'registration',
+    where: 'registration, FIDO binding',
   },
   PASSKEY_NOT_FOUND: {
     status: 404,
@@ -262,7 +262,7 @@ const entries = {
     status: 403,
     message: 'This account is disabled.',
     remediation: 'Contact your administrator.',
-    where: 'sign-in, sign-in log',
+    where: 'sign-in, registration, sign-in log',
   },
   SIGNIN_COUNTER_REGRESSION: {
     status: 401,

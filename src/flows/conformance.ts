@@ -1,7 +1,8 @@
 // The FIDO2 server conformance binding (SPEC §3), only on tenants created with conformance mode. It registers
-// passkeys without prior authentication, so it never exists elsewhere. Its quirks (FC-Q1..Q5) live here only:
-// user presence may be absent when verification is discouraged/preferred, RS1 and the optional algorithms are
-// accepted, extensions are echoed.
+// passkeys without prior authentication, so it never exists elsewhere. Its quirks are switched on from here
+// only: user presence may be absent when verification is discouraged/preferred (FC-Q1, applied through
+// verifyAssertion's fidoUserVerification), RS1 and the optional algorithms are accepted (FC-Q2), extensions are
+// echoed (FC-Q3, in the route). Token binding is validated on every tenant (FC-Q5).
 import { SignetError } from '../core/errors.ts';
 import { evaluateSignCount } from '../core/sign-count.ts';
 import { consumeChallenge, findChallenge, insertChallenge } from '../store/challenges.ts';
@@ -164,11 +165,12 @@ export async function conformanceAssertionResult(
   });
   const count = evaluateSignCount(passkey.counter, v.counter);
   if (!count.ok) throw new SignetError(count.code, count.detail);
-  await recordPasskeyUse(ctx.db, tenant.id, passkey.id, passkey.counter, {
+  const advanced = await recordPasskeyUse(ctx.db, tenant.id, passkey.id, passkey.counter, {
     counter: v.counter,
     backupState: v.backupState,
     at: ctx.now(),
   });
+  if (!advanced) throw new SignetError('SIGNIN_COUNTER_REGRESSION', { reason: 'concurrent use' });
 }
 
 async function saveChallenge(

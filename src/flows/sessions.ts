@@ -1,6 +1,7 @@
 import { amrFor, isStrongMethod, type SignInMethod } from '../core/session-claims.ts';
 import type { Db } from '../store/db.ts';
 import { findLiveSession, insertSession, revokeSession, type Session } from '../store/sessions.ts';
+import { findUserById, type User } from '../store/users.ts';
 import { type Ctx, tokenId } from './context.ts';
 
 export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
@@ -36,6 +37,18 @@ export async function sessionFromToken(
 ): Promise<Session | undefined> {
   if (!token || token.length > 200) return undefined;
   return findLiveSession(ctx.db, tenantId, tokenId(token), ctx.now());
+}
+
+/** A live session whose user is still enabled (VULN-09), with that user; undefined otherwise. */
+export async function liveSessionOf(
+  ctx: Ctx,
+  tenantId: string,
+  token: string | undefined,
+): Promise<{ session: Session; user: User } | undefined> {
+  const session = await sessionFromToken(ctx, tenantId, token);
+  if (!session) return undefined;
+  const user = await findUserById(ctx.db, tenantId, session.userId);
+  return user?.enabled ? { session, user } : undefined;
 }
 
 export async function endSession(ctx: Ctx, tenantId: string, token: string | undefined): Promise<void> {

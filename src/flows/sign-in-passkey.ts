@@ -4,7 +4,7 @@ import { createHmac, generateKeyPairSync, sign, verify } from 'node:crypto';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { type ErrorCode, SignetError } from '../core/errors.ts';
 import { isTargeted, profilesForUser } from '../core/passkey-method.ts';
-import { type AttestationTrust, evaluatePasskeyProfiles } from '../core/passkey-profile.ts';
+import { evaluatePasskeyProfiles } from '../core/passkey-profile.ts';
 import { evaluateSignCount } from '../core/sign-count.ts';
 import { type Challenge, consumeChallenge, findChallenge, insertChallenge } from '../store/challenges.ts';
 import { findPasskeyByCredentialId, listPasskeys, markCloneSuspected, recordPasskeyUse } from '../store/passkeys.ts';
@@ -32,6 +32,7 @@ function decoyCredentialIds(ctx: Ctx, tenantId: string, username: string): strin
 
 const NO_USER = '00000000-0000-0000-0000-000000000000';
 
+// A throwaway key for the decoy path's signature check: made once, used only to spend the same time.
 const decoyKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const decoyData = Buffer.alloc(69);
 const decoySignature = sign('sha256', decoyData, decoyKey.privateKey);
@@ -187,7 +188,7 @@ async function verifyAndStart(
     {
       aaguid: passkey.aaguid,
       backupEligible: passkey.backupEligible,
-      attestationTrust: passkey.attestationTrust as AttestationTrust,
+      attestationTrust: passkey.attestationTrust,
     },
     profilesForUser(config, scope),
     'signIn',
@@ -197,8 +198,8 @@ async function verifyAndStart(
   const count = evaluateSignCount(passkey.counter, v.counter);
   if (!count.ok) {
     // A replay racing its original reads the counter the original just advanced: that is a replay, not a clone.
-    const now = await findChallenge(ctx.db, tenant.id, 'authentication', issued.challenge);
-    if (now?.usedAt !== null) throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
+    const reread = await findChallenge(ctx.db, tenant.id, 'authentication', issued.challenge);
+    if (reread?.usedAt !== null) throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
     // A genuine signature with a counter that went backwards: two copies of the key exist. The passkey is
     // marked and refused from now on, whichever copy comes next (SPEC §2.3).
     await markCloneSuspected(ctx.db, tenant.id, passkey.id, ctx.now());

@@ -5,11 +5,10 @@ import { decodeJwt } from 'jose';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Ctx } from '../flows/context.ts';
-import { endSession, sessionFromToken } from '../flows/sessions.ts';
+import { endSession, liveSessionOf } from '../flows/sessions.ts';
 import { buildProvider } from '../oidc/provider.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
-import { findUserById } from '../store/users.ts';
 import { setOidcSecurityHeaders } from './plugins/security-headers.ts';
 import { sessionCookieName } from './session-cookie.ts';
 import type { TenantResolver } from './tenants.ts';
@@ -28,10 +27,8 @@ export class OidcMount {
         onLogout: (k) => this.#onLogout(tenant, k),
         signetSession: async (k) => {
           const token = k.cookies.get(sessionCookieName(this.#ctx.config, tenant), { signed: false }) ?? undefined;
-          const session = await sessionFromToken(this.#ctx, tenant.id, token);
-          if (!session) return undefined;
-          const user = await findUserById(this.#ctx.db, tenant.id, session.userId);
-          return user?.enabled ? { userId: user.id, authTime: Math.floor(session.authTime / 1000) } : undefined;
+          const live = await liveSessionOf(this.#ctx, tenant.id, token);
+          return live && { userId: live.user.id, authTime: Math.floor(live.session.authTime / 1000) };
         },
       });
       p.catch(() => this.#providers.delete(tenant.id));

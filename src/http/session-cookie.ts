@@ -3,10 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { SignetError } from '../core/errors.ts';
 import type { Ctx } from '../flows/context.ts';
-import { sessionFromToken } from '../flows/sessions.ts';
+import { liveSessionOf } from '../flows/sessions.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
-import { findUserById } from '../store/users.ts';
 
 /** One cookie per tenant; `__Host-` (Secure, Path=/, no Domain) when served over https. */
 export function sessionCookieName(config: Config, tenant: Tenant): string {
@@ -38,10 +37,7 @@ export function sessionToken(req: FastifyRequest, config: Config, tenant: Tenant
 
 /** The request's live session, if any; a disabled user's sessions no longer count (VULN-09). */
 export async function currentSession(ctx: Ctx, req: FastifyRequest, tenant: Tenant): Promise<Session | undefined> {
-  const session = await sessionFromToken(ctx, tenant.id, sessionToken(req, ctx.config, tenant));
-  if (!session) return undefined;
-  const user = await findUserById(ctx.db, tenant.id, session.userId);
-  return user?.enabled ? session : undefined;
+  return (await liveSessionOf(ctx, tenant.id, sessionToken(req, ctx.config, tenant)))?.session;
 }
 
 export async function requireSession(ctx: Ctx, req: FastifyRequest, tenant: Tenant): Promise<Session> {

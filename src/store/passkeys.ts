@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { AttestationTrust } from '../core/passkey-profile.ts';
 import type { Db } from './db.ts';
 import type { PasskeysTable } from './schema.ts';
 
@@ -16,7 +17,7 @@ export interface Passkey {
   backupEligible: boolean;
   backupState: boolean;
   attestationFormat: string;
-  attestationTrust: string;
+  attestationTrust: AttestationTrust;
   displayName: string;
   createdAt: number;
   lastUsedAt: number | null;
@@ -39,7 +40,7 @@ const toPasskey = (r: Row): Passkey => ({
   backupEligible: r.backup_eligible === 1,
   backupState: r.backup_state === 1,
   attestationFormat: r.attestation_format,
-  attestationTrust: r.attestation_trust,
+  attestationTrust: r.attestation_trust as AttestationTrust,
   displayName: r.display_name,
   createdAt: r.created_at,
   lastUsedAt: r.last_used_at,
@@ -101,17 +102,6 @@ export async function findPasskeyByCredentialId(
     .selectAll()
     .where('tenant_id', '=', tenantId)
     .where('credential_id', '=', credentialId)
-    .executeTakeFirst();
-  return r && toPasskey(r);
-}
-
-export async function findPasskey(db: Db, tenantId: string, userId: string, id: string): Promise<Passkey | undefined> {
-  const r = await db
-    .selectFrom('passkeys')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('user_id', '=', userId)
-    .where('id', '=', id)
     .executeTakeFirst();
   return r && toPasskey(r);
 }

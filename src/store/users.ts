@@ -60,16 +60,6 @@ export async function findUserByName(db: Db, tenantId: string, upn: string): Pro
   return r && toUser(r);
 }
 
-export async function findUserByHandle(db: Db, tenantId: string, handle: string): Promise<User | undefined> {
-  const r = await db
-    .selectFrom('users')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('user_handle', '=', handle)
-    .executeTakeFirst();
-  return r && toUser(r);
-}
-
 export async function setUserEnabled(db: Db, tenantId: string, id: string, enabled: boolean): Promise<void> {
   await db
     .updateTable('users')
@@ -91,16 +81,6 @@ export async function groupIdsOf(db: Db, tenantId: string, userId: string): Prom
 
 export async function assignRole(db: Db, tenantId: string, userId: string, role: string): Promise<void> {
   await db.insertInto('role_assignments').values({ tenant_id: tenantId, user_id: userId, role }).execute();
-}
-
-export async function rolesOf(db: Db, tenantId: string, userId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('role_assignments')
-    .select('role')
-    .where('tenant_id', '=', tenantId)
-    .where('user_id', '=', userId)
-    .execute();
-  return rows.map((r) => r.role);
 }
 
 /**

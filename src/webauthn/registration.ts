@@ -78,7 +78,6 @@ export async function verifyRegistration(i: {
   origins: string[];
   rpId: string;
   requireUserVerification: boolean;
-  requireUserPresence?: boolean;
   algs?: number[];
   metadata: MetadataRegistry;
 }): Promise<VerifiedRegistration> {
@@ -104,7 +103,7 @@ export async function verifyRegistration(i: {
       expectedOrigin: i.origins,
       expectedRPID: i.rpId,
       requireUserVerification: i.requireUserVerification,
-      requireUserPresence: i.requireUserPresence ?? true,
+      requireUserPresence: true,
       supportedAlgorithmIDs: i.algs ?? SUPPORTED_ALGS,
     });
   } catch (err) {
