@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { sessionSatisfiesInteraction } from '../core/interaction.ts';
 import type { Ctx } from '../flows/context.ts';
 import { endSession, liveSessionOf } from '../flows/sessions.ts';
 import { buildProvider } from '../oidc/provider.ts';
@@ -12,6 +13,15 @@ import type { Tenant } from '../store/tenants.ts';
 import { setOidcSecurityHeaders } from './plugins/security-headers.ts';
 import { sessionCookieName } from './session-cookie.ts';
 import type { TenantResolver } from './tenants.ts';
+
+/** The subject of an id_token_hint oidc-provider has already validated; null when it cannot be read. */
+function subjectOf(hint: string): string | null {
+  try {
+    return decodeJwt(hint).sub ?? null;
+  } catch {
+    return null;
+  }
+}
 
 export class OidcMount {
   readonly #providers = new Map<string, Promise<Provider>>();
@@ -66,31 +76,18 @@ export class OidcMount {
     } catch {
       return undefined;
     }
-    // The interaction the page was opened for, not whichever one the cookie names now (two tabs, a popup).
-    if (details.uid !== uid) return undefined;
-    if (details.prompt.name !== 'login' && details.prompt.name !== 'consent') return undefined;
-    // An app that names the account (id_token_hint) gets that account or a sign-in page, never another one.
     const hint = details.params.id_token_hint;
-    if (typeof hint === 'string') {
-      try {
-        if (decodeJwt(hint).sub !== session.userId) return undefined;
-      } catch {
-        return undefined;
-      }
-    }
-    const reasons = details.prompt.reasons;
-    const startedAt = (details.iat ?? 0) * 1000;
-    if ((reasons.includes('login_prompt') || reasons.includes('max_age')) && session.authTime < startedAt)
-      return undefined;
     const maxAge = Number(details.params.max_age);
-    if (
-      Number.isFinite(maxAge) &&
-      details.params.max_age !== undefined &&
-      this.#ctx.now() - session.authTime > maxAge * 1000
-    )
-      return undefined;
-    if (details.session?.accountId && details.session.accountId !== session.userId && details.prompt.name === 'consent')
-      return undefined;
+    const facts = {
+      expectedUid: uid,
+      uid: details.uid,
+      prompt: { name: details.prompt.name, reasons: details.prompt.reasons },
+      startedAt: details.iat ?? 0,
+      ...(typeof hint === 'string' ? { hintSubject: subjectOf(hint) } : {}),
+      ...(details.params.max_age !== undefined && Number.isFinite(maxAge) ? { maxAgeSeconds: maxAge } : {}),
+      ...(details.session?.accountId ? { providerAccountId: details.session.accountId } : {}),
+    };
+    if (!sessionSatisfiesInteraction(facts, session, this.#ctx.now())) return undefined;
     return provider.interactionResult(
       req.raw,
       reply.raw,

@@ -70,22 +70,44 @@ describe('passkey story in Chromium (SQLite)', () => {
     expect(r.headers().location).toBe(`/${tenant.slug}/signin`);
   }
 
-  async function passkeyItems(page: Page) {
-    const items = page.locator('li.passkey');
-    const n = await items.count();
-    const out: { name: string; model: string; type: string; created: string; lastUsed: string }[] = [];
-    for (let i = 0; i < n; i++) {
-      const item = items.nth(i);
-      const dd = item.locator('dd');
-      out.push({
-        name: await text(item.locator('.passkey-name')),
-        model: await text(dd.nth(0)),
-        type: await text(dd.nth(1)),
-        created: await text(dd.nth(2)),
-        lastUsed: await text(dd.nth(3)),
-      });
+  /** Polls until `check` holds; on timeout, says where the page is and what it shows (a flaky step explains itself). */
+  async function until(page: Page, what: string, check: () => Promise<boolean> | boolean, timeout = 15_000) {
+    const end = Date.now() + timeout;
+    while (Date.now() < end) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 100));
     }
-    return out;
+    const status = await page
+      .locator('#status')
+      .textContent()
+      .catch(() => '(no status)');
+    throw new Error(
+      `${what} did not happen; page at ${page.url()}, status "${status}", last visits ${tab.visited.slice(-4).join(' ')}`,
+    );
+  }
+
+  /**
+   * The passkey list as the person reads it, taken in one snapshot of the DOM: a page that reloads between
+   * reading one row and the next cannot leave the test waiting on a row that is gone.
+   */
+  async function passkeyItems(page: Page) {
+    try {
+      return await page.$$eval('li.passkey', (items) =>
+        items.map((li) => {
+          const read = (el: Element | null | undefined) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+          const dd = li.querySelectorAll('dd');
+          return {
+            name: read(li.querySelector('.passkey-name')),
+            model: read(dd[0]),
+            type: read(dd[1]),
+            created: read(dd[2]),
+            lastUsed: read(dd[3]),
+          };
+        }),
+      );
+    } catch {
+      return []; // the page was navigating: nothing to read yet
+    }
   }
 
   beforeAll(async () => {
@@ -241,14 +263,12 @@ describe('passkey story in Chromium (SQLite)', () => {
       server.clock.offsetMs += 6 * 60 * 1000;
       const before = tab.visited.length;
       await page.locator('#add-passkey').click();
-      await expect
-        .poll(() =>
-          tab.visited.slice(before).some((u) => {
-            const url = new URL(u);
-            return url.pathname === `/${tenant.slug}/signin` && url.searchParams.get('reauth') === '1';
-          }),
-        )
-        .toBe(true);
+      await until(page, 'the step-up redirect to sign-in', () =>
+        tab.visited.slice(before).some((u) => {
+          const url = new URL(u);
+          return url.pathname === `/${tenant.slug}/signin` && url.searchParams.get('reauth') === '1';
+        }),
+      );
       // The sign-in page asked again; autofill answered with the passkey and brought the admin back.
       await page.waitForURL(accountUrl(), { timeout: 20_000 });
       expect(await page.locator('li.passkey').count()).toBe(1);
@@ -258,7 +278,7 @@ describe('passkey story in Chromium (SQLite)', () => {
       platform = await tab.addAuthenticator({ transport: 'internal', synced: true });
       await page.locator('#new-name').fill('Phone');
       await page.locator('#add-passkey').click();
-      await expect.poll(() => page.locator('li.passkey').count(), { timeout: 15_000 }).toBe(2);
+      await until(page, 'the second passkey in the list', async () => (await page.locator('li.passkey').count()) === 2);
       const both = await passkeyItems(page);
       expect(both.map((p) => [p.name, p.type]).sort()).toEqual([
         ['Phone', 'Synced'],
@@ -272,7 +292,10 @@ describe('passkey story in Chromium (SQLite)', () => {
         void d.accept();
       });
       await page.locator('li.passkey', { hasText: 'Work laptop' }).locator('.delete').click();
-      await expect.poll(async () => (await passkeyItems(page)).map((p) => p.name)).toEqual(['Phone']);
+      await until(page, 'the deletion of Work laptop', async () => {
+        const names = (await passkeyItems(page)).map((p) => p.name);
+        return names.length === 1 && names[0] === 'Phone';
+      });
     },
     STEP,
   );
