@@ -5,15 +5,15 @@
 // echoed (FC-Q3, in the route). Token binding is validated on every tenant (FC-Q5).
 import { SignetError } from '../core/errors.ts';
 import { evaluateSignCount } from '../core/sign-count.ts';
-import { consumeChallenge, findChallenge, insertChallenge } from '../store/challenges.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import { findPasskeyByCredentialId, insertPasskey, listPasskeys, recordPasskeyUse } from '../store/passkeys.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserById, findUserByName, insertUser, type User } from '../store/users.ts';
 import { buildAuthenticationOptions, verifyAssertion } from '../webauthn/authentication.ts';
 import { checkClientData, decodeClientData } from '../webauthn/client-data.ts';
-import { buildRegistrationOptions, CEREMONY_TIMEOUT_MS, verifyRegistration } from '../webauthn/registration.ts';
+import { buildRegistrationOptions, verifyRegistration } from '../webauthn/registration.ts';
 import { parseAssertionResponse, parseRegistrationResponse } from '../webauthn/response-shape.ts';
+import { issueChallenge, takeChallenge } from './challenges.ts';
 import type { Ctx } from './context.ts';
 import { newPasskey } from './register-passkey.ts';
 
@@ -78,7 +78,11 @@ export async function conformanceAttestationOptions(
       (req.authenticatorSelection?.requireResidentKey ? 'required' : 'preferred'),
     authenticatorAttachment: req.authenticatorSelection?.authenticatorAttachment,
   });
-  await saveChallenge(ctx, tenant, 'registration', options.challenge, user.id, binding, uv);
+  await issueChallenge(ctx, tenant.id, 'registration', options.challenge, {
+    userId: user.id,
+    sessionId: binding,
+    data: { userVerification: uv },
+  });
   return { ...options, attestation: req.attestation ?? 'none' };
 }
 
@@ -91,7 +95,14 @@ export async function conformanceAttestationResult(
   requireConformance(tenant);
   const response = parseRegistrationResponse(body);
   const clientData = decodeClientData(response.response.clientDataJSON);
-  const issued = await takeChallenge(ctx, tenant, 'registration', clientData.challenge, binding);
+  // The challenge must have been issued to this cookie.
+  const issued = await takeChallenge(
+    ctx,
+    tenant.id,
+    'registration',
+    clientData.challenge,
+    (c) => c.sessionId === binding,
+  );
   const cd = checkClientData(clientData, { type: 'webauthn.create', origins: [ctx.config.origin] });
   if (!cd.ok) throw new SignetError(cd.code, cd.detail);
   const v = await verifyRegistration({
@@ -126,7 +137,11 @@ export async function conformanceAssertionOptions(
   const uv = req.userVerification ?? 'preferred';
   const passkeys = await listPasskeys(ctx.db, tenant.id, user.id);
   const challenge = ctx.randomBytes(32).toString('base64url');
-  await saveChallenge(ctx, tenant, 'authentication', challenge, user.id, binding, uv);
+  await issueChallenge(ctx, tenant.id, 'authentication', challenge, {
+    userId: user.id,
+    sessionId: binding,
+    data: { userVerification: uv },
+  });
   return buildAuthenticationOptions({
     rpId: ctx.config.rpId,
     challenge,
@@ -144,7 +159,13 @@ export async function conformanceAssertionResult(
   requireConformance(tenant);
   const response = parseAssertionResponse(body);
   const clientData = decodeClientData(response.response.clientDataJSON);
-  const issued = await takeChallenge(ctx, tenant, 'authentication', clientData.challenge, binding);
+  const issued = await takeChallenge(
+    ctx,
+    tenant.id,
+    'authentication',
+    clientData.challenge,
+    (c) => c.sessionId === binding,
+  );
   const cd = checkClientData(clientData, { type: 'webauthn.get', origins: [ctx.config.origin] });
   if (!cd.ok) throw new SignetError(cd.code, cd.detail);
   const passkey = await findPasskeyByCredentialId(ctx.db, tenant.id, response.id);
@@ -171,45 +192,4 @@ export async function conformanceAssertionResult(
     at: ctx.now(),
   });
   if (!advanced) throw new SignetError('SIGNIN_COUNTER_REGRESSION', { reason: 'concurrent use' });
-}
-
-async function saveChallenge(
-  ctx: Ctx,
-  tenant: Tenant,
-  purpose: 'registration' | 'authentication',
-  challenge: string,
-  userId: string,
-  binding: string,
-  userVerification: UV,
-): Promise<void> {
-  const now = ctx.now();
-  await insertChallenge(ctx.db, {
-    id: ctx.newId(),
-    tenantId: tenant.id,
-    purpose,
-    challenge,
-    userId,
-    sessionId: binding,
-    data: { userVerification },
-    createdAt: now,
-    expiresAt: now + CEREMONY_TIMEOUT_MS,
-    usedAt: null,
-  });
-}
-
-/** The challenge must have been issued to this cookie; it is burned before verification. */
-async function takeChallenge(
-  ctx: Ctx,
-  tenant: Tenant,
-  purpose: 'registration' | 'authentication',
-  value: string,
-  binding: string,
-) {
-  const issued = await findChallenge(ctx.db, tenant.id, purpose, value);
-  if (!issued || issued.usedAt !== null || issued.sessionId !== binding)
-    throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
-  if (!(await consumeChallenge(ctx.db, tenant.id, issued.id, ctx.now())))
-    throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
-  if (ctx.now() > issued.expiresAt) throw new SignetError('WEBAUTHN_CHALLENGE_EXPIRED');
-  return issued;
 }

@@ -4,22 +4,17 @@ import { SignetError } from '../core/errors.ts';
 import { profilesForUser } from '../core/passkey-method.ts';
 import { attestationPreference, evaluatePasskeyProfiles, passkeyTypeOf } from '../core/passkey-profile.ts';
 import { evaluateRegistrationGate } from '../core/registration-gate.ts';
-import { consumeChallenge, findChallenge, insertChallenge } from '../store/challenges.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import { insertAudit } from '../store/logs.ts';
 import { countPasskeys, insertPasskey, listPasskeys, type Passkey } from '../store/passkeys.ts';
 import { loadPasskeyMethodConfig } from '../store/policies.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
-import { findUserById, groupIdsOf, lockUserForUpdate, type User } from '../store/users.ts';
+import { findUserById, groupIdsOf, lockUserForUpdate } from '../store/users.ts';
 import { checkClientData, decodeClientData } from '../webauthn/client-data.ts';
-import {
-  buildRegistrationOptions,
-  CEREMONY_TIMEOUT_MS,
-  type VerifiedRegistration,
-  verifyRegistration,
-} from '../webauthn/registration.ts';
+import { buildRegistrationOptions, type VerifiedRegistration, verifyRegistration } from '../webauthn/registration.ts';
 import { parseRegistrationResponse } from '../webauthn/response-shape.ts';
+import { issueChallenge, takeChallenge } from './challenges.ts';
 import type { Ctx } from './context.ts';
 
 async function loadGateFacts(ctx: Ctx, tenant: Tenant, userId: string) {
@@ -62,18 +57,7 @@ export async function beginPasskeyRegistration(
     exclude: existing.map((p) => ({ credentialId: p.credentialId, transports: p.transports })),
     attestation: attestationPreference(profilesForUser(f.config, f.scope)),
   });
-  await insertChallenge(ctx.db, {
-    id: ctx.newId(),
-    tenantId: tenant.id,
-    purpose: 'registration',
-    challenge: options.challenge,
-    userId: f.user.id,
-    sessionId: session.id,
-    data: {},
-    createdAt: now,
-    expiresAt: now + CEREMONY_TIMEOUT_MS,
-    usedAt: null,
-  });
+  await issueChallenge(ctx, tenant.id, 'registration', options.challenge, { userId: f.user.id, sessionId: session.id });
   return options;
 }
 
@@ -87,13 +71,13 @@ export async function finishPasskeyRegistration(
   const response = parseRegistrationResponse(body.credential);
   // 2. Its challenge was issued to this session for a registration, once, and is still fresh.
   const clientData = decodeClientData(response.response.clientDataJSON);
-  const issued = await findChallenge(ctx.db, tenant.id, 'registration', clientData.challenge);
-  if (!issued || issued.usedAt !== null || issued.sessionId !== session.id || issued.userId !== session.userId)
-    throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
-  // Burned before verification, so a failed attempt cannot be retried with the same challenge.
-  if (!(await consumeChallenge(ctx.db, tenant.id, issued.id, ctx.now())))
-    throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
-  if (ctx.now() > issued.expiresAt) throw new SignetError('WEBAUTHN_CHALLENGE_EXPIRED');
+  const issued = await takeChallenge(
+    ctx,
+    tenant.id,
+    'registration',
+    clientData.challenge,
+    (c) => c.sessionId === session.id && c.userId === session.userId,
+  );
   // 3. Type, exact origin, no cross-origin embedding, token binding.
   const cd = checkClientData(clientData, { type: 'webauthn.create', origins: [ctx.config.origin] });
   if (!cd.ok) throw new SignetError(cd.code, cd.detail);

@@ -6,7 +6,7 @@ import { type ErrorCode, SignetError } from '../core/errors.ts';
 import { isTargeted, profilesForUser } from '../core/passkey-method.ts';
 import { evaluatePasskeyProfiles } from '../core/passkey-profile.ts';
 import { evaluateSignCount } from '../core/sign-count.ts';
-import { type Challenge, consumeChallenge, findChallenge, insertChallenge } from '../store/challenges.ts';
+import { type Challenge, consumeChallenge, findChallenge } from '../store/challenges.ts';
 import { findPasskeyByCredentialId, listPasskeys, markCloneSuspected, recordPasskeyUse } from '../store/passkeys.ts';
 import { loadPasskeyMethodConfig } from '../store/policies.ts';
 import type { Session } from '../store/sessions.ts';
@@ -15,8 +15,8 @@ import { findUserById, findUserByName, groupIdsOf, type User } from '../store/us
 import { checkAuthenticatorData } from '../webauthn/assertion-verifier.ts';
 import { buildAuthenticationOptions, verifyAssertion } from '../webauthn/authentication.ts';
 import { checkClientData, decodeClientData } from '../webauthn/client-data.ts';
-import { CEREMONY_TIMEOUT_MS } from '../webauthn/registration.ts';
 import { parseAssertionResponse } from '../webauthn/response-shape.ts';
+import { issueChallenge } from './challenges.ts';
 import type { Ctx } from './context.ts';
 import { type ClientInfo, recordSignIn } from './record-sign-in.ts';
 import { startSession } from './sessions.ts';
@@ -45,7 +45,7 @@ export async function beginPasskeySignIn(
   tenant: Tenant,
   p: { username?: string },
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const now = ctx.now();
+  const _now = ctx.now();
   let user: User | undefined;
   let allow: Array<{ credentialId: string; transports: string[] }> = [];
   if (p.username !== undefined) {
@@ -58,18 +58,10 @@ export async function beginPasskeySignIn(
       allow = decoyCredentialIds(ctx, tenant.id, p.username).map((id) => ({ credentialId: id, transports: [] }));
   }
   const challenge = ctx.randomBytes(32).toString('base64url');
-  await insertChallenge(ctx.db, {
-    id: ctx.newId(),
-    tenantId: tenant.id,
-    purpose: 'authentication',
-    challenge,
+  // Username-first binds the ceremony to that name, even when no such account exists.
+  await issueChallenge(ctx, tenant.id, 'authentication', challenge, {
     userId: user?.id ?? null,
-    sessionId: null,
-    // Username-first binds the ceremony to that name, even when no such account exists.
     data: p.username !== undefined ? { username: p.username } : {},
-    createdAt: now,
-    expiresAt: now + CEREMONY_TIMEOUT_MS,
-    usedAt: null,
   });
   return buildAuthenticationOptions({ rpId: ctx.config.rpId, challenge, allow });
 }
