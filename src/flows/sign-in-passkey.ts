@@ -3,9 +3,8 @@
 import { createHmac, generateKeyPairSync, sign, verify } from 'node:crypto';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { type ErrorCode, SignetError } from '../core/errors.ts';
-import { isTargeted, profilesForUser } from '../core/passkey-method.ts';
-import { evaluatePasskeyProfiles } from '../core/passkey-profile.ts';
 import { evaluateSignCount } from '../core/sign-count.ts';
+import { evaluateSignInGate } from '../core/sign-in-gate.ts';
 import { type Challenge, consumeChallenge, findChallenge } from '../store/challenges.ts';
 import { findPasskeyByCredentialId, listPasskeys, markCloneSuspected, recordPasskeyUse } from '../store/passkeys.ts';
 import { loadPasskeyMethodConfig } from '../store/policies.ts';
@@ -170,22 +169,13 @@ async function verifyAndStart(
   if (named && handle && handle !== user.userHandle) throw new SignetError('SIGNIN_USER_HANDLE_MISMATCH');
   // 8. Backup eligibility cannot change over a credential's life (WebAuthn §6.1.3).
   if (v.backupEligible !== passkey.backupEligible) throw new SignetError('WEBAUTHN_BACKUP_FLAGS_INVALID');
-  // 9. The account is enabled and the passkey method still targets it; the profile still allows this passkey.
-  if (!user.enabled) throw new SignetError('SIGNIN_USER_DISABLED');
-  const config = await loadPasskeyMethodConfig(ctx.db, tenant.id);
-  if (config.state !== 'enabled') throw new SignetError('PASSKEY_METHOD_DISABLED');
-  const scope = { userId: user.id, groupIds: await groupIdsOf(ctx.db, tenant.id, user.id) };
-  if (!isTargeted(config, scope)) throw new SignetError('PASSKEY_METHOD_NOT_TARGETED');
-  const allowed = evaluatePasskeyProfiles(
-    {
-      aaguid: passkey.aaguid,
-      backupEligible: passkey.backupEligible,
-      attestationTrust: passkey.attestationTrust,
-    },
-    profilesForUser(config, scope),
-    'signIn',
-  );
-  if (!allowed.ok) throw new SignetError(allowed.code, allowed.detail);
+  // 9. The account is enabled, the passkey method still targets it, and a profile still allows this passkey.
+  const [config, groupIds] = await Promise.all([
+    loadPasskeyMethodConfig(ctx.db, tenant.id),
+    groupIdsOf(ctx.db, tenant.id, user.id),
+  ]);
+  const gate = evaluateSignInGate(config, { userId: user.id, groupIds, enabled: user.enabled }, passkey);
+  if (!gate.ok) throw new SignetError(gate.code, gate.detail);
   // 10. The counter moves forward, or the passkey may have been cloned.
   const count = evaluateSignCount(passkey.counter, v.counter);
   if (!count.ok) {
