@@ -252,7 +252,14 @@ const serverCores = (cpuSecondsOf(server.pid!) - cpu0) / SECONDS;
 const clientUsage = process.cpuUsage(client0);
 const clientCores = (clientUsage.user + clientUsage.system) / 1e6 / SECONDS;
 const rss = rssOf(server.pid!);
+const loopStats = (): Promise<{ p50: number; p99: number; max: number }> =>
+  new Promise((resolve) => {
+    server.once('message', (m: { loop: { p50: number; p99: number; max: number } }) => resolve(m.loop));
+    server.send({ loopStats: true });
+  });
+await loopStats(); // reset after the full-load phase
 const half = await load(slug, users, SECONDS, CONCURRENCY, full.perSecond / 2);
+const halfLoop = await loopStats();
 server.send({ stop: true });
 
 const ratio = full.perSecond / serverCores / raw;
@@ -264,5 +271,6 @@ passkey sign-in over HTTP (options + verify + session + log), SQLite, ${USERS} u
   sign-ins per server core ÷ raw verify (≥ 0.35):  ${ratio.toFixed(3)}   (${(full.perSecond / serverCores).toFixed(0)} per core)
   latency at full load:                            p50 ${full.p50.toFixed(1)} ms, p99 ${full.p99.toFixed(1)} ms
   latency at half load (${(full.perSecond / 2).toFixed(0)}/s):                 p50 ${half.p50.toFixed(1)} ms, p99 ${half.p99.toFixed(1)} ms (budget p99 < 25 ms)
+  server event-loop delay at half load:            p50 ${halfLoop.p50.toFixed(1)} ms, p99 ${halfLoop.p99.toFixed(1)} ms, max ${halfLoop.max.toFixed(1)} ms
   server resident memory:                          ${rss.toFixed(0)} MiB
 `);

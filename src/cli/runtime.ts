@@ -31,9 +31,9 @@ export const jsonLogger: Logger = {
   error: (o, m) => process.stderr.write(`${JSON.stringify({ level: 'error', time: Date.now(), msg: m, ...o })}\n`),
 };
 
-export async function openRuntime(json: boolean, logger: Logger = jsonLogger): Promise<Runtime> {
+export async function openRuntime(json: boolean, logger: Logger = jsonLogger, server = false): Promise<Runtime> {
   const config = loadConfig();
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, { checkpointInWorker: server });
   await migrate(store.db);
   const metadata = new MetadataRegistry(loadMetadataFile(config.metadataFile));
   const ctx = systemCtx({ db: store.db, config, metadata, log: logger });
@@ -83,7 +83,7 @@ export async function runCommand(c: Command, argv: string[]): Promise<number> {
   const json = values.json === true;
   let rt: Runtime | undefined;
   try {
-    rt = await openRuntime(json);
+    rt = await openRuntime(json, jsonLogger, c.name === 'serve');
     const out = await c.run(rt, values);
     if (json && out !== undefined) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;

@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
@@ -20,7 +21,12 @@ export interface Store {
 // int8 (bigint) columns hold epoch milliseconds and counters: well inside Number's exact range.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
-export function openStore(url: string): Store {
+export interface StoreOptions {
+  /** SQLite: checkpoint the WAL from a worker thread instead of inside commits (for the server). */
+  checkpointInWorker?: boolean;
+}
+
+export function openStore(url: string, opts: StoreOptions = {}): Store {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 });
@@ -32,7 +38,25 @@ export function openStore(url: string): Store {
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-    return { db, engine: 'sqlite', close: () => db.destroy() };
+    if (!opts.checkpointInWorker || path === ':memory:') return { db, engine: 'sqlite', close: () => db.destroy() };
+    sqlite.pragma('wal_autocheckpoint = 0');
+    const worker = new Worker(new URL('./sqlite-checkpoint-worker.ts', import.meta.url), {
+      workerData: { path: resolve(path), intervalMs: 250 },
+    });
+    worker.unref();
+    return {
+      db,
+      engine: 'sqlite',
+      close: async () => {
+        await new Promise<void>((done) => {
+          worker.once('message', () => done());
+          worker.once('exit', () => done());
+          worker.postMessage('stop');
+        });
+        await worker.terminate();
+        await db.destroy();
+      },
+    };
   }
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
