@@ -87,6 +87,21 @@ describe('credential public keys', () => {
     );
     expect(() => keyObjectOf(key, -7)).toThrow(expect.objectContaining({ code: 'WEBAUTHN_RESPONSE_MALFORMED' }));
   });
+  it('refuses an oversized key (a COSE map padded with fields no verifier needs)', () => {
+    const key = cose(
+      new Map<number, number | Uint8Array>([
+        [1, 2],
+        [3, -7],
+        [-1, 1],
+        [-2, new Uint8Array(32)],
+        [-3, new Uint8Array(32)],
+        [-70, new Uint8Array(2000)],
+      ]),
+    );
+    expect(() => keyObjectOf(key, -7, { cache: false })).toThrow(
+      expect.objectContaining({ code: 'WEBAUTHN_RESPONSE_MALFORMED' }),
+    );
+  });
   it('refuses a key whose curve does not match its algorithm (WA-13)', () => {
     const key = cose(
       new Map<number, number | Uint8Array>([

@@ -1,8 +1,10 @@
 // The `signet` command line (SPEC §2.1, §3, §4): run as a child process the way an operator runs it, against a
 // temporary SQLite data directory (and once against PostgreSQL). `--json` prints one JSON object; refusals exit 1
 // with a catalogue code; bad configuration names the variable.
+
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -275,6 +277,25 @@ describe('signet CLI on SQLite', () => {
     const r = await signet(['init'], { SIGNET_DATA_DIR: tempDir(), SIGNET_PUBLIC_URL: 'https://127.0.0.1' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/SIGNET_PUBLIC_URL.*IP address/);
+  });
+});
+
+describe('signet serve', () => {
+  it('stops with CONFIG_INVALID naming PORT when the port is taken, not with a stack trace', async () => {
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'signet-cli-'));
+      const r = await signet(['serve'], { SIGNET_DATA_DIR: dir, PORT: String(port) });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('CONFIG_INVALID');
+      expect(r.stderr).toMatch(/PORT.*already in use/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      rmSync(dir, { recursive: true, force: true });
+    } finally {
+      holder.close();
+    }
   });
 });
 

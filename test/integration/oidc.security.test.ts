@@ -440,6 +440,22 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
     expect(((await refresh.json()) as { error: string }).error).toBe('invalid_grant');
   });
 
+  it('stops honouring the sessions of a user who is disabled: the account page asks for sign-in', async () => {
+    const carol = await createUser(server.ctx, tenant, { userPrincipalName: `carol-${engine}@example.com` });
+    const carolPass = (await issueTap(server.ctx, tenant, carol, { actor: { type: 'system', id: null } })).pass;
+    const client = new CookieClient(server.url);
+    const signin = await client.fetch(`/${tenant.slug}/signin/tap`, {
+      method: 'POST',
+      json: { username: carol.userPrincipalName, pass: carolPass },
+    });
+    expect(signin.status).toBe(200);
+    expect((await client.fetch(`/${tenant.slug}/account`)).status).toBe(200);
+    await setUserEnabled(server.ctx.db, tenant.id, carol.id, false);
+    const after = await client.fetch(`/${tenant.slug}/account`);
+    expect(after.status).toBe(303);
+    expect((await client.fetch(`/${tenant.slug}/account/passkeys`)).status).toBe(401);
+  });
+
   it('ends the Signet session too on RP-initiated logout', async () => {
     const client = new CookieClient(server.url);
     await codeFor(publicApp.id, pkce().challenge, client);
