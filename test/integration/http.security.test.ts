@@ -1164,6 +1164,12 @@ describe.each(engines)('HTTP edge security on %s', (engine) => {
       expect(ready.status).toBe(200);
       expect(ready.json).toEqual({ status: 'ready' });
     });
+
+    it('/.well-known/webauthn lists exactly the configured origin as a related origin', async () => {
+      const r = await call('/.well-known/webauthn');
+      expect(r.status).toBe(200);
+      expect(r.json).toEqual({ origins: [server.url] });
+    });
   });
 
   // -------------------------------------------------------------------------------------------------------------
