@@ -4,7 +4,7 @@ import { SignetError } from '../core/errors.ts';
 import { FAST_ALGS, verifyAssertionSignature } from './assertion-verifier.ts';
 import { mapWebAuthnError } from './error-map.ts';
 import { CEREMONY_TIMEOUT_MS } from './registration.ts';
-import type { AssertionResponse } from './response-shape.ts';
+import { type AssertionResponse, libraryEnvelope } from './response-shape.ts';
 import { isCanonicalSignature } from './signature-encoding.ts';
 
 export function buildAuthenticationOptions(i: {
@@ -69,11 +69,7 @@ export async function verifyAssertion(i: {
     result = await verifyAuthenticationResponse({
       response: {
         ...i.response,
-        rawId: i.response.rawId ?? i.response.id,
-        clientExtensionResults: i.response.clientExtensionResults ?? {},
-        authenticatorAttachment: (i.response.authenticatorAttachment ?? undefined) as
-          | AuthenticatorAttachment
-          | undefined,
+        ...libraryEnvelope(i.response),
         response: { ...i.response.response, userHandle: i.response.response.userHandle ?? undefined },
       },
       expectedChallenge: i.expectedChallenge,

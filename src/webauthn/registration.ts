@@ -11,7 +11,7 @@ import { attestationTrustOf } from './attestation-trust.ts';
 import { assertSingleCborItem } from './cbor-shape.ts';
 import { mapWebAuthnError } from './error-map.ts';
 import type { MetadataRegistry } from './metadata.ts';
-import type { RegistrationResponse } from './response-shape.ts';
+import { libraryEnvelope, type RegistrationResponse } from './response-shape.ts';
 import { isCanonicalSignature } from './signature-encoding.ts';
 
 /** ES256, EdDSA, RS256 (SPEC §2.2). */
@@ -89,11 +89,7 @@ export async function verifyRegistration(i: {
     result = await verifyRegistrationResponse({
       response: {
         ...i.response,
-        rawId: i.response.rawId ?? i.response.id,
-        clientExtensionResults: i.response.clientExtensionResults ?? {},
-        authenticatorAttachment: (i.response.authenticatorAttachment ?? undefined) as
-          | AuthenticatorAttachment
-          | undefined,
+        ...libraryEnvelope(i.response),
         response: {
           ...i.response.response,
           transports: i.response.response.transports as AuthenticatorTransport[] | undefined,

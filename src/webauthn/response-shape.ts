@@ -44,6 +44,20 @@ const assertionSchema = z.object({
 export type RegistrationResponse = z.infer<typeof registrationSchema>;
 export type AssertionResponse = z.infer<typeof assertionSchema>;
 
+/** The fields @simplewebauthn/server requires that browsers may leave out, filled as it expects them. */
+export function libraryEnvelope(r: {
+  id: string;
+  rawId?: string;
+  clientExtensionResults?: Record<string, unknown>;
+  authenticatorAttachment?: string | null;
+}) {
+  return {
+    rawId: r.rawId ?? r.id,
+    clientExtensionResults: r.clientExtensionResults ?? {},
+    authenticatorAttachment: (r.authenticatorAttachment ?? undefined) as AuthenticatorAttachment | undefined,
+  };
+}
+
 function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(value);
   if (!r.success) {

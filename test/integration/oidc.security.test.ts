@@ -62,14 +62,19 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
   }
 
   /** Walks authorize → sign-in (pass) → continue → resume → callback, and returns the code. */
-  async function codeFor(clientId: string, challenge: string, client = new CookieClient(server.url)): Promise<string> {
+  async function codeFor(
+    clientId: string,
+    challenge: string,
+    client = new CookieClient(server.url),
+    who: { user: User; pass: string } = { user: admin, pass },
+  ): Promise<string> {
     let res = await client.fetch(authorizeUrl(clientId, { code_challenge: challenge, code_challenge_method: 'S256' }));
     let location = res.headers.get('location')!;
     const uid = new URL(location, server.url).searchParams.get('uid');
     if (uid) {
       const signin = await client.fetch(`/${tenant.slug}/signin/tap`, {
         method: 'POST',
-        json: { username: admin.userPrincipalName, pass, uid },
+        json: { username: who.user.userPrincipalName, pass: who.pass, uid },
       });
       expect(signin.status).toBe(200);
       location = ((await signin.json()) as { redirect: string }).redirect;
@@ -82,6 +87,16 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
     expect(cb.searchParams.get('state')).toBe('s1');
     return cb.searchParams.get('code')!;
   }
+
+  /** The public app's code exchange with its PKCE verifier. */
+  const exchange = (code: string, verifier: string) =>
+    token({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirect(),
+      client_id: publicApp.id,
+      code_verifier: verifier,
+    });
 
   async function token(body: Record<string, string>, auth?: { id: string; secret: string }) {
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -108,13 +123,7 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
   it('issues an ID token that says who signed in and how, for a public client with PKCE', async () => {
     const { verifier, challenge } = pkce();
     const code = await codeFor(publicApp.id, challenge);
-    const res = await token({
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: redirect(),
-      client_id: publicApp.id,
-      code_verifier: verifier,
-    });
+    const res = await exchange(code, verifier);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { id_token: string; refresh_token?: string };
     const claims = decodeJwt(body.id_token);
@@ -267,15 +276,7 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
   it('refuses refresh tokens of a user who has since been disabled', async () => {
     const { verifier, challenge } = pkce();
     const code = await codeFor(publicApp.id, challenge);
-    const first = (await (
-      await token({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: redirect(),
-        client_id: publicApp.id,
-        code_verifier: verifier,
-      })
-    ).json()) as { refresh_token: string };
+    const first = (await (await exchange(code, verifier)).json()) as { refresh_token: string };
     const ok = await token({
       grant_type: 'refresh_token',
       refresh_token: first.refresh_token,
@@ -317,19 +318,7 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
     const client = new CookieClient(server.url);
     const first = pkce();
     const code1 = await codeFor(publicApp.id, first.challenge, client);
-    const t1 = decodeJwt(
-      (
-        (await (
-          await token({
-            grant_type: 'authorization_code',
-            code: code1,
-            redirect_uri: redirect(),
-            client_id: publicApp.id,
-            code_verifier: first.verifier,
-          })
-        ).json()) as { id_token: string }
-      ).id_token,
-    );
+    const t1 = decodeJwt(((await (await exchange(code1, first.verifier)).json()) as { id_token: string }).id_token);
     server.clock.offsetMs += 3000;
     const again = await client.fetch(`/${tenant.slug}/signin/tap`, {
       method: 'POST',
@@ -338,19 +327,7 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
     expect(again.status).toBe(200);
     const second = pkce();
     const code2 = await codeFor(publicApp.id, second.challenge, client);
-    const t2 = decodeJwt(
-      (
-        (await (
-          await token({
-            grant_type: 'authorization_code',
-            code: code2,
-            redirect_uri: redirect(),
-            client_id: publicApp.id,
-            code_verifier: second.verifier,
-          })
-        ).json()) as { id_token: string }
-      ).id_token,
-    );
+    const t2 = decodeJwt(((await (await exchange(code2, second.verifier)).json()) as { id_token: string }).id_token);
     expect(t2.auth_time).toBeGreaterThan(t1.auth_time as number);
   });
 
@@ -358,33 +335,9 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
     const bob = await createUser(server.ctx, tenant, { userPrincipalName: `bob-${engine}@example.com` });
     const bobPass = (await issueTap(server.ctx, tenant, bob, { oneTime: false, actor: { type: 'system', id: null } }))
       .pass;
-    const bobClient = new CookieClient(server.url);
     const { verifier, challenge } = pkce();
-    let res = await bobClient.fetch(
-      authorizeUrl(publicApp.id, { code_challenge: challenge, code_challenge_method: 'S256' }),
-    );
-    const uid = new URL(res.headers.get('location')!, server.url).searchParams.get('uid')!;
-    const signin = await bobClient.fetch(`/${tenant.slug}/signin/tap`, {
-      method: 'POST',
-      json: { username: bob.userPrincipalName, pass: bobPass, uid },
-    });
-    let location = ((await signin.json()) as { redirect: string }).redirect;
-    for (let i = 0; i < 5 && !location.startsWith(redirect()); i++) {
-      res = await bobClient.fetch(location);
-      location = res.headers.get('location')!;
-    }
-    const code = new URL(location).searchParams.get('code')!;
-    const bobToken = (
-      (await (
-        await token({
-          grant_type: 'authorization_code',
-          code,
-          redirect_uri: redirect(),
-          client_id: publicApp.id,
-          code_verifier: verifier,
-        })
-      ).json()) as { id_token: string }
-    ).id_token;
+    const code = await codeFor(publicApp.id, challenge, new CookieClient(server.url), { user: bob, pass: bobPass });
+    const bobToken = ((await (await exchange(code, verifier)).json()) as { id_token: string }).id_token;
 
     const adminClient = new CookieClient(server.url);
     await codeFor(publicApp.id, pkce().challenge, adminClient);
@@ -404,15 +357,7 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
   it('stores only hashes of codes and tokens, and revokes a user’s app tokens when they delete a passkey', async () => {
     const { verifier, challenge } = pkce();
     const code = await codeFor(publicApp.id, challenge);
-    const issued = (await (
-      await token({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: redirect(),
-        client_id: publicApp.id,
-        code_verifier: verifier,
-      })
-    ).json()) as { access_token: string; refresh_token: string };
+    const issued = (await (await exchange(code, verifier)).json()) as { access_token: string; refresh_token: string };
     for (const secret of [code, issued.access_token, issued.refresh_token]) {
       const rows = await server.ctx.db.selectFrom('oidc_payloads').select('id').where('id', '=', secret).execute();
       expect(rows).toEqual([]);
