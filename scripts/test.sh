@@ -3,7 +3,7 @@
 # PostgreSQL, conformance, Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x node_modules/.bin/node ] || npm install --no-audit --no-fund
+[ -x node_modules/.bin/node ] || npm ci --no-audit --no-fund --loglevel=error
 bash scripts/ensure-system.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 echo "node $(node -v)"

@@ -227,6 +227,13 @@ const entries = {
     remediation: 'Retry; if it keeps failing, register the passkey again.',
     where: 'registration, sign-in, sign-in log',
   },
+  WEBAUTHN_PUBLIC_KEY_WEAK: {
+    status: 400,
+    message: 'The passkey offered a public key that is too weak or malformed to be trusted.',
+    remediation:
+      'Use an authenticator that makes ES256 or EdDSA keys, or RSA keys of at least 2048 bits with exponent 65537.',
+    where: 'registration, FIDO binding',
+  },
   WEBAUTHN_ALGORITHM_NOT_ALLOWED: {
     status: 400,
     message: 'The passkey uses a signature algorithm this service does not accept.',
@@ -271,6 +278,14 @@ const entries = {
       'Sign in another way and remove this passkey; an administrator should review the sign-in log for this credential.',
     where: 'sign-in, FIDO binding, sign-in log',
   },
+  SIGNIN_BACKUP_ELIGIBILITY_CHANGED: {
+    status: 401,
+    message:
+      'This passkey now reports a different kind of storage (synced or device-bound) than when it was registered.',
+    remediation:
+      'The passkey provider changed how it stores this passkey: delete it on your security info page and register it again.',
+    where: 'sign-in, FIDO binding, sign-in log, metrics',
+  },
   TAP_INVALID: {
     status: 401,
     message: 'The Temporary Access Pass is not valid for this account.',
@@ -306,6 +321,25 @@ const entries = {
     message: 'A configuration setting is invalid.',
     remediation: 'Fix the environment variable named in the error and restart.',
     where: 'start-up, CLI',
+  },
+  CONFIG_SECRET_MISMATCH: {
+    status: 500,
+    message: 'SIGNET_SECRET is not the secret this database was set up with.',
+    remediation:
+      "Start Signet with the SIGNET_SECRET (or the data directory's secret file) this database was created with; a new secret cannot read its passes, client secrets or signing keys.",
+    where: 'start-up, CLI',
+  },
+  DATABASE_UNREACHABLE: {
+    status: 503,
+    message: 'Signet cannot reach its database.',
+    remediation: 'Check that the database named by SIGNET_DATABASE_URL is running and reachable, then start again.',
+    where: 'start-up, CLI, /readyz',
+  },
+  CLI_COMMAND_UNKNOWN: {
+    status: 400,
+    message: 'There is no signet command with this name.',
+    remediation: 'Run `signet --help` for the list of commands.',
+    where: 'CLI',
   },
   INTERNAL_ERROR: {
     status: 500,
