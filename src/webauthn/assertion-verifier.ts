@@ -2,9 +2,10 @@
 // @simplewebauthn/server's verifyAuthenticationResponse, in the same order, but with each credential's public
 // key imported once and kept, and hashing and verification on synchronous node:crypto (no thread-pool hop per
 // call). A differential test holds it to the library's verdicts. Parsing stays the library's.
-import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
-import { decodeCredentialPublicKey, isoBase64URL, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
+import { createHash, type KeyObject, verify } from 'node:crypto';
+import { isoBase64URL, parseAuthenticatorData } from '@simplewebauthn/server/helpers';
 import { SignetError } from '../core/errors.ts';
+import { evaluateCredentialKey } from './key-strength.ts';
 import type { AssertionResponse } from './response-shape.ts';
 import { isCanonicalSignature } from './signature-encoding.ts';
 
@@ -14,41 +15,20 @@ const keys = new Map<string, KeyObject>();
 // Keys of credentials that signed in; a few hundred bytes each.
 const MAX_KEYS = 20_000;
 
-/** COSE key → KeyObject, checking that the key type and curve match the algorithm (WA-13). */
+/**
+ * COSE key → KeyObject, judged by the key-strength rule (type and curve match the algorithm, WA-13; no weak RSA,
+ * no point off the curve). Kept once imported, so a sign-in pays for the judgement only on a key's first use,
+ * and a key stored before the rule existed is refused at sign-in as it would be at registration.
+ */
 export function keyObjectOf(publicKey: string, alg: number, opts: { cache: boolean } = { cache: true }): KeyObject {
   const cached = keys.get(publicKey);
   if (cached) return cached;
-  // An RSA-4096 COSE key is about 550 bytes; anything far larger carries fields no verifier needs.
-  if (publicKey.length > 1400)
-    throw new SignetError('WEBAUTHN_RESPONSE_MALFORMED', { field: 'credentialPublicKey', reason: 'too large' });
-  const cose = decodeCredentialPublicKey(isoBase64URL.toBuffer(publicKey));
-  const b64 = (label: number) => {
-    const v = cose.get(label as never) as unknown;
-    if (!(v instanceof Uint8Array)) throw new SignetError('WEBAUTHN_RESPONSE_MALFORMED', { field: 'publicKey' });
-    return Buffer.from(v).toString('base64url');
-  };
-  const kty = cose.get(1 as never) as unknown;
-  const crv = cose.get(-1 as never) as unknown;
-  let jwk: JsonWebKey;
-  if (alg === -7 && kty === 2 && crv === 1) jwk = { kty: 'EC', crv: 'P-256', x: b64(-2), y: b64(-3) };
-  else if (alg === -8 && kty === 1 && crv === 6) jwk = { kty: 'OKP', crv: 'Ed25519', x: b64(-2) };
-  else if (alg === -257 && kty === 3) jwk = { kty: 'RSA', n: b64(-1), e: b64(-2) };
-  else throw new SignetError('WEBAUTHN_ALGORITHM_NOT_ALLOWED', { alg: String(alg) });
-  let key: KeyObject;
-  try {
-    key = createPublicKey({ key: jwk, format: 'jwk' });
-  } catch (err) {
-    // A point off the curve, or a key of the wrong size: no signature could ever verify with it.
-    throw new SignetError(
-      'WEBAUTHN_RESPONSE_MALFORMED',
-      { field: 'credentialPublicKey', reason: 'not a valid key' },
-      { cause: err },
-    );
-  }
-  if (!opts.cache) return key;
+  const verdict = evaluateCredentialKey(isoBase64URL.toBuffer(publicKey), alg);
+  if (!verdict.ok) throw new SignetError(verdict.code, verdict.detail);
+  if (!opts.cache) return verdict.key;
   if (keys.size >= MAX_KEYS) keys.delete(keys.keys().next().value!);
-  keys.set(publicKey, key);
-  return key;
+  keys.set(publicKey, verdict.key);
+  return verdict.key;
 }
 
 const rpIdHashes = new Map<string, Buffer>();

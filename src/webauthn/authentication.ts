@@ -3,6 +3,7 @@ import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import { SignetError } from '../core/errors.ts';
 import { FAST_ALGS, verifyAssertionSignature } from './assertion-verifier.ts';
 import { mapWebAuthnError } from './error-map.ts';
+import { evaluateCredentialKey } from './key-strength.ts';
 import { CEREMONY_TIMEOUT_MS } from './registration.ts';
 import { type AssertionResponse, libraryEnvelope } from './response-shape.ts';
 import { isCanonicalSignature } from './signature-encoding.ts';
@@ -20,7 +21,7 @@ export function buildAuthenticationOptions(i: {
     allowCredentials: i.allow.map((c) => ({
       id: c.credentialId,
       type: 'public-key',
-      // Always present, even when empty: decoys and real entries must have the same shape (WA-25).
+      // Only the FIDO binding lists credentials (its tests require it); sign-in options list none (WA-25/26).
       transports: c.transports as AuthenticatorTransport[],
     })),
     userVerification: i.userVerification ?? 'required',
@@ -62,6 +63,10 @@ export async function verifyAssertion(i: {
     if (cd.type !== 'webauthn.get') throw new SignetError('WEBAUTHN_TYPE_MISMATCH');
     return verifyAssertionSignature(i);
   }
+  // The library imports the stored key as it is: it must pass the key-strength rule first (a key stored before
+  // the rule existed is refused here as it would be at registration). Only the FIDO binding comes this way.
+  const key = evaluateCredentialKey(isoBase64URL.toBuffer(i.credential.publicKey), i.credential.alg);
+  if (!key.ok) throw new SignetError(key.code, key.detail);
   if (!isCanonicalSignature(i.credential.alg, isoBase64URL.toBuffer(i.response.response.signature)))
     throw new SignetError('WEBAUTHN_SIGNATURE_INVALID', { reason: 'signature is not canonical DER' });
   let result: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;

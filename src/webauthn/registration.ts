@@ -3,13 +3,18 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
-import { decodeAttestationObject, decodeCredentialPublicKey, isoBase64URL } from '@simplewebauthn/server/helpers';
+import {
+  decodeAttestationObject,
+  decodeCredentialPublicKey,
+  isoBase64URL,
+  parseAuthenticatorData,
+} from '@simplewebauthn/server/helpers';
 import { SignetError } from '../core/errors.ts';
 import type { AttestationTrust } from '../core/passkey-profile.ts';
-import { FAST_ALGS, keyObjectOf } from './assertion-verifier.ts';
 import { attestationTrustOf } from './attestation-trust.ts';
 import { assertSingleCborItem } from './cbor-shape.ts';
 import { mapWebAuthnError } from './error-map.ts';
+import { evaluateCredentialKey } from './key-strength.ts';
 import type { MetadataRegistry } from './metadata.ts';
 import { libraryEnvelope, type RegistrationResponse } from './response-shape.ts';
 import { isCanonicalSignature } from './signature-encoding.ts';
@@ -83,7 +88,11 @@ export async function verifyRegistration(i: {
 }): Promise<VerifiedRegistration> {
   const attestationObject = isoBase64URL.toBuffer(i.response.response.attestationObject);
   assertSingleCborItem(attestationObject, 'response.attestationObject');
-  assertCanonicalAttestationSignature(attestationObject);
+  const parts = attestationParts(attestationObject);
+  // WebAuthn §7.1: the credential key's algorithm is one that was offered, and the key is one Signet trusts
+  // (key-strength.ts) — judged before the attestation statement, whose self-signature that key would check.
+  if (parts?.credentialKey) assertAcceptableKey(parts.credentialKey, i.algs ?? SUPPORTED_ALGS);
+  if (parts) assertCanonicalAttestationSignature(parts);
   let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
     result = await verifyRegistrationResponse({
@@ -113,9 +122,8 @@ export async function verifyRegistration(i: {
       reason: 'differs from the attested credential id',
     });
   const publicKey = info.credential.publicKey;
-  const alg = coseAlgOf(publicKey);
-  // The key must import as a key of its algorithm now, not fail at its first sign-in (WA-13).
-  if (FAST_ALGS.has(alg)) keyObjectOf(isoBase64URL.fromBuffer(publicKey), alg, { cache: false });
+  // The key the library read is the one judged above (the same bytes, unless authData was unreadable to us).
+  const alg = assertAcceptableKey(publicKey, i.algs ?? SUPPORTED_ALGS);
   const trust = await attestationTrustOf(info.attestationObject, info.aaguid, i.metadata);
   return {
     credentialId: info.credential.id,
@@ -132,19 +140,46 @@ export async function verifyRegistration(i: {
   };
 }
 
-/** The statement's ECDSA signature must be canonical DER too (WA-17): the library's parser ignores trailing bytes. */
-function assertCanonicalAttestationSignature(attestationObject: Uint8Array<ArrayBuffer>): void {
-  let fmt: unknown;
-  let sig: unknown;
-  let alg: unknown;
+interface AttestationParts {
+  fmt: unknown;
+  sig: unknown;
+  alg: unknown;
+  credentialKey: Uint8Array<ArrayBuffer> | undefined;
+}
+
+/** What our own checks need from the attestation object; undefined when the library will refuse it anyway. */
+function attestationParts(attestationObject: Uint8Array<ArrayBuffer>): AttestationParts | undefined {
   try {
     const decoded = decodeAttestationObject(attestationObject);
-    fmt = decoded.get('fmt');
-    sig = decoded.get('attStmt')?.get('sig');
-    alg = decoded.get('attStmt')?.get('alg');
+    const authData = decoded.get('authData');
+    let credentialKey: Uint8Array<ArrayBuffer> | undefined;
+    try {
+      credentialKey = authData instanceof Uint8Array ? parseAuthenticatorData(authData).credentialPublicKey : undefined;
+    } catch {
+      credentialKey = undefined; // the library refuses unreadable authenticator data, with its own message
+    }
+    return {
+      fmt: decoded.get('fmt'),
+      sig: decoded.get('attStmt')?.get('sig'),
+      alg: decoded.get('attStmt')?.get('alg'),
+      credentialKey,
+    };
   } catch {
-    return; // the library refuses what cannot be decoded, with its own message
+    return undefined; // the library refuses what cannot be decoded, with its own message
   }
+}
+
+/** The key's COSE algorithm was offered, and the key-strength rule accepts it; returns the algorithm. */
+function assertAcceptableKey(credentialKey: Uint8Array<ArrayBuffer>, offered: number[]): number {
+  const alg = coseAlgOf(credentialKey);
+  if (!offered.includes(alg)) throw new SignetError('WEBAUTHN_ALGORITHM_NOT_ALLOWED', { alg: String(alg) });
+  const verdict = evaluateCredentialKey(credentialKey, alg);
+  if (!verdict.ok) throw new SignetError(verdict.code, verdict.detail);
+  return alg;
+}
+
+/** The statement's ECDSA signature must be canonical DER too (WA-17): the library's parser ignores trailing bytes. */
+function assertCanonicalAttestationSignature({ fmt, sig, alg }: AttestationParts): void {
   if (!(sig instanceof Uint8Array)) return;
   const sigAlg = fmt === 'fido-u2f' ? -7 : typeof alg === 'number' ? alg : undefined;
   if (sigAlg !== undefined && !isCanonicalSignature(sigAlg, sig))
@@ -152,7 +187,12 @@ function assertCanonicalAttestationSignature(attestationObject: Uint8Array<Array
 }
 
 function coseAlgOf(publicKey: Uint8Array<ArrayBuffer>): number {
-  const alg = decodeCredentialPublicKey(publicKey).get(3);
+  let alg: unknown;
+  try {
+    alg = decodeCredentialPublicKey(publicKey).get(3);
+  } catch (err) {
+    throw new SignetError('WEBAUTHN_RESPONSE_MALFORMED', { field: 'credentialPublicKey' }, { cause: err });
+  }
   if (typeof alg !== 'number') throw new SignetError('WEBAUTHN_ALGORITHM_NOT_ALLOWED');
   return alg;
 }
