@@ -1,6 +1,14 @@
 import { amrFor, isStrongMethod, type SignInMethod } from '../core/session-claims.ts';
+import { providerSessionsToEnd } from '../core/sign-out.ts';
 import type { Db } from '../store/db.ts';
-import { findLiveSession, insertSession, revokeSession, type Session } from '../store/sessions.ts';
+import { destroyOidcSessions, listOidcSessionsOfAccount } from '../store/oidc-payloads.ts';
+import {
+  findLiveSession,
+  insertSession,
+  liveSessionAuthTimes,
+  revokeSession,
+  type Session,
+} from '../store/sessions.ts';
 import { findUserById, type User } from '../store/users.ts';
 import { type Ctx, tokenId } from './context.ts';
 
@@ -51,6 +59,17 @@ export async function liveSessionOf(
   return user?.enabled ? { session, user } : undefined;
 }
 
+/**
+ * Signs the browser's session out, and with it the provider sessions logged in from a sign-in that is no longer
+ * live: app tokens issued without offline_access end with the session they came from.
+ */
 export async function endSession(ctx: Ctx, tenantId: string, token: string | undefined): Promise<void> {
-  if (token) await revokeSession(ctx.db, tenantId, tokenId(token), ctx.now());
+  if (!token || token.length > 200) return;
+  const now = ctx.now();
+  const session = await findLiveSession(ctx.db, tenantId, tokenId(token), now);
+  await revokeSession(ctx.db, tenantId, tokenId(token), now);
+  if (!session) return;
+  const live = (await liveSessionAuthTimes(ctx.db, tenantId, session.userId, now)).map((t) => Math.floor(t / 1000));
+  const provider = await listOidcSessionsOfAccount(ctx.db, tenantId, session.userId);
+  await destroyOidcSessions(ctx.db, tenantId, providerSessionsToEnd(provider, live));
 }

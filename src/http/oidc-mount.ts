@@ -5,6 +5,7 @@ import { decodeJwt } from 'jose';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { sessionSatisfiesInteraction } from '../core/interaction.ts';
+import { logoutEndsSignetSession } from '../core/sign-out.ts';
 import type { Ctx } from '../flows/context.ts';
 import { endSession, liveSessionOf } from '../flows/sessions.ts';
 import { buildProvider } from '../oidc/provider.ts';
@@ -47,15 +48,22 @@ export class OidcMount {
     return p;
   }
 
-  /** RP-initiated logout ends Signet's own session too, or the next authorize would sign the user in again. */
-  #onLogout(tenant: Tenant, k: KoaContextWithOIDC): void {
+  /**
+   * RP-initiated logout ends Signet's own session too, or the next authorize would sign the user in again; but
+   * only the session of the user who signed out (see logoutEndsSignetSession).
+   */
+  async #onLogout(tenant: Tenant, k: KoaContextWithOIDC): Promise<void> {
     const name = sessionCookieName(this.#ctx.config, tenant);
     const token = k.cookies.get(name) ?? undefined;
-    // The cookie is cleared while the response is still being written; the revocation follows.
+    const live = await liveSessionOf(this.#ctx, tenant.id, token);
+    const facts = {
+      signOut: Boolean(k.oidc.params?.logout),
+      ...(k.oidc.session?.accountId ? { providerAccountId: k.oidc.session.accountId } : {}),
+      ...(live ? { signetUserId: live.session.userId } : {}),
+    };
+    if (!logoutEndsSignetSession(facts)) return;
     k.cookies.set(name, null, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.#ctx.config.secureCookies });
-    endSession(this.#ctx, tenant.id, token).catch((err) =>
-      this.#ctx.log.error({ err: String(err) }, 'logout revocation failed'),
-    );
+    await endSession(this.#ctx, tenant.id, token);
   }
 
   /**

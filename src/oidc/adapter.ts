@@ -1,6 +1,5 @@
 // oidc-provider's storage over our database, one instance per tenant and model. Clients come from the
 // apps table; every other artifact (sessions, interactions, codes, tokens, grants) is an oidc_payloads row.
-import { createHash } from 'node:crypto';
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import type { Ctx } from '../flows/context.ts';
 import { findApp } from '../store/apps.ts';
@@ -8,7 +7,10 @@ import {
   consumeOidcPayload,
   destroyOidcPayload,
   findOidcPayload,
+  oidcRowId,
   revokeOidcGrant,
+  sealOidcPayload,
+  unsealOidcPayload,
   upsertOidcPayload,
 } from '../store/oidc-payloads.ts';
 
@@ -27,14 +29,21 @@ export function clientMetadata(app: NonNullable<Awaited<ReturnType<typeof findAp
   };
 }
 
-/**
- * Codes, tokens and session ids are bearer secrets, and oidc-provider uses them as row ids: the database keeps
- * only their SHA-256, so reading it yields nothing usable.
- */
-function rowId(id: string): string {
-  return createHash('sha256').update(id).digest('base64url');
-}
+/** What a grant issues: a replayed code or refresh token revokes these (never the grant's interactions). */
+const GRANT_TOKENS = [
+  'AccessToken',
+  'RefreshToken',
+  'AuthorizationCode',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+] as const;
 
+/**
+ * Codes, tokens, session cookies and interaction ids are bearer secrets, and oidc-provider uses them as row
+ * ids: the database keeps their SHA-256 and a payload sealed without them (see store/oidc-payloads.ts), and
+ * the value comes back from the id the caller presents. A device user code is kept as its SHA-256 too.
+ */
 export function adapterFactory(ctx: Ctx, tenantId: string) {
   return class SignetAdapter implements Adapter {
     readonly model: string;
@@ -45,11 +54,11 @@ export function adapterFactory(ctx: Ctx, tenantId: string) {
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       await upsertOidcPayload(
         ctx.db,
-        { tenantId, model: this.model, id: rowId(id) },
+        { tenantId, model: this.model, id: oidcRowId(id) },
         {
-          payload: payload as Record<string, unknown>,
+          payload: sealOidcPayload(id, payload as Record<string, unknown>),
           grantId: payload.grantId,
-          userCode: payload.userCode,
+          userCode: payload.userCode === undefined ? undefined : oidcRowId(payload.userCode),
           uid: payload.uid,
           accountId: payload.accountId,
           expiresAt: expiresIn ? ctx.now() + expiresIn * 1000 : null,
@@ -62,13 +71,15 @@ export function adapterFactory(ctx: Ctx, tenantId: string) {
         const app = await findApp(ctx.db, tenantId, id);
         return app ? clientMetadata(app) : undefined;
       }
-      return this.#row({ id: rowId(id) });
+      return this.#row({ id: oidcRowId(id) }, id);
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      return this.#row({ userCode });
+      const p = await this.#row({ userCode: oidcRowId(userCode) });
+      return p && { ...p, userCode };
     }
 
+    /** A session by its uid, an internal correlation id that no endpoint accepts (its cookie value is the id). */
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
       return this.#row({ uid });
     }
@@ -78,28 +89,32 @@ export function adapterFactory(ctx: Ctx, tenantId: string) {
      * the check. The conditional write lets exactly one through; the loser's grant is revoked, as for a replay.
      */
     async consume(id: string): Promise<void> {
-      if (await consumeOidcPayload(ctx.db, tenantId, this.model, rowId(id), ctx.now())) return;
-      const row = await findOidcPayload(ctx.db, tenantId, this.model, { id: rowId(id) }, ctx.now());
-      const grantId = row?.payload.grantId;
-      if (typeof grantId === 'string') await revokeOidcGrant(ctx.db, tenantId, grantId);
+      if (await consumeOidcPayload(ctx.db, tenantId, this.model, oidcRowId(id), ctx.now())) return;
+      const row = await this.#row({ id: oidcRowId(id) }, id);
+      const grantId = row?.grantId;
+      if (typeof grantId === 'string') {
+        await revokeOidcGrant(ctx.db, tenantId, grantId, GRANT_TOKENS);
+        await destroyOidcPayload(ctx.db, tenantId, 'Grant', oidcRowId(grantId));
+      }
       throw new errors.InvalidGrant(
         `${this.model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already used`,
       );
     }
 
     async destroy(id: string): Promise<void> {
-      await destroyOidcPayload(ctx.db, tenantId, this.model, rowId(id));
+      await destroyOidcPayload(ctx.db, tenantId, this.model, oidcRowId(id));
     }
 
+    /** oidc-provider calls this on each token model in turn: only this model's artifacts go. */
     async revokeByGrantId(grantId: string): Promise<void> {
-      await revokeOidcGrant(ctx.db, tenantId, grantId);
+      await revokeOidcGrant(ctx.db, tenantId, grantId, [this.model]);
     }
 
-    async #row(by: { id?: string; uid?: string; userCode?: string }): Promise<AdapterPayload | undefined> {
+    async #row(by: { id?: string; uid?: string; userCode?: string }, value?: string) {
       const r = await findOidcPayload(ctx.db, tenantId, this.model, by, ctx.now());
       if (!r) return undefined;
       return {
-        ...r.payload,
+        ...unsealOidcPayload(r.payload, value),
         ...(r.consumedAt !== null ? { consumed: Math.floor(r.consumedAt / 1000) } : {}),
       } as AdapterPayload;
     }

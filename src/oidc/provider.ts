@@ -23,7 +23,8 @@ export function issuerOf(ctx: Ctx, tenant: Tenant): string {
 }
 
 export interface ProviderHooks {
-  onLogout(k: KoaContextWithOIDC): void;
+  /** After a successful end of session, before the response leaves (cookies may still be set). */
+  onLogout(k: KoaContextWithOIDC): Promise<void>;
   /** The request's live Signet session (its user, and when they signed in, in seconds), if any. */
   signetSession(k: KoaContextWithOIDC): Promise<{ userId: string; authTime: number } | undefined>;
 }
@@ -143,7 +144,14 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
   });
   // Signet builds every URL from SIGNET_PUBLIC_URL, which the edge writes into the forwarded headers.
   provider.proxy = true;
-  provider.on('end_session.success', (k) => hooks.onLogout(k));
+  // The event fires synchronously mid-request; the hook runs once the logout has been handled, while its
+  // response can still carry cookies.
+  const loggedOut = new WeakSet<object>();
+  provider.on('end_session.success', (k: KoaContextWithOIDC) => loggedOut.add(k));
+  provider.use(async (k, next) => {
+    await next();
+    if (loggedOut.has(k)) await hooks.onLogout(k as KoaContextWithOIDC);
+  });
   // Client secrets are stored as an HMAC; compare the HMAC of what the client presents.
   provider.Client.prototype.compareClientSecret = function compare(this: { clientSecret?: string }, actual: string) {
     return Promise.resolve(

@@ -7,6 +7,7 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely/migrati
 import pg from 'pg';
 import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-revocation-and-clones.ts';
+import * as m0003 from './migrations/0003-oidc-secrets-hashed.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -86,6 +87,7 @@ function withStatementCache(sqlite: SQLite.Database) {
 const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-revocation-and-clones': m0002,
+  '0003-oidc-secrets-hashed': m0003,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -85,3 +85,16 @@ export async function revokeOtherSessions(
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
+
+/** When each of a user's live sessions signed in (epoch milliseconds). */
+export async function liveSessionAuthTimes(db: Db, tenantId: string, userId: string, now: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('sessions')
+    .select('auth_time')
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .execute();
+  return rows.map((r) => r.auth_time);
+}
