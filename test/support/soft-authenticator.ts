@@ -38,6 +38,9 @@ export interface SoftAuthenticatorOptions {
   userPresence?: boolean;
   signCount?: number | 'none';
   transports?: string[];
+  /** RS256/RS1 keys: modulus length in bits (default 2048) and public exponent (default 65537, odd only). */
+  rsaBits?: number;
+  rsaExponent?: number;
 }
 
 export interface FlagOverrides {
@@ -76,6 +79,8 @@ export interface RegistrationMutation extends CommonMutation {
   includeRootInX5c?: boolean;
   /** packed-x5c: leaf certificate expired a year ago. */
   expiredLeaf?: boolean;
+  /** Rewrite the COSE credential public key put in authData (the private key stays the one generated). */
+  credentialKey?: (cose: Map<number, number | Uint8Array>) => Map<number, number | Uint8Array>;
 }
 
 export interface AssertionMutation extends CommonMutation {
@@ -133,7 +138,7 @@ const FLAG = { up: 0x01, uv: 0x04, be: 0x08, bs: 0x10, at: 0x40, ed: 0x80 } as c
 const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 const fromB64url = (s: string): Buffer => Buffer.from(s, 'base64url');
 
-function generateKey(alg: SoftAlg): { privateKey: KeyObject; publicKey: KeyObject } {
+function generateKey(alg: SoftAlg, o: SoftAuthenticatorOptions = {}): { privateKey: KeyObject; publicKey: KeyObject } {
   switch (alg) {
     case 'ES256':
       return generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -141,11 +146,14 @@ function generateKey(alg: SoftAlg): { privateKey: KeyObject; publicKey: KeyObjec
       return generateKeyPairSync('ed25519');
     case 'RS256':
     case 'RS1':
-      return generateKeyPairSync('rsa', { modulusLength: 2048 });
+      return generateKeyPairSync('rsa', {
+        modulusLength: o.rsaBits ?? 2048,
+        ...(o.rsaExponent ? { publicExponent: o.rsaExponent } : {}),
+      });
   }
 }
 
-function coseKey(alg: SoftAlg, publicKey: KeyObject): Uint8Array {
+function coseEntries(alg: SoftAlg, publicKey: KeyObject): Map<number, number | Uint8Array> {
   const jwk = publicKey.export({ format: 'jwk' });
   const b = (v: string | undefined): Buffer => fromB64url(v ?? '');
   let entries: [number, number | Uint8Array][];
@@ -171,7 +179,7 @@ function coseKey(alg: SoftAlg, publicKey: KeyObject): Uint8Array {
       [-1, b(jwk.n)],
       [-2, b(jwk.e)],
     ];
-  return isoCBOR.encode(new Map<number, number | Uint8Array>(entries));
+  return new Map<number, number | Uint8Array>(entries);
 }
 
 function u2fPublicKey(alg: SoftAlg, publicKey: KeyObject): Uint8Array | undefined {
@@ -247,8 +255,9 @@ export class SoftAuthenticator {
     const alg = this.alg;
     if (kind === 'fido-u2f' && alg !== 'ES256') throw new Error('SoftAuthenticator: fido-u2f supports ES256 only');
     const rpId = resolveRpId(ctx.rpId, options.rp.id, ctx.origin);
-    const { privateKey, publicKey } = generateKey(alg);
-    const cose = coseKey(alg, publicKey);
+    const { privateKey, publicKey } = generateKey(alg, this.#opts);
+    const entries = coseEntries(alg, publicKey);
+    const cose = isoCBOR.encode(m.credentialKey ? m.credentialKey(entries) : entries);
     const credentialId = m.credentialId ? Buffer.from(m.credentialId) : randomBytes(32);
     const aaguid = this.#opts.aaguid ?? (kind === 'fido-u2f' ? ZERO_AAGUID : SOFT_AAGUID);
     const idLength = Buffer.alloc(2);
