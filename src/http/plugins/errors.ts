@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeError, type ErrorCode, SignetError } from '../../core/errors.ts';
+import { renderErrorPage } from '../../web/pages/error.ts';
 
 /** Our catalogue's code for any error that reaches the edge; a client's mistake is never a 500. */
 export function toSignetError(err: unknown): SignetError {
@@ -32,9 +33,48 @@ export function errorBody(e: SignetError, requestId: string) {
 
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown) {
   const e = toSignetError(err);
-  if (e.code === 'INTERNAL_ERROR') req.log.error({ err }, 'unexpected error');
-  else req.log.info({ code: e.code, detail: e.detail }, 'request refused');
+  // The request's one log line (written with the response, src/http/server.ts) carries the code; a 500 the error.
+  req.refusal = e.code === 'INTERNAL_ERROR' ? { code: e.code, err } : { code: e.code };
+  if (wantsHtml(req))
+    return reply
+      .status(e.status)
+      .type('text/html; charset=utf-8')
+      .send(renderErrorPage({ status: e.status, code: e.code, detail: e.detail, requestId: req.id }));
   return reply.status(e.status).type('application/json').send(errorBody(e, req.id));
+}
+
+/**
+ * For a route that answers a browser's form post by re-rendering its page with the message: the refusal to
+ * show, or the error rethrown when the request is not a navigation (a script's fetch gets its JSON) or the
+ * failure is ours (a 500 goes to the error page, and to the log, through sendError).
+ */
+export function refusalForPage(req: FastifyRequest, err: unknown): SignetError {
+  const e = toSignetError(err);
+  if (e.code === 'INTERNAL_ERROR' || !wantsHtml(req)) throw err;
+  req.log.info({ code: e.code, detail: e.detail }, 'request refused, page shown again');
+  return e;
+}
+
+/**
+ * A browser navigating (a link, the address bar, a form post) gets a page; scripts' fetch calls, OIDC clients
+ * and JSON clients keep the JSON. Sec-Fetch-Mode says it outright; otherwise an Accept that prefers HTML to JSON.
+ */
+export function wantsHtml(req: FastifyRequest): boolean {
+  const mode = req.headers['sec-fetch-mode'];
+  if (mode === 'navigate') return true;
+  if (mode !== undefined) return false;
+  const accept = req.headers.accept;
+  if (typeof accept !== 'string') return false;
+  let html = 0;
+  let json = 0;
+  for (const part of accept.split(',')) {
+    const [type, ...params] = part.trim().toLowerCase().split(';');
+    const qParam = params.map((x) => x.trim()).find((x) => x.startsWith('q='));
+    const q = qParam ? Number(qParam.slice(2)) || 0 : 1;
+    if (type === 'text/html' || type === 'application/xhtml+xml') html = Math.max(html, q);
+    else if (type === 'application/json' || type?.endsWith('+json')) json = Math.max(json, q);
+  }
+  return html > 0 && html >= json;
 }
 
 /**

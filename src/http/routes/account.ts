@@ -1,19 +1,39 @@
-// /{tenant}/account: the user's security info page and its JSON calls (list, add, rename, delete passkeys).
-import type { FastifyInstance } from 'fastify';
+// /{tenant}/account: the user's security info page, its JSON calls (list, add, rename, delete passkeys) and
+// the form posts that rename and delete without script.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { SignetError } from '../../core/errors.ts';
 import type { Ctx } from '../../flows/context.ts';
 import { deleteOwnPasskey, listOwnPasskeys, renameOwnPasskey, viewPasskey } from '../../flows/manage-passkeys.ts';
 import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../flows/register-passkey.ts';
+import type { Session } from '../../store/sessions.ts';
+import type { Tenant } from '../../store/tenants.ts';
 import { findUserById } from '../../store/users.ts';
+import { personMessage } from '../../web/messages.ts';
 import { renderAccountPage } from '../../web/pages/account.ts';
 import { type Metrics, measured } from '../metrics.ts';
-import { parseBody } from '../parse.ts';
+import { isFormPost, parseBody } from '../parse.ts';
+import { refusalForPage } from '../plugins/errors.ts';
 import { assertSameOrigin, currentSession, requireSession } from '../session-cookie.ts';
 import type { TenantResolver } from '../tenants.ts';
 
 const verifyBody = z.object({ credential: z.unknown(), name: z.string().max(200).optional() }).strict();
 const renameBody = z.object({ displayName: z.string().max(200) }).strict();
 const idParam = z.object({ tenant: z.string(), id: z.string().uuid() });
+const doneQuery = z.object({ done: z.enum(['renamed', 'deleted']).optional() });
+const DONE = { renamed: 'The passkey was renamed.', deleted: 'The passkey was deleted.' } as const;
+
+/** A refused name says which way it is wrong, so that the page can say "the name is empty". */
+async function renamed(run: () => Promise<void>, name: string): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    if (!(err instanceof SignetError) || err.code !== 'PASSKEY_NAME_INVALID') throw err;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the flow strips control characters before its check
+    const empty = name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '').trim() === '';
+    throw new SignetError('PASSKEY_NAME_INVALID', { field: 'displayName', problem: empty ? 'missing' : 'tooLong' });
+  }
+}
 
 export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metrics; tenants: TenantResolver }): void {
   const { ctx, metrics, tenants } = s;
@@ -27,7 +47,80 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
       return reply.redirect(`/${tenant.slug}/signin?return=${back}`, 303);
     }
     const passkeys = await listOwnPasskeys(ctx, tenant, user.id);
-    return reply.type('text/html').send(renderAccountPage({ tenant, user, passkeys }));
+    const { done } = doneQuery.safeParse(req.query).data ?? {};
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(renderAccountPage({ tenant, user, passkeys, notice: done && DONE[done] }));
+  });
+
+  const toSignIn = (tenant: Tenant) => `/${tenant.slug}/signin?return=${encodeURIComponent(`/${tenant.slug}/account`)}`;
+
+  /**
+   * The account page's forms, posted without script: a 303 back to the page on success, the page again with
+   * the message on failure (a lost session goes to sign-in). A script's call to the same address gets JSON.
+   */
+  const accountForm = (
+    what: (req: FastifyRequest, tenant: Tenant, session: Session) => Promise<keyof typeof DONE | 'nothing'>,
+  ) => {
+    return async (req: FastifyRequest, reply: FastifyReply) => {
+      assertSameOrigin(req, ctx.config);
+      const tenant = await tenants.ordinaryFromRequest(req);
+      const form = isFormPost(req);
+      let session: Session | undefined;
+      try {
+        session = await requireSession(ctx, req, tenant);
+        const done = await what(req, tenant, session);
+        if (!form) return reply.status(204).send();
+        return reply.redirect(`/${tenant.slug}/account${done === 'nothing' ? '' : `?done=${done}`}`, 303);
+      } catch (err) {
+        if (!form) throw err;
+        const e = refusalForPage(req, err);
+        const user = session && (await findUserById(ctx.db, tenant.id, session.userId));
+        if (!session || !user?.enabled) return reply.redirect(toSignIn(tenant), 303);
+        const passkeys = await listOwnPasskeys(ctx, tenant, user.id);
+        const message = personMessage(e.code, e.detail);
+        return reply
+          .status(e.status)
+          .type('text/html; charset=utf-8')
+          .send(renderAccountPage({ tenant, user, passkeys, status: message }));
+      }
+    };
+  };
+
+  app.post(
+    '/:tenant/account/passkeys/:id/rename',
+    accountForm(async (req, tenant, session) => {
+      const { id } = parseBody(idParam, req.params);
+      const { displayName } = parseBody(renameBody, req.body);
+      await renamed(() => renameOwnPasskey(ctx, tenant, session.userId, id, displayName), displayName);
+      return 'renamed';
+    }),
+  );
+
+  app.post(
+    '/:tenant/account/passkeys/:id/delete',
+    accountForm(async (req, tenant, session) => {
+      const { id } = parseBody(idParam, req.params);
+      await deleteOwnPasskey(ctx, tenant, session, id);
+      return 'deleted';
+    }),
+  );
+
+  // The add form's action, reached only when its script did not run: the browser creates a passkey only when
+  // a script asks it to.
+  app.post('/:tenant/account/passkeys/add', async (req, reply) => {
+    assertSameOrigin(req, ctx.config);
+    const tenant = await tenants.ordinaryFromRequest(req);
+    const session = await currentSession(ctx, req, tenant);
+    const user = session && (await findUserById(ctx.db, tenant.id, session.userId));
+    if (!session || !user?.enabled) return reply.redirect(toSignIn(tenant), 303);
+    const passkeys = await listOwnPasskeys(ctx, tenant, user.id);
+    const status = {
+      text: 'Adding a passkey needs this page’s script, and it did not run (JavaScript may be off, or the script blocked or slow).',
+      remediation: 'Turn on JavaScript for this site or reload the page, then add the passkey again.',
+      kind: 'info' as const,
+    };
+    return reply.type('text/html; charset=utf-8').send(renderAccountPage({ tenant, user, passkeys, status }));
   });
 
   app.get('/:tenant/account/passkeys', async (req) => {
@@ -59,7 +152,8 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
     const { id } = parseBody(idParam, req.params);
     const tenant = await tenants.ordinaryFromRequest(req);
     const session = await requireSession(ctx, req, tenant);
-    await renameOwnPasskey(ctx, tenant, session.userId, id, parseBody(renameBody, req.body).displayName);
+    const { displayName } = parseBody(renameBody, req.body);
+    await renamed(() => renameOwnPasskey(ctx, tenant, session.userId, id, displayName), displayName);
     return reply.status(204).send();
   });
 

@@ -6,10 +6,12 @@ import { endSession } from '../../flows/sessions.ts';
 import { beginPasskeySignIn, finishPasskeySignIn, type SignedIn } from '../../flows/sign-in-passkey.ts';
 import { signInWithTap } from '../../flows/temporary-access-pass.ts';
 import type { Tenant } from '../../store/tenants.ts';
+import { personMessage } from '../../web/messages.ts';
 import { renderSignInPage } from '../../web/pages/signin.ts';
 import { type Metrics, measured } from '../metrics.ts';
 import type { OidcMount } from '../oidc-mount.ts';
-import { parseBody } from '../parse.ts';
+import { formFields, isFormPost, parseBody } from '../parse.ts';
+import { refusalForPage } from '../plugins/errors.ts';
 import {
   assertSameOrigin,
   clearSessionCookie,
@@ -70,6 +72,37 @@ export function signInRoutes(
     return { redirect: afterSignIn(tenant, body) };
   };
 
+  /**
+   * The sign-in page again after a form post that could not sign in (scripts off, slow or blocked): the
+   * message, the username typed (never the pass), and the OIDC interaction or return path carried on.
+   */
+  const signInPageAgain = (
+    reply: FastifyReply,
+    tenant: Tenant,
+    raw: unknown,
+    status: number,
+    message: Parameters<typeof renderSignInPage>[0]['status'],
+    form: 'passkey' | 'tap',
+  ) => {
+    const fields = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const uid = uidParam.safeParse(fields.uid);
+    const ret = returnPath.safeParse(fields.return);
+    const username = typeof fields.username === 'string' && fields.username.length <= 256 ? fields.username : '';
+    return reply
+      .status(status)
+      .type('text/html; charset=utf-8')
+      .send(
+        renderSignInPage({
+          tenant,
+          uid: uid.success ? uid.data : undefined,
+          returnTo: ret.success ? ret.data : `/${tenant.slug}/account`,
+          status: message,
+          username: username.trim(),
+          form,
+        }),
+      );
+  };
+
   app.get('/:tenant/signin', async (req, reply) => {
     const tenant = await tenants.ordinaryFromRequest(req);
     const q = parseBody(signInQuery, req.query);
@@ -118,14 +151,44 @@ export function signInRoutes(
     return signedIn(reply, tenant, r, body);
   });
 
+  // The script calls it with JSON and gets JSON; the form posts to it without script and gets a 303 to where
+  // the person was going, or the page again with the message.
   app.post('/:tenant/signin/tap', async (req, reply) => {
     assertSameOrigin(req, ctx.config);
     const tenant = await tenants.ordinaryFromRequest(req);
-    const body = parseBody(tapBody, req.body);
-    const r = await measured(metrics, 'signin-tap', () =>
-      signInWithTap(ctx, tenant, { username: body.username, pass: body.pass }, client(req, tenant)),
+    const form = isFormPost(req);
+    const raw = form ? formFields(req.body, ['uid', 'return']) : req.body;
+    try {
+      const body = parseBody(tapBody, raw);
+      const r = await measured(metrics, 'signin-tap', () =>
+        signInWithTap(ctx, tenant, { username: body.username, pass: body.pass }, client(req, tenant)),
+      );
+      const done = signedIn(reply, tenant, r, body);
+      return form ? reply.redirect(done.redirect, 303) : done;
+    } catch (err) {
+      if (!form) throw err;
+      const e = refusalForPage(req, err);
+      return signInPageAgain(reply, tenant, raw, e.status, personMessage(e.code, e.detail), 'tap');
+    }
+  });
+
+  // The passkey form's action, reached only when its script did not run: passkeys need it, the pass does not.
+  app.post('/:tenant/signin/passkey', async (req, reply) => {
+    assertSameOrigin(req, ctx.config);
+    const tenant = await tenants.ordinaryFromRequest(req);
+    const raw = isFormPost(req) ? formFields(req.body, ['uid', 'return']) : req.body;
+    return signInPageAgain(
+      reply,
+      tenant,
+      raw,
+      200,
+      {
+        text: 'Signing in with a passkey needs this page’s script, and it did not run (JavaScript may be off, or the script blocked or slow).',
+        remediation: 'Reload the page and try again, or sign in with a Temporary Access Pass below.',
+        kind: 'info',
+      },
+      'passkey',
     );
-    return signedIn(reply, tenant, r, body);
   });
 
   app.post('/:tenant/signout', async (req, reply) => {

@@ -1,8 +1,18 @@
 // The page shell: no inline script or style (the Content-Security-Policy forbids them), data for scripts in
-// data- attributes, readable on a phone.
+// data- attributes, readable on a phone, in light and dark mode.
+import type { PersonMessage } from '../messages.ts';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/**
+ * What a page that needs its script says when the script cannot run: `off` inside <noscript>, `pending` shown
+ * by the style sheet a few seconds after load unless the script started and removed it (blocked or failed).
+ */
+export interface ScriptNotice {
+  off: string;
+  pending: string;
 }
 
 export function renderPage(p: {
@@ -10,27 +20,46 @@ export function renderPage(p: {
   body: string;
   scripts?: string[];
   data?: Record<string, string>;
+  scriptNotice?: ScriptNotice;
 }): string {
   const data = Object.entries(p.data ?? {})
     .map(([k, v]) => ` data-${k}="${escapeHtml(v)}"`)
     .join('');
   const scripts = (p.scripts ?? []).map((s) => `<script src="${escapeHtml(s)}" defer></script>`).join('\n');
+  const notice = p.scriptNotice
+    ? `<noscript><p class="notice" id="noscript-notice">${escapeHtml(p.scriptNotice.off)}</p></noscript>
+<p class="notice script-pending" id="script-pending" role="status">${escapeHtml(p.scriptNotice.pending)}</p>
+`
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <title>${escapeHtml(p.title)} · Signet</title>
 <link rel="stylesheet" href="/static/style.css">
-${scripts}
+${p.scriptNotice ? '<noscript><link rel="stylesheet" href="/static/noscript.css"></noscript>\n' : ''}${scripts}
 </head>
 <body>
 <main id="main"${data}>
-${p.body}
+${notice}${p.body}
 </main>
 </body>
 </html>
 `;
+}
+
+/**
+ * The status area of a page: empty, or a refusal rendered by the server (a form post without script) in the
+ * same shape the scripts use: what happened, what to do, and the catalogue code in small print.
+ */
+export function renderStatus(m?: PersonMessage & { kind?: 'error' | 'info' }): string {
+  if (!m) return '<div id="status" role="alert" aria-live="assertive"></div>';
+  const parts = [`<p class="status-text">${escapeHtml(m.text)}</p>`];
+  if (m.remediation) parts.push(`<p class="status-remediation">${escapeHtml(m.remediation)}</p>`);
+  if (m.code) parts.push(`<p class="status-code">Error code: <code>${escapeHtml(m.code)}</code></p>`);
+  return `<div id="status" role="alert" aria-live="assertive" class="${m.kind ?? 'error'}">${parts.join('')}</div>`;
 }
 
 /** A page with a heading and a message; `body` is trusted HTML built by the caller. */

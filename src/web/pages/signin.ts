@@ -1,25 +1,45 @@
 import type { Tenant } from '../../store/tenants.ts';
-import { escapeHtml, renderPage } from './layout.ts';
+import type { PersonMessage } from '../messages.ts';
+import { escapeHtml, renderPage, renderStatus } from './layout.ts';
 
-export function renderSignInPage(p: { tenant: Tenant; uid?: string; returnTo: string; notice?: string }): string {
+/** The OIDC interaction and the page to return to travel through the forms as hidden fields. */
+function hiddenFields(p: { uid?: string; returnTo: string }): string {
+  return `${p.uid ? `\n    <input type="hidden" name="uid" value="${escapeHtml(p.uid)}">` : ''}
+    <input type="hidden" name="return" value="${escapeHtml(p.returnTo)}">`;
+}
+
+export function renderSignInPage(p: {
+  tenant: Tenant;
+  uid?: string;
+  returnTo: string;
+  notice?: string;
+  /** A refusal rendered by the server after a form post (no script); the scripts show theirs in the same place. */
+  status?: PersonMessage & { kind?: 'error' | 'info' };
+  /** The username typed before a form post, kept so that the person need not type it again (never the pass). */
+  username?: string;
+  /** Which form the username came from (the TAP form's field is filled in either case). */
+  form?: 'passkey' | 'tap';
+}): string {
+  const slug = escapeHtml(p.tenant.slug);
+  const username = p.username ? ` value="${escapeHtml(p.username)}"` : '';
   const body = `
 <h1>Sign in to ${escapeHtml(p.tenant.displayName)}</h1>
-${p.notice ? `<p class="notice">${escapeHtml(p.notice)}</p>` : ''}
-<div id="status" role="alert" aria-live="assertive"></div>
+${p.notice ? `<p class="notice" id="notice">${escapeHtml(p.notice)}</p>` : ''}
+${renderStatus(p.status)}
 <section aria-labelledby="passkey-heading">
   <h2 id="passkey-heading">With a passkey</h2>
-  <form id="passkey-form" novalidate>
+  <form id="passkey-form" method="post" action="/${slug}/signin/passkey" novalidate>${hiddenFields(p)}
     <label for="username">Username</label>
-    <input id="username" name="username" type="text" autocomplete="username webauthn" autocapitalize="none" spellcheck="false" required>
+    <input id="username" name="username" type="text" autocomplete="username webauthn" autocapitalize="none" spellcheck="false" required${p.form === 'passkey' ? username : ''}>
     <button type="submit" class="primary">Sign in with a passkey</button>
   </form>
   <p><button type="button" id="passkey-any" class="link">Use a passkey from another device or a security key</button></p>
 </section>
 <section aria-labelledby="tap-heading">
   <h2 id="tap-heading">With a Temporary Access Pass</h2>
-  <form id="tap-form" novalidate>
+  <form id="tap-form" method="post" action="/${slug}/signin/tap" novalidate>${hiddenFields(p)}
     <label for="tap-username">Username</label>
-    <input id="tap-username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required>
+    <input id="tap-username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required${username}>
     <label for="tap">Temporary Access Pass</label>
     <input id="tap" name="pass" type="password" autocomplete="one-time-code" required>
     <button type="submit">Sign in with the pass</button>
@@ -28,7 +48,17 @@ ${p.notice ? `<p class="notice">${escapeHtml(p.notice)}</p>` : ''}
   return renderPage({
     title: 'Sign in',
     body,
-    scripts: ['/static/vendor/simplewebauthn-browser.js', '/static/common.js', '/static/signin.js'],
+    scripts: [
+      '/static/vendor/simplewebauthn-browser.js',
+      '/static/messages.js',
+      '/static/common.js',
+      '/static/signin.js',
+    ],
     data: { tenant: p.tenant.slug, uid: p.uid ?? '', return: p.returnTo },
+    scriptNotice: {
+      off: 'Passkeys need JavaScript, which is turned off in this browser. Turn it on to use a passkey, or sign in with a Temporary Access Pass below.',
+      pending:
+        'This page’s script has not started (it may be slow or blocked), so passkeys cannot be used yet. Reload the page, or sign in with a Temporary Access Pass below.',
+    },
   });
 }

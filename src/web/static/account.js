@@ -1,11 +1,14 @@
 (() => {
   const main = document.getElementById('main');
   const tenant = main.dataset.tenant;
+  // Without the WebAuthn library a passkey cannot be added; renaming and deleting keep working as form posts,
+  // and common.js says what is missing.
+  if (!window.SimpleWebAuthnBrowser || !window.Signet) return;
   const { startRegistration } = SimpleWebAuthnBrowser;
   const base = `/${tenant}/account/passkeys`;
 
-  function reauthenticate(what) {
-    Signet.show(`${what}, sign in again first. Taking you to sign-in…`, 'info');
+  function reauthenticate() {
+    Signet.show('For your security, sign in again first. Taking you to sign-in…', 'info');
     const back = encodeURIComponent(`/${tenant}/account`);
     window.location.assign(`/${tenant}/signin?return=${back}&reauth=1`);
   }
@@ -20,7 +23,7 @@
       await Signet.call('POST', `${base}/verify`, name ? { credential, name } : { credential });
       window.location.reload();
     } catch (e) {
-      if (e.code === 'PASSKEY_STRONG_AUTH_REQUIRED') return reauthenticate('To add a passkey');
+      if (Signet.codeOf(e) === 'PASSKEY_STRONG_AUTH_REQUIRED') return reauthenticate();
       Signet.showError(e);
     }
   });
@@ -29,22 +32,29 @@
     const id = item.dataset.id;
     item.querySelector('.rename-form').addEventListener('submit', async (ev) => {
       ev.preventDefault();
+      const displayName = ev.target.displayName.value;
+      if (!displayName.trim()) {
+        return Signet.showMessage(Signet.fieldMessage('PASSKEY_NAME_INVALID', 'displayName', 'missing'));
+      }
       try {
-        await Signet.call('PATCH', `${base}/${id}`, { displayName: ev.target.displayName.value });
+        await Signet.call('PATCH', `${base}/${id}`, { displayName });
         window.location.reload();
       } catch (e) {
         Signet.showError(e);
       }
     });
-    item.querySelector('.delete').addEventListener('click', async () => {
+    item.querySelector('.delete-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
       if (!window.confirm('Delete this passkey? You will no longer be able to sign in with it.')) return;
       try {
         await Signet.call('DELETE', `${base}/${id}`);
         window.location.reload();
       } catch (e) {
-        if (e.code === 'PASSKEY_STRONG_AUTH_REQUIRED') return reauthenticate('To delete a passkey');
+        if (Signet.codeOf(e) === 'PASSKEY_STRONG_AUTH_REQUIRED') return reauthenticate();
         Signet.showError(e);
       }
     });
   }
+
+  Signet.ready();
 })();

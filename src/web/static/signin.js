@@ -2,6 +2,9 @@
   const main = document.getElementById('main');
   const tenant = main.dataset.tenant;
   const uid = main.dataset.uid || undefined;
+  // Without the WebAuthn library this page cannot use passkeys: the forms keep posting to the server, which
+  // signs in with a pass and explains the rest; common.js says so at once.
+  if (!window.SimpleWebAuthnBrowser || !window.Signet) return;
   const { startAuthentication, browserSupportsWebAuthnAutofill, WebAuthnAbortService } = SimpleWebAuthnBrowser;
   const base = `/${tenant}/signin`;
 
@@ -22,8 +25,8 @@
   }
 
   async function autofill() {
-    if (!(await browserSupportsWebAuthnAutofill())) return;
     try {
+      if (!(await browserSupportsWebAuthnAutofill())) return;
       const optionsJSON = await Signet.call('POST', `${base}/passkey/options`, {});
       await finish(await startAuthentication({ optionsJSON, useBrowserAutofill: true }));
     } catch (e) {
@@ -36,7 +39,7 @@
   document.getElementById('passkey-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
     const username = document.getElementById('username').value.trim();
-    if (!username) return Signet.show('Enter your username, or choose a passkey from the list.');
+    if (!username) return Signet.showMessage(Signet.fieldMessage('REQUEST_INVALID', 'username', 'missing'));
     WebAuthnAbortService.cancelCeremony();
     passkey(username);
   });
@@ -63,5 +66,6 @@
     }
   });
 
+  Signet.ready();
   if (!main.dataset.noautofill) autofill();
 })();

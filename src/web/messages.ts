@@ -1,0 +1,167 @@
+// What a person reads when something goes wrong. The catalogue (core/errors.ts) is the source; where its words
+// are written for a developer or an operator, or a form field needs its own sentence, the page's words are
+// derived here, in one place. Pages render `personMessage`; /static/messages.js serves `browserMessageTable()`
+// to the browser scripts, which also need sentences for the browser's own passkey errors.
+import { describeError, type ErrorCode, errorCatalogue, isErrorCode } from '../core/errors.ts';
+
+export interface PersonMessage {
+  /** What happened, in plain words. */
+  text: string;
+  /** What to do about it; empty when the text already says. */
+  remediation: string;
+  /** The catalogue code, shown in small print for the help desk; absent for the browser's own events. */
+  code?: string;
+}
+
+/** How a field was wrong (src/http/parse.ts sets `detail.problem`). */
+export type FieldProblem = 'missing' | 'tooLong' | 'invalid';
+type FieldSentences = Partial<Record<FieldProblem, string>> & { any?: string };
+
+/** Catalogue entries whose words suit an API client or an operator better than a person at a page. */
+const pageWords: Partial<Record<ErrorCode, { text?: string; remediation?: string }>> = {
+  REQUEST_MALFORMED: { text: 'The form could not be read.', remediation: 'Reload the page and try again.' },
+  REQUEST_INVALID: {
+    text: 'Something in the form is missing or not in the expected form.',
+    remediation: 'Check what you entered and try again.',
+  },
+  REQUEST_TOO_LARGE: { text: 'What you sent is too long.', remediation: 'Shorten what you entered and try again.' },
+  REQUEST_UNSUPPORTED_MEDIA_TYPE: {
+    text: 'The form was sent in a way this page does not accept.',
+    remediation: 'Reload the page and try again.',
+  },
+  ROUTE_NOT_FOUND: {
+    text: 'There is no page at this address.',
+    remediation: 'Check the address, or go back and follow the link again.',
+  },
+  METHOD_NOT_ALLOWED: {
+    text: 'This page cannot be used that way.',
+    remediation: 'Go back, reload the page and try again.',
+  },
+  TENANT_NOT_FOUND: {
+    text: 'No organization on this server has this address.',
+    remediation:
+      'Check the sign-in address your administrator gave you: the part after the server name names your organization.',
+  },
+  SESSION_REQUIRED: { remediation: 'Sign in, then try again.' },
+  PASSKEY_STRONG_AUTH_REQUIRED: {
+    text: 'For your security, changing your passkeys needs a sign-in from the last 5 minutes.',
+    remediation: 'Sign in again, then try again.',
+  },
+  PASSKEY_ALREADY_REGISTERED: {
+    text: 'This passkey is already registered to an account.',
+    remediation: 'Sign in with it, or add a passkey from another device or security key.',
+  },
+  INTERNAL_ERROR: {
+    text: 'Something went wrong on our side.',
+    remediation: 'Try again in a moment; if it keeps happening, tell your help desk the request id below.',
+  },
+};
+
+/** Sentences for one field of a form, by catalogue code and `detail.field`. */
+const fieldWords: Record<string, FieldSentences> = {
+  'REQUEST_INVALID:username': {
+    missing: 'Enter your username.',
+    tooLong: 'That username is too long. Check it and try again.',
+    invalid: 'Enter your username.',
+  },
+  'REQUEST_INVALID:pass': {
+    missing: 'Enter your Temporary Access Pass.',
+    tooLong: 'That is too long for a Temporary Access Pass. Check it and try again.',
+    invalid: 'Enter your Temporary Access Pass.',
+  },
+  'REQUEST_INVALID:displayName': {
+    missing: 'The name is empty. Enter a name for the passkey.',
+    tooLong: 'The name is too long: use at most 64 characters.',
+    invalid: 'Enter a name for the passkey.',
+  },
+  'PASSKEY_NAME_INVALID:displayName': {
+    missing: 'The name is empty. Enter a name for the passkey.',
+    tooLong: 'The name is too long: use at most 64 characters.',
+  },
+  'REQUEST_INVALID:name': {
+    tooLong: 'The name is too long: use at most 64 characters.',
+  },
+  'REQUEST_INVALID:uid': {
+    any: 'This sign-in request is not valid. Go back to the app and start signing in again.',
+  },
+  'REQUEST_INVALID:return': {
+    any: 'The address to return to after signing in is not valid. Open the sign-in page again.',
+  },
+  'REQUEST_INVALID:id': { any: 'This passkey is not on your account any more. Reload the page.' },
+};
+
+/** The browser's own passkey outcomes (DOMException names and @simplewebauthn/browser codes), in plain words. */
+const browserWords: Record<string, PersonMessage> = {
+  NotAllowedError: {
+    text: 'The passkey request was closed or timed out, so nothing changed.',
+    remediation: 'When you are ready, try again.',
+  },
+  AbortError: { text: 'The passkey request was stopped.', remediation: 'Try again when you are ready.' },
+  ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED: {
+    text: 'This device already has a passkey for your account.',
+    remediation: 'Use that passkey to sign in, or add a passkey on another device or security key.',
+    code: 'PASSKEY_ALREADY_REGISTERED',
+  },
+  ERROR_AUTHENTICATOR_MISSING_DISCOVERABLE_CREDENTIAL_SUPPORT: {
+    text: 'This authenticator cannot store a passkey.',
+    remediation: 'Use another device, or a newer security key.',
+  },
+  ERROR_AUTHENTICATOR_MISSING_USER_VERIFICATION_SUPPORT: {
+    text: 'This authenticator cannot check a PIN, fingerprint or face.',
+    remediation: 'Set up a PIN or biometric on it, or use another device or security key.',
+  },
+  ERROR_AUTHENTICATOR_NO_SUPPORTED_PUBKEYCREDPARAMS_ALG: {
+    text: 'This authenticator does not support the kinds of keys this service accepts.',
+    remediation: 'Use another device or security key.',
+  },
+  ERROR_INVALID_DOMAIN: {
+    text: 'Passkeys for this service work only at its real address.',
+    remediation: 'Open the sign-in page at the address your administrator gave you.',
+  },
+  ERROR_AUTHENTICATOR_GENERAL_ERROR: {
+    text: 'Your authenticator could not complete the request.',
+    remediation: 'Try again; if it keeps failing, sign in another way.',
+  },
+  network: {
+    text: 'Signet could not be reached.',
+    remediation: 'Check your connection, then try again.',
+  },
+  scriptFailed: {
+    text: 'Part of this page did not load, so passkeys cannot be used right now.',
+    remediation: 'Reload the page. You can still sign in with a Temporary Access Pass.',
+  },
+  unknown: {
+    text: 'Something went wrong on this page.',
+    remediation: 'Reload the page and try again.',
+  },
+};
+browserWords.InvalidStateError = browserWords.ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED!;
+browserWords.ERROR_CEREMONY_ABORTED = browserWords.AbortError!;
+browserWords.ERROR_INVALID_RP_ID = browserWords.ERROR_INVALID_DOMAIN!;
+browserWords.SecurityError = browserWords.ERROR_INVALID_DOMAIN!;
+browserWords.UnknownError = browserWords.ERROR_AUTHENTICATOR_GENERAL_ERROR!;
+browserWords.ConstraintError = browserWords.ERROR_AUTHENTICATOR_MISSING_USER_VERIFICATION_SUPPORT!;
+browserWords.NotSupportedError = browserWords.ERROR_AUTHENTICATOR_NO_SUPPORTED_PUBKEYCREDPARAMS_ALG!;
+
+/** The sentence a page shows for a refusal: a field's own words, else the page's words, else the catalogue's. */
+export function personMessage(code: ErrorCode, detail: Record<string, string> = {}): PersonMessage {
+  const field = detail.field ? fieldWords[`${code}:${detail.field}`] : undefined;
+  const problem = (detail.problem as FieldProblem | undefined) ?? 'invalid';
+  const sentence = field && (field[problem] ?? field.any);
+  if (sentence) return { text: sentence, remediation: '', code };
+  const entry = describeError(code);
+  const words = pageWords[code];
+  return { text: words?.text ?? entry.message, remediation: words?.remediation ?? entry.remediation, code };
+}
+
+/** A message for anything a page catches: a catalogue code when there is one, a plain sentence otherwise. */
+export function personMessageOf(code: unknown, detail?: Record<string, string>): PersonMessage {
+  return isErrorCode(code) ? personMessage(code, detail) : browserWords.unknown!;
+}
+
+/** The data /static/messages.js gives the browser scripts: the same words, resolved per code. */
+export function browserMessageTable() {
+  const codes: Record<string, PersonMessage> = {};
+  for (const code of Object.keys(errorCatalogue) as ErrorCode[]) codes[code] = personMessage(code);
+  return { codes, fields: fieldWords, browser: browserWords };
+}
