@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
+import { noTrustedProxies, parseTrustedProxies, type TrustedProxies } from './core/client-address.ts';
 import { SignetError } from './core/errors.ts';
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
 
 export interface Config {
   publicUrl: URL;
@@ -17,18 +21,67 @@ export interface Config {
   secureCookies: boolean;
   /** Authenticator metadata statements (see src/webauthn/metadata-file.ts); none when unset. */
   metadataFile?: string;
+  /** Proxies whose X-Forwarded-For / Forwarded entries are believed (SIGNET_TRUSTED_PROXIES); none when unset. */
+  trustedProxies?: TrustedProxies;
+  /** The operations listener (/metrics, detailed /readyz); none when SIGNET_MANAGEMENT_PORT is unset. */
+  managementPort?: number;
+  managementHost?: string;
+  logLevel?: LogLevel;
+  /**
+   * Where the secret came from. `generated` means no SIGNET_SECRET and no secret file: a fresh secret that is
+   * written to `secretFile` only once the database is known to be new (see src/store/instance.ts).
+   */
+  secretSource?: 'env' | 'file' | 'generated';
+  secretFile?: string;
+  /** The variable an operator fixes when the database cannot be opened. */
+  databaseVariable?: 'SIGNET_DATABASE_URL' | 'SIGNET_DATA_DIR';
 }
 
 function bad(variable: string, why: string): SignetError {
   return new SignetError('CONFIG_INVALID', { variable, reason: `${variable} ${why}` });
 }
 
-export function parsePort(raw: string | undefined): number {
+export function parsePort(raw: string | undefined, variable = 'PORT'): number {
   if (raw === undefined || raw === '') return 3000;
-  if (!/^\d+$/.test(raw)) throw bad('PORT', `must be a number from 1 to 65535, got "${raw}"`);
+  if (!/^\d+$/.test(raw)) throw bad(variable, `must be a number from 1 to 65535, got "${raw}"`);
   const port = Number(raw);
-  if (port < 1 || port > 65535) throw bad('PORT', `must be a number from 1 to 65535, got "${raw}"`);
+  if (port < 1 || port > 65535) throw bad(variable, `must be a number from 1 to 65535, got "${raw}"`);
   return port;
+}
+
+export function parseTrustedProxiesVariable(raw: string | undefined): TrustedProxies {
+  const r = parseTrustedProxies(raw);
+  if (!r.ok)
+    throw bad('SIGNET_TRUSTED_PROXIES', `entry "${r.entry}" ${r.reason} (give addresses or CIDRs, comma-separated)`);
+  return r.value;
+}
+
+export function parseLogLevel(raw: string | undefined): LogLevel {
+  if (raw === undefined || raw === '') return 'info';
+  const level = raw.toLowerCase();
+  if (!(logLevels as readonly string[]).includes(level))
+    throw bad('SIGNET_LOG_LEVEL', `must be one of ${logLevels.join(', ')}, got "${raw}"`);
+  return level as LogLevel;
+}
+
+function parseHost(raw: string | undefined, variable: string): string {
+  const host = raw === undefined || raw === '' ? '127.0.0.1' : raw;
+  if (isIP(host) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(host))
+    throw bad(variable, `must be an IP address or a host name, got "${host}"`);
+  return host;
+}
+
+/** The data directory may not exist yet; when it does, it must be a directory. */
+function checkDataDir(dataDir: string): void {
+  let isDir: boolean | undefined;
+  try {
+    isDir = statSync(dataDir).isDirectory();
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOTDIR') isDir = false;
+    else if (code !== 'ENOENT') throw bad('SIGNET_DATA_DIR', `(${dataDir}) cannot be read: ${code}`);
+  }
+  if (isDir === false) throw bad('SIGNET_DATA_DIR', `(${dataDir}) is a file, not a directory`);
 }
 
 export function parsePublicUrl(raw: string | undefined, port: number): URL {
@@ -55,39 +108,82 @@ export function parseDatabaseUrl(raw: string | undefined, dataDir: string): stri
   throw bad('SIGNET_DATABASE_URL', 'must start with sqlite: or postgres://');
 }
 
-function loadSecret(raw: string | undefined, dataDir: string): Buffer {
+type LoadedSecret = { secret: Buffer; source: 'env' | 'file' | 'generated'; file: string };
+
+/** Reads the secret; never writes it (a generated one is persisted only after the database is known to be new). */
+function loadSecret(raw: string | undefined, dataDir: string, random: (n: number) => Buffer): LoadedSecret {
+  const file = join(dataDir, 'secret');
   if (raw && raw !== '') {
     const secret = Buffer.from(raw, 'base64url');
     if (secret.length < 32) throw bad('SIGNET_SECRET', 'must be at least 32 bytes, base64url encoded');
-    return secret;
+    return { secret, source: 'env', file };
   }
-  const file = join(dataDir, 'secret');
-  if (existsSync(file)) {
-    const secret = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');
+  let text: string | undefined;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'ENOENT')
+      throw bad('SIGNET_SECRET', `is unset and the secret file ${file} cannot be read (${code}): fix or remove it`);
+  }
+  if (text !== undefined) {
+    const secret = Buffer.from(text.trim(), 'base64url');
     if (secret.length < 32) throw bad('SIGNET_SECRET', `(from ${file}) must be at least 32 bytes, base64url encoded`);
-    return secret;
+    return { secret, source: 'file', file };
   }
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const secret = randomBytes(32);
-  writeFileSync(file, `${secret.toString('base64url')}\n`, { mode: 0o600 });
-  return secret;
+  return { secret: random(32), source: 'generated', file };
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** Writes a generated secret to the data directory (owner-only); called once the database is known to be new. */
+export function writeGeneratedSecret(config: Config): void {
+  if (config.secretSource !== 'generated' || !config.secretFile) return;
+  try {
+    mkdirSync(dirname(config.secretFile), { recursive: true, mode: 0o700 });
+    // `wx`: never overwrite a secret file another process wrote meanwhile.
+    writeFileSync(config.secretFile, `${config.secret.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    throw bad(
+      'SIGNET_DATA_DIR',
+      `(${config.dataDir}): the secret file cannot be written (${(err as { code?: string }).code})`,
+    );
+  }
+  config.secretSource = 'file';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, random = randomBytes): Config {
   const dataDir = resolve(env.SIGNET_DATA_DIR || './data');
+  checkDataDir(dataDir);
   const port = parsePort(env.PORT);
+  const host = parseHost(env.HOST, 'HOST');
   const publicUrl = parsePublicUrl(env.SIGNET_PUBLIC_URL, port);
   const databaseUrl = parseDatabaseUrl(env.SIGNET_DATABASE_URL, dataDir);
+  const managementPort =
+    env.SIGNET_MANAGEMENT_PORT === undefined || env.SIGNET_MANAGEMENT_PORT === ''
+      ? undefined
+      : parsePort(env.SIGNET_MANAGEMENT_PORT, 'SIGNET_MANAGEMENT_PORT');
+  const managementHost = parseHost(env.SIGNET_MANAGEMENT_HOST, 'SIGNET_MANAGEMENT_HOST');
+  if (managementPort === port)
+    throw bad('SIGNET_MANAGEMENT_PORT', `must differ from PORT (${port}): operations are served apart from sign-in`);
+  const trustedProxies = parseTrustedProxiesVariable(env.SIGNET_TRUSTED_PROXIES);
+  const logLevel = parseLogLevel(env.SIGNET_LOG_LEVEL);
+  const secret = loadSecret(env.SIGNET_SECRET, dataDir, random);
   return {
     publicUrl,
     origin: publicUrl.origin,
     rpId: publicUrl.hostname,
     databaseUrl,
-    secret: loadSecret(env.SIGNET_SECRET, dataDir),
+    secret: secret.secret,
+    secretSource: secret.source,
+    secretFile: secret.file,
     port,
-    host: env.HOST || '127.0.0.1',
+    host,
     dataDir,
     secureCookies: publicUrl.protocol === 'https:',
     metadataFile: env.SIGNET_METADATA_FILE || undefined,
+    trustedProxies: trustedProxies.entries.length ? trustedProxies : noTrustedProxies,
+    managementPort,
+    managementHost,
+    logLevel,
+    databaseVariable: env.SIGNET_DATABASE_URL ? 'SIGNET_DATABASE_URL' : 'SIGNET_DATA_DIR',
   };
 }

@@ -1,27 +1,13 @@
 // `signet`: one file per subcommand; this one only dispatches.
-import { SignetError } from '../core/errors.ts';
-import { appCreateCommand } from './app.ts';
-import { initCommand } from './init.ts';
-import { migrateCommand } from './migrate.ts';
-import { type Command, runCommand } from './runtime.ts';
-import { serveCommand } from './serve.ts';
-import { tapIssueCommand } from './tap.ts';
-import { tenantCreateCommand } from './tenant.ts';
-import { userCreateCommand } from './user.ts';
-
-const commands: Command[] = [
-  initCommand,
-  serveCommand,
-  migrateCommand,
-  tenantCreateCommand,
-  userCreateCommand,
-  appCreateCommand,
-  tapIssueCommand,
-];
+import { describeError, SignetError } from '../core/errors.ts';
+import { commands, findCommand } from './commands.ts';
+import { refusalText, runCommand } from './runtime.ts';
 
 function usage(): string {
   return [
     'Signet: passkey identity provider',
+    '',
+    'Usage: signet <command> [options]',
     '',
     'Commands:',
     ...commands.map((c) => `  signet ${c.name.padEnd(16)}${c.summary}`),
@@ -31,13 +17,24 @@ function usage(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const two = argv.slice(0, 2).join(' ');
-  const command = commands.find((c) => c.name === two) ?? commands.find((c) => c.name === argv[0]);
-  if (!command) {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     process.stdout.write(`${usage()}\n`);
-    return argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' ? 0 : 2;
+    return 0;
   }
-  return runCommand(command, argv.slice(command.name.split(' ').length));
+  const found = findCommand(argv);
+  if (found) return runCommand(found.command, found.rest);
+  const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2);
+  const err = new SignetError('CLI_COMMAND_UNKNOWN', {
+    command: words.join(' ') || argv[0]!,
+    reason: `there is no command "signet ${words.join(' ') || argv[0]}"; run signet --help for the list`,
+  });
+  if (argv.includes('--json')) {
+    const e = describeError(err.code);
+    process.stdout.write(
+      `${JSON.stringify({ error: { code: err.code, message: e.message, remediation: e.remediation, detail: err.detail } })}\n`,
+    );
+  } else process.stderr.write(`${refusalText(err)}\n${usage()}\n`);
+  return 2;
 }
 
 try {

@@ -1,5 +1,6 @@
 import { SignetError } from '../core/errors.ts';
 import { createTenant } from '../flows/directory.ts';
+import { listTenants } from '../store/tenants.ts';
 import type { Command } from './runtime.ts';
 
 export const tenantCreateCommand: Command = {
@@ -25,5 +26,29 @@ export const tenantCreateCommand: Command = {
     if (!rt.json)
       rt.print(`Created tenant ${t.slug} (${t.id})${t.conformance ? ' with the FIDO2 conformance binding' : ''}`);
     return { id: t.id, slug: t.slug, kind: t.kind, conformance: t.conformance };
+  },
+};
+
+export const tenantListCommand: Command = {
+  name: 'tenant list',
+  summary: 'list the tenants of this instance (id, slug, kind, name)',
+  usage: 'signet tenant list [--json]',
+  options: {},
+  run: async (rt) => {
+    const tenants = (await listTenants(rt.ctx.db)).map((t) => ({
+      id: t.id,
+      slug: t.slug,
+      kind: t.kind,
+      displayName: t.displayName,
+      conformance: t.conformance,
+      createdDateTime: new Date(t.createdAt).toISOString(),
+      signInUrl: new URL(`/${t.slug}/signin`, rt.config.publicUrl).href,
+    }));
+    if (!rt.json) {
+      if (tenants.length === 0) rt.print('No tenants yet: signet init creates the first one.');
+      for (const t of tenants)
+        rt.print(`${t.slug.padEnd(20)} ${t.id}  ${t.kind}${t.conformance ? ' (conformance)' : ''}  ${t.displayName}`);
+    }
+    return { tenants };
   },
 };

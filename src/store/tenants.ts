@@ -48,3 +48,7 @@ export async function findTenant(db: Db, idOrSlug: string): Promise<Tenant | und
 export async function listTenants(db: Db): Promise<Tenant[]> {
   return (await db.selectFrom('tenants').selectAll().orderBy('created_at').execute()).map(toTenant);
 }
+
+export async function hasTenants(db: Db): Promise<boolean> {
+  return (await db.selectFrom('tenants').select('id').limit(1).executeTakeFirst()) !== undefined;
+}

@@ -1,21 +1,43 @@
 import type { FastifyInstance } from 'fastify';
 import type { Ctx } from '../../flows/context.ts';
-import { isReachable } from '../../store/db.ts';
+import { type Engine, isReachable } from '../../store/db.ts';
 import type { Metrics } from '../metrics.ts';
 
-export function opsRoutes(app: FastifyInstance, ctx: Ctx, metrics: Metrics): void {
+/** The public operations routes: liveness, readiness (ready or not, no detail) and WebAuthn related origins. */
+export function opsRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const ok = await isReachable(ctx.db);
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unreachable' });
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready' });
   });
   // WebAuthn related origins (§5.11): the origins allowed to use this RP ID. Only the configured origin;
   // an operator who serves sign-in from more origins lists them here in a later release.
   app.get('/.well-known/webauthn', async (_req, reply) =>
     reply.header('cache-control', 'public, max-age=3600').send({ origins: [ctx.config.origin] }),
   );
+}
+
+/** The management listener's routes: Prometheus metrics and readiness with its detail. */
+export function managementRoutes(app: FastifyInstance, ctx: Ctx, opts: { metrics: Metrics; engine: Engine }): void {
+  const started = Date.now();
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const t0 = performance.now();
+    const ok = await isReachable(ctx.db);
+    const latencyMs = Math.round((performance.now() - t0) * 100) / 100;
+    return reply.status(ok ? 200 : 503).send({
+      status: ok ? 'ready' : 'not ready',
+      checks: {
+        database: ok
+          ? { status: 'up', engine: opts.engine, latencyMs }
+          : { status: 'down', engine: opts.engine, code: 'DATABASE_UNREACHABLE' },
+      },
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      trustedProxies: ctx.config.trustedProxies?.entries ?? [],
+    });
+  });
   app.get('/metrics', async (_req, reply) => {
-    reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
+    reply.type(opts.metrics.registry.contentType);
+    return opts.metrics.registry.metrics();
   });
 }

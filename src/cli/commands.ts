@@ -1,0 +1,30 @@
+// The command table: what `signet --help` lists and what the catalogue's remediations may name.
+import { appCreateCommand } from './app.ts';
+import { initCommand } from './init.ts';
+import { migrateCommand } from './migrate.ts';
+import type { Command } from './runtime.ts';
+import { serveCommand } from './serve.ts';
+import { tapIssueCommand } from './tap.ts';
+import { tenantCreateCommand, tenantListCommand } from './tenant.ts';
+import { userCreateCommand } from './user.ts';
+
+export const commands: readonly Command[] = [
+  initCommand,
+  serveCommand,
+  migrateCommand,
+  tenantCreateCommand,
+  tenantListCommand,
+  userCreateCommand,
+  appCreateCommand,
+  tapIssueCommand,
+];
+
+/** Options `signet` itself answers without a command. */
+export const globalOptions: readonly string[] = ['--help', '-h'];
+
+/** The command named by the first words of argv (two-word commands first), and the arguments after it. */
+export function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+  const two = argv.slice(0, 2).join(' ');
+  const command = commands.find((c) => c.name === two) ?? commands.find((c) => c.name === argv[0]);
+  return command && { command, rest: argv.slice(command.name.split(' ').length) };
+}
