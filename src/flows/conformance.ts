@@ -15,6 +15,7 @@ import { buildRegistrationOptions, verifyRegistration } from '../webauthn/regist
 import { parseAssertionResponse, parseRegistrationResponse } from '../webauthn/response-shape.ts';
 import { issueChallenge, takeChallenge } from './challenges.ts';
 import type { Ctx } from './context.ts';
+import { recordSignIn } from './record-sign-in.ts';
 import { newPasskey } from './register-passkey.ts';
 
 /** ES256, EdDSA, RS256 and what the conformance tools also exercise: ES384/512, PS256/384/512, RS384/512, RS1. */
@@ -157,7 +158,36 @@ export async function conformanceAssertionResult(
   body: unknown,
 ): Promise<void> {
   requireConformance(tenant);
+  const attempt: { user?: User; credentialId?: string } = {};
+  try {
+    await verifyConformanceAssertion(ctx, tenant, binding, body, attempt);
+  } catch (err) {
+    // Like every sign-in, a refused one lands in the sign-in log with the code the caller sees.
+    await recordSignIn(ctx, ctx.db, {
+      tenantId: tenant.id,
+      method: 'passkey',
+      userId: attempt.user?.id ?? null,
+      userPrincipalName: attempt.user?.userPrincipalName ?? null,
+      errorCode: err instanceof SignetError ? err.code : 'INTERNAL_ERROR',
+      detail: {
+        ...(err instanceof SignetError ? err.detail : {}),
+        ...(attempt.credentialId ? { credentialId: attempt.credentialId } : {}),
+        interface: 'fido2',
+      },
+    });
+    throw err;
+  }
+}
+
+async function verifyConformanceAssertion(
+  ctx: Ctx,
+  tenant: Tenant,
+  binding: string,
+  body: unknown,
+  attempt: { user?: User; credentialId?: string },
+): Promise<void> {
   const response = parseAssertionResponse(body);
+  attempt.credentialId = response.id;
   const clientData = decodeClientData(response.response.clientDataJSON);
   const issued = await takeChallenge(
     ctx,
@@ -172,6 +202,7 @@ export async function conformanceAssertionResult(
   if (!passkey || passkey.userId !== issued.userId) throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
   // WebAuthn §7.2 step 6: a user handle, when sent, names the credential's owner.
   const owner = await findUserById(ctx.db, tenant.id, passkey.userId);
+  attempt.user = owner;
   const handle = response.response.userHandle;
   if (handle && handle !== owner?.userHandle) throw new SignetError('SIGNIN_USER_HANDLE_MISMATCH');
   const uv = issued.data.userVerification as UV;
@@ -184,12 +215,27 @@ export async function conformanceAssertionResult(
     requireUserVerification: uv === 'required',
     fidoUserVerification: uv,
   });
+  // Backup eligibility is fixed at creation (WebAuthn §7.2), here as on every sign-in path.
+  if (v.backupEligible !== passkey.backupEligible)
+    throw new SignetError('SIGNIN_BACKUP_ELIGIBILITY_CHANGED', {
+      stored: passkey.backupEligible ? 'synced' : 'deviceBound',
+      asserted: v.backupEligible ? 'synced' : 'deviceBound',
+    });
   const count = evaluateSignCount(passkey.counter, v.counter);
   if (!count.ok) throw new SignetError(count.code, count.detail);
-  const advanced = await recordPasskeyUse(ctx.db, tenant.id, passkey.id, passkey.counter, {
-    counter: v.counter,
-    backupState: v.backupState,
-    at: ctx.now(),
+  await ctx.db.transaction().execute(async (trx) => {
+    const advanced = await recordPasskeyUse(trx, tenant.id, passkey.id, passkey.counter, {
+      counter: v.counter,
+      backupState: v.backupState,
+      at: ctx.now(),
+    });
+    if (!advanced) throw new SignetError('SIGNIN_COUNTER_REGRESSION', { reason: 'concurrent use' });
+    await recordSignIn(ctx, trx, {
+      tenantId: tenant.id,
+      method: 'passkey',
+      userId: passkey.userId,
+      userPrincipalName: owner?.userPrincipalName ?? null,
+      detail: { credentialId: passkey.credentialId, passkeyId: passkey.id, interface: 'fido2' },
+    });
   });
-  if (!advanced) throw new SignetError('SIGNIN_COUNTER_REGRESSION', { reason: 'concurrent use' });
 }

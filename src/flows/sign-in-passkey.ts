@@ -1,12 +1,12 @@
 // Signing in with a passkey (SPEC §2.3): username-first or discoverable (autofill), top to bottom in the
 // order the checks are made. Every attempt, success or failure, lands in the sign-in log with its code.
-import { createHmac, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { type ErrorCode, SignetError } from '../core/errors.ts';
 import { evaluateSignCount } from '../core/sign-count.ts';
 import { evaluateSignInGate } from '../core/sign-in-gate.ts';
 import { type Challenge, consumeChallenge, findChallenge } from '../store/challenges.ts';
-import { findPasskeyByCredentialId, listPasskeys, markCloneSuspected, recordPasskeyUse } from '../store/passkeys.ts';
+import { findPasskeyByCredentialId, markCloneSuspected, recordPasskeyUse } from '../store/passkeys.ts';
 import { loadPasskeyMethodConfig } from '../store/policies.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
@@ -20,15 +20,6 @@ import type { Ctx } from './context.ts';
 import { type ClientInfo, recordSignIn } from './record-sign-in.ts';
 import { startSession } from './sessions.ts';
 
-/**
- * For a username with no passkeys (or no account), credential ids that look real and stay the same on every
- * call, derived from the name under the instance secret: the options cannot tell accounts apart (WA-25).
- */
-function decoyCredentialIds(ctx: Ctx, tenantId: string, username: string): string[] {
-  const mac = createHmac('sha256', ctx.config.secret).update(`decoy\0${tenantId}\0${username.toLowerCase()}`).digest();
-  return [mac.subarray(0, 32).toString('base64url')];
-}
-
 const NO_USER = '00000000-0000-0000-0000-000000000000';
 
 // A throwaway key for the decoy path's signature check: made once, used only to spend the same time.
@@ -39,30 +30,29 @@ function decoySignatureCheck(): void {
   verify('sha256', decoyData, decoyKey.publicKey, decoySignature);
 }
 
+/**
+ * Options for a sign-in, discoverable (autofill) or username-first. Username-first options carry no
+ * `allowCredentials`: every Signet passkey is discoverable (registration requires a resident key), so the list
+ * would only tell accounts apart — a decoy list cannot match a real one in count, id lengths (security keys
+ * make 64-byte ids and more) and transports without keeping a shadow copy of every account's shape (WA-25,
+ * WA-26). Known and unknown names, and the autofill request, thus get the very same options but for the
+ * challenge, by construction. The name is remembered with the challenge, and the credential that answers must
+ * be that user's (checked after the signature work, the same for an unknown name).
+ */
 export async function beginPasskeySignIn(
   ctx: Ctx,
   tenant: Tenant,
   p: { username?: string },
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const _now = ctx.now();
-  let user: User | undefined;
-  let allow: Array<{ credentialId: string; transports: string[] }> = [];
-  if (p.username !== undefined) {
-    user = await findUserByName(ctx.db, tenant.id, p.username);
-    // The same queries run for an unknown name, so the response time does not tell the two apart either.
-    const passkeys = await listPasskeys(ctx.db, tenant.id, user?.id ?? NO_USER);
-    // No transports for a named user: decoys could not carry a real user's, and would stand out.
-    allow = passkeys.map((k) => ({ credentialId: k.credentialId, transports: [] }));
-    if (allow.length === 0)
-      allow = decoyCredentialIds(ctx, tenant.id, p.username).map((id) => ({ credentialId: id, transports: [] }));
-  }
+  // The same single read for a known and an unknown name.
+  const user = p.username !== undefined ? await findUserByName(ctx.db, tenant.id, p.username) : undefined;
   const challenge = ctx.randomBytes(32).toString('base64url');
   // Username-first binds the ceremony to that name, even when no such account exists.
   await issueChallenge(ctx, tenant.id, 'authentication', challenge, {
     userId: user?.id ?? null,
     data: p.username !== undefined ? { username: p.username } : {},
   });
-  return buildAuthenticationOptions({ rpId: ctx.config.rpId, challenge, allow });
+  return buildAuthenticationOptions({ rpId: ctx.config.rpId, challenge, allow: [] });
 }
 
 export interface SignedIn {
@@ -101,6 +91,11 @@ export async function finishPasskeySignIn(
         { tenant: tenant.id, user: attempt.user?.id, credentialId: attempt.credentialId },
         'possible cloned passkey',
       );
+    if (code === 'SIGNIN_BACKUP_ELIGIBILITY_CHANGED')
+      ctx.log.warn(
+        { tenant: tenant.id, user: attempt.user?.id, credentialId: attempt.credentialId },
+        'passkey backup eligibility changed',
+      );
     throw err;
   }
 }
@@ -132,8 +127,8 @@ async function verifyAndStart(
   // 5. The credential is registered in this tenant; for username-first, to the user who was named.
   const passkey = await findPasskeyByCredentialId(ctx.db, tenant.id, response.id);
   const named = issued.data.username !== undefined;
-  // Username-first: a credential that is not the named user's (a decoy among them) fails like a bad signature
-  // would, so a forged response cannot tell a real account from a decoy (WA-25).
+  // Username-first: a credential that is not the named user's fails like a bad signature would, the same for a
+  // known and an unknown name, so a forged response cannot tell them apart (WA-25).
   if (named && (!passkey || passkey.userId !== issued.userId)) {
     // The same work as a real account's refusal (a user read, a signature check), so time does not tell either.
     await findUserById(ctx.db, tenant.id, NO_USER);
@@ -167,8 +162,13 @@ async function verifyAndStart(
     requireUserVerification: true,
   });
   if (named && handle && handle !== user.userHandle) throw new SignetError('SIGNIN_USER_HANDLE_MISMATCH');
-  // 8. Backup eligibility cannot change over a credential's life (WebAuthn §6.1.3).
-  if (v.backupEligible !== passkey.backupEligible) throw new SignetError('WEBAUTHN_BACKUP_FLAGS_INVALID');
+  // 8. Backup eligibility is fixed when a credential is made (WebAuthn §6.1.3, §7.2), and Signet's policy uses the
+  // passkey type it gives: a change either way is refused with its own code (BS=1 with BE=0 was refused in 4).
+  if (v.backupEligible !== passkey.backupEligible)
+    throw new SignetError('SIGNIN_BACKUP_ELIGIBILITY_CHANGED', {
+      stored: passkey.backupEligible ? 'synced' : 'deviceBound',
+      asserted: v.backupEligible ? 'synced' : 'deviceBound',
+    });
   // 9. The account is enabled, the passkey method still targets it, and a profile still allows this passkey.
   const [config, groupIds] = await Promise.all([
     loadPasskeyMethodConfig(ctx.db, tenant.id),
