@@ -791,6 +791,8 @@ describe.each(engines)('passkey ceremony security on %s', (engine) => {
       );
     });
 
+    // On this path OpenSSL also refuses non-canonical DER, behind signature-encoding.ts; the paths where only
+    // signature-encoding.ts stands (the library's verifier) are in canonical-der.security.test.ts.
     it.each([
       ['two zero bytes appended', (sig: Buffer) => Buffer.concat([sig, Buffer.of(0, 0)])],
       ['a long-form length', (sig: Buffer) => Buffer.concat([Buffer.of(0x30, 0x81, sig[1]!), sig.subarray(2)])],
