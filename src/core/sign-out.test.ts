@@ -3,9 +3,13 @@ import { logoutEndsSignetSession, providerSessionsToEnd } from './sign-out.ts';
 
 describe('providerSessionsToEnd', () => {
   it('ends the provider sessions whose Signet sign-in has ended, and keeps those of a live one', () => {
-    const sessions = [{ id: 'ended', loginTs: 100 }, { id: 'other-browser', loginTs: 200 }, { id: 'no-login' }];
-    expect(providerSessionsToEnd(sessions, [200])).toEqual(['ended', 'no-login']);
-    expect(providerSessionsToEnd(sessions, [])).toEqual(['ended', 'other-browser', 'no-login']);
+    const sessions = [
+      { id: 'ended', signetSession: 's1' },
+      { id: 'other-browser', signetSession: 's2' },
+      { id: 'never-confirmed' },
+    ];
+    expect(providerSessionsToEnd(sessions, ['s2'])).toEqual(['ended', 'never-confirmed']);
+    expect(providerSessionsToEnd(sessions, [])).toEqual(['ended', 'other-browser', 'never-confirmed']);
   });
 });
 

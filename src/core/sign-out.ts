@@ -1,17 +1,17 @@
 // What signing out ends. Pure decisions over what the provider and Signet know of a browser's sessions.
 
 /**
- * oidc-provider keeps its own session per browser, logged in from a Signet sign-in at `loginTs` (seconds: the
- * Signet session's auth time). When a user signs out of Signet, every provider session of theirs whose Signet
- * sign-in is no longer live ends with it, and with it the codes and tokens issued without offline_access
- * (`expiresWithSession`). A provider session of another browser, whose sign-in is still live, stays.
+ * oidc-provider keeps its own session per browser, stamped with the Signet session it was last confirmed
+ * against (`signetSession`, the id of Signet's session row). When a user signs out of Signet, every provider
+ * session of theirs whose Signet session is no longer live ends with it, and with it the codes and tokens issued
+ * without offline_access (`expiresWithSession`). A provider session of another browser, still signed in, stays.
  */
 export function providerSessionsToEnd(
-  providerSessions: ReadonlyArray<{ id: string; loginTs?: number }>,
-  liveSignInTimes: readonly number[],
+  providerSessions: ReadonlyArray<{ id: string; signetSession?: string }>,
+  liveSignetSessions: readonly string[],
 ): string[] {
-  const live = new Set(liveSignInTimes);
-  return providerSessions.filter((p) => p.loginTs === undefined || !live.has(p.loginTs)).map((p) => p.id);
+  const live = new Set(liveSignetSessions);
+  return providerSessions.filter((p) => p.signetSession === undefined || !live.has(p.signetSession)).map((p) => p.id);
 }
 
 export interface ProviderLogoutFacts {

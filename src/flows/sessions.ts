@@ -2,13 +2,7 @@ import { amrFor, isStrongMethod, type SignInMethod } from '../core/session-claim
 import { providerSessionsToEnd } from '../core/sign-out.ts';
 import type { Db } from '../store/db.ts';
 import { destroyOidcSessions, listOidcSessionsOfAccount } from '../store/oidc-payloads.ts';
-import {
-  findLiveSession,
-  insertSession,
-  liveSessionAuthTimes,
-  revokeSession,
-  type Session,
-} from '../store/sessions.ts';
+import { findLiveSession, insertSession, liveSessionIds, revokeSession, type Session } from '../store/sessions.ts';
 import { findUserById, type User } from '../store/users.ts';
 import { type Ctx, tokenId } from './context.ts';
 
@@ -69,7 +63,7 @@ export async function endSession(ctx: Ctx, tenantId: string, token: string | und
   const session = await findLiveSession(ctx.db, tenantId, tokenId(token), now);
   await revokeSession(ctx.db, tenantId, tokenId(token), now);
   if (!session) return;
-  const live = (await liveSessionAuthTimes(ctx.db, tenantId, session.userId, now)).map((t) => Math.floor(t / 1000));
+  const live = await liveSessionIds(ctx.db, tenantId, session.userId, now);
   const provider = await listOidcSessionsOfAccount(ctx.db, tenantId, session.userId);
   await destroyOidcSessions(ctx.db, tenantId, providerSessionsToEnd(provider, live));
 }

@@ -39,7 +39,9 @@ export class OidcMount {
         signetSession: async (k) => {
           const token = k.cookies.get(sessionCookieName(this.#ctx.config, tenant), { signed: false }) ?? undefined;
           const live = await liveSessionOf(this.#ctx, tenant.id, token);
-          return live && { userId: live.user.id, authTime: Math.floor(live.session.authTime / 1000) };
+          return (
+            live && { id: live.session.id, userId: live.user.id, authTime: Math.floor(live.session.authTime / 1000) }
+          );
         },
       });
       p.catch(() => this.#providers.delete(tenant.id));

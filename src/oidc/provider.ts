@@ -25,8 +25,8 @@ export function issuerOf(ctx: Ctx, tenant: Tenant): string {
 export interface ProviderHooks {
   /** After a successful end of session, before the response leaves (cookies may still be set). */
   onLogout(k: KoaContextWithOIDC): Promise<void>;
-  /** The request's live Signet session (its user, and when they signed in, in seconds), if any. */
-  signetSession(k: KoaContextWithOIDC): Promise<{ userId: string; authTime: number } | undefined>;
+  /** The request's live Signet session (its row id, its user, when they signed in in seconds), if any. */
+  signetSession(k: KoaContextWithOIDC): Promise<{ id: string; userId: string; authTime: number } | undefined>;
 }
 
 export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHooks) {
@@ -44,9 +44,13 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       async (k) => {
         const signet = await hooks.signetSession(k);
         // A newer Signet sign-in (another method) must reach the tokens too: amr and auth_time come from it.
-        const same =
-          signet && signet.userId === k.oidc.session?.accountId && signet.authTime === k.oidc.session?.authTime();
-        return same ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+        const session = k.oidc.session;
+        const same = signet && signet.userId === session?.accountId && signet.authTime === session?.authTime();
+        if (!same) return interactionPolicy.Check.REQUEST_PROMPT;
+        // The provider session ends when a sign-out finds its Signet session gone (flows/sessions.ts endSession).
+        const stamped = session as unknown as { signetSession?: string };
+        if (stamped.signetSession !== signet.id) stamped.signetSession = signet.id;
+        return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       },
     ),
   );
@@ -142,6 +146,9 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       });
     },
   });
+  // The provider session keeps which Signet session confirmed it (the row id, a hash: nothing to replay).
+  const sessionPayload = provider.Session.IN_PAYLOAD;
+  Object.defineProperty(provider.Session, 'IN_PAYLOAD', { get: () => [...sessionPayload, 'signetSession'] });
   // Signet builds every URL from SIGNET_PUBLIC_URL, which the edge writes into the forwarded headers.
   provider.proxy = true;
   // The event fires synchronously mid-request; the hook runs once the logout has been handled, while its

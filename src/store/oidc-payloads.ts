@@ -148,12 +148,12 @@ export async function revokeOidcForAccount(db: Db, tenantId: string, accountId: 
   return Number(r.numDeletedRows);
 }
 
-/** The provider sessions (oidc-provider's `Session`) of one user, with when each was logged in (seconds). */
+/** The provider sessions (oidc-provider's `Session`) of one user, with the Signet session each was confirmed by. */
 export async function listOidcSessionsOfAccount(
   db: Db,
   tenantId: string,
   accountId: string,
-): Promise<Array<{ id: string; loginTs?: number }>> {
+): Promise<Array<{ id: string; signetSession?: string }>> {
   const rows = await db
     .selectFrom('oidc_payloads')
     .select(['id', 'payload'])
@@ -162,8 +162,8 @@ export async function listOidcSessionsOfAccount(
     .where('account_id', '=', accountId)
     .execute();
   return rows.map((r) => {
-    const loginTs = unsealOidcPayload(r.payload).loginTs;
-    return { id: r.id, ...(typeof loginTs === 'number' ? { loginTs } : {}) };
+    const signetSession = unsealOidcPayload(r.payload).signetSession;
+    return { id: r.id, ...(typeof signetSession === 'string' ? { signetSession } : {}) };
   });
 }
 

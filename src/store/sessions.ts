@@ -86,15 +86,15 @@ export async function revokeOtherSessions(
   return Number(r.numUpdatedRows);
 }
 
-/** When each of a user's live sessions signed in (epoch milliseconds). */
-export async function liveSessionAuthTimes(db: Db, tenantId: string, userId: string, now: number): Promise<number[]> {
+/** The ids of a user's live sessions. */
+export async function liveSessionIds(db: Db, tenantId: string, userId: string, now: number): Promise<string[]> {
   const rows = await db
     .selectFrom('sessions')
-    .select('auth_time')
+    .select('id')
     .where('tenant_id', '=', tenantId)
     .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', now)
     .execute();
-  return rows.map((r) => r.auth_time);
+  return rows.map((r) => r.id);
 }
