@@ -51,18 +51,18 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown
 export function refusalForPage(req: FastifyRequest, err: unknown): SignetError {
   const e = toSignetError(err);
   if (e.code === 'INTERNAL_ERROR' || !wantsHtml(req)) throw err;
-  req.log.info({ code: e.code, detail: e.detail }, 'request refused, page shown again');
+  req.refusal = { code: e.code }; // for the request's log line, as sendError does
   return e;
 }
 
 /**
  * A browser navigating (a link, the address bar, a form post) gets a page; scripts' fetch calls, OIDC clients
- * and JSON clients keep the JSON. Sec-Fetch-Mode says it outright; otherwise an Accept that prefers HTML to JSON.
+ * and JSON clients keep the JSON. Sec-Fetch-Mode: navigate says it outright; otherwise an Accept that prefers
+ * HTML to JSON (a script's fetch sends *\/* unless it asks for more).
  */
 export function wantsHtml(req: FastifyRequest): boolean {
   const mode = req.headers['sec-fetch-mode'];
   if (mode === 'navigate') return true;
-  if (mode !== undefined) return false;
   const accept = req.headers.accept;
   if (typeof accept !== 'string') return false;
   let html = 0;
