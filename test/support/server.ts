@@ -3,7 +3,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../src/config.ts';
 import { type Ctx, silentLogger } from '../../src/flows/context.ts';
-import { buildServer } from '../../src/http/server.ts';
+import { createMetrics } from '../../src/http/metrics.ts';
+import { buildManagementServer, buildServer, type ServerOptions } from '../../src/http/server.ts';
 import type { Engine, Store } from '../../src/store/db.ts';
 import { MetadataRegistry } from '../../src/webauthn/metadata.ts';
 import { openTestStore } from './engines.ts';
@@ -11,6 +12,8 @@ import { testConfig } from './harness.ts';
 
 export interface TestServer {
   url: string;
+  /** The management listener (/metrics, detailed /readyz), as SIGNET_MANAGEMENT_PORT serves it. */
+  managementUrl: string;
   ctx: Ctx;
   store: Store;
   app: FastifyInstance;
@@ -23,6 +26,8 @@ export async function startTestServer(
   engine: Engine,
   overrides: Partial<Config> = {},
   metadata = new MetadataRegistry(),
+  /** Server options, e.g. `{ logger: true, logStream }` to read the log lines. */
+  options: Omit<ServerOptions, 'metrics'> = {},
 ): Promise<TestServer> {
   const store = await openTestStore(engine);
   const clock = { offsetMs: 0 };
@@ -45,15 +50,20 @@ export async function startTestServer(
   });
   const publicUrl = new URL(`http://localhost:${port}`);
   ctx.config = { ...ctx.config, publicUrl, origin: publicUrl.origin, rpId: 'localhost', port };
-  const app = await buildServer(ctx);
+  const metrics = createMetrics();
+  const app = await buildServer(ctx, { ...options, metrics });
   await app.listen({ port, host: '127.0.0.1' });
+  const management = await buildManagementServer(ctx, { metrics, engine: store.engine });
+  const managementUrl = await management.listen({ port: 0, host: '127.0.0.1' });
   return {
     url: publicUrl.origin,
+    managementUrl,
     ctx,
     store,
     app,
     clock,
     close: async () => {
+      await management.close();
       await app.close();
       await store.close();
     },
