@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { LogLevel } from '../config.ts';
 import { resolveClientAddress } from '../core/client-address.ts';
 import type { Ctx } from '../flows/context.ts';
@@ -84,7 +84,7 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
   const app = Fastify({
     logger: loggerOptions(ctx, opts),
     // Fastify's own two lines per request are replaced by one (see the onResponse hook).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     trustProxy: false,
     routerOptions: { maxParamLength: 200 },
