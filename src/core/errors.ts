@@ -232,7 +232,7 @@ const entries = {
     message: 'The passkey offered a public key that is too weak or malformed to be trusted.',
     remediation:
       'Use an authenticator that makes ES256 or EdDSA keys, or RSA keys of at least 2048 bits with exponent 65537.',
-    where: 'registration, FIDO binding',
+    where: 'registration, sign-in (a key stored before the rule), FIDO binding, sign-in log',
   },
   WEBAUTHN_ALGORITHM_NOT_ALLOWED: {
     status: 400,
