@@ -143,3 +143,65 @@ export async function openTab(context: BrowserContext, problems: PageProblem[] =
     },
   };
 }
+
+/** One axe-core finding, reduced to what a failing test should print. */
+export interface AxeFinding {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+  summary: string[];
+}
+
+let axeSource: string | undefined;
+
+/**
+ * Runs axe-core in the page (WCAG 2.x A/AA and best practices) and returns what it found. The source is
+ * evaluated through CDP, which the page's Content-Security-Policy does not govern: no inline script tag.
+ */
+export async function runAxe(page: Page): Promise<AxeFinding[]> {
+  if (!axeSource) {
+    const { readFileSync } = await import('node:fs');
+    const { createRequire } = await import('node:module');
+    axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  }
+  const loaded = await page.evaluate(`(() => { ${axeSource}; return typeof window.axe; })()`);
+  if (loaded !== 'object') throw new Error(`axe-core did not load in the page (${String(loaded)})`);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<AxeResults> } }).axe;
+    const r = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? null,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+      summary: v.nodes.map((n) => n.failureSummary ?? ''),
+    }));
+  });
+}
+
+interface AxeResults {
+  violations: Array<{
+    id: string;
+    impact?: string | null;
+    help: string;
+    nodes: Array<{ target: string[]; failureSummary?: string }>;
+  }>;
+}
+
+/** The WCAG contrast ratio of two CSS colours as getComputedStyle gives them (rgb()/rgba(), opaque). */
+export function contrastRatio(a: string, b: string): number {
+  const lum = (c: string) => {
+    const [r, g, bl] = (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number) as [number, number, number];
+    const ch = (v: number) => {
+      const s = v / 255;
+      return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * ch(r) + 0.7152 * ch(g) + 0.0722 * ch(bl);
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}

@@ -15,6 +15,12 @@ export interface ScriptNotice {
   pending: string;
 }
 
+/** The script notice goes right under the page's heading, where a person starts reading. */
+function withNotice(body: string, notice: string): string {
+  const i = body.indexOf('</h1>');
+  return i < 0 ? notice + body : `${body.slice(0, i + 5)}\n${notice}${body.slice(i + 5)}`;
+}
+
 export function renderPage(p: {
   title: string;
   body: string;
@@ -43,7 +49,7 @@ ${p.scriptNotice ? '<noscript><link rel="stylesheet" href="/static/noscript.css"
 </head>
 <body>
 <main id="main"${data}>
-${notice}${p.body}
+${withNotice(p.body, notice)}
 </main>
 </body>
 </html>

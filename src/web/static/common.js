@@ -101,16 +101,24 @@
     ready() {
       ready = true;
     },
-    /** Says that the page cannot do its passkey part, in place of a silent reload. */
+    /**
+     * Says that the page cannot do its passkey part, in place of a silent reload; in its own notice, so that a
+     * refusal the server rendered into the status area stays readable.
+     */
     scriptFailed() {
-      Signet.showMessage(table().browser.scriptFailed || FALLBACK);
+      const el = document.getElementById('script-pending');
+      if (!el) return Signet.showMessage(table().browser.scriptFailed || FALLBACK);
+      const m = table().browser.scriptFailed || FALLBACK;
+      el.textContent = `${m.text} ${m.remediation}`;
+      el.classList.replace('script-pending', 'script-failed');
+      el.id = 'script-failed';
     },
   };
 
   // Deferred scripts have all run (or failed to load) by DOMContentLoaded: the notice that the style sheet
-  // reveals for a page whose script never started is replaced by a message if the page script did not start.
+  // reveals for a page whose script never started goes, or says that the page script did not start.
   document.addEventListener('DOMContentLoaded', () => {
-    document.getElementById('script-pending')?.remove();
-    if (!ready) Signet.scriptFailed();
+    if (ready) document.getElementById('script-pending')?.remove();
+    else Signet.scriptFailed();
   });
 })();
