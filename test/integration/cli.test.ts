@@ -3,13 +3,14 @@
 // with a catalogue code; bad configuration names the variable.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isErrorCode } from '../../src/core/errors.ts';
+import { freePort, serve } from '../support/cli.ts';
 import { databaseUrl, engines } from '../support/engines.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -225,7 +226,7 @@ describe('signet CLI on SQLite', () => {
     expect(one(await signet(['migrate', '--json'], env))).toEqual({ applied: [], engine: 'sqlite' });
   });
 
-  it.each(['init', 'serve', 'migrate', 'tenant create', 'user create', 'app create', 'tap issue'])(
+  it.each(['init', 'serve', 'migrate', 'tenant create', 'tenant list', 'user create', 'app create', 'tap issue'])(
     '%s --help exits 0 with its usage',
     async (command) => {
       const r = await signet([...command.split(' '), '--help'], { SIGNET_DATA_DIR: tempDir() });
@@ -239,9 +240,19 @@ describe('signet CLI on SQLite', () => {
   it('signet --help lists the commands and exits 0; an unknown command or option does not exit 0', async () => {
     const help = await signet(['--help'], env);
     expect(help.code).toBe(0);
-    for (const c of ['init', 'serve', 'migrate', 'tenant create', 'user create', 'app create', 'tap issue'])
+    for (const c of [
+      'init',
+      'serve',
+      'migrate',
+      'tenant create',
+      'tenant list',
+      'user create',
+      'app create',
+      'tap issue',
+    ])
       expect(help.stdout).toContain(`signet ${c}`);
     expect((await signet(['frobnicate'], env)).code).not.toBe(0);
+    expect((await signet([], env)).stdout).toContain('signet tenant list');
     const badOption = await signet(['init', '--bogus'], env);
     expect(badOption.code).not.toBe(0);
     expect(badOption.stderr).toContain('--bogus');
@@ -258,6 +269,10 @@ describe('signet CLI on SQLite', () => {
     ['SIGNET_PUBLIC_URL', 'https://id.example.com/path'],
     ['SIGNET_DATABASE_URL', 'mysql://x'],
     ['SIGNET_SECRET', 'short'],
+    ['SIGNET_TRUSTED_PROXIES', '10.0.0.1,not-an-address'],
+    ['SIGNET_TRUSTED_PROXIES', '10.0.0.0/99'],
+    ['SIGNET_MANAGEMENT_PORT', 'metrics'],
+    ['SIGNET_LOG_LEVEL', 'chatty'],
   ])('bad env %s=%s: exit 1, stderr names the variable', async (variable, value) => {
     const dir = tempDir();
     const bad = { SIGNET_DATA_DIR: dir, [variable]: value };
@@ -271,6 +286,74 @@ describe('signet CLI on SQLite', () => {
     expect(j.code).toBe(1);
     expect(`${j.stdout}${j.stderr}`).toContain(variable);
     expect(j.stdout).not.toMatch(/"pass"/);
+  });
+
+  it('an unknown command says CLI_COMMAND_UNKNOWN and exits non-zero, in text and in JSON', async () => {
+    for (const args of [['frobnicate'], ['tenant', 'frobnicate'], ['tenant']]) {
+      const r = await signet(args, env);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stderr.split('\n')[0], args.join(' ')).toContain('CLI_COMMAND_UNKNOWN');
+      expect(r.stderr).toContain('signet tenant list');
+    }
+    const j = await signet(['frobnicate', '--json'], env);
+    expect(j.code).not.toBe(0);
+    expect(one(j)).toMatchObject({ error: { code: 'CLI_COMMAND_UNKNOWN' } });
+  });
+
+  it('tenant list --json lists every tenant with its id, slug and sign-in URL', async () => {
+    const r = await signet(['tenant', 'list', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const { tenants } = one(r) as { tenants: Array<{ id: string; slug: string; kind: string; signInUrl: string }> };
+    const slugs = tenants.map((t) => t.slug);
+    expect(slugs).toContain('signet');
+    expect(slugs).toContain('x');
+    const first = tenants.find((t) => t.slug === 'signet');
+    expect(first).toMatchObject({ id: (init.tenant as { id: string }).id, kind: 'workforce' });
+    expect(first?.signInUrl).toBe('http://localhost:4123/signet/signin');
+    const text = await signet(['tenant', 'list'], env);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain((init.tenant as { id: string }).id);
+  });
+
+  it('tap issue --json gives the URL of the configured server, not a default port', async () => {
+    const public1 = await signet(['tap', 'issue', '--user', 'admin@signet.local', '--json'], {
+      ...env,
+      SIGNET_PUBLIC_URL: 'https://id.example.com',
+    });
+    expect(public1.code, public1.stderr).toBe(0);
+    expect(one(public1).url).toBe('https://id.example.com/signet/signin');
+    const byPort = await signet(['tap', 'issue', '--user', 'admin@signet.local', '--json'], {
+      SIGNET_DATA_DIR: dataDir,
+      PORT: '4555',
+    });
+    expect(byPort.code, byPort.stderr).toBe(0);
+    expect(one(byPort).url).toBe('http://localhost:4555/signet/signin');
+  });
+
+  it.each([
+    ['SIGNET_DATABASE_URL', { SIGNET_DATABASE_URL: 'sqlite:/etc/passwd/x.db' }, 'CONFIG_INVALID'],
+    ['SIGNET_DATABASE_URL', { SIGNET_DATABASE_URL: 'postgres://127.0.0.1:1/x' }, 'DATABASE_UNREACHABLE'],
+    ['SIGNET_DATA_DIR', { SIGNET_DATA_DIR: '/etc/passwd' }, 'CONFIG_INVALID'],
+    ['SIGNET_DATA_DIR', { SIGNET_DATA_DIR: '/etc/passwd/below' }, 'CONFIG_INVALID'],
+  ])('an operator mistake in %s: one line naming it, no stack trace, exit 1 (%o)', async (variable, bad, code) => {
+    for (const command of [['init'], ['serve'], ['migrate']]) {
+      const r = await signet(command, { SIGNET_DATA_DIR: tempDir(), ...bad });
+      expect(r.code, `${command} ${r.stderr}`).toBe(1);
+      const first = r.stderr.split('\n')[0]!;
+      expect(first).toContain(code);
+      expect(first).toContain(variable);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stdout).not.toMatch(/Temporary Access Pass/);
+    }
+  });
+
+  it('a SIGNET_DATA_DIR that is a file is named, not written over', async () => {
+    const file = join(tempDir(), 'data');
+    writeFileSync(file, 'not a directory\n');
+    const r = await signet(['init'], { SIGNET_DATA_DIR: file });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toMatch(/CONFIG_INVALID.*SIGNET_DATA_DIR/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('an IP address as the public URL is refused as an RP ID (passkeys need a domain)', async () => {
@@ -296,6 +379,71 @@ describe('signet serve', () => {
     } finally {
       holder.close();
     }
+  });
+});
+
+describe('signet serve: options, banner, operations listener', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  const tempDir = () => {
+    const d = mkdtempSync(join(tmpdir(), 'signet-serve-'));
+    dirs.push(d);
+    return d;
+  };
+
+  it('serve --port/--host listen where the variables would; the banner is plain text on stderr, stdout JSON only', async () => {
+    const port = await freePort();
+    const s = serve(['--port', String(port), '--host', '127.0.0.1'], { SIGNET_DATA_DIR: tempDir() });
+    try {
+      await s.waitFor(/no \/metrics endpoint/);
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      // Without SIGNET_MANAGEMENT_PORT there is no metrics endpoint at all; the banner says so in one line.
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+      expect(s.stderr().split('\n').filter((l) => l.includes('metrics'))).toHaveLength(1);
+      // The public URL follows --port, as it follows PORT.
+      expect(s.stderr()).toContain(`http://localhost:${port}/signet/account`);
+      expect(s.stderr()).toMatch(/Temporary Access Pass/);
+      expect(s.stderr()).not.toContain('{');
+    } finally {
+      await s.stop();
+    }
+    for (const line of s.stdout().split('\n').filter(Boolean)) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(s.stdout()).not.toMatch(/Temporary Access Pass|Sign in at/);
+  });
+
+  it('serve --port refuses a bad value naming it, as PORT does', async () => {
+    const r = await signet(['serve', '--port', 'nope'], { SIGNET_DATA_DIR: tempDir() });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toMatch(/CONFIG_INVALID.*PORT/);
+  });
+
+  it('SIGNET_MANAGEMENT_PORT serves /metrics and /readyz detail there; the public port answers /metrics 404', async () => {
+    const [port, mport] = [await freePort(), await freePort()];
+    const s = serve([], { SIGNET_DATA_DIR: tempDir(), PORT: String(port), SIGNET_MANAGEMENT_PORT: String(mport) });
+    try {
+      await s.waitFor(/Operations: http:\/\/127\.0\.0\.1/);
+      const m = await fetch(`http://127.0.0.1:${mport}/metrics`);
+      expect(m.status).toBe(200);
+      expect(await m.text()).toContain('signet_ceremonies_total');
+      const ready = await fetch(`http://127.0.0.1:${mport}/readyz`);
+      expect(await ready.json()).toMatchObject({ status: 'ready', checks: { database: { status: 'up' } } });
+      const pub = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { accept: 'application/json' } });
+      expect(pub.status).toBe(404);
+      expect(await pub.json()).toMatchObject({ error: { code: 'ROUTE_NOT_FOUND' } });
+      expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()).toEqual({ status: 'ready' });
+    } finally {
+      await s.stop();
+    }
+    // One JSON line per request on stdout (three to the public port), nothing else.
+    const lines = s
+      .stdout()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { path?: string });
+    expect(lines.filter((l) => l.path === '/metrics' || l.path === '/readyz').length).toBe(2);
   });
 });
 
