@@ -27,6 +27,8 @@ const SECONDS = Number(values.seconds);
 const CONCURRENCY = Number(values.concurrency);
 const PORT = 3900 + Math.floor(Math.random() * 90);
 const ORIGIN = `http://localhost:${PORT}`;
+// One secret for the seed and the server: the server reads it from SIGNET_SECRET, as an operator's would be.
+const SECRET = randomBytes(32);
 
 /** The machine's raw limit: synchronous P-256 verifications per second on this core. */
 function rawP256VerifyPerSecond(): number {
@@ -54,7 +56,7 @@ async function seed(dbUrl: string, dataDir: string): Promise<{ slug: string; use
   const store = openStore(dbUrl);
   await migrate(store.db);
   const config = {
-    secret: randomBytes(32),
+    secret: SECRET,
     publicUrl: new URL(ORIGIN),
     origin: ORIGIN,
     rpId: 'localhost',
@@ -238,6 +240,7 @@ const server = fork(new URL('./bench-server.ts', import.meta.url).pathname, [], 
     SIGNET_PUBLIC_URL: ORIGIN,
     PORT: String(PORT),
     SIGNET_DATA_DIR: dir,
+    SIGNET_SECRET: SECRET.toString('base64url'),
   },
 });
 await new Promise<void>((resolve, reject) => {

@@ -60,7 +60,8 @@ export function openStore(url: string, opts: StoreOptions = {}): Store {
       },
     };
   }
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An unreachable host fails the start in seconds (DATABASE_UNREACHABLE), not after the kernel's TCP timeout.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }
