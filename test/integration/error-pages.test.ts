@@ -274,6 +274,15 @@ describe('pages, error pages and form posts (SQLite)', () => {
       expect(text).toContain('Error code: CSRF_TOKEN_INVALID');
     });
 
+    it('moves a sign-in address carrying a pass (a form sent as GET) to a clean one, keeping the interaction', async () => {
+      const r = await get(
+        `/${tenant.slug}/signin?uid=abc123&username=pat%40pages.example&pass=Secret123Pass`,
+        NAVIGATE,
+      );
+      expect(r.status).toBe(303);
+      expect(r.headers.get('location')).toBe(`/${tenant.slug}/signin?uid=abc123`);
+    });
+
     it('explains, when the passkey form is posted without its script, that passkeys need it', async () => {
       const r = await formPost(`/${tenant.slug}/signin/passkey`, { return: '', username: 'pat@pages.example' });
       expect(r.status).toBe(200);

@@ -106,6 +106,14 @@ export function signInRoutes(
   app.get('/:tenant/signin', async (req, reply) => {
     const tenant = await tenants.ordinaryFromRequest(req);
     const q = parseBody(signInQuery, req.query);
+    // A form submitted as a GET (an old page, a script that never ran) put the pass in the address: answer
+    // with the same page at a clean address, so that the pass leaves the address bar and the history entry.
+    if (Object.hasOwn(req.query as object, 'pass')) {
+      const clean = new URLSearchParams();
+      for (const k of ['uid', 'return', 'reauth'] as const) if (q[k] !== undefined) clean.set(k, q[k]);
+      const query = clean.toString();
+      return reply.redirect(`/${tenant.slug}/signin${query ? `?${query}` : ''}`, 303);
+    }
     const ret = returnPath.safeParse(q.return);
     if (q.uid) {
       // An OIDC interaction: a live session that satisfies the request finishes it at once.
