@@ -148,7 +148,9 @@ export async function runCommand(c: Command, argv: string[]): Promise<number> {
   try {
     rt = await openRuntime(json, undefined, c.name === 'serve', c.environment?.(values));
     const out = await c.run(rt, values);
-    if (json && out !== undefined) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    // serve shares stdout with its JSON log lines: its object is one line too.
+    if (json && out !== undefined)
+      process.stdout.write(`${c.name === 'serve' ? JSON.stringify(out) : JSON.stringify(out, null, 2)}\n`);
     return 0;
   } catch (err) {
     if (!(err instanceof SignetError)) throw err;
