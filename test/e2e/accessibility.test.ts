@@ -153,7 +153,7 @@ describe('accessibility of every page in light and dark mode (Chromium, SQLite)'
   );
 
   it(
-    'the landing page and the error pages',
+    'the landing page and the error pages (ours and the OIDC provider’s)',
     async () => {
       const { page } = visitor;
       await page.goto(`${server.url}/`);
@@ -164,6 +164,14 @@ describe('accessibility of every page in light and dark mode (Chromium, SQLite)'
       const bad = await page.goto(at('/signin?uid=not%20valid!'));
       expect(bad?.status()).toBe(400);
       await checkBothSchemes(page, 'error-400');
+      // oidc-provider renders its own protocol errors, in Signet's page shell.
+      const oidcError = await page.goto(
+        at(
+          '/oauth2/v2.0/authorize?client_id=no-such-app&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fapp.example%2Fcb',
+        ),
+      );
+      expect(oidcError?.status()).toBe(400);
+      await checkBothSchemes(page, 'error-oidc');
     },
     STEP,
   );
