@@ -31,8 +31,8 @@ function decoySignatureCheck(): void {
 }
 
 /**
- * Options for a sign-in, discoverable (autofill) or username-first. Username-first options carry no
- * `allowCredentials`: every Signet passkey is discoverable (registration requires a resident key), so the list
+ * Options for a sign-in, discoverable (autofill) or username-first. Username-first options list no credentials
+ * (`allowCredentials: []`): every Signet passkey is discoverable (registration requires a resident key), so a list
  * would only tell accounts apart — a decoy list cannot match a real one in count, id lengths (security keys
  * make 64-byte ids and more) and transports without keeping a shadow copy of every account's shape (WA-25,
  * WA-26). Known and unknown names, and the autofill request, thus get the very same options but for the
