@@ -37,7 +37,7 @@ function decoySignatureCheck(): void {
  * make 64-byte ids and more) and transports without keeping a shadow copy of every account's shape (WA-25,
  * WA-26). Known and unknown names, and the autofill request, thus get the very same options but for the
  * challenge, by construction. The name is remembered with the challenge, and the credential that answers must
- * be that user's (checked after the signature work, the same for an unknown name).
+ * be that user's: any other is refused with the same work and the same code as for an unknown name.
  */
 export async function beginPasskeySignIn(
   ctx: Ctx,
