@@ -177,13 +177,19 @@ describe.each(engines)('client addresses behind trusted proxies on %s', (engine)
   it('a peer that is not a trusted proxy is the client, whatever X-Forwarded-For or Forwarded claim', async () => {
     const owner = await newUser();
     const { pass } = await issueTap(server.ctx, tenant, owner, { actor: SYSTEM });
-    const r = await send(portOf(server), `/${tenant.slug}/signin/tap`, {
-      from: STRANGER,
-      body: { username: owner.userPrincipalName, pass: wrong(pass) },
-      headers: { 'x-forwarded-for': '203.0.113.7', forwarded: 'for=203.0.113.8' },
-    });
-    expect(codeOf(r)).toBe('TAP_INVALID');
-    expect((await logOf(owner)).map((x) => x.ip)).toEqual([STRANGER]);
+    for (const headers of [
+      { 'x-forwarded-for': '203.0.113.7' },
+      { forwarded: 'for=203.0.113.8' },
+      { forwarded: 'for="[2001:db8::8]:4711"' },
+    ]) {
+      const r = await send(portOf(server), `/${tenant.slug}/signin/tap`, {
+        from: STRANGER,
+        body: { username: owner.userPrincipalName, pass: wrong(pass) },
+        headers,
+      });
+      expect(codeOf(r)).toBe('TAP_INVALID');
+    }
+    expect((await logOf(owner)).map((x) => x.ip)).toEqual([STRANGER, STRANGER, STRANGER]);
   });
 
   it('proxy headers never change the origin, RP ID, cookie names or redirects', async () => {
