@@ -402,7 +402,12 @@ describe('signet serve: options, banner, operations listener', () => {
       expect(await health.json()).toEqual({ status: 'ok' });
       // Without SIGNET_MANAGEMENT_PORT there is no metrics endpoint at all; the banner says so in one line.
       expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
-      expect(s.stderr().split('\n').filter((l) => l.includes('metrics'))).toHaveLength(1);
+      expect(
+        s
+          .stderr()
+          .split('\n')
+          .filter((l) => l.includes('metrics')),
+      ).toHaveLength(1);
       // The public URL follows --port, as it follows PORT.
       expect(s.stderr()).toContain(`http://localhost:${port}/signet/account`);
       expect(s.stderr()).toMatch(/Temporary Access Pass/);

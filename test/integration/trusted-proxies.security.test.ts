@@ -177,11 +177,12 @@ describe.each(engines)('client addresses behind trusted proxies on %s', (engine)
   it('a peer that is not a trusted proxy is the client, whatever X-Forwarded-For or Forwarded claim', async () => {
     const owner = await newUser();
     const { pass } = await issueTap(server.ctx, tenant, owner, { actor: SYSTEM });
-    for (const headers of [
+    const forgeries: Array<Record<string, string>> = [
       { 'x-forwarded-for': '203.0.113.7' },
       { forwarded: 'for=203.0.113.8' },
       { forwarded: 'for="[2001:db8::8]:4711"' },
-    ]) {
+    ];
+    for (const headers of forgeries) {
       const r = await send(portOf(server), `/${tenant.slug}/signin/tap`, {
         from: STRANGER,
         body: { username: owner.userPrincipalName, pass: wrong(pass) },
