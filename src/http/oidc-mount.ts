@@ -125,6 +125,9 @@ export class OidcMount {
       raw.headers.host = this.#ctx.config.publicUrl.host;
       raw.headers['x-forwarded-host'] = this.#ctx.config.publicUrl.host;
       raw.headers['x-forwarded-proto'] = this.#ctx.config.publicUrl.protocol.replace(':', '');
+      // The provider's ctx.ip is the client Signet resolved (SIGNET_TRUSTED_PROXIES), never a forged header.
+      raw.headers['x-forwarded-for'] = req.ip;
+      delete raw.headers.forwarded;
       provider.callback()(raw, reply.raw);
     };
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
@@ -86,6 +87,10 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
     // Fastify's own two lines per request are replaced by one (see the onResponse hook).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
+    // A request id a help desk can look up across processes and restarts (Fastify's counts from 1 per process);
+    // never taken from the client.
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
     trustProxy: false,
     routerOptions: { maxParamLength: 200 },
     // Requests the router cannot even read (a bad percent-encoding, an overlong segment) still get our shape.
@@ -119,7 +124,7 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
   staticRoutes(app);
   signInRoutes(app, { ctx, metrics, tenants, oidc });
   accountRoutes(app, { ctx, metrics, tenants });
-  fido2Routes(app, { ctx, tenants });
+  fido2Routes(app, { ctx, metrics, tenants });
   oidc.routes(app, tenants);
   return app;
 }

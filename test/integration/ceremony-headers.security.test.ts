@@ -281,8 +281,9 @@ describe.each(engines)('ceremony origin, RP ID, challenges and backup eligibilit
     it.each([
       ['device-bound, asserting BE=1', false, { be: true }],
       ['synced, asserting BE=0', true, { be: false, bs: false }],
-    ])('%s: refused by the FIDO binding’s assertion/result and logged', async (_n, backupEligible, flags) => {
+    ])('%s: refused by the FIDO binding’s assertion/result, logged and counted', async (_n, backupEligible, flags) => {
       const f = await fidoEnrolled({ backupEligible });
+      const before = await counted('fido2-assertion');
       const s = await post(`/${conf.slug}/fido2/assertion/options`, { username: f.username }, {}, f.cookie);
       const assertion = await f.auth.authenticate(s.json as unknown as AuthenticationOptionsLike, {
         origin: ORIGIN,
@@ -291,6 +292,7 @@ describe.each(engines)('ceremony origin, RP ID, challenges and backup eligibilit
       const r = await post(`/${conf.slug}/fido2/assertion/result`, assertion, {}, f.cookie);
       expect(r.json.status).toBe('failed');
       expect(codeOf(r)).toBe('SIGNIN_BACKUP_ELIGIBILITY_CHANGED');
+      expect(await counted('fido2-assertion')).toBe(before + 1);
       const rows = (await listSignIns(ctx.db, conf.id, 1000)).filter((l) => l.detail.credentialId === assertion.id);
       expect(rows.map((l) => `${l.result} ${l.errorCode}`)).toEqual(['failure SIGNIN_BACKUP_ELIGIBILITY_CHANGED']);
       // Its genuine flags still sign in.

@@ -1108,6 +1108,17 @@ describe.each(engines)('HTTP edge security on %s', (engine) => {
 
   // -------------------------------------------------------------------------------------------------------------
   describe('(e) logs and metrics', () => {
+    it('gives every refusal its own request id, never one the client chose', async () => {
+      const ids = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await call(`/no-such-tenant-${i}/signin`, { headers: { 'request-id': 'chosen-by-client' } });
+        expect(r.status).toBe(404);
+        ids.push((r.json as { error: { innerError: Record<string, string> } }).error.innerError['request-id']);
+      }
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(new Set(ids).size).toBe(3);
+    });
+
     it('/metrics exposes signet_ceremonies_total after sign-ins, by result and code, with no secrets', async () => {
       const user = await newUser();
       const s = await tapSignIn(tenant, user);
@@ -1118,7 +1129,8 @@ describe.each(engines)('HTTP edge security on %s', (engine) => {
       const probe = `/probe-${randomBytes(6).toString('hex')}`;
       expect((await call(probe)).status).toBe(404);
 
-      const m = await call('/metrics');
+      expect((await call('/metrics')).status).toBe(404);
+      const m = await http(server.managementUrl, '/metrics');
       expect(m.status).toBe(200);
       expect(m.headers.get('content-type')).toMatch(/^text\/plain/);
       const lines = m.text.split('\n').filter((l) => l.startsWith('signet_ceremonies_total{'));

@@ -10,6 +10,7 @@ import {
   conformanceAttestationResult,
 } from '../../flows/conformance.ts';
 import type { Ctx } from '../../flows/context.ts';
+import { type Metrics, measured } from '../metrics.ts';
 import { parseBody } from '../parse.ts';
 import { toSignetError } from '../plugins/errors.ts';
 import type { TenantResolver } from '../tenants.ts';
@@ -36,7 +37,7 @@ const assertionOptions = z.object({
   extensions: z.record(z.string(), z.unknown()).optional(),
 });
 
-export function fido2Routes(app: FastifyInstance, s: { ctx: Ctx; tenants: TenantResolver }): void {
+export function fido2Routes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metrics; tenants: TenantResolver }): void {
   app.register(async (scope) => {
     // Even a body that cannot be parsed is answered in the binding's own shape.
     scope.setErrorHandler((err, req, reply) => failed(reply, err, req));
@@ -50,8 +51,8 @@ function failed(reply: FastifyReply, err: unknown, req: FastifyRequest) {
   return reply.status(e.status).send({ status: 'failed', errorMessage: `${e.code}: ${e.message}` });
 }
 
-function fido2RoutesIn(scope: FastifyInstance, s: { ctx: Ctx; tenants: TenantResolver }): void {
-  const { ctx, tenants } = s;
+function fido2RoutesIn(scope: FastifyInstance, s: { ctx: Ctx; metrics: Metrics; tenants: TenantResolver }): void {
+  const { ctx, metrics, tenants } = s;
 
   const binding = (req: FastifyRequest, reply: FastifyReply): string => {
     const existing = req.cookies[COOKIE];
@@ -93,7 +94,7 @@ function fido2RoutesIn(scope: FastifyInstance, s: { ctx: Ctx; tenants: TenantRes
     return body.extensions ? { ...options, extensions: body.extensions } : options;
   });
   route('attestation/result', async (req, _reply, { tenant, binding }) => {
-    await conformanceAttestationResult(ctx, tenant, binding, req.body);
+    await measured(metrics, 'fido2-attestation', () => conformanceAttestationResult(ctx, tenant, binding, req.body));
     return {};
   });
   route('assertion/options', async (req, _reply, { tenant, binding }) => {
@@ -102,7 +103,8 @@ function fido2RoutesIn(scope: FastifyInstance, s: { ctx: Ctx; tenants: TenantRes
     return body.extensions ? { ...options, extensions: body.extensions } : options;
   });
   route('assertion/result', async (req, _reply, { tenant, binding }) => {
-    await conformanceAssertionResult(ctx, tenant, binding, req.body);
+    // Counted like the pages' sign-ins, so a refusal such as a changed backup eligibility shows in metrics.
+    await measured(metrics, 'fido2-assertion', () => conformanceAssertionResult(ctx, tenant, binding, req.body));
     return {};
   });
 }
