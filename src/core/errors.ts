@@ -316,6 +316,12 @@ const entries = {
     remediation: 'Give the exact callback URL of your app, for example https://app.example.com/callback.',
     where: 'CLI, admin API',
   },
+  OIDC_INTERACTION_NOT_FOUND: {
+    status: 400,
+    message: 'This sign-in request has expired, was already completed, or was started in another browser.',
+    remediation: 'Go back to the app and start signing in again.',
+    where: 'sign-in page',
+  },
   CONFIG_INVALID: {
     status: 500,
     message: 'A configuration setting is invalid.',

@@ -4,6 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt } from 'jose';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { errors as oidcErrors } from 'oidc-provider';
+import { SignetError } from '../core/errors.ts';
 import { sessionSatisfiesInteraction } from '../core/interaction.ts';
 import { logoutEndsSignetSession } from '../core/sign-out.ts';
 import type { Ctx } from '../flows/context.ts';
@@ -70,7 +72,8 @@ export class OidcMount {
 
   /**
    * Finishes an OIDC interaction with the user's Signet session when that session satisfies the request
-   * (no prompt=login after it began, max_age respected). Returns the URL to continue at, or undefined.
+   * (no prompt=login after it began, max_age respected). Returns the URL to continue at, or undefined when the
+   * user must sign in (again); refuses with OIDC_INTERACTION_NOT_FOUND when the request itself is gone.
    */
   async tryFinishInteraction(
     tenant: Tenant,
@@ -83,8 +86,12 @@ export class OidcMount {
     let details: Awaited<ReturnType<Provider['interactionDetails']>>;
     try {
       details = await provider.interactionDetails(req.raw, reply.raw);
-    } catch {
-      return undefined;
+    } catch (err) {
+      // The request expired, was finished, or began in another browser: signing in again cannot bring it
+      // back, so say so instead of sending the user round the sign-in page for ever.
+      if (err instanceof oidcErrors.SessionNotFound)
+        throw new SignetError('OIDC_INTERACTION_NOT_FOUND', {}, { cause: err });
+      throw err;
     }
     const hint = details.params.id_token_hint;
     const maxAge = Number(details.params.max_age);

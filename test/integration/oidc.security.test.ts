@@ -315,6 +315,40 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
     expect(new URL(silent.headers.get('location')!).searchParams.get('error')).toBe('login_required');
   });
 
+  it('says a sign-in request is gone (finished, or begun in another browser) instead of asking to sign in again', async () => {
+    const client = new CookieClient(server.url);
+    const res = await client.fetch(
+      authorizeUrl(publicApp.id, { code_challenge: pkce().challenge, code_challenge_method: 'S256' }),
+    );
+    const uid = new URL(res.headers.get('location')!, server.url).searchParams.get('uid')!;
+    const signin = await client.fetch(`/${tenant.slug}/signin/tap`, {
+      method: 'POST',
+      json: { username: admin.userPrincipalName, pass, uid },
+    });
+    expect(signin.status).toBe(200);
+    // Another browser holding a Signet session but not this request's interaction cookie.
+    const other = new CookieClient(server.url);
+    await other.fetch(`/${tenant.slug}/signin/tap`, {
+      method: 'POST',
+      json: { username: admin.userPrincipalName, pass },
+    });
+    for (const path of [`/${tenant.slug}/signin/continue?uid=${uid}`, `/${tenant.slug}/signin?uid=${uid}`]) {
+      const r = await other.fetch(path, { headers: { accept: 'application/json' } });
+      expect(r.status, path).toBe(400);
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('OIDC_INTERACTION_NOT_FOUND');
+    }
+    // The browser that began it finishes it once; afterwards its uid is gone there too.
+    const resumed = await client.fetch(`/${tenant.slug}/signin/continue?uid=${uid}`);
+    expect(resumed.status).toBe(303);
+    expect(new URL(resumed.headers.get('location')!, server.url).pathname).toContain('/oauth2/v2.0/authorize');
+    await client.fetch(resumed.headers.get('location')!);
+    const again = await client.fetch(`/${tenant.slug}/signin/continue?uid=${uid}`, {
+      headers: { accept: 'application/json' },
+    });
+    expect(again.status).toBe(400);
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('OIDC_INTERACTION_NOT_FOUND');
+  });
+
   it('carries a newer Signet sign-in into the next tokens (auth_time and amr are never stale)', async () => {
     const client = new CookieClient(server.url);
     const first = pkce();
