@@ -105,6 +105,24 @@ export class OidcMount {
       ...(details.session?.accountId ? { providerAccountId: details.session.accountId } : {}),
     };
     if (!sessionSatisfiesInteraction(facts, session, this.#ctx.now())) return undefined;
+    if (details.prompt.name === 'consent') {
+      // Apps are registered by the tenant's administrators (see loadExistingGrant in oidc/provider.ts): Signet
+      // consents for the user, also when an app asks for prompt=consent, as OIDC Core asks of one that wants
+      // offline_access (a refresh token that outlives the sign-in).
+      const found = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
+      const grant =
+        found && found.accountId === session.userId
+          ? found
+          : new provider.Grant({ clientId: String(details.params.client_id), accountId: session.userId });
+      grant.addOIDCScope(String(details.params.scope ?? 'openid'));
+      const grantId = await grant.save();
+      return provider.interactionResult(
+        req.raw,
+        reply.raw,
+        { consent: { grantId } },
+        { mergeWithLastSubmission: true },
+      );
+    }
     return provider.interactionResult(
       req.raw,
       reply.raw,

@@ -65,7 +65,12 @@ describe.each(engines)('OIDC secrets at rest on %s', (engine) => {
     return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
   };
 
-  const authorizeUrl = (clientId: string, challenge: string, scope = 'openid profile offline_access') =>
+  const authorizeUrl = (
+    clientId: string,
+    challenge: string,
+    scope = 'openid profile offline_access',
+    extra: Record<string, string> = {},
+  ) =>
     `/${tenant.id}/oauth2/v2.0/authorize?${new URLSearchParams({
       client_id: clientId,
       response_type: 'code',
@@ -75,6 +80,7 @@ describe.each(engines)('OIDC secrets at rest on %s', (engine) => {
       nonce: 'n1',
       code_challenge: challenge,
       code_challenge_method: 'S256',
+      ...extra,
     })}`;
 
   /**
@@ -113,8 +119,9 @@ describe.each(engines)('OIDC secrets at rest on %s', (engine) => {
     challenge: string,
     who: { user: User; pass: string } = { user: admin, pass },
     scope?: string,
+    extra?: Record<string, string>,
   ): Promise<{ code: string; uid: string | null }> {
-    const res = await client.fetch(authorizeUrl(clientId, challenge, scope));
+    const res = await client.fetch(authorizeUrl(clientId, challenge, scope, extra));
     let location = res.headers.get('location')!;
     const uid = new URL(location, server.url).searchParams.get('uid');
     if (uid) {
@@ -254,18 +261,22 @@ describe.each(engines)('OIDC secrets at rest on %s', (engine) => {
     expect(ok.status).toBe(200);
     const rotated = (await ok.json()) as { refresh_token: string };
 
-    // An offline_access token of the same user in another browser, and this browser signing out.
-    const other = new CookieClient(server.url);
+    // An offline_access token from this same browser (OIDC Core: granted with prompt=consent), then sign-out.
     const q = pkce();
     const offline = (await (
       await token({
         grant_type: 'authorization_code',
-        code: (await codeFor(other, publicApp.id, q.challenge)).code,
+        code: (
+          await codeFor(client, publicApp.id, q.challenge, undefined, 'openid profile offline_access', {
+            prompt: 'consent',
+          })
+        ).code,
         redirect_uri: redirect(),
         client_id: publicApp.id,
         code_verifier: q.verifier,
       })
-    ).json()) as { refresh_token: string };
+    ).json()) as { refresh_token: string; scope: string };
+    expect(offline.scope.split(' ')).toContain('offline_access');
     const signout = await client.fetch(`/${tenant.slug}/signout`, {
       method: 'POST',
       headers: { origin: server.url },
