@@ -7,7 +7,8 @@
 //   65537 is what every FIDO authenticator, TPM and platform makes (a TPM's "default" exponent is 65537). With
 //   e = 1 the "signature" is the padded hash itself, so anyone who knows the username signs in; even exponents
 //   are not RSA; small odd ones (3, 17) are sound in theory but serve only lenient-verifier forgeries, and no
-//   authenticator makes them, so one accepted exponent is the simplest rule that is never wrong.
+//   authenticator makes them, so one accepted exponent is the simplest rule that is never wrong. A modulus that
+//   can be factored from itself (a small factor, a perfect power: rsa-modulus.ts) is refused too.
 // - EC2 (ES256/384/512): the curve COSE names is the algorithm's curve (P-256/P-384/P-521), and the point is on
 //   it, with coordinates of exactly the field's length.
 // - OKP (EdDSA): Ed25519 with a 32-byte x that node:crypto accepts as a point.
@@ -16,6 +17,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { decodeCredentialPublicKey } from '@simplewebauthn/server/helpers';
 import type { ErrorCode } from '../core/errors.ts';
+import { rsaModulusWeakness } from './rsa-modulus.ts';
 
 export const RSA_MIN_MODULUS_BITS = 2048;
 export const RSA_PUBLIC_EXPONENT = 65537n;
@@ -76,6 +78,8 @@ export function evaluateCredentialKey(cose: Uint8Array<ArrayBuffer>, alg: number
       return refuse('WEBAUTHN_PUBLIC_KEY_WEAK', 'public exponent is not 65537', {
         exponent: String(publicExponent ?? ''),
       });
+    const weakness = rsaModulusWeakness(BigInt(`0x${n.toString('hex')}`));
+    if (weakness) return refuse('WEBAUTHN_PUBLIC_KEY_WEAK', weakness);
     return { ok: true, key };
   }
 

@@ -1,7 +1,7 @@
 // Weak credential keys (hardening issue item 2; WA-13, WA-17): neither ceremony stores a key Signet would not
 // trust, and a weak key stored before the rule existed cannot sign anyone in. With e = 1 the RSA "signature" is
 // the padded hash itself, so the attacker here holds no private key at all.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, generatePrimeSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ErrorCode, SignetError } from '../../src/core/errors.ts';
 import {
@@ -49,6 +49,18 @@ const evenModulus = (m: Cose) => {
   n[n.length - 1]! &= 0xfe;
   return new Map(m).set(-1, n);
 };
+// Moduli anyone can factor from the public key (NIST SP 800-89): a small factor, or one prime squared. The
+// primes are made once (generating them takes a second).
+let primes: { p2047: bigint; p1024: bigint } | undefined;
+const bigPrimes = () => {
+  primes ??= {
+    p2047: generatePrimeSync(2047, { bigint: true }) as bigint,
+    p1024: generatePrimeSync(1024, { bigint: true }) as bigint,
+  };
+  return primes;
+};
+const smallFactor = (m: Cose) => new Map(m).set(-1, int(3n * bigPrimes().p2047));
+const primeSquared = (m: Cose) => new Map(m).set(-1, int(bigPrimes().p1024 ** 2n));
 const offCurve = (m: Cose) => {
   const y = Buffer.from(m.get(-3) as Uint8Array);
   y[9]! ^= 0x01;
@@ -78,6 +90,8 @@ const weakShapes: Array<[string, SoftAuthenticatorOptions, RegistrationMutation,
   ['RSA-2048 with e = 2', { alg: 'RS256' }, { credentialKey: withExponent(2n) }, 'WEBAUTHN_PUBLIC_KEY_WEAK'],
   ['RSA-2048 with e = 65536', { alg: 'RS256' }, { credentialKey: withExponent(65536n) }, 'WEBAUTHN_PUBLIC_KEY_WEAK'],
   ['RSA-2048 with an even modulus', { alg: 'RS256' }, { credentialKey: evenModulus }, 'WEBAUTHN_PUBLIC_KEY_WEAK'],
+  ['RSA with a modulus of 3 × a prime', { alg: 'RS256' }, { credentialKey: smallFactor }, 'WEBAUTHN_PUBLIC_KEY_WEAK'],
+  ['RSA with a modulus p × p', { alg: 'RS256' }, { credentialKey: primeSquared }, 'WEBAUTHN_PUBLIC_KEY_WEAK'],
   ['a P-256 point off the curve', { alg: 'ES256' }, { credentialKey: offCurve }, 'WEBAUTHN_PUBLIC_KEY_WEAK'],
   ['an Ed25519 key of 31 bytes', { alg: 'EdDSA' }, { credentialKey: shortEd25519 }, 'WEBAUTHN_PUBLIC_KEY_WEAK'],
   ['an ES256 key naming P-384', { alg: 'ES256' }, { credentialKey: wrongCurve }, 'WEBAUTHN_ALGORITHM_NOT_ALLOWED'],
