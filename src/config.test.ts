@@ -48,6 +48,15 @@ describe('configuration', () => {
     expect([c.managementPort, c.managementHost, c.logLevel]).toEqual([9000, '0.0.0.0', 'warn']);
   });
 
+  it('reads SIGNET_PROXY_HEADER: only the header the proxies write names the client', () => {
+    const env = { SIGNET_DATA_DIR: dir(), SIGNET_TRUSTED_PROXIES: '10.0.0.0/8' };
+    const both = { 'x-forwarded-for': '1.2.3.4', forwarded: 'for=5.6.7.8' };
+    const xff = loadConfig(env).trustedProxies!;
+    const fwd = loadConfig({ ...env, SIGNET_PROXY_HEADER: 'Forwarded' }).trustedProxies!;
+    expect(resolveClientAddress('10.1.2.3', both, xff)).toBe('1.2.3.4');
+    expect(resolveClientAddress('10.1.2.3', both, fwd)).toBe('5.6.7.8');
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -63,6 +72,7 @@ describe('configuration', () => {
     [{ SIGNET_MANAGEMENT_PORT: '3000' }, 'SIGNET_MANAGEMENT_PORT'],
     [{ SIGNET_MANAGEMENT_HOST: 'not a host' }, 'SIGNET_MANAGEMENT_HOST'],
     [{ SIGNET_LOG_LEVEL: 'loud' }, 'SIGNET_LOG_LEVEL'],
+    [{ SIGNET_PROXY_HEADER: 'x-real-ip' }, 'SIGNET_PROXY_HEADER'],
     [{ HOST: 'a b' }, 'HOST'],
   ])('refuses %o, naming %s', (env, variable) => {
     expect(() => loadConfig({ SIGNET_DATA_DIR: dir(), ...env })).toThrow(

@@ -49,8 +49,14 @@ export function parsePort(raw: string | undefined, variable = 'PORT'): number {
   return port;
 }
 
-export function parseTrustedProxiesVariable(raw: string | undefined): TrustedProxies {
-  const r = parseTrustedProxies(raw);
+export function parseTrustedProxiesVariable(raw: string | undefined, headerRaw?: string): TrustedProxies {
+  const header = headerRaw === undefined || headerRaw === '' ? 'x-forwarded-for' : headerRaw.toLowerCase();
+  if (header !== 'x-forwarded-for' && header !== 'forwarded')
+    throw bad(
+      'SIGNET_PROXY_HEADER',
+      `must be x-forwarded-for or forwarded (the one header your proxies write), got "${headerRaw}"`,
+    );
+  const r = parseTrustedProxies(raw, header);
   if (!r.ok)
     throw bad('SIGNET_TRUSTED_PROXIES', `entry "${r.entry}" ${r.reason} (give addresses or CIDRs, comma-separated)`);
   return r.value;
@@ -164,7 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, random = random
   const managementHost = parseHost(env.SIGNET_MANAGEMENT_HOST, 'SIGNET_MANAGEMENT_HOST');
   if (managementPort === port)
     throw bad('SIGNET_MANAGEMENT_PORT', `must differ from PORT (${port}): operations are served apart from sign-in`);
-  const trustedProxies = parseTrustedProxiesVariable(env.SIGNET_TRUSTED_PROXIES);
+  const trustedProxies = parseTrustedProxiesVariable(env.SIGNET_TRUSTED_PROXIES, env.SIGNET_PROXY_HEADER);
   const logLevel = parseLogLevel(env.SIGNET_LOG_LEVEL);
   const secret = loadSecret(env.SIGNET_SECRET, dataDir, random);
   return {

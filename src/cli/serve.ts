@@ -78,7 +78,9 @@ export const serveCommand: Command = {
         : 'Operations: no /metrics endpoint (set SIGNET_MANAGEMENT_PORT to serve /metrics and /readyz detail on 127.0.0.1)',
     );
     if (config.trustedProxies?.entries.length)
-      banner.push(`Client addresses from X-Forwarded-For/Forwarded via ${config.trustedProxies.entries.join(', ')}`);
+      banner.push(
+        `Client addresses from ${config.trustedProxies.header === 'forwarded' ? 'Forwarded' : 'X-Forwarded-For'} via ${config.trustedProxies.entries.join(', ')}`,
+      );
     process.stderr.write(`${banner.join('\n')}\n`);
     const purge = setInterval(() => {
       purgeExpired(rt.ctx).catch((err) => rt.ctx.log.error({ err: String(err) }, 'purge failed'));

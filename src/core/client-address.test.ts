@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { noTrustedProxies, parseTrustedProxies, resolveClientAddress, type TrustedProxies } from './client-address.ts';
+import {
+  noTrustedProxies,
+  type ProxyHeader,
+  parseTrustedProxies,
+  resolveClientAddress,
+  type TrustedProxies,
+} from './client-address.ts';
 
-function trust(raw: string): TrustedProxies {
-  const r = parseTrustedProxies(raw);
+function trust(raw: string, header: ProxyHeader = 'x-forwarded-for'): TrustedProxies {
+  const r = parseTrustedProxies(raw, header);
   if (!r.ok) throw new Error(`${r.entry} ${r.reason}`);
   return r.value;
 }
 
 const PROXY = '10.0.0.5';
 const proxies = trust('10.0.0.0/24, 2001:db8:ffff::/48, 127.0.0.1');
+const forwardedProxies = trust('10.0.0.0/24, 2001:db8:ffff::/48, 127.0.0.1', 'forwarded');
 
 describe('parseTrustedProxies', () => {
   it('reads addresses and CIDRs of both families, ignoring blanks', () => {
@@ -81,21 +88,25 @@ describe('resolveClientAddress', () => {
       '10.0.0.9',
     );
     for (const fwd of ['for=unknown', 'for=_hidden', 'for="_gazonk"', 'by=10.0.0.5', 'for=2001:db8::1', 'nonsense'])
-      expect(resolveClientAddress(PROXY, { forwarded: fwd }, proxies), fwd).toBe(PROXY);
-    expect(resolveClientAddress(PROXY, { forwarded: 'for=198.51.100.1, for=unknown' }, proxies)).toBe(PROXY);
+      expect(resolveClientAddress(PROXY, { forwarded: fwd }, forwardedProxies), fwd).toBe(PROXY);
+    expect(resolveClientAddress(PROXY, { forwarded: 'for=198.51.100.1, for=unknown' }, forwardedProxies)).toBe(PROXY);
   });
 
   it('reads RFC 7239 Forwarded, including quoted IPv6 with a port and other parameters', () => {
-    expect(resolveClientAddress(PROXY, { forwarded: 'for=198.51.100.1' }, proxies)).toBe('198.51.100.1');
-    expect(resolveClientAddress(PROXY, { forwarded: 'For="[2001:DB8::1]:4711"' }, proxies)).toBe('2001:db8::1');
+    expect(resolveClientAddress(PROXY, { forwarded: 'for=198.51.100.1' }, forwardedProxies)).toBe('198.51.100.1');
+    expect(resolveClientAddress(PROXY, { forwarded: 'For="[2001:DB8::1]:4711"' }, forwardedProxies)).toBe(
+      '2001:db8::1',
+    );
     expect(
       resolveClientAddress(
         PROXY,
         { forwarded: 'for=192.0.2.43;proto=https;by=10.0.0.5, for="198.51.100.17:8080";host="a,b;c"' },
-        proxies,
+        forwardedProxies,
       ),
     ).toBe('198.51.100.17');
-    expect(resolveClientAddress(PROXY, { forwarded: 'for=192.0.2.43, for=10.0.0.8' }, proxies)).toBe('192.0.2.43');
+    expect(resolveClientAddress(PROXY, { forwarded: 'for=192.0.2.43, for=10.0.0.8' }, forwardedProxies)).toBe(
+      '192.0.2.43',
+    );
   });
 
   it('reads X-Forwarded-For entries with ports and brackets', () => {
@@ -116,13 +127,24 @@ describe('resolveClientAddress', () => {
     );
   });
 
-  it('believes neither header when both are present and disagree', () => {
-    expect(
-      resolveClientAddress(PROXY, { 'x-forwarded-for': '198.51.100.1', forwarded: 'for=198.51.100.2' }, proxies),
-    ).toBe(PROXY);
-    expect(
-      resolveClientAddress(PROXY, { 'x-forwarded-for': '198.51.100.1', forwarded: 'for=198.51.100.1' }, proxies),
-    ).toBe('198.51.100.1');
+  it('reads only the header the proxies write: the other kind, sent by the client, neither names nor blurs it', () => {
+    const both = { 'x-forwarded-for': '198.51.100.1', forwarded: 'for=198.51.100.2' };
+    expect(resolveClientAddress(PROXY, both, proxies)).toBe('198.51.100.1');
+    expect(resolveClientAddress(PROXY, both, forwardedProxies)).toBe('198.51.100.2');
+    for (const forged of ['for=6.6.6.6', 'for=_hidden', 'for="6.6.6.6', 'host=evil.example;proto=https'])
+      expect(resolveClientAddress(PROXY, { 'x-forwarded-for': '198.51.100.1', forwarded: forged }, proxies)).toBe(
+        '198.51.100.1',
+      );
+    expect(resolveClientAddress(PROXY, { forwarded: 'for=198.51.100.2' }, proxies)).toBe(PROXY);
+    expect(resolveClientAddress(PROXY, { 'x-forwarded-for': '198.51.100.1' }, forwardedProxies)).toBe(PROXY);
+  });
+
+  it('writes one address one way, so one client is one lockout key', () => {
+    for (const written of ['2001:0DB8:0000::0001', '2001:db8:0:0:0:0:0:1', '[2001:db8::1]:443'])
+      expect(resolveClientAddress(PROXY, { 'x-forwarded-for': written }, proxies)).toBe('2001:db8::1');
+    for (const written of ['::ffff:203.0.113.7', '::ffff:cb00:7107', '::FFFF:CB00:7107'])
+      expect(resolveClientAddress(PROXY, { 'x-forwarded-for': written }, proxies)).toBe('203.0.113.7');
+    expect(resolveClientAddress('::ffff:7f00:1', { 'x-forwarded-for': '198.51.100.1' }, proxies)).toBe('198.51.100.1');
   });
 
   it('is the trusted peer itself when it forwards no header', () => {

@@ -1,20 +1,28 @@
 // Which address is the client: the TCP peer, unless the peer is a proxy the operator trusts, in which case the
-// proxies' X-Forwarded-For / Forwarded (RFC 7239) entries are walked from the right while each hop is trusted.
+// one header those proxies write (X-Forwarded-For, or RFC 7239 Forwarded) is walked from the right while each hop
+// is trusted. Only that header: a client can send the other kind through the proxy untouched.
 // Pure: no I/O; the trusted list is parsed once at start (node:net's BlockList is an in-memory matcher).
 import { BlockList, isIP } from 'node:net';
+
+/** The header the trusted proxies write (SIGNET_PROXY_HEADER). */
+export type ProxyHeader = 'x-forwarded-for' | 'forwarded';
 
 export interface TrustedProxies {
   /** The entries as configured, normalized (for messages and /readyz detail). */
   readonly entries: readonly string[];
   readonly list: BlockList;
+  readonly header: ProxyHeader;
 }
 
 export type ParsedTrustedProxies = { ok: true; value: TrustedProxies } | { ok: false; entry: string; reason: string };
 
-export const noTrustedProxies: TrustedProxies = { entries: [], list: new BlockList() };
+export const noTrustedProxies: TrustedProxies = { entries: [], list: new BlockList(), header: 'x-forwarded-for' };
 
 /** `SIGNET_TRUSTED_PROXIES`: addresses and CIDRs, IPv4 and IPv6, comma-separated; empty means none. */
-export function parseTrustedProxies(raw: string | undefined): ParsedTrustedProxies {
+export function parseTrustedProxies(
+  raw: string | undefined,
+  header: ProxyHeader = 'x-forwarded-for',
+): ParsedTrustedProxies {
   const list = new BlockList();
   const entries: string[] = [];
   for (const part of (raw ?? '').split(',')) {
@@ -38,16 +46,23 @@ export function parseTrustedProxies(raw: string | undefined): ParsedTrustedProxi
     list.addSubnet(address, Number(bits), type);
     entries.push(`${address}/${bits}`);
   }
-  return { ok: true, value: { entries, list } };
+  return { ok: true, value: { entries, list, header } };
 }
 
-/** An address in canonical-enough form for keys and logs: lower case, IPv4-mapped IPv6 as IPv4; or null. */
+/**
+ * An address in one canonical form for lockout keys and logs, so that one client is one key: IPv6 compressed and
+ * lower case (RFC 5952, as the WHATWG URL parser writes it), IPv4-mapped IPv6 as IPv4; null when not an address.
+ */
 function normalize(candidate: string): string | null {
-  let a = candidate.toLowerCase();
-  if (a.startsWith('::ffff:') && isIP(a.slice(7)) === 4) a = a.slice(7);
-  const family = isIP(a);
-  if (family === 0 || a.includes('%')) return null;
-  return a;
+  const family = isIP(candidate);
+  if (family === 0 || candidate.includes('%')) return null;
+  if (family === 4) return candidate;
+  const a = new URL(`http://[${candidate}]/`).hostname.slice(1, -1);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(a);
+  if (!mapped) return a;
+  const hi = Number.parseInt(mapped[1]!, 16);
+  const lo = Number.parseInt(mapped[2]!, 16);
+  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
 }
 
 function isTrusted(address: string, t: TrustedProxies): boolean {
@@ -150,8 +165,8 @@ function forNode(value: string): string | null {
 /**
  * Walks the hops right to left: the peer, then each forwarded entry while the hop we came from is trusted. The
  * first untrusted address is the client; an unreadable entry (junk, `unknown`, an obfuscated name) ends the walk
- * at the last trusted address. Only one header kind is walked: when both are present and they name different
- * clients, neither is believed (an attacker could have added the one the proxy does not write).
+ * at the last trusted address. Only the configured header is walked: the other kind, which the proxies do not
+ * write, is whatever the client sent, and must neither name the client nor blur it.
  */
 export function resolveClientAddress(
   peer: string | undefined,
@@ -162,13 +177,10 @@ export function resolveClientAddress(
   const self = normalize(peer);
   if (self === null) return peer;
   if (trusted.entries.length === 0 || !isTrusted(self, trusted)) return self;
-  const xff = joined(headers['x-forwarded-for']);
-  const fwd = joined(headers.forwarded);
-  if (xff === undefined && fwd === undefined) return self;
-  const fromXff = xff === undefined ? undefined : walk(self, xff.split(',').map(xffAddress), trusted);
-  const fromFwd = fwd === undefined ? undefined : walk(self, forwardedFor(fwd), trusted);
-  if (fromXff !== undefined && fromFwd !== undefined) return fromXff === fromFwd ? fromXff : self;
-  return fromXff ?? fromFwd ?? self;
+  const value = joined(headers[trusted.header]);
+  if (value === undefined) return self;
+  const hops = trusted.header === 'forwarded' ? forwardedFor(value) : value.split(',').map(xffAddress);
+  return walk(self, hops, trusted);
 }
 
 function joined(v: string | string[] | undefined): string | undefined {

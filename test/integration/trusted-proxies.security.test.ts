@@ -174,6 +174,21 @@ describe.each(engines)('client addresses behind trusted proxies on %s', (engine)
     expect(ips).toEqual(new Set([STRANGER]));
   });
 
+  it('a Forwarded header the proxy does not write neither hides the stranger nor shares the owner’s lockout', async () => {
+    const owner = await newUser();
+    const { pass } = await issueTap(server.ctx, tenant, owner, { actor: SYSTEM });
+    for (const forged of ['for=6.6.6.6', 'for=_hidden', 'for="6.6.6.6', `for=${OWNER}`]) {
+      for (let i = 0; i < 2; i++)
+        expect(codeOf(await tap(STRANGER, owner, wrong(pass), { forwarded: forged }))).toBe('TAP_INVALID');
+    }
+    // Eight failures (under the lockout's ten), all the stranger's: the owner, whose own forward proxy adds a Forwarded header, signs in.
+    const mine = await tap(OWNER, owner, pass, { forwarded: 'host=intranet.example;proto=https' });
+    expect(mine.status, mine.text).toBe(200);
+    const failures = (await logOf(owner)).filter((r) => r.result === 'failure');
+    expect(failures).toHaveLength(8);
+    expect(new Set(failures.map((r) => r.ip))).toEqual(new Set([STRANGER]));
+  });
+
   it('a peer that is not a trusted proxy is the client, whatever X-Forwarded-For or Forwarded claim', async () => {
     const owner = await newUser();
     const { pass } = await issueTap(server.ctx, tenant, owner, { actor: SYSTEM });
