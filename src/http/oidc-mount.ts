@@ -153,6 +153,8 @@ export class OidcMount {
       // The provider's ctx.ip is the client Signet resolved (SIGNET_TRUSTED_PROXIES), never a forged header.
       raw.headers['x-forwarded-for'] = req.ip;
       delete raw.headers.forwarded;
+      // The provider's own error pages show the request id Signet logs (never one the client sent).
+      raw.headers['signet-request-id'] = req.id;
       provider.callback()(raw, reply.raw);
     };
 
