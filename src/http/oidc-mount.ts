@@ -71,6 +71,22 @@ export class OidcMount {
   }
 
   /**
+   * Refuses with OIDC_INTERACTION_NOT_FOUND when the app's sign-in request this browser is answering is gone
+   * (expired, finished, or begun in another browser), before anything is spent on it: a one-time pass used to
+   * answer a request that no longer exists would be lost for nothing.
+   */
+  async assertInteractionAlive(tenant: Tenant, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const provider = await this.provider(tenant);
+    try {
+      await provider.interactionDetails(req.raw, reply.raw);
+    } catch (err) {
+      if (err instanceof oidcErrors.SessionNotFound)
+        throw new SignetError('OIDC_INTERACTION_NOT_FOUND', {}, { cause: err });
+      throw err;
+    }
+  }
+
+  /**
    * Finishes an OIDC interaction with the user's Signet session when that session satisfies the request
    * (no prompt=login after it began, max_age respected). Returns the URL to continue at, or undefined when the
    * user must sign in (again); refuses with OIDC_INTERACTION_NOT_FOUND when the request itself is gone.

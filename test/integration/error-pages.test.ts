@@ -3,7 +3,7 @@
 // Forms post urlencoded bodies from our own origin and get a 303, never a pass in a URL.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTenant, createUser } from '../../src/flows/directory.ts';
+import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
 import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
 import { startSession } from '../../src/flows/sessions.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
@@ -70,6 +70,32 @@ describe('pages, error pages and form posts (SQLite)', () => {
     });
     const passkey = await finishPasskeyRegistration(server.ctx, tenant, session, { credential, name: 'Laptop' });
     return { cookie: `${sessionCookieName(server.ctx.config, tenant)}=${token}`, passkeyId: passkey.id };
+  }
+
+  /** An app's sign-in request as a browser holds it: its uid and the provider's interaction cookie. */
+  async function interaction(): Promise<{ uid: string; cookie: string }> {
+    const { app } = await createApp(server.ctx, tenant, {
+      name: 'Pages app',
+      redirectUris: [`${server.url}/cb`],
+      publicClient: true,
+    });
+    const p = new URLSearchParams({
+      client_id: app.id,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: `${server.url}/cb`,
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
+    const res = await fetch(`${server.url}/${tenant.id}/oauth2/v2.0/authorize?${p}`, { redirect: 'manual' });
+    const uid = new URL(res.headers.get('location')!, server.url).searchParams.get('uid')!;
+    return {
+      uid,
+      cookie: res.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; '),
+    };
   }
 
   beforeAll(async () => {
@@ -204,25 +230,51 @@ describe('pages, error pages and form posts (SQLite)', () => {
 
     it('carries an OIDC interaction through its hidden field to the continue step', async () => {
       const { pass } = await issueTap(server.ctx, tenant, user, { oneTime: true, actor: { type: 'system', id: null } });
-      const r = await formPost(`/${tenant.slug}/signin/tap`, {
+      const { uid, cookie } = await interaction();
+      const r = await formPost(
+        `/${tenant.slug}/signin/tap`,
+        { uid, return: `/${tenant.slug}/account`, username: user.userPrincipalName, pass },
+        { cookie },
+      );
+      expect(r.status).toBe(303);
+      expect(r.headers.get('location')).toBe(`/${tenant.slug}/signin/continue?uid=${uid}`);
+    });
+
+    it('says an app’s sign-in request is gone before the pass is spent, and the pass still works afterwards', async () => {
+      const { pass } = await issueTap(server.ctx, tenant, user, { oneTime: true, actor: { type: 'system', id: null } });
+      // No interaction cookie: expired, finished, or begun in another browser.
+      const gone = await formPost(`/${tenant.slug}/signin/tap`, {
         uid: 'abcDEF123_-',
         return: `/${tenant.slug}/account`,
         username: user.userPrincipalName,
         pass,
       });
-      expect(r.status).toBe(303);
-      expect(r.headers.get('location')).toBe(`/${tenant.slug}/signin/continue?uid=abcDEF123_-`);
+      expect(gone.status).toBe(400);
+      const text = visibleText(await gone.text());
+      expect(text).toContain('Go back to the app and start signing in again.');
+      expect(text).toContain('Error code: OIDC_INTERACTION_NOT_FOUND');
+      const page = await get(`/${tenant.slug}/signin?uid=abcDEF123_-`, NAVIGATE);
+      expect(page.status).toBe(400);
+      expect(visibleText(await page.text())).toContain('Error code: OIDC_INTERACTION_NOT_FOUND');
+      // The one-time pass was not spent.
+      const ok = await formPost(`/${tenant.slug}/signin/tap`, {
+        return: `/${tenant.slug}/account`,
+        username: user.userPrincipalName,
+        pass,
+      });
+      expect(ok.status).toBe(303);
+      expect(ok.headers.get('location')).toBe(`/${tenant.slug}/account`);
     });
 
     it('shows the sign-in page again with the message for a wrong pass: username kept, pass not echoed', async () => {
       await issueTap(server.ctx, tenant, user, { oneTime: true, actor: { type: 'system', id: null } });
       const wrong = 'Wr0ngPassXyZ1234';
-      const r = await formPost(`/${tenant.slug}/signin/tap`, {
-        uid: 'abcDEF123_-',
-        return: `/${tenant.slug}/account`,
-        username: user.userPrincipalName,
-        pass: wrong,
-      });
+      const { uid, cookie } = await interaction();
+      const r = await formPost(
+        `/${tenant.slug}/signin/tap`,
+        { uid, return: `/${tenant.slug}/account`, username: user.userPrincipalName, pass: wrong },
+        { cookie },
+      );
       expect(r.status).toBe(401);
       expect(r.headers.get('content-type')).toMatch(/^text\/html/);
       const html = await r.text();
@@ -231,7 +283,7 @@ describe('pages, error pages and form posts (SQLite)', () => {
       expect(text).toContain('The Temporary Access Pass is not valid for this account.');
       expect(text).toContain('Error code: TAP_INVALID');
       expect(html).toContain(`value="${user.userPrincipalName}"`);
-      expect(html).toContain('name="uid" value="abcDEF123_-"');
+      expect(html).toContain(`name="uid" value="${uid}"`);
       expect(html).not.toContain(wrong);
     });
 

@@ -1,6 +1,7 @@
 // /{tenant}/signin: the sign-in page (also oidc-provider's interaction) and the JSON calls it makes.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { SignetError } from '../../core/errors.ts';
 import type { Ctx } from '../../flows/context.ts';
 import { endSession } from '../../flows/sessions.ts';
 import { beginPasskeySignIn, finishPasskeySignIn, type SignedIn } from '../../flows/sign-in-passkey.ts';
@@ -116,7 +117,9 @@ export function signInRoutes(
     }
     const ret = returnPath.safeParse(q.return);
     if (q.uid) {
-      // An OIDC interaction: a live session that satisfies the request finishes it at once.
+      // An OIDC interaction: gone, it is said at once (not after a sign-in); a live session that satisfies it
+      // finishes it at once.
+      await oidc.assertInteractionAlive(tenant, req, reply);
       const session = await currentSession(ctx, req, tenant);
       const done = session && (await oidc.tryFinishInteraction(tenant, req, reply, session, q.uid));
       if (done) return reply.redirect(done, 303);
@@ -153,6 +156,7 @@ export function signInRoutes(
     assertSameOrigin(req, ctx.config);
     const tenant = await tenants.ordinaryFromRequest(req);
     const body = parseBody(verifyBody, req.body);
+    if (body.uid) await oidc.assertInteractionAlive(tenant, req, reply);
     const r = await measured(metrics, 'signin-passkey', () =>
       finishPasskeySignIn(ctx, tenant, body.credential, client(req, tenant)),
     );
@@ -168,13 +172,16 @@ export function signInRoutes(
     const raw = form ? formFields(req.body, ['uid', 'return']) : req.body;
     try {
       const body = parseBody(tapBody, raw);
+      // Checked before the pass is counted or spent.
+      if (body.uid) await oidc.assertInteractionAlive(tenant, req, reply);
       const r = await measured(metrics, 'signin-tap', () =>
         signInWithTap(ctx, tenant, { username: body.username, pass: body.pass }, client(req, tenant)),
       );
       const done = signedIn(reply, tenant, r, body);
       return form ? reply.redirect(done.redirect, 303) : done;
     } catch (err) {
-      if (!form) throw err;
+      // A gone sign-in request is an error page ("go back to the app"), not the sign-in form again.
+      if (!form || (err instanceof SignetError && err.code === 'OIDC_INTERACTION_NOT_FOUND')) throw err;
       const e = refusalForPage(req, err);
       return signInPageAgain(reply, tenant, raw, e.status, personMessage(e.code, e.detail), 'tap');
     }
