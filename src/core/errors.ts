@@ -265,6 +265,13 @@ const entries = {
     remediation: 'Choose the passkey of this account.',
     where: 'sign-in, sign-in log',
   },
+  SIGNIN_PASSKEY_NOT_FOR_ACCOUNT: {
+    status: 401,
+    message: 'This passkey is not for the account you entered.',
+    remediation:
+      'Check the username you typed, or choose a passkey of that account; to sign in with whichever passkey your device offers, start the sign-in without a username.',
+    where: 'sign-in (username first), sign-in log',
+  },
   SIGNIN_USER_DISABLED: {
     status: 403,
     message: 'This account is disabled.',

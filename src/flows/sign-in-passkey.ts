@@ -37,7 +37,8 @@ function decoySignatureCheck(): void {
  * make 64-byte ids and more) and transports without keeping a shadow copy of every account's shape (WA-25,
  * WA-26). Known and unknown names, and the autofill request, thus get the very same options but for the
  * challenge, by construction. The name is remembered with the challenge, and the credential that answers must
- * be that user's: any other is refused with the same work and the same code as for an unknown name.
+ * be that user's: any other is refused with the same work and the same code (SIGNIN_PASSKEY_NOT_FOR_ACCOUNT) as
+ * for an unknown name.
  */
 export async function beginPasskeySignIn(
   ctx: Ctx,
@@ -127,13 +128,19 @@ async function verifyAndStart(
   // 5. The credential is registered in this tenant; for username-first, to the user who was named.
   const passkey = await findPasskeyByCredentialId(ctx.db, tenant.id, response.id);
   const named = issued.data.username !== undefined;
-  // Username-first: a credential that is not the named user's fails like a bad signature would, the same for a
-  // known and an unknown name, so a forged response cannot tell them apart (WA-25).
+  // Username-first: a credential that is not the named user's is refused as such, with one code for a known and an
+  // unknown name alike, so the answer tells no accounts apart (WA-25). It says what happened (a typo in the name,
+  // or another account's passkey), not "bad signature", which would send a person to delete a good passkey.
+  // Naming it reveals nothing: the options list no credentials, so a caller never learns which credential ids a
+  // name owns and can only present ones that are not that name's (their own, or made up), and those get this
+  // code whether the name exists or not. Only the named user's own credential reaches the signature check below;
+  // telling that apart would take holding the credential id already, which no route of a sign-in tenant hands out
+  // for a name (the FIDO binding's options list them, but it answers USER_NOT_FOUND for unknown names anyway).
   if (named && (!passkey || passkey.userId !== issued.userId)) {
     // The same work as a real account's refusal (a user read, a signature check), so time does not tell either.
     await findUserById(ctx.db, tenant.id, NO_USER);
     decoySignatureCheck();
-    throw new SignetError('WEBAUTHN_SIGNATURE_INVALID');
+    throw new SignetError('SIGNIN_PASSKEY_NOT_FOR_ACCOUNT');
   }
   if (!passkey) throw new SignetError('SIGNIN_CREDENTIAL_UNKNOWN');
   if (passkey.cloneSuspectedAt !== null)

@@ -40,6 +40,18 @@ describe('messages a person reads', () => {
     });
   });
 
+  it('tells a person whose passkey is not the typed account’s to check the name, never to remove the passkey', () => {
+    const m = personMessage('SIGNIN_PASSKEY_NOT_FOR_ACCOUNT');
+    expect(m).toMatchObject({
+      text: 'This passkey is not for the account you entered.',
+      code: 'SIGNIN_PASSKEY_NOT_FOR_ACCOUNT',
+    });
+    expect(m.remediation).toContain('Check the username you typed');
+    // The page's own button for a sign-in without a name (an empty name there only says "Enter your username").
+    expect(m.remediation).toContain('Use a passkey from another device or a security key');
+    expect(`${m.text} ${m.remediation}`).not.toMatch(/remove|delete|register a new/i);
+  });
+
   it('names the field: "Enter your username", "the name is empty"', () => {
     expect(personMessage('REQUEST_INVALID', { field: 'username', problem: 'missing' })).toEqual({
       text: 'Enter your username.',

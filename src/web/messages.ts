@@ -47,6 +47,11 @@ const pageWords: Partial<Record<ErrorCode, { text?: string; remediation?: string
     text: 'For your security, changing your passkeys needs a sign-in from the last 5 minutes.',
     remediation: 'Sign in again, then try again.',
   },
+  // The sign-in page asks for a username before "Sign in with a passkey"; its passkey-without-a-name is a button.
+  SIGNIN_PASSKEY_NOT_FOR_ACCOUNT: {
+    remediation:
+      'Check the username you typed, or choose a passkey of that account. To sign in with whichever passkey your device offers, use "Use a passkey from another device or a security key" instead.',
+  },
   PASSKEY_ALREADY_REGISTERED: {
     text: 'This passkey is already registered to an account.',
     remediation: 'Sign in with it, or add a passkey from another device or security key.',

@@ -114,6 +114,54 @@ describe('messages on the pages (Chromium, SQLite)', () => {
     STEP,
   );
 
+  it(
+    'says a typed wrong username with a real passkey is "not for the account you entered", never "remove this passkey"',
+    async () => {
+      const lee = await createUser(server.ctx, tenant, { userPrincipalName: 'lee@words.example' });
+      await createUser(server.ctx, tenant, { userPrincipalName: 'zoe@words.example' });
+      const { pass } = await issueTap(server.ctx, tenant, lee, { oneTime: true, actor: { type: 'system', id: null } });
+      const t = await newTab();
+      const { page } = t;
+      await page.goto(at('/signin'));
+      await page.locator('#tap-username').fill(lee.userPrincipalName);
+      await page.locator('#tap').fill(pass);
+      await page.getByRole('button', { name: 'Sign in with the pass' }).click();
+      await page.waitForURL(/\/account$/);
+      // A security key (no autofill in Chromium without a platform authenticator): only the buttons ask for it.
+      await t.addAuthenticator({ transport: 'usb' });
+      await page.locator('#add-passkey').click();
+      await expect.poll(() => page.locator('li.passkey').count(), { timeout: 15_000 }).toBe(1);
+      await page.waitForLoadState('load');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(/\/signin$/);
+
+      // A typo, then another person's real name: the key offers Lee's passkey both times, and both answer alike.
+      for (const typed of ['lee@word.example', 'zoe@words.example']) {
+        await page.locator('#username').fill(typed);
+        const verified = page.waitForResponse((r) => r.url().endsWith('/signin/passkey/verify'));
+        await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+        expect((await verified).status(), typed).toBe(401);
+        await expect
+          .poll(() => status(page), { timeout: 20_000 })
+          .toBe(
+            'This passkey is not for the account you entered.Check the username you typed, or choose a passkey of that account. To sign in with whichever passkey your device offers, use "Use a passkey from another device or a security key" instead.Error code: SIGNIN_PASSKEY_NOT_FOR_ACCOUNT',
+          );
+        expect(await page.locator('#status .status-code').textContent()).toBe(
+          'Error code: SIGNIN_PASSKEY_NOT_FOR_ACCOUNT',
+        );
+        expect(await status(page)).not.toMatch(/remove this passkey|signature/i);
+        expect(await status(page)).not.toMatch(RAW);
+        expect(page.url()).toMatch(/\/signin$/);
+      }
+
+      // The passkey was good all along: the button the words name signs Lee in with it.
+      await page.getByRole('button', { name: 'Use a passkey from another device or a security key' }).click();
+      await page.waitForURL(/\/account$/, { timeout: 20_000 });
+      expect(((await page.locator('#who').textContent()) ?? '').trim()).toBe(lee.userPrincipalName);
+    },
+    STEP,
+  );
+
   it('no page logged an uncaught error or a CSP violation', () => {
     expect(
       problems.filter((p) => !/^Failed to load resource: the server responded with a status of 4\d\d/.test(p.text)),

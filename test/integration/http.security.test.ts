@@ -1216,4 +1216,33 @@ describe.each(engines)('HTTP edge security on %s', (engine) => {
       expect(r.json).toMatchObject({ status: 'ok', errorMessage: '' });
     });
   });
+
+  // -------------------------------------------------------------------------------------------------------------
+  describe('(g) username-first sign-in tells no accounts apart (WA-25)', () => {
+    it("answers another account's name and an unknown name alike: same status, code, headers and body but for the request id and date", async () => {
+      const victim = await userWithPasskey();
+      const attacker = await userWithPasskey();
+      const unknown = `nobody-${randomBytes(3).toString('hex')}@example.com`;
+      const shapes = [];
+      for (const username of [victim.user.userPrincipalName, unknown, victim.user.userPrincipalName, unknown]) {
+        // The attacker's own genuine passkey answers options made for the typed name.
+        const r = await passkeySignIn(tenant, attacker.auth, { username });
+        expect(r.status, r.text).toBe(401);
+        expect(codeOf(r)).toBe('SIGNIN_PASSKEY_NOT_FOR_ACCOUNT');
+        expect(cookieValue(r.setCookies, sessionCookieName(server.ctx.config, tenant))).toBeUndefined();
+        const body = r.json as { error: { innerError: Record<string, string> } };
+        expect(body.error.innerError['request-id']).toMatch(/^[0-9a-f-]{36}$/);
+        expect(Date.parse(body.error.innerError.date!)).not.toBeNaN();
+        const { 'request-id': _id, date: _date, ...inner } = body.error.innerError;
+        // Header names, and the body's length (a request id and an ISO date are of fixed length).
+        const headers = [...r.headers.keys()].sort();
+        const length = r.headers.get('content-length');
+        shapes.push(JSON.stringify({ status: r.status, headers, length, body: { ...body.error, innerError: inner } }));
+      }
+      expect(new Set(shapes).size, shapes[0]).toBe(1);
+      // The words a person reads: not a bad signature, and nothing about removing the passkey.
+      expect(shapes[0]).toContain('This passkey is not for the account you entered.');
+      expect(shapes[0]).not.toMatch(/remove this passkey|signature/i);
+    });
+  });
 });

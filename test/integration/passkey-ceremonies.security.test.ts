@@ -883,12 +883,13 @@ describe.each(engines)('passkey ceremony security on %s', (engine) => {
       const options = await beginPasskeySignIn(h.ctx, w.tenant, { username: alice.user.userPrincipalName });
       // Bob's authenticator answers Alice's options with Bob's own credential.
       const assertion = await bob.auth.authenticate(options, { origin: ORIGIN, credentialId: bob.credentialId });
-      // Refused as a bad signature: username-first answers must not tell a real account from a decoy.
+      // Refused as not the named account's, the same code as for an unknown name (below), so it tells no account
+      // from a decoy; never as a bad signature, which would tell Bob to remove a good passkey.
       await expectSignInRefused(
         w,
         bob,
         () => finishPasskeySignIn(h.ctx, w.tenant, assertion),
-        'WEBAUTHN_SIGNATURE_INVALID',
+        'SIGNIN_PASSKEY_NOT_FOR_ACCOUNT',
       );
       expect(await w.sessionsOf(alice.user)).toBe(1); // only the strong session used to register
     });
@@ -915,6 +916,19 @@ describe.each(engines)('passkey ceremony security on %s', (engine) => {
       const e = await enrolled(w);
       const options = await beginPasskeySignIn(h.ctx, w.tenant, { username: 'nobody@example.com' });
       const assertion = await e.auth.authenticate(options, { origin: ORIGIN, credentialId: e.credentialId });
+      await expectSignInRefused(
+        w,
+        e,
+        () => finishPasskeySignIn(h.ctx, w.tenant, assertion),
+        'SIGNIN_PASSKEY_NOT_FOR_ACCOUNT',
+      );
+    });
+
+    it("keeps a bad signature on the named user's own passkey a bad signature", async () => {
+      const w = await world();
+      const e = await enrolled(w);
+      const options = await beginPasskeySignIn(h.ctx, w.tenant, { username: e.user.userPrincipalName });
+      const assertion = await e.auth.authenticate(options, { origin: ORIGIN, mutate: { corruptSignature: true } });
       await expectSignInRefused(
         w,
         e,

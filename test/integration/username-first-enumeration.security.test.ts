@@ -148,11 +148,14 @@ describe.each(engines)('username-first enumeration on %s', (engine) => {
       const r = await refusal(finishPasskeySignIn(h.ctx, tenant, assertion));
       answers.add(`${r.status} ${r.code}`);
     }
-    expect([...answers]).toEqual(['401 WEBAUTHN_SIGNATURE_INVALID']);
-    // Each attempt landed in the sign-in log with that code, and none signed anyone in.
+    // "Not for the account you entered", never "bad signature" (which would tell a person to remove a good passkey).
+    expect([...answers]).toEqual(['401 SIGNIN_PASSKEY_NOT_FOR_ACCOUNT']);
+    // Each attempt landed in the sign-in log with that code, naming no user, and none signed anyone in.
     const log = await listSignIns(h.ctx.db, tenant.id, 1000);
     expect(log.filter((l) => l.result === 'success')).toHaveLength(0);
-    expect(log.filter((l) => l.errorCode === 'WEBAUTHN_SIGNATURE_INVALID')).toHaveLength(targets.length);
+    const refused = log.filter((l) => l.errorCode === 'SIGNIN_PASSKEY_NOT_FOR_ACCOUNT');
+    expect(refused).toHaveLength(targets.length);
+    expect(new Set(refused.map((l) => l.userId))).toEqual(new Set([null]));
   });
 
   it('still signs each account in by its name, with each of its passkeys', async () => {
