@@ -5,7 +5,8 @@ import { type Ctx, hashSecret, secretMatches } from '../flows/context.ts';
 import { loadPrivateJwks } from '../flows/signing-keys.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserById } from '../store/users.ts';
-import { renderMessagePage } from '../web/pages/layout.ts';
+import { renderOAuthErrorPage } from '../web/pages/error.ts';
+import { escapeHtml, renderMessagePage } from '../web/pages/layout.ts';
 import { adapterFactory } from './adapter.ts';
 
 export const OIDC_ROUTES = {
@@ -92,7 +93,11 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
           k.body = renderMessagePage({
             title: 'Sign out',
             heading: 'Sign out of Signet?',
-            body: `${form}<button type="submit" form="op.logoutForm" name="logout" value="yes" class="primary">Sign out</button>`,
+            // Cancel leaves everything as it was: a plain link, not a submit (a logout without `logout=yes`
+            // would still end the app's session).
+            body: `${form}<p>You will be signed out of ${escapeHtml(tenant.displayName)} and the apps you opened with it in this browser.</p>
+<div class="actions"><button type="submit" form="op.logoutForm" name="logout" value="yes" class="primary">Sign out</button>
+<a href="/${escapeHtml(tenant.slug)}/account" class="button">Cancel, stay signed in</a></div>`,
           });
         },
         postLogoutSuccessSource: async (k) => {
@@ -137,12 +142,17 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       await grant.save();
       return grant;
     },
+    // Signet's own error page, in plain words, with the protocol's error code and Signet's request id (written
+    // by oidc-mount.ts, never the client's) in small print; the status stays the provider's.
     renderError: async (k, out) => {
       k.type = 'html';
-      k.body = renderMessagePage({
-        title: 'Sign-in error',
-        heading: 'This sign-in request cannot be completed',
-        body: `<p><code>${escapeText(String(out.error))}</code>: ${escapeText(String(out.error_description ?? ''))}</p><p>Go back to the app and start again.</p>`,
+      const requestId = k.get('signet-request-id');
+      k.body = renderOAuthErrorPage({
+        error: String(out.error),
+        ...(out.error_description ? { description: String(out.error_description) } : {}),
+        status: k.status,
+        organization: tenant.displayName,
+        ...(requestId ? { requestId } : {}),
       });
     },
   });
@@ -166,8 +176,4 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
     );
   };
   return provider;
-}
-
-function escapeText(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -148,6 +148,67 @@ browserWords.UnknownError = browserWords.ERROR_AUTHENTICATOR_GENERAL_ERROR!;
 browserWords.ConstraintError = browserWords.ERROR_AUTHENTICATOR_MISSING_USER_VERIFICATION_SUPPORT!;
 browserWords.NotSupportedError = browserWords.ERROR_AUTHENTICATOR_NO_SUPPORTED_PUBKEYCREDPARAMS_ALG!;
 
+/**
+ * The OIDC provider's protocol errors (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6) that reach a person's browser, in
+ * plain words; `{org}` is the organization's name. These are oidc-provider's codes, not our catalogue's.
+ */
+const oauthWords: Record<string, PersonMessage> = {
+  invalid_client: {
+    text: 'The app that sent you here is not registered with {org}, so you cannot sign in to it here.',
+    remediation:
+      'Check that you opened the right app. If you did, tell the app’s developer or your administrator; trying again will not help until the app is registered.',
+  },
+  invalid_redirect_uri: {
+    text: 'The app asked to send you back to an address it has not registered with {org}, so Signet stopped here to keep your sign-in safe.',
+    remediation: 'Tell the app’s developer: the return address the app uses must be registered for it.',
+  },
+  invalid_request: {
+    text: 'The app’s sign-in request is incomplete or not valid, or it has expired.',
+    remediation: 'Go back to the app and start signing in again. If it happens again, tell the app’s developer.',
+  },
+  unsupported_response_type: {
+    text: 'The app asked to sign you in in a way this service does not support.',
+    remediation: 'Tell the app’s developer; signing in again will not help.',
+  },
+  unauthorized_client: {
+    text: 'The app is not allowed to sign you in this way.',
+    remediation: 'Tell the app’s developer or your administrator; signing in again will not help.',
+  },
+  invalid_scope: {
+    text: 'The app asked for access that {org} does not offer.',
+    remediation: 'Tell the app’s developer; signing in again will not help.',
+  },
+  login_required: {
+    text: 'The app needs you to sign in, but asked not to show you a sign-in page.',
+    remediation: 'Go back to the app and choose to sign in.',
+  },
+  access_denied: {
+    text: 'The sign-in was cancelled or not allowed.',
+    remediation: 'Go back to the app and start again. If you think you should have access, ask your administrator.',
+  },
+  server_error: {
+    text: 'Something went wrong on our side.',
+    remediation: 'Try again in a moment; if it keeps happening, tell your help desk the request id below.',
+  },
+};
+oauthWords.interaction_required = oauthWords.login_required!;
+oauthWords.consent_required = oauthWords.login_required!;
+oauthWords.temporarily_unavailable = oauthWords.server_error!;
+const oauthFallback: PersonMessage = {
+  text: 'The sign-in request from the app could not be completed.',
+  remediation:
+    'Go back to the app and start signing in again. If it keeps happening, tell the app’s developer the error code below.',
+};
+
+/** The words for an OAuth/OIDC error the provider shows a person, for the organization named. */
+export function oauthErrorMessage(error: string, organization: string): PersonMessage {
+  const m = Object.hasOwn(oauthWords, error) ? oauthWords[error]! : oauthFallback;
+  return {
+    text: m.text.replaceAll('{org}', organization),
+    remediation: m.remediation.replaceAll('{org}', organization),
+  };
+}
+
 /** The sentence a page shows for a refusal: a field's own words, else the page's words, else the catalogue's. */
 export function personMessage(code: ErrorCode, detail: Record<string, string> = {}): PersonMessage {
   const field = detail.field ? fieldWords[`${code}:${detail.field}`] : undefined;
