@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initInstance } from '../../src/flows/bootstrap.ts';
+import { createApp } from '../../src/flows/directory.ts';
 import { markCloneSuspected } from '../../src/store/passkeys.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
@@ -148,6 +149,63 @@ describe('accessibility of every page in light and dark mode (Chromium, SQLite)'
       await page.goto(at('/account'));
       await expect.poll(() => page.locator('.clone-warning').textContent()).toContain('may have been copied');
       await checkBothSchemes(page, 'account-clone');
+
+      // Delete without script asks first; this is the only passkey, and the page says so.
+      await page.goto(at(`/account/passkeys/${id}/delete`));
+      await expect.poll(() => page.locator('#last-passkey').textContent()).toContain('This is your only passkey.');
+      await checkBothSchemes(page, 'account-delete-last');
+    },
+    STEP,
+  );
+
+  it(
+    'the account page when its WebAuthn library is blocked, and after the add form posted without it',
+    async () => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      await context.addCookies(await member.page.context().cookies());
+      await context.route('**/static/vendor/simplewebauthn-browser.js', (r) => r.abort());
+      const page = await context.newPage();
+      await page.goto(at('/account'));
+      await expect
+        .poll(() => page.locator('#script-failed').textContent())
+        .toContain('Renaming and deleting still work');
+      await checkBothSchemes(page, 'account-script-blocked');
+      await page.locator('#add-passkey').click();
+      await expect
+        .poll(() => page.locator('#status').textContent())
+        .toContain('Adding a passkey needs this page’s script');
+      await checkBothSchemes(page, 'account-add-without-script');
+    },
+    STEP,
+  );
+
+  it(
+    'the sign-out question of an app’s logout, with its way back',
+    async () => {
+      const { page } = member;
+      const redirectUri = `${server.url}/cb-a11y`;
+      const { app } = await createApp(server.ctx, tenant, {
+        name: 'A11y app',
+        redirectUris: [redirectUri],
+        publicClient: true,
+      });
+      const params = new URLSearchParams({
+        client_id: app.id,
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: redirectUri,
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      });
+      // Signed in already: the app's request finishes at once (the callback is a 404 here; only its URL matters).
+      await page.goto(`${server.url}/${tenant.id}/oauth2/v2.0/authorize?${params}`);
+      await page.waitForURL((u) => u.href.startsWith(redirectUri));
+      await page.goto(`${server.url}/${tenant.id}/oauth2/v2.0/logout?client_id=${app.id}`);
+      await expect.poll(() => page.locator('h1').textContent()).toBe('Sign out of Signet?');
+      await checkBothSchemes(page, 'logout');
+      await page.getByRole('link', { name: 'Cancel, stay signed in' }).click();
+      await page.waitForURL(/\/account$/);
     },
     STEP,
   );
@@ -171,7 +229,22 @@ describe('accessibility of every page in light and dark mode (Chromium, SQLite)'
         ),
       );
       expect(oidcError?.status()).toBe(400);
+      expect(await page.locator('.error-box').textContent()).toContain('is not registered with');
+      expect(await page.locator('.small-print').first().textContent()).toMatch(
+        /invalid_client · HTTP 400 · Request id: \S+/,
+      );
       await checkBothSchemes(page, 'error-oidc');
+      const { app } = await createApp(server.ctx, tenant, {
+        name: 'Return app',
+        redirectUris: [`${server.url}/cb`],
+        publicClient: true,
+      });
+      const wrongReturn = await page.goto(
+        `${server.url}/${tenant.id}/oauth2/v2.0/authorize?client_id=${app.id}&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Felsewhere.example%2Fcb&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256`,
+      );
+      expect(wrongReturn?.status()).toBe(400);
+      await page.locator('details.small-print summary').click();
+      await checkBothSchemes(page, 'error-oidc-redirect-uri');
     },
     STEP,
   );

@@ -34,6 +34,14 @@ describe('pages without their scripts (Chromium, SQLite)', () => {
   const text = async (page: Page, selector: string) =>
     ((await page.locator(selector).first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
 
+  /** The messages a person sees on the page now: the notices and the status area that are shown. */
+  async function visibleMessages(page: Page): Promise<string[]> {
+    const shown: string[] = [];
+    for (const el of await page.locator('.notice, #status').all())
+      if (await el.isVisible()) shown.push(((await el.textContent()) ?? '').replace(/\s+/g, ' ').trim());
+    return shown;
+  }
+
   async function watched(opts: { javaScriptEnabled: boolean }): Promise<Watched> {
     const context = await browser.newContext(opts);
     contexts.push(context);
@@ -147,8 +155,15 @@ describe('pages without their scripts (Chromium, SQLite)', () => {
         const { page } = w;
         await page.goto(at('/signin'));
         await page.locator('#username').fill('cleo@noscript.example');
+        const answer = page.waitForResponse((r) => new URL(r.url()).pathname === `/${tenant.slug}/signin/passkey`);
         await page.locator('#username').press('Enter');
-        await expect.poll(() => text(page, '#status')).toContain('Signing in with a passkey needs this page’s script');
+        await answer;
+        await page.waitForLoadState('load');
+        // One message, the one that knows JavaScript is off: not a second box saying "reload and try again".
+        expect(await visibleMessages(page)).toEqual([
+          'Passkeys need JavaScript, which is turned off in this browser. Turn it on to use a passkey, or sign in with a Temporary Access Pass below.',
+        ]);
+        expect(await page.locator('#noscript-notice').getAttribute('role')).toBe('alert');
         expect(await page.locator('#tap-username').inputValue()).toBe('cleo@noscript.example');
         expect(w.urls.filter((u) => u.includes('username='))).toEqual([]);
       },
@@ -236,9 +251,23 @@ describe('pages without their scripts (Chromium, SQLite)', () => {
         expect(await text(page, '.passkey-name')).toBe('Travel key');
 
         await page.locator('#add-passkey').click();
-        await expect.poll(() => text(page, '#status')).toContain('Adding a passkey needs this page’s script');
+        await page.waitForURL(/\/account\/passkeys\/add$/);
+        expect(await visibleMessages(page)).toEqual([
+          'Adding a passkey needs JavaScript, which is turned off in this browser. You can still rename and delete passkeys.',
+        ]);
+
+        // Delete asks first, and says plainly that this is the last passkey; Cancel keeps it.
+        await page.getByRole('button', { name: 'Delete Travel key' }).click();
+        await page.waitForURL(/\/account\/passkeys\/[0-9a-f-]+\/delete\??$/);
+        expect(await text(page, 'h1')).toBe('Delete passkey “Travel key”?');
+        expect(await text(page, '#last-passkey')).toContain('This is your only passkey.');
+        expect(await text(page, '#last-passkey')).toContain('you will need a Temporary Access Pass');
+        await page.getByRole('link', { name: 'Cancel, keep it' }).click();
+        await page.waitForURL(/\/account$/);
+        expect(await text(page, '.passkey-name')).toBe('Travel key');
 
         await page.getByRole('button', { name: 'Delete Travel key' }).click();
+        await page.getByRole('button', { name: 'Delete “Travel key”' }).click();
         await page.waitForURL(/\/account\?done=deleted$/);
         expect(await text(page, '#notice')).toBe('The passkey was deleted.');
         expect(await page.locator('li.passkey').count()).toBe(0);
@@ -257,6 +286,8 @@ describe('pages without their scripts (Chromium, SQLite)', () => {
         const { page } = w;
         await page.goto(at('/signin'));
         await expect.poll(() => text(page, '#script-failed')).toContain('Part of this page did not load');
+        // The button only the script answers is not offered.
+        expect(await page.locator('#passkey-any').isVisible()).toBe(false);
         await signInWithPass(page, user.userPrincipalName, pass);
         await page.waitForURL(/\/account$/);
         expect(await text(page, '#who')).toBe(user.userPrincipalName);
@@ -275,10 +306,43 @@ describe('pages without their scripts (Chromium, SQLite)', () => {
         expect(await page.locator('#script-pending').isVisible()).toBe(false);
         await expect.poll(() => page.locator('#script-pending').isVisible(), { timeout: 6_000 }).toBe(true);
         expect(await text(page, '#script-pending')).toContain('script has not started');
+        expect(await page.locator('#passkey-any').isVisible()).toBe(false);
         await page.locator('#username').fill('gus@noscript.example');
         await page.locator('#username').press('Enter');
         await expect.poll(() => text(page, '#status')).toContain('Signing in with a passkey needs this page’s script');
+        // The server's message, and not the "has not started" notice as well a few seconds later.
+        await page.waitForTimeout(3_000);
+        expect(await visibleMessages(page)).toEqual([
+          expect.stringContaining('Signing in with a passkey needs this page’s script'),
+        ]);
         expect(w.urls.filter((u) => u.includes('username='))).toEqual([]);
+      },
+      STEP,
+    );
+
+    it(
+      'on the account page, says that renaming and deleting still work when the WebAuthn library is blocked',
+      async () => {
+        const { user, pass } = await userWithPass('ida@noscript.example');
+        const w = await watched({ javaScriptEnabled: true });
+        const { page } = w;
+        await page.goto(at('/signin'));
+        await signInWithPass(page, user.userPrincipalName, pass);
+        await page.waitForURL(/\/account$/);
+        await w.context.route('**/static/vendor/simplewebauthn-browser.js', (r) => r.abort());
+        await page.reload();
+        await expect.poll(() => text(page, '#script-failed')).toContain('a passkey cannot be added right now');
+        const failed = await text(page, '#script-failed');
+        expect(failed).toContain('Renaming and deleting still work');
+        expect(failed).toContain('reload the page');
+        expect(failed).not.toContain('Temporary Access Pass');
+
+        // The add form posts without its script: one message, the server's.
+        await page.locator('#add-passkey').click();
+        await page.waitForURL(/\/account\/passkeys\/add$/);
+        await expect.poll(() => text(page, '#status')).toContain('Adding a passkey needs this page’s script');
+        await page.waitForTimeout(3_000);
+        expect(await visibleMessages(page)).toEqual([expect.stringContaining('Renaming and deleting still work.')]);
       },
       STEP,
     );

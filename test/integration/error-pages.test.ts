@@ -10,6 +10,7 @@ import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { sessionCookieName } from '../../src/http/session-cookie.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
+import { CookieClient } from '../support/browserless.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
 
@@ -209,6 +210,133 @@ describe('pages, error pages and form posts (SQLite)', () => {
     });
   });
 
+  describe('the OIDC provider’s pages, in Signet’s words', () => {
+    const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+    const authorize = (params: Record<string, string>, headers: Record<string, string> = NAVIGATE) =>
+      get(`/${tenant.id}/oauth2/v2.0/authorize?${new URLSearchParams(params)}`, headers);
+    const pkce = { code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' };
+    /** The words of the page's error box, where a person reads what happened and what to do. */
+    const errorBox = (html: string) => visibleText(/<div class="error-box"[\s\S]*?<\/div>/.exec(html)?.[0] ?? '');
+
+    it('says an unknown app is not registered with the organization, with the OAuth code and request id in small print', async () => {
+      const r = await authorize(
+        { client_id: 'no-such-app', response_type: 'code', scope: 'openid', redirect_uri: 'https://app.example/cb' },
+        // A request id the client makes up is never the one shown (Signet writes its own).
+        { ...NAVIGATE, 'signet-request-id': 'forged-by-client' },
+      );
+      expect(r.status).toBe(400);
+      expect(r.headers.get('content-type')).toMatch(/^text\/html/);
+      const html = await r.text();
+      expect(errorBox(html)).toContain('The app that sent you here is not registered with Pages Co');
+      expect(errorBox(html)).toContain('tell the app’s developer or your administrator');
+      expect(errorBox(html)).not.toMatch(/invalid_client|client is invalid/);
+      const text = visibleText(html);
+      expect(text).toContain('This sign-in cannot continue');
+      expect(text).toMatch(new RegExp(`Error code: invalid_client · HTTP 400 · Request id: ${UUID.source}`));
+      expect(html).not.toContain('forged-by-client');
+      expect(html).toContain('href="/static/style.css"');
+    });
+
+    it('says an unregistered return address is the app developer’s to fix, with a fresh request id each time', async () => {
+      const { app } = await createApp(server.ctx, tenant, {
+        name: 'Return app',
+        redirectUris: [`${server.url}/cb`],
+        publicClient: true,
+      });
+      const ids: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const r = await authorize({
+          client_id: app.id,
+          response_type: 'code',
+          scope: 'openid',
+          redirect_uri: 'https://elsewhere.example/cb',
+          ...pkce,
+        });
+        expect(r.status).toBe(400);
+        const html = await r.text();
+        expect(errorBox(html)).toContain('The app asked to send you back to an address it has not registered');
+        expect(errorBox(html)).toContain('Tell the app’s developer');
+        expect(errorBox(html)).not.toContain('redirect_uri');
+        const m = new RegExp(`Error code: invalid_redirect_uri · HTTP 400 · Request id: (${UUID.source})`).exec(
+          visibleText(html),
+        );
+        expect(m).not.toBeNull();
+        ids.push(m![1]!);
+      }
+      expect(ids[0]).not.toBe(ids[1]);
+    });
+
+    it('has plain words for the common OAuth errors, a general sentence for the rest, and escapes what the client sent', async () => {
+      const { oauthErrorMessage } = await import('../../src/web/messages.ts');
+      const seen = new Set<string>();
+      for (const code of [
+        'invalid_client',
+        'invalid_redirect_uri',
+        'invalid_request',
+        'unsupported_response_type',
+        'invalid_scope',
+        'login_required',
+        'access_denied',
+        'server_error',
+        'something_new',
+      ]) {
+        const m = oauthErrorMessage(code, 'Pages Co');
+        expect({ code, plain: /_/.test(`${m.text} ${m.remediation}`) }).toEqual({ code, plain: false });
+        expect(m.remediation).not.toBe('');
+        seen.add(m.text);
+      }
+      expect(seen.size).toBe(9);
+      expect(oauthErrorMessage('toString', 'X').text).toBe(oauthErrorMessage('something_new', 'X').text);
+
+      // Whatever the provider's code and description say (they can quote a request), they are text, never markup.
+      const { renderOAuthErrorPage } = await import('../../src/web/pages/error.ts');
+      const html = renderOAuthErrorPage({
+        error: '<img src=x onerror=alert(1)>',
+        description: 'unrecognized value "<script>alert(2)</script>"',
+        status: 400,
+        organization: '<b>Org</b>',
+        requestId: '"><script>alert(3)</script>',
+      });
+      expect(html).not.toMatch(/<img|<script>|<b>/);
+      expect(visibleText(html)).toContain('unrecognized value "<script>alert(2)</script>"');
+    });
+
+    it('offers a way to cancel signing out: back to the account page, signed in', async () => {
+      // A provider session first: an app's sign-in finished with a pass (the confirmation is shown only then).
+      const { pass } = await issueTap(server.ctx, tenant, user, { oneTime: true, actor: { type: 'system', id: null } });
+      const { app } = await createApp(server.ctx, tenant, {
+        name: 'Logout app',
+        redirectUris: [`${server.url}/cb`],
+        publicClient: true,
+      });
+      const client = new CookieClient(server.url);
+      const start = await client.fetch(
+        `/${tenant.id}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: app.id, response_type: 'code', scope: 'openid', redirect_uri: `${server.url}/cb`, ...pkce })}`,
+      );
+      const uid = new URL(start.headers.get('location')!, server.url).searchParams.get('uid')!;
+      const signin = await client.fetch(`/${tenant.slug}/signin/tap`, {
+        method: 'POST',
+        headers: { origin: server.url },
+        json: { username: user.userPrincipalName, pass, uid },
+      });
+      let location = ((await signin.json()) as { redirect: string }).redirect;
+      for (let i = 0; i < 5 && !location.startsWith(`${server.url}/cb`); i++)
+        location = (await client.fetch(location)).headers.get('location')!;
+      expect(location).toContain('code=');
+
+      const r = await client.fetch(`/${tenant.id}/oauth2/v2.0/logout?client_id=${app.id}`, { headers: NAVIGATE });
+      expect(r.status).toBe(200);
+      const html = await r.text();
+      expect(visibleText(html)).toContain('Sign out of Signet?');
+      expect(html).toMatch(
+        /<button type="submit" form="op.logoutForm" name="logout" value="yes"[^>]*>Sign out<\/button>/,
+      );
+      expect(html).toMatch(new RegExp(`<a href="/${tenant.slug}/account"[^>]*>Cancel, stay signed in</a>`));
+      // Following Cancel leaves the person signed in.
+      expect((await client.fetch(`/${tenant.slug}/account`, { headers: NAVIGATE })).status).toBe(200);
+    });
+  });
+
   describe('the Temporary Access Pass form works without script', () => {
     it('signs in with a form post: a 303 to the account page and a session cookie, the pass in no URL', async () => {
       const { pass } = await issueTap(server.ctx, tenant, user, { oneTime: true, actor: { type: 'system', id: null } });
@@ -381,6 +509,90 @@ describe('pages, error pages and form posts (SQLite)', () => {
       const again = await formPost(`/${tenant.slug}/account/passkeys/${passkeyId}/delete`, {}, { cookie });
       expect(again.status).toBe(404);
       expect(visibleText(await again.text())).toContain('Error code: PASSKEY_NOT_FOUND');
+    });
+
+    it('asks before deleting without script, and says plainly when it is the last passkey', async () => {
+      const lone = await createUser(server.ctx, tenant, { userPrincipalName: 'lone@pages.example' });
+      const { token, session } = await startSession(server.ctx, server.ctx.db, {
+        tenantId: tenant.id,
+        userId: lone.id,
+        method: 'temporaryAccessPass',
+      });
+      const cookie = `${sessionCookieName(server.ctx.config, tenant)}=${token}`;
+      const register = async (name: string) => {
+        const credential = await new SoftAuthenticator().register(
+          await beginPasskeyRegistration(server.ctx, tenant, session),
+          { origin: server.url },
+        );
+        return (await finishPasskeyRegistration(server.ctx, tenant, session, { credential, name })).id;
+      };
+      const first = await register('Only <key>');
+      const account = await get(`/${tenant.slug}/account`, { ...NAVIGATE, cookie });
+      // The Delete button leads to the question (a GET), not straight to the deletion.
+      expect(await account.text()).toContain(
+        `<form class="delete-form" method="get" action="/${tenant.slug}/account/passkeys/${first}/delete">`,
+      );
+
+      const ask = await get(`/${tenant.slug}/account/passkeys/${first}/delete`, { ...NAVIGATE, cookie });
+      expect(ask.status).toBe(200);
+      const html = await ask.text();
+      const text = visibleText(html);
+      expect(text).toContain('Delete passkey “Only <key>”?');
+      expect(html).not.toContain('<key>');
+      expect(text).toContain('This is your only passkey.');
+      expect(text).toContain('you will need a Temporary Access Pass from your administrator to sign in');
+      expect(html).toContain(`<form method="post" action="/${tenant.slug}/account/passkeys/${first}/delete"`);
+      expect(html).toMatch(new RegExp(`<a href="/${tenant.slug}/account"[^>]*>Cancel, keep it</a>`));
+      // Asking deletes nothing.
+      expect(visibleText(await (await get(`/${tenant.slug}/account`, { ...NAVIGATE, cookie })).text())).toContain(
+        'Only <key>',
+      );
+
+      const second = await register('Spare');
+      const two = visibleText(
+        await (await get(`/${tenant.slug}/account/passkeys/${second}/delete`, { ...NAVIGATE, cookie })).text(),
+      );
+      expect(two).toContain('Delete passkey “Spare”?');
+      expect(two).not.toContain('only passkey');
+      expect(two).toContain('Your other passkeys keep working.');
+
+      const confirm = await formPost(`/${tenant.slug}/account/passkeys/${second}/delete`, {}, { cookie });
+      expect(confirm.status).toBe(303);
+      expect(confirm.headers.get('location')).toBe(`/${tenant.slug}/account?done=deleted`);
+
+      const gone = await get(`/${tenant.slug}/account/passkeys/${second}/delete`, { ...NAVIGATE, cookie });
+      expect(gone.status).toBe(404);
+      expect(visibleText(await gone.text())).toContain('Error code: PASSKEY_NOT_FOUND');
+      const none = await get(`/${tenant.slug}/account/passkeys/${first}/delete`, NAVIGATE);
+      expect(none.status).toBe(303);
+      expect(none.headers.get('location')).toBe(`/${tenant.slug}/signin?return=%2F${tenant.slug}%2Faccount`);
+    });
+
+    it('confirms an added passkey as it does a renamed one, and invites the first passkey without mentioning passwords', async () => {
+      const { cookie } = await signedInWithPasskey();
+      const added = visibleText(
+        await (await get(`/${tenant.slug}/account?done=added`, { ...NAVIGATE, cookie })).text(),
+      );
+      expect(added).toContain('The passkey was added.');
+
+      const fresh = await createUser(server.ctx, tenant, { userPrincipalName: 'new@pages.example' });
+      const { token } = await startSession(server.ctx, server.ctx.db, {
+        tenantId: tenant.id,
+        userId: fresh.id,
+        method: 'temporaryAccessPass',
+      });
+      const empty = visibleText(
+        await (
+          await get(`/${tenant.slug}/account`, {
+            ...NAVIGATE,
+            cookie: `${sessionCookieName(server.ctx.config, tenant)}=${token}`,
+          })
+        ).text(),
+      );
+      expect(empty).toContain(
+        'You have no passkeys yet. Add one to sign in with your face, fingerprint, PIN or security key.',
+      );
+      expect(empty).not.toMatch(/password/i);
     });
 
     it('sends a form post without a session to sign-in, and refuses one from another site', async () => {

@@ -10,7 +10,7 @@ import type { Session } from '../../store/sessions.ts';
 import type { Tenant } from '../../store/tenants.ts';
 import { findUserById } from '../../store/users.ts';
 import { personMessage } from '../../web/messages.ts';
-import { renderAccountPage } from '../../web/pages/account.ts';
+import { renderAccountPage, renderDeletePasskeyPage } from '../../web/pages/account.ts';
 import { type Metrics, measured } from '../metrics.ts';
 import { isFormPost, parseBody } from '../parse.ts';
 import { refusalForPage } from '../plugins/errors.ts';
@@ -20,8 +20,13 @@ import type { TenantResolver } from '../tenants.ts';
 const verifyBody = z.object({ credential: z.unknown(), name: z.string().max(200).optional() }).strict();
 const renameBody = z.object({ displayName: z.string().max(200) }).strict();
 const idParam = z.object({ tenant: z.string(), id: z.string().uuid() });
-const doneQuery = z.object({ done: z.enum(['renamed', 'deleted']).optional() });
-const DONE = { renamed: 'The passkey was renamed.', deleted: 'The passkey was deleted.' } as const;
+const doneQuery = z.object({ done: z.enum(['added', 'renamed', 'deleted']).optional() });
+// The scripts go to /account?done=… after their calls too, so that both ways end on the same confirmation.
+const DONE = {
+  added: 'The passkey was added.',
+  renamed: 'The passkey was renamed.',
+  deleted: 'The passkey was deleted.',
+} as const;
 
 /** A refused name says which way it is wrong, so that the page can say "the name is empty". */
 async function renamed(run: () => Promise<void>, name: string): Promise<void> {
@@ -106,6 +111,22 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
     }),
   );
 
+  // The Delete button's page without script: which passkey, what deleting it means (plainly when it is the
+  // last one), Confirm posting to the address above, Cancel back to the account page.
+  app.get('/:tenant/account/passkeys/:id/delete', async (req, reply) => {
+    const tenant = await tenants.ordinaryFromRequest(req);
+    const session = await currentSession(ctx, req, tenant);
+    const user = session && (await findUserById(ctx.db, tenant.id, session.userId));
+    if (!session || !user?.enabled) return reply.redirect(toSignIn(tenant), 303);
+    const { id } = parseBody(idParam, req.params);
+    const passkeys = await listOwnPasskeys(ctx, tenant, user.id);
+    const passkey = passkeys.find((k) => k.id === id);
+    if (!passkey) throw new SignetError('PASSKEY_NOT_FOUND');
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(renderDeletePasskeyPage({ tenant, passkey, last: passkeys.length === 1 }));
+  });
+
   // The add form's action, reached only when its script did not run: the browser creates a passkey only when
   // a script asks it to.
   app.post('/:tenant/account/passkeys/add', async (req, reply) => {
@@ -116,9 +137,11 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
     if (!session || !user?.enabled) return reply.redirect(toSignIn(tenant), 303);
     const passkeys = await listOwnPasskeys(ctx, tenant, user.id);
     const status = {
-      text: 'Adding a passkey needs this page’s script, and it did not run (JavaScript may be off, or the script blocked or slow).',
-      remediation: 'Turn on JavaScript for this site or reload the page, then add the passkey again.',
+      text: 'Adding a passkey needs this page’s script, and it did not run (it may be blocked or slow).',
+      remediation:
+        'Reload the page so that it loads fully, then add the passkey again. Renaming and deleting still work.',
       kind: 'info' as const,
+      needsScript: true,
     };
     return reply.type('text/html; charset=utf-8').send(renderAccountPage({ tenant, user, passkeys, status }));
   });

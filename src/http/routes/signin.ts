@@ -201,6 +201,7 @@ export function signInRoutes(
         text: 'Signing in with a passkey needs this page’s script, and it did not run (JavaScript may be off, or the script blocked or slow).',
         remediation: 'Reload the page and try again, or sign in with a Temporary Access Pass below.',
         kind: 'info',
+        needsScript: true,
       },
       'passkey',
     );

@@ -1,8 +1,7 @@
 import type { PasskeyView } from '../../flows/manage-passkeys.ts';
 import type { Tenant } from '../../store/tenants.ts';
 import type { User } from '../../store/users.ts';
-import type { PersonMessage } from '../messages.ts';
-import { escapeHtml, renderPage, renderStatus } from './layout.ts';
+import { escapeHtml, type PageStatus, renderPage, renderStatus } from './layout.ts';
 
 function when(iso: string | null): string {
   if (!iso) return 'Never';
@@ -27,7 +26,7 @@ function passkeyRow(slug: string, p: PasskeyView): string {
     <input id="name-${id}" name="displayName" maxlength="64" value="${escapeHtml(p.displayName)}" required>
     <button type="submit">Rename</button>
   </form>
-  <form class="delete-form" method="post" action="${action}/delete">
+  <form class="delete-form" method="get" action="${action}/delete">
     <button type="submit" class="delete danger" aria-label="Delete ${escapeHtml(p.displayName)}">Delete</button>
   </form>
 </li>`;
@@ -37,15 +36,15 @@ export function renderAccountPage(p: {
   tenant: Tenant;
   user: User;
   passkeys: PasskeyView[];
-  /** A confirmation after a form post (renamed, deleted). */
+  /** A confirmation after a change (added, renamed, deleted), with or without script. */
   notice?: string;
   /** A refusal rendered by the server after a form post (no script); the scripts show theirs in the same place. */
-  status?: PersonMessage & { kind?: 'error' | 'info' };
+  status?: PageStatus;
 }): string {
   const slug = escapeHtml(p.tenant.slug);
   const list = p.passkeys.length
     ? `<ul id="passkeys" class="passkeys">${p.passkeys.map((k) => passkeyRow(p.tenant.slug, k)).join('\n')}</ul>`
-    : '<p id="no-passkeys">You have no passkeys yet. Add one to sign in without a password.</p>';
+    : '<p id="no-passkeys">You have no passkeys yet. Add one to sign in with your face, fingerprint, PIN or security key.</p>';
   const body = `
 <header class="account-header">
   <h1>Security info</h1>
@@ -72,11 +71,34 @@ ${renderStatus(p.status)}
       '/static/common.js',
       '/static/account.js',
     ],
+    needsScript: p.status?.needsScript,
     data: { tenant: p.tenant.slug },
     scriptNotice: {
       off: 'Adding a passkey needs JavaScript, which is turned off in this browser. You can still rename and delete passkeys.',
       pending:
         'This page’s script has not started (it may be slow or blocked), so a passkey cannot be added yet. Reload the page; renaming and deleting still work.',
+      failed:
+        'Part of this page did not load, so a passkey cannot be added right now. Renaming and deleting still work; to add a passkey, reload the page so that it loads fully.',
     },
   });
+}
+
+/**
+ * The step before a passkey is deleted without script (the script asks with the browser's own dialog): which
+ * passkey, what deleting it means, plainly so when it is the last one, and a way back.
+ */
+export function renderDeletePasskeyPage(p: { tenant: Tenant; passkey: PasskeyView; last: boolean }): string {
+  const slug = escapeHtml(p.tenant.slug);
+  const name = escapeHtml(p.passkey.displayName);
+  const consequence = p.last
+    ? `<p class="notice" id="last-passkey"><strong>This is your only passkey.</strong> Without it you cannot sign in with a passkey: you will need a Temporary Access Pass from your administrator to sign in again and add a new one.</p>`
+    : '<p>You will no longer be able to sign in with it. Your other passkeys keep working.</p>';
+  const body = `
+<h1>Delete passkey “${name}”?</h1>
+${consequence}
+<form method="post" action="/${slug}/account/passkeys/${escapeHtml(p.passkey.id)}/delete" class="actions">
+  <button type="submit" class="danger confirm">Delete “${name}”</button>
+  <a href="/${slug}/account" class="button">Cancel, keep it</a>
+</form>`;
+  return renderPage({ title: 'Delete passkey', body });
 }

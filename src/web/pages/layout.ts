@@ -13,6 +13,8 @@ export function escapeHtml(s: string): string {
 export interface ScriptNotice {
   off: string;
   pending: string;
+  /** What the page says once it knows its script did not start (common.js); the browser table's words if absent. */
+  failed?: string;
 }
 
 /** The script notice goes right under the page's heading, where a person starts reading. */
@@ -21,20 +23,29 @@ function withNotice(body: string, notice: string): string {
   return i < 0 ? notice + body : `${body.slice(0, i + 5)}\n${notice}${body.slice(i + 5)}`;
 }
 
+/**
+ * A message in a page's status area. `needsScript` marks the answer to a form that only the page's script can
+ * do (a passkey): with scripts off the <noscript> notice already says so, and only it is shown (noscript.css);
+ * with the script blocked this message replaces the "script has not started" notice.
+ */
+export type PageStatus = PersonMessage & { kind?: 'error' | 'info'; needsScript?: boolean };
+
 export function renderPage(p: {
   title: string;
   body: string;
   scripts?: string[];
   data?: Record<string, string>;
   scriptNotice?: ScriptNotice;
+  /** The page answers a form post its script should have handled: the notice for scripts off is announced. */
+  needsScript?: boolean;
 }): string {
   const data = Object.entries(p.data ?? {})
     .map(([k, v]) => ` data-${k}="${escapeHtml(v)}"`)
     .join('');
   const scripts = (p.scripts ?? []).map((s) => `<script src="${escapeHtml(s)}" defer></script>`).join('\n');
   const notice = p.scriptNotice
-    ? `<noscript><p class="notice" id="noscript-notice">${escapeHtml(p.scriptNotice.off)}</p></noscript>
-<p class="notice script-pending" id="script-pending" role="status">${escapeHtml(p.scriptNotice.pending)}</p>
+    ? `<noscript><p class="notice" id="noscript-notice"${p.needsScript ? ' role="alert"' : ''}>${escapeHtml(p.scriptNotice.off)}</p></noscript>
+<p class="notice script-pending" id="script-pending" role="status"${p.scriptNotice.failed ? ` data-failed="${escapeHtml(p.scriptNotice.failed)}"` : ''}>${escapeHtml(p.scriptNotice.pending)}</p>
 `
     : '';
   return `<!doctype html>
@@ -60,12 +71,13 @@ ${withNotice(p.body, notice)}
  * The status area of a page: empty, or a refusal rendered by the server (a form post without script) in the
  * same shape the scripts use: what happened, what to do, and the catalogue code in small print.
  */
-export function renderStatus(m?: PersonMessage & { kind?: 'error' | 'info' }): string {
+export function renderStatus(m?: PageStatus): string {
   if (!m) return '<div id="status" role="alert" aria-live="assertive"></div>';
   const parts = [`<p class="status-text">${escapeHtml(m.text)}</p>`];
   if (m.remediation) parts.push(`<p class="status-remediation">${escapeHtml(m.remediation)}</p>`);
   if (m.code) parts.push(`<p class="status-code">Error code: <code>${escapeHtml(m.code)}</code></p>`);
-  return `<div id="status" role="alert" aria-live="assertive" class="${m.kind ?? 'error'}">${parts.join('')}</div>`;
+  const kind = `${m.kind ?? 'error'}${m.needsScript ? ' needs-script' : ''}`;
+  return `<div id="status" role="alert" aria-live="assertive" class="${kind}">${parts.join('')}</div>`;
 }
 
 /** A page with a heading and a message; `body` is trusted HTML built by the caller. */

@@ -1,6 +1,5 @@
 import type { Tenant } from '../../store/tenants.ts';
-import type { PersonMessage } from '../messages.ts';
-import { escapeHtml, renderPage, renderStatus } from './layout.ts';
+import { escapeHtml, type PageStatus, renderPage, renderStatus } from './layout.ts';
 
 /** The OIDC interaction and the page to return to travel through the forms as hidden fields. */
 function hiddenFields(p: { uid?: string; returnTo: string }): string {
@@ -14,7 +13,7 @@ export function renderSignInPage(p: {
   returnTo: string;
   notice?: string;
   /** A refusal rendered by the server after a form post (no script); the scripts show theirs in the same place. */
-  status?: PersonMessage & { kind?: 'error' | 'info' };
+  status?: PageStatus;
   /** The username typed before a form post, kept so that the person need not type it again (never the pass). */
   username?: string;
   /** Which form the username came from (the TAP form's field is filled in either case). */
@@ -33,7 +32,7 @@ ${renderStatus(p.status)}
     <input id="username" name="username" type="text" autocomplete="username webauthn" autocapitalize="none" spellcheck="false" required${p.form === 'passkey' ? username : ''}>
     <button type="submit" class="primary">Sign in with a passkey</button>
   </form>
-  <p><button type="button" id="passkey-any" class="link">Use a passkey from another device or a security key</button></p>
+  <p id="passkey-any-row" hidden><button type="button" id="passkey-any" class="link">Use a passkey from another device or a security key</button></p>
 </section>
 <section aria-labelledby="tap-heading">
   <h2 id="tap-heading">With a Temporary Access Pass</h2>
@@ -54,6 +53,7 @@ ${renderStatus(p.status)}
       '/static/common.js',
       '/static/signin.js',
     ],
+    needsScript: p.status?.needsScript,
     data: { tenant: p.tenant.slug, uid: p.uid ?? '', return: p.returnTo },
     scriptNotice: {
       off: 'Passkeys need JavaScript, which is turned off in this browser. Turn it on to use a passkey, or sign in with a Temporary Access Pass below.',

@@ -6,6 +6,8 @@
   if (!window.SimpleWebAuthnBrowser || !window.Signet) return;
   const { startRegistration } = SimpleWebAuthnBrowser;
   const base = `/${tenant}/account/passkeys`;
+  // The same confirmation the forms get without script (the server words it: /account?done=…).
+  const done = (what) => window.location.assign(`/${tenant}/account?done=${what}`);
 
   function reauthenticate() {
     Signet.show('For your security, sign in again first. Taking you to sign-in…', 'info');
@@ -21,7 +23,7 @@
       Signet.show('Follow your browser to create the passkey…', 'info');
       const credential = await startRegistration({ optionsJSON });
       await Signet.call('POST', `${base}/verify`, name ? { credential, name } : { credential });
-      window.location.reload();
+      done('added');
     } catch (e) {
       if (Signet.codeOf(e) === 'PASSKEY_STRONG_AUTH_REQUIRED') return reauthenticate();
       Signet.showError(e);
@@ -38,17 +40,22 @@
       }
       try {
         await Signet.call('PATCH', `${base}/${id}`, { displayName });
-        window.location.reload();
+        done('renamed');
       } catch (e) {
         Signet.showError(e);
       }
     });
     item.querySelector('.delete-form').addEventListener('submit', async (ev) => {
       ev.preventDefault();
-      if (!window.confirm('Delete this passkey? You will no longer be able to sign in with it.')) return;
+      const name = item.querySelector('.passkey-name').textContent;
+      const last = document.querySelectorAll('li.passkey').length === 1;
+      const question = last
+        ? `Delete passkey “${name}”? It is your only passkey: you will need a Temporary Access Pass from your administrator to sign in again.`
+        : `Delete passkey “${name}”? You will no longer be able to sign in with it.`;
+      if (!window.confirm(question)) return;
       try {
         await Signet.call('DELETE', `${base}/${id}`);
-        window.location.reload();
+        done('deleted');
       } catch (e) {
         if (Signet.codeOf(e) === 'PASSKEY_STRONG_AUTH_REQUIRED') return reauthenticate();
         Signet.showError(e);

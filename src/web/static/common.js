@@ -108,8 +108,11 @@
     scriptFailed() {
       const el = document.getElementById('script-pending');
       if (!el) return Signet.showMessage(table().browser.scriptFailed || FALLBACK);
+      // The server already said, in the status area, that the form needed the script: one message, not two.
+      if (document.querySelector('#status.needs-script')) return el.remove();
       const m = table().browser.scriptFailed || FALLBACK;
-      el.textContent = `${m.text} ${m.remediation}`;
+      // The page's own words when it has them (what still works differs by page), else the shared ones.
+      el.textContent = el.dataset.failed || `${m.text} ${m.remediation}`;
       el.classList.replace('script-pending', 'script-failed');
       el.id = 'script-failed';
     },

@@ -48,6 +48,8 @@
     WebAuthnAbortService.cancelCeremony();
     passkey();
   });
+  // A button that only the script can answer is shown only once the script has started.
+  document.getElementById('passkey-any-row').hidden = false;
 
   document.getElementById('tap-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
