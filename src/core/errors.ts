@@ -19,7 +19,8 @@ const entries = {
   REQUEST_INVALID: {
     status: 400,
     message: 'The request is missing a field or a field has the wrong type or format.',
-    remediation: 'Check the field named in the error detail against the API documentation.',
+    remediation:
+      'Correct the field named in the error detail (`innerError.field`; on the command line, the option named) and send the request again.',
     where: 'every HTTP interface, the CLI',
   },
   REQUEST_TOO_LARGE: {
@@ -43,7 +44,8 @@ const entries = {
   METHOD_NOT_ALLOWED: {
     status: 405,
     message: 'This address does not accept that HTTP method.',
-    remediation: 'Use the method the API documentation gives for this address.',
+    remediation:
+      'Send the request with a method this address accepts: a page is opened with GET, and a change is sent with POST (or DELETE to remove something).',
     where: 'every HTTP interface',
   },
   TENANT_NOT_FOUND: {
@@ -56,6 +58,12 @@ const entries = {
     status: 409,
     message: 'Another tenant already uses this slug.',
     remediation: 'Choose another slug.',
+    where: 'CLI, admin API',
+  },
+  TENANT_SLUG_RESERVED: {
+    status: 400,
+    message: 'This slug is reserved: Signet uses the address itself, or apps expect it to name no single tenant.',
+    remediation: 'Choose another slug; the error detail names the reserved one.',
     where: 'CLI, admin API',
   },
   USER_NOT_FOUND: {

@@ -1,6 +1,8 @@
 // Every remediation in the error catalogue names only what exists: each backticked `signet …` command is in the
-// CLI's command table, and each page path (`/{tenant}/signin`, `/readyz`, …) is a route of the server.
+// CLI's command table, each page path (`/{tenant}/signin`, `/readyz`, …) is a route of the server, and the only
+// documentation named is a file that docs/ holds.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands, findCommand, globalOptions } from '../../src/cli/commands.ts';
@@ -24,6 +26,18 @@ function pagesNamed(text: string): string[] {
   return [...text.matchAll(/(?<![\w.:/])\/(?:\{tenant\}|[a-z0-9.-]+)(?:\/(?:\{tenant\}|[a-z0-9.-]+))*/g)].map((m) =>
     m[0].replace(/\.$/, ''),
   );
+}
+
+/** `docs/errors.md` and the like: files a remediation points at. */
+function docFilesNamed(text: string): string[] {
+  return [...text.matchAll(/\bdocs\/[\w./-]*\w/g)].map((m) => m[0]);
+}
+
+/** Documentation named in words (`the API documentation`, `see the docs`, `the manual`) rather than by its file. */
+function documentationInWords(text: string): string[] {
+  return [
+    ...text.replace(/\bdocs\/[\w./-]*\w/g, '').matchAll(/\b(?:documentation|docs?|manual|handbook|guide)\b/gi),
+  ].map((m) => m[0]);
 }
 
 describe('the catalogue names only commands and pages that exist', () => {
@@ -55,6 +69,19 @@ describe('the catalogue names only commands and pages that exist', () => {
     const all = remediations.flatMap(([, r]) => commandsNamed(r));
     expect(all).toContain('tenant list');
     expect(remediations.flatMap(([, r]) => pagesNamed(r))).toContain('/{tenant}/signin');
+    expect(docFilesNamed('see docs/errors.md.')).toEqual(['docs/errors.md']);
+    expect(documentationInWords('Check it against the API documentation or the docs.')).toEqual([
+      'documentation',
+      'docs',
+    ]);
+    expect(documentationInWords('See docs/performance.md')).toEqual([]);
+  });
+
+  it.each(remediations)('%s names no documentation that does not exist', (_code, remediation) => {
+    // docs/ holds errors.md and performance.md; there is no API documentation, manual or guide to point at.
+    expect(documentationInWords(remediation), remediation).toEqual([]);
+    for (const file of docFilesNamed(remediation))
+      expect(existsSync(new URL(`../../${file}`, import.meta.url)), file).toBe(true);
   });
 
   it.each(remediations.filter(([, r]) => commandsNamed(r).length > 0))(
