@@ -1,6 +1,7 @@
 // Creating tenants, users and apps: the administration that the CLI (and later the admin API) drives.
 import { SignetError } from '../core/errors.ts';
 import { defaultPasskeyMethodConfig } from '../core/passkey-method.ts';
+import { evaluateTenantSlug } from '../core/tenant-slug.ts';
 import { type App, insertApp } from '../store/apps.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import { insertAudit } from '../store/logs.ts';
@@ -15,20 +16,13 @@ export const ROLES = [
   'Authentication Policy Administrator',
   'Authentication Administrator',
 ] as const;
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
 export async function createTenant(
   ctx: Ctx,
   p: { slug: string; displayName?: string; kind?: 'workforce' | 'customer'; conformance?: boolean },
 ): Promise<Tenant> {
-  if (!SLUG.test(p.slug))
-    throw new SignetError('REQUEST_INVALID', {
-      field: 'slug',
-      reason: 'lowercase letters, digits and dashes, 1 to 40',
-    });
-  // URLs take a tenant's id or its slug: a slug shaped like an id could shadow another tenant.
-  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(p.slug))
-    throw new SignetError('REQUEST_INVALID', { field: 'slug', reason: 'must not look like a tenant id (a GUID)' });
+  const slug = evaluateTenantSlug(p.slug);
+  if (!slug.ok) throw new SignetError(slug.code, slug.detail);
   const tenant: Tenant = {
     id: ctx.newId(),
     slug: p.slug,
