@@ -108,4 +108,55 @@ describe('configuration', () => {
       }),
     );
   });
+
+  it('says an IP address is the problem before the scheme (http://127.0.0.1 is not fixed by https)', () => {
+    for (const url of ['http://127.0.0.1:3461', 'https://127.0.0.1', 'http://[::1]:3000'])
+      expect(() => loadConfig({ SIGNET_DATA_DIR: dir(), SIGNET_PUBLIC_URL: url })).toThrow(
+        expect.objectContaining({
+          code: 'CONFIG_INVALID',
+          detail: expect.objectContaining({
+            variable: 'SIGNET_PUBLIC_URL',
+            reason: expect.stringMatching(/IP address/),
+          }),
+        }),
+      );
+  });
+
+  it('names the file that stands where a directory must be created, for SIGNET_DATABASE_URL and SIGNET_DATA_DIR', () => {
+    const file = join(dir(), 'afile');
+    writeFileSync(file, 'x');
+    for (const [variable, env] of [
+      ['SIGNET_DATABASE_URL', { SIGNET_DATA_DIR: dir(), SIGNET_DATABASE_URL: `sqlite:${file}/deeper/x.db` }],
+      ['SIGNET_DATA_DIR', { SIGNET_DATA_DIR: join(file, 'below') }],
+    ] as const)
+      expect(() => loadConfig(env)).toThrow(
+        expect.objectContaining({
+          code: 'CONFIG_INVALID',
+          detail: expect.objectContaining({
+            variable,
+            reason: expect.stringContaining(`${file} is a file, not a directory`),
+          }),
+        }),
+      );
+    // A database file that is a directory is named too.
+    const d = dir();
+    expect(() => loadConfig({ SIGNET_DATA_DIR: dir(), SIGNET_DATABASE_URL: `sqlite:${d}` })).toThrow(
+      expect.objectContaining({ detail: expect.objectContaining({ variable: 'SIGNET_DATABASE_URL' }) }),
+    );
+  });
+
+  it('tells what to do with a damaged secret file: restore that file (named), not fix an environment variable', () => {
+    const d = dir();
+    writeFileSync(join(d, 'secret'), 'c2hvcnQ\n');
+    expect(() => loadConfig({ SIGNET_DATA_DIR: d })).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        detail: expect.objectContaining({
+          variable: 'SIGNET_SECRET',
+          reason: expect.stringContaining(join(d, 'secret')),
+          remediation: expect.stringContaining(join(d, 'secret')),
+        }),
+      }),
+    );
+  });
 });

@@ -37,8 +37,17 @@ export interface Config {
   databaseVariable?: 'SIGNET_DATABASE_URL' | 'SIGNET_DATA_DIR';
 }
 
-function bad(variable: string, why: string): SignetError {
-  return new SignetError('CONFIG_INVALID', { variable, reason: `${variable} ${why}` });
+function bad(variable: string, why: string, remediation?: string): SignetError {
+  return new SignetError('CONFIG_INVALID', {
+    variable,
+    reason: `${variable} ${why}`,
+    ...(remediation ? { remediation } : {}),
+  });
+}
+
+/** What to do about an unusable secret file: it is a file to restore, not an environment variable to fix. */
+function secretFileRemediation(file: string): string {
+  return `Restore ${file} from a backup of the data directory, or set SIGNET_SECRET to the secret this database was set up with; then restart.`;
 }
 
 export function parsePort(raw: string | undefined, variable = 'PORT'): number {
@@ -77,17 +86,52 @@ function parseHost(raw: string | undefined, variable: string): string {
   return host;
 }
 
+/**
+ * The nearest existing path at or above `path` when it is not a directory: nothing can be created below it
+ * (mkdir says EEXIST or ENOTDIR, which hides that a file is in the way). Undefined when the way is clear.
+ */
+function fileInTheWay(path: string): string | undefined {
+  let p = resolve(path);
+  for (;;) {
+    try {
+      return statSync(p).isDirectory() ? undefined : p;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined;
+    }
+    const up = dirname(p);
+    if (up === p) return undefined;
+    p = up;
+  }
+}
+
 /** The data directory may not exist yet; when it does, it must be a directory. */
 function checkDataDir(dataDir: string): void {
-  let isDir: boolean | undefined;
+  const file = fileInTheWay(dataDir);
+  if (file === dataDir) throw bad('SIGNET_DATA_DIR', `(${dataDir}) is a file, not a directory`);
+  if (file) throw bad('SIGNET_DATA_DIR', `(${dataDir}) cannot be created: ${file} is a file, not a directory`);
   try {
-    isDir = statSync(dataDir).isDirectory();
+    statSync(dataDir);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'ENOTDIR') isDir = false;
-    else if (code !== 'ENOENT') throw bad('SIGNET_DATA_DIR', `(${dataDir}) cannot be read: ${code}`);
+    if (code !== 'ENOENT') throw bad('SIGNET_DATA_DIR', `(${dataDir}) cannot be read (${code})`);
   }
-  if (isDir === false) throw bad('SIGNET_DATA_DIR', `(${dataDir}) is a file, not a directory`);
+}
+
+/** A SQLite database named by SIGNET_DATABASE_URL: its directory may be created, but not below a file. */
+function checkSqlitePath(url: string): void {
+  const path = url.slice('sqlite:'.length);
+  if (path === '' || path === ':memory:' || path.startsWith('file:')) return;
+  const full = resolve(path);
+  let isDir = false;
+  try {
+    isDir = statSync(full).isDirectory();
+  } catch {
+    // absent (created at start) or unreadable (said when it is opened)
+  }
+  if (isDir) throw bad('SIGNET_DATABASE_URL', `(${url}) names a directory, not a database file`);
+  const file = fileInTheWay(dirname(full));
+  if (file) throw bad('SIGNET_DATABASE_URL', `(${url}) cannot be created: ${file} is a file, not a directory`);
 }
 
 export function parsePublicUrl(raw: string | undefined, port: number): URL {
@@ -98,11 +142,15 @@ export function parsePublicUrl(raw: string | undefined, port: number): URL {
   } catch {
     throw bad('SIGNET_PUBLIC_URL', `must be an absolute URL such as https://id.example.com, got "${value}"`);
   }
+  // WebAuthn RP IDs are domains: an IP address can never be one (WebAuthn §5.1.3, WA-08). Said first: over
+  // http://127.0.0.1 the address, not the scheme, is what has to change (to http://localhost).
+  if ((url.protocol === 'http:' || url.protocol === 'https:') && isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0)
+    throw bad(
+      'SIGNET_PUBLIC_URL',
+      `must name a host, not an IP address (passkeys are bound to a domain): use a domain name, or http://localhost${url.port ? `:${url.port}` : ''} on this machine; got "${value}"`,
+    );
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && url.hostname === 'localhost'))
     throw bad('SIGNET_PUBLIC_URL', 'must use https (http is allowed only for localhost)');
-  // WebAuthn RP IDs are domains: an IP address can never be one (WebAuthn §5.1.3, WA-08).
-  if (isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0)
-    throw bad('SIGNET_PUBLIC_URL', 'must name a host, not an IP address (passkeys are bound to a domain)');
   if (url.pathname !== '/' || url.search || url.hash)
     throw bad('SIGNET_PUBLIC_URL', 'must be an origin without a path, query or fragment');
   return url;
@@ -130,11 +178,20 @@ function loadSecret(raw: string | undefined, dataDir: string, random: (n: number
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code !== 'ENOENT')
-      throw bad('SIGNET_SECRET', `is unset and the secret file ${file} cannot be read (${code}): fix or remove it`);
+      throw bad(
+        'SIGNET_SECRET',
+        `is unset and the secret file ${file} cannot be read (${code === 'EISDIR' ? 'it is a directory' : code})`,
+        secretFileRemediation(file),
+      );
   }
   if (text !== undefined) {
     const secret = Buffer.from(text.trim(), 'base64url');
-    if (secret.length < 32) throw bad('SIGNET_SECRET', `(from ${file}) must be at least 32 bytes, base64url encoded`);
+    if (secret.length < 32)
+      throw bad(
+        'SIGNET_SECRET',
+        `is unset and the secret file ${file} does not hold a secret (at least 32 bytes, base64url encoded): it is damaged or not Signet's`,
+        secretFileRemediation(file),
+      );
     return { secret, source: 'file', file };
   }
   return { secret: random(32), source: 'generated', file };
@@ -163,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, random = random
   const host = parseHost(env.HOST, 'HOST');
   const publicUrl = parsePublicUrl(env.SIGNET_PUBLIC_URL, port);
   const databaseUrl = parseDatabaseUrl(env.SIGNET_DATABASE_URL, dataDir);
+  if (env.SIGNET_DATABASE_URL && databaseUrl.startsWith('sqlite:')) checkSqlitePath(databaseUrl);
   const managementPort =
     env.SIGNET_MANAGEMENT_PORT === undefined || env.SIGNET_MANAGEMENT_PORT === ''
       ? undefined

@@ -8,8 +8,13 @@ export const appCreateCommand: Command = {
   usage:
     'signet app create --name NAME --redirect-uri URL [--redirect-uri URL] [--public] [--post-logout-redirect-uri URL] [--tenant T]',
   options: {
-    name: { type: 'string', description: 'app display name' },
-    'redirect-uri': { type: 'string', multiple: true, description: 'exact callback URL (repeatable)' },
+    name: { type: 'string', required: true, description: 'app display name' },
+    'redirect-uri': {
+      type: 'string',
+      multiple: true,
+      required: true,
+      description: 'exact callback URL; repeat for more',
+    },
     'post-logout-redirect-uri': { type: 'string', multiple: true, description: 'where to return after sign-out' },
     public: { type: 'boolean', description: 'a public client (no secret; PKCE)' },
     tenant: { type: 'string', description: 'tenant id or slug (default: the only tenant)' },

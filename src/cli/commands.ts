@@ -19,8 +19,21 @@ export const commands: readonly Command[] = [
   tapIssueCommand,
 ];
 
+/** What each group of two-word commands is about: `signet tenant` alone lists its subcommands. */
+export const groups: Readonly<Record<string, string>> = {
+  tenant: 'the tenants of this instance',
+  user: 'the users of a tenant',
+  app: 'the OIDC apps of a tenant',
+  tap: 'Temporary Access Passes',
+};
+
+/** The subcommands of a group (`tenant` → tenant create, tenant list); empty for a word that is not a group. */
+export function groupCommands(word: string): Command[] {
+  return commands.filter((c) => c.name.startsWith(`${word} `));
+}
+
 /** Options `signet` itself answers without a command. */
-export const globalOptions: readonly string[] = ['--help', '-h'];
+export const globalOptions: readonly string[] = ['--help', '-h', '--version'];
 
 /** The command named by the first words of argv (two-word commands first), and the arguments after it. */
 export function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {

@@ -21,7 +21,7 @@ export async function runInit(rt: Runtime) {
       rt.print('The pass is shown only now. Sign in with it and register a passkey.');
     } else {
       rt.print(
-        `Administrator: ${r.admin.userPrincipalName}. For a new pass: signet tap issue --user ${r.admin.userPrincipalName}`,
+        `Administrator: ${r.admin.userPrincipalName}. For a new pass: npx signet tap issue --user ${r.admin.userPrincipalName}`,
       );
     }
   }

@@ -9,8 +9,18 @@ import { readSecretProbe, recordSecretProbe } from '../store/instance.ts';
 import { listSigningKeys } from '../store/signing-keys.ts';
 import { hasTenants, listTenants } from '../store/tenants.ts';
 
-function mismatch(reason: string): SignetError {
-  return new SignetError('CONFIG_SECRET_MISMATCH', { variable: 'SIGNET_SECRET', reason });
+/** Names the secret file it read or looked for, so the operator knows which file to restore. */
+function mismatch(config: Ctx['config'], reason: string): SignetError {
+  const detail: Record<string, string> = { variable: 'SIGNET_SECRET', reason };
+  const file = config.secretFile;
+  if (config.secretSource === 'generated' && file) {
+    detail.secretFile = `${file} (not found)`;
+    detail.remediation = `Set SIGNET_SECRET to the secret this database was set up with, or put its secret file back at ${file}; then restart.`;
+  } else if (config.secretSource === 'file' && file) {
+    detail.secretFile = file;
+    detail.remediation = `${file} is not the secret this database was set up with: restore the original file there, or set SIGNET_SECRET to the original secret; then restart.`;
+  }
+  return new SignetError('CONFIG_SECRET_MISMATCH', detail);
 }
 
 export async function checkInstanceSecret(ctx: Ctx): Promise<void> {
@@ -23,17 +33,21 @@ export async function checkInstanceSecret(ctx: Ctx): Promise<void> {
     hasTenants: await hasTenants(ctx.db),
   });
   if (decision.action === 'start') return;
-  if (decision.action === 'refuse') throw mismatch(decision.reason);
+  if (decision.action === 'refuse') throw mismatch(config, decision.reason);
   // A database from before the probe: the secret must still open what it sealed (the tenants' signing keys).
   if (decision.checkSealedData && !(await opensSealedKeys(ctx)))
     throw mismatch(
+      config,
       'SIGNET_SECRET cannot open the signing keys this database holds: it is not the secret the database was set up with',
     );
   if (decision.writeSecretFile) writeGeneratedSecret(config);
   await recordSecretProbe(ctx.db, mine, ctx.now());
   // Another process may have recorded its own probe first: compare with what is stored now.
   if ((await readSecretProbe(ctx.db)) !== mine)
-    throw mismatch('another Signet process set this database up with a different SIGNET_SECRET at the same time');
+    throw mismatch(
+      config,
+      'another Signet process set this database up with a different SIGNET_SECRET at the same time',
+    );
 }
 
 async function opensSealedKeys(ctx: Ctx): Promise<boolean> {

@@ -14,10 +14,19 @@ export interface Command {
   name: string;
   summary: string;
   usage: string;
-  options: Record<string, { type: 'string' | 'boolean'; short?: string; description: string; multiple?: boolean }>;
+  options: Record<string, OptionSpec>;
   run(rt: Runtime, values: Record<string, string | boolean | string[] | undefined>): Promise<unknown>;
   /** Options that stand in for environment variables (`serve --port` for PORT), applied before validation. */
   environment?(values: Record<string, string | boolean | string[] | undefined>): Record<string, string>;
+}
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  description: string;
+  multiple?: boolean;
+  /** Refused before anything runs when absent or empty: `--user is required` (REQUEST_INVALID naming it). */
+  required?: boolean;
 }
 
 export interface Runtime {
@@ -50,6 +59,18 @@ export function jsonLogger(level: LogLevel = 'info'): Logger {
   };
 }
 
+/**
+ * One line for a system error, its code once: Node writes `EPERM: operation not permitted, chmod '/x'` and
+ * SQLite `unable to open database file` with the code beside it; neither is repeated.
+ */
+export function errorReason(err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const message = String(e?.message ?? err).split('\n')[0]!;
+  if (!code || message.includes(code)) return message;
+  return `${code}: ${message}`;
+}
+
 /** Opens and migrates the database, turning an operator's mistake into one line that names the variable. */
 async function openDatabase(config: Config, server: boolean): Promise<Store> {
   const variable = config.databaseVariable ?? 'SIGNET_DATABASE_URL';
@@ -61,8 +82,7 @@ async function openDatabase(config: Config, server: boolean): Promise<Store> {
     return store;
   } catch (err) {
     await store?.close().catch(() => undefined);
-    const e = err as { code?: string; message?: string };
-    const why = `${e.code ? `${e.code}: ` : ''}${String(e.message ?? err).split('\n')[0]}`;
+    const why = errorReason(err);
     if (postgres)
       throw new SignetError('DATABASE_UNREACHABLE', { variable, reason: `${variable}: ${why}` }, { cause: err });
     const path = config.databaseUrl.slice('sqlite:'.length);
@@ -105,33 +125,85 @@ export async function tenantOption(rt: Runtime, value: unknown): Promise<Tenant>
   throw new SignetError('REQUEST_INVALID', { field: '--tenant', reason: 'name the tenant (id or slug)' });
 }
 
+/**
+ * What to do about a refusal: the catalogue's remediation, unless the error carries one for this instance
+ * (`detail.remediation`, e.g. naming the secret file to restore).
+ */
+function remediationOf(err: SignetError): string {
+  return err.detail.remediation ?? describeError(err.code).remediation;
+}
+
 /** A refusal for a person: one line with the code and what is wrong (naming the variable), then what to do. */
 export function refusalText(err: SignetError): string {
-  const { reason, ...rest } = err.detail;
+  const { reason, remediation: _, ...rest } = err.detail;
   // The reason names the variable already.
-  if (reason) delete rest.variable;
+  if (reason && rest.variable && reason.includes(rest.variable)) delete rest.variable;
   return `error ${err.code}: ${reason ?? err.message}\n${Object.entries(rest)
     .map(([k, v]) => `  ${k}: ${v}\n`)
-    .join('')}${describeError(err.code).remediation}\n`;
+    .join('')}${remediationOf(err)}\n`;
+}
+
+/** A refusal for a script: one JSON line `{error:{code,message,remediation,detail}}`. */
+export function refusalJson(err: SignetError): string {
+  const { remediation: _, ...detail } = err.detail;
+  return `${JSON.stringify({ error: { code: err.code, message: describeError(err.code).message, remediation: remediationOf(err), detail } })}\n`;
+}
+
+/** Two columns, the second starting where the longest first one ends plus two spaces (never run together). */
+export function columns(rows: ReadonlyArray<readonly [string, string]>, indent = '  ', min = 0): string[] {
+  const width = Math.max(min, ...rows.map(([left]) => left.length)) + 2;
+  return rows.map(([left, right]) => `${indent}${left.padEnd(width)}${right}`);
 }
 
 export function helpText(c: Command): string {
-  const lines = [`signet ${c.name}: ${c.summary}`, '', `Usage: ${c.usage}`, '', 'Options:'];
-  for (const [name, o] of Object.entries({
+  const options: Record<string, OptionSpec> = {
     ...c.options,
     json: { type: 'boolean', description: 'print one JSON object' },
     help: { type: 'boolean', description: 'show this help' },
-  }))
-    lines.push(`  --${name}${o.type === 'string' ? ' <value>' : ''}`.padEnd(30) + o.description);
-  return lines.join('\n');
+  };
+  const rows = Object.entries(options).map(
+    ([name, o]) =>
+      [
+        `--${name}${o.type === 'string' ? ' <value>' : ''}`,
+        `${o.description}${o.required ? ' (required)' : ''}`,
+      ] as const,
+  );
+  return [`signet ${c.name}: ${c.summary}`, '', `Usage: ${c.usage}`, '', 'Options:', ...columns(rows, '  ', 26)].join(
+    '\n',
+  );
+}
+
+/** The first required option that is absent or empty, as the refusal an operator sees. */
+export function missingOption(
+  c: Command,
+  values: Record<string, string | boolean | string[] | undefined>,
+): SignetError | undefined {
+  for (const [name, o] of Object.entries(c.options)) {
+    if (!o.required) continue;
+    const v = values[name];
+    const empty = v === undefined || v === '' || (Array.isArray(v) && (v.length === 0 || v.includes('')));
+    if (empty)
+      return new SignetError('REQUEST_INVALID', {
+        field: `--${name}`,
+        reason: v === undefined ? `--${name} is required` : `--${name} is required and may not be empty`,
+        remediation: `Run the command again with --${name}; npx signet ${c.name} --help lists its options.`,
+      });
+  }
+  return undefined;
 }
 
 export async function runCommand(c: Command, argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | string[] | undefined>;
   try {
+    const declared = Object.fromEntries(
+      Object.entries(c.options).map(([name, o]) => [
+        name,
+        { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
+      ]),
+    );
     values = parseArgs({
       args: argv,
-      options: { ...c.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { ...declared, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: false,
       strict: true,
     }).values as typeof values;
@@ -146,6 +218,9 @@ export async function runCommand(c: Command, argv: string[]): Promise<number> {
   const json = values.json === true;
   let rt: Runtime | undefined;
   try {
+    // A missing option is the operator's mistake whatever the database holds: said before it is opened.
+    const missing = missingOption(c, values);
+    if (missing) throw missing;
     rt = await openRuntime(json, undefined, c.name === 'serve', c.environment?.(values));
     const out = await c.run(rt, values);
     // serve shares stdout with its JSON log lines: its object is one line too.
@@ -154,11 +229,7 @@ export async function runCommand(c: Command, argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (!(err instanceof SignetError)) throw err;
-    const e = describeError(err.code);
-    if (json)
-      process.stdout.write(
-        `${JSON.stringify({ error: { code: err.code, message: e.message, remediation: e.remediation, detail: err.detail } })}\n`,
-      );
+    if (json) process.stdout.write(refusalJson(err));
     else process.stderr.write(refusalText(err));
     return 1;
   } finally {

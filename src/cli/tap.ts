@@ -8,7 +8,7 @@ export const tapIssueCommand: Command = {
   summary: 'issue a Temporary Access Pass for a user (replaces any earlier pass)',
   usage: 'signet tap issue --user UPN [--lifetime MINUTES] [--multi-use] [--tenant T]',
   options: {
-    user: { type: 'string', description: 'user principal name' },
+    user: { type: 'string', required: true, description: 'user principal name' },
     lifetime: { type: 'string', description: 'minutes, 10 to 43200 (default 60)' },
     'multi-use': { type: 'boolean', description: 'usable more than once within its lifetime' },
     tenant: { type: 'string', description: 'tenant id or slug (default: the only tenant)' },

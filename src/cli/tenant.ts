@@ -8,7 +8,7 @@ export const tenantCreateCommand: Command = {
   summary: 'create a tenant',
   usage: 'signet tenant create --slug SLUG [--name NAME] [--kind workforce|customer] [--conformance]',
   options: {
-    slug: { type: 'string', description: 'lowercase name used in URLs' },
+    slug: { type: 'string', required: true, description: 'lowercase name used in URLs (not one of the reserved ones)' },
     name: { type: 'string', description: 'display name' },
     kind: { type: 'string', description: 'workforce (default) or customer' },
     conformance: { type: 'boolean', description: 'mount the FIDO2 conformance binding (testing only)' },
@@ -45,7 +45,7 @@ export const tenantListCommand: Command = {
       signInUrl: new URL(`/${t.slug}/signin`, rt.config.publicUrl).href,
     }));
     if (!rt.json) {
-      if (tenants.length === 0) rt.print('No tenants yet: signet init creates the first one.');
+      if (tenants.length === 0) rt.print('No tenants yet: npx signet init creates the first one.');
       for (const t of tenants)
         rt.print(`${t.slug.padEnd(20)} ${t.id}  ${t.kind}${t.conformance ? ' (conformance)' : ''}  ${t.displayName}`);
     }

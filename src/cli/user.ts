@@ -6,7 +6,7 @@ export const userCreateCommand: Command = {
   summary: 'create a user',
   usage: 'signet user create --upn NAME@DOMAIN [--name DISPLAY] [--role "Global Administrator"] [--tenant T]',
   options: {
-    upn: { type: 'string', description: 'user principal name (or email)' },
+    upn: { type: 'string', required: true, description: 'user principal name (or email)' },
     name: { type: 'string', description: 'display name' },
     role: { type: 'string', multiple: true, description: 'an admin role to assign (repeatable)' },
     tenant: { type: 'string', description: 'tenant id or slug (default: the only tenant)' },

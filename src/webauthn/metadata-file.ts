@@ -23,15 +23,18 @@ export function parseMetadata(text: string, source: string): MetadataStatement[]
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch {
-    throw new SignetError('CONFIG_INVALID', { variable: 'SIGNET_METADATA_FILE', reason: `${source} is not JSON` });
+  } catch (err) {
+    throw new SignetError('CONFIG_INVALID', {
+      variable: 'SIGNET_METADATA_FILE',
+      reason: `SIGNET_METADATA_FILE (${source}) is not JSON: ${(err as Error).message}`,
+    });
   }
   const r = file.safeParse(json);
   if (!r.success) {
     const issue = r.error.issues[0];
     throw new SignetError('CONFIG_INVALID', {
       variable: 'SIGNET_METADATA_FILE',
-      reason: `${source}: ${issue?.path.join('.') || '(file)'} ${issue?.message ?? 'is invalid'}`,
+      reason: `SIGNET_METADATA_FILE (${source}) is not FIDO metadata: ${issue?.path.join('.') || '(file)'} ${issue?.message ?? 'is invalid'}`,
     });
   }
   if (Array.isArray(r.data)) return r.data;
@@ -50,8 +53,14 @@ export function loadMetadataFile(path: string | undefined): MetadataStatement[] 
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    throw new SignetError('CONFIG_INVALID', { variable: 'SIGNET_METADATA_FILE', reason: `${path} cannot be read` });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why =
+      code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code})`;
+    throw new SignetError('CONFIG_INVALID', {
+      variable: 'SIGNET_METADATA_FILE',
+      reason: `SIGNET_METADATA_FILE (${path}) ${why}`,
+    });
   }
   return parseMetadata(text, path);
 }

@@ -3,12 +3,13 @@
 // with a catalogue code; bad configuration names the variable.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../src/cli/commands.ts';
 import { isErrorCode } from '../../src/core/errors.ts';
 import { freePort, serve } from '../support/cli.ts';
 import { databaseUrl, engines } from '../support/engines.ts';
@@ -289,15 +290,98 @@ describe('signet CLI on SQLite', () => {
   });
 
   it('an unknown command says CLI_COMMAND_UNKNOWN and exits non-zero, in text and in JSON', async () => {
-    for (const args of [['frobnicate'], ['tenant', 'frobnicate'], ['tenant']]) {
+    for (const args of [['frobnicate'], ['tenant', 'frobnicate']]) {
       const r = await signet(args, env);
-      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.split('\n')[0], args.join(' ')).toContain('CLI_COMMAND_UNKNOWN');
       expect(r.stderr).toContain('signet tenant list');
     }
     const j = await signet(['frobnicate', '--json'], env);
-    expect(j.code).not.toBe(0);
+    expect(j.code).toBe(2);
     expect(one(j)).toMatchObject({ error: { code: 'CLI_COMMAND_UNKNOWN' } });
+  });
+
+  const groups = ['tenant', 'user', 'app', 'tap'];
+  it.each(groups)('signet %s (a group): lists its subcommands; exit 0 with --help, 2 without', async (group) => {
+    const subcommands = commands.filter((c) => c.name.startsWith(`${group} `));
+    expect(subcommands.length).toBeGreaterThan(0);
+    const help = await signet([group, '--help'], env);
+    expect(help.code, help.stderr).toBe(0);
+    const alone = await signet([group], env);
+    expect(alone.code).toBe(2);
+    for (const [r, text] of [
+      [help, help.stdout],
+      [alone, alone.stderr],
+    ] as const) {
+      expect(text, r.stderr).not.toMatch(/no command/);
+      for (const c of subcommands)
+        expect(text.split('\n').find((l) => l.includes(`signet ${c.name} `))).toContain(c.summary);
+    }
+    // Not the whole list: only this group's commands.
+    expect(help.stdout).not.toContain('signet migrate');
+    const j = await signet([group, '--json'], env);
+    expect(j.code).toBe(2);
+    expect(one(j)).toMatchObject({ error: { code: 'CLI_COMMAND_UNKNOWN', detail: { command: group } } });
+  });
+
+  it('signet --version prints the version of package.json and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const r = await signet(['--version'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+  });
+
+  it.each([
+    [['tap', 'issue'], '--user'],
+    [['tap', 'issue', '--user', ''], '--user'],
+    [['tenant', 'create'], '--slug'],
+    [['user', 'create'], '--upn'],
+    [['app', 'create', '--redirect-uri', 'https://app.example.com/cb'], '--name'],
+    [['app', 'create', '--name', 'A'], '--redirect-uri'],
+  ])('%j without a required option says REQUEST_INVALID naming %s', async (args, option) => {
+    const j = await signet([...args, '--json'], env);
+    expect(j.code).toBe(1);
+    const err = one(j).error as { code: string; detail: { field: string; reason: string } };
+    expect(err).toMatchObject({ code: 'REQUEST_INVALID', detail: { field: option } });
+    expect(err.detail.reason).toContain(`${option} is required`);
+    const text = await signet(args, env);
+    expect(text.code).toBe(1);
+    expect(text.stderr.split('\n')[0]).toMatch(new RegExp(`REQUEST_INVALID: ${option} is required`));
+  });
+
+  it.each(commands.map((c) => c.name))(
+    '%s --help keeps a space between each option and its description',
+    async (name) => {
+      const r = await signet([...name.split(' '), '--help'], env);
+      expect(r.code, r.stderr).toBe(0);
+      const options = r.stdout.split('\n').filter((l) => /^ {2}--/.test(l));
+      expect(options.length).toBeGreaterThan(1);
+      for (const line of options) expect(line).toMatch(/^ {2}--[a-z-]+(?: <value>)? {2,}\S/);
+    },
+  );
+
+  it.each(['static', 'healthz', 'readyz', 'metrics', 'graph', 'common'])(
+    'tenant create --slug %s is refused as reserved (a path of the server, or an Entra name)',
+    async (slug) => {
+      const r = await signet(['tenant', 'create', '--slug', slug, '--json'], env);
+      expect(r.code).toBe(1);
+      const err = one(r).error as { code: string; detail: { slug: string; reason: string } };
+      expect(err).toMatchObject({ code: 'TENANT_SLUG_RESERVED', detail: { slug } });
+      expect(err.detail.reason).toMatch(new RegExp(`"${slug}" is reserved`));
+    },
+  );
+
+  it('hints name a command a newcomer can run (npx signet …; signet is not on PATH)', async () => {
+    const again = await signet(['init'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('npx signet tap issue --user admin@signet.local');
+    const unknown = await signet(['frobnicate'], env);
+    expect(unknown.stderr).toContain('npx signet --help');
+    const empty = await signet(['tenant', 'list'], { SIGNET_DATA_DIR: tempDir() });
+    expect(empty.stdout).toContain('npx signet init');
+    for (const out of [again.stdout, unknown.stderr, empty.stdout])
+      for (const line of out.split('\n').filter((l) => /\b(?:run|new pass:|:)\s+signet [a-z]/i.test(l)))
+        expect(line).toMatch(/npx signet/);
   });
 
   it('tenant list --json lists every tenant with its id, slug and sign-in URL', async () => {
@@ -357,9 +441,67 @@ describe('signet CLI on SQLite', () => {
   });
 
   it('an IP address as the public URL is refused as an RP ID (passkeys need a domain)', async () => {
-    const r = await signet(['init'], { SIGNET_DATA_DIR: tempDir(), SIGNET_PUBLIC_URL: 'https://127.0.0.1' });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/SIGNET_PUBLIC_URL.*IP address/);
+    for (const url of ['https://127.0.0.1', 'http://127.0.0.1:3461', 'http://[::1]:3000']) {
+      const r = await signet(['init'], { SIGNET_DATA_DIR: tempDir(), SIGNET_PUBLIC_URL: url });
+      expect(r.code, url).toBe(1);
+      // Over http the address, not the scheme, is what to change.
+      expect(r.stderr.split('\n')[0], url).toMatch(/SIGNET_PUBLIC_URL.*IP address/);
+      expect(r.stderr, url).not.toMatch(/must use https/);
+    }
+  });
+
+  it('a database path under a file says which path is a file, naming the variable, without doubled codes', async () => {
+    const file = join(tempDir(), 'afile');
+    writeFileSync(file, 'x');
+    for (const [variable, bad] of [
+      ['SIGNET_DATABASE_URL', { SIGNET_DATA_DIR: tempDir(), SIGNET_DATABASE_URL: `sqlite:${file}/x.db` }],
+      ['SIGNET_DATA_DIR', { SIGNET_DATA_DIR: join(file, 'below') }],
+    ] as const) {
+      const r = await signet(['migrate'], bad);
+      expect(r.code, r.stderr).toBe(1);
+      const first = r.stderr.split('\n')[0]!;
+      expect(first).toMatch(/CONFIG_INVALID/);
+      expect(first).toContain(variable);
+      expect(first).toContain(`${file} is a file, not a directory`);
+      expect(first).not.toMatch(/EEXIST|ENOTDIR|mkdir/);
+    }
+  });
+
+  it('SIGNET_METADATA_FILE that is missing or not JSON is named in the refusal', async () => {
+    const dir = tempDir();
+    const notJson = join(dir, 'bad.json');
+    writeFileSync(notJson, '{');
+    for (const path of [join(dir, 'none.json'), notJson]) {
+      const r = await signet(['migrate'], { SIGNET_DATA_DIR: dir, SIGNET_METADATA_FILE: path });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`CONFIG_INVALID: SIGNET_METADATA_FILE .*${path}`));
+      const j = one(await signet(['migrate', '--json'], { SIGNET_DATA_DIR: dir, SIGNET_METADATA_FILE: path }));
+      expect(j).toMatchObject({ error: { code: 'CONFIG_INVALID', detail: { variable: 'SIGNET_METADATA_FILE' } } });
+    }
+  });
+
+  it('a damaged or missing secret file is named in what to do, not "fix the environment variable"', async () => {
+    const dir = tempDir();
+    expect((await signet(['init'], { SIGNET_DATA_DIR: dir })).code).toBe(0);
+    const secretFile = join(dir, 'secret');
+    const original = readFileSync(secretFile, 'utf8');
+    writeFileSync(secretFile, 'short\n');
+    const damaged = await signet(['migrate'], { SIGNET_DATA_DIR: dir });
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr.split('\n')[0]).toMatch(/CONFIG_INVALID: SIGNET_SECRET/);
+    expect(damaged.stderr).not.toMatch(/Fix the environment variable/);
+    const [, ...remediation] = damaged.stderr.trim().split('\n');
+    expect(remediation.join('\n')).toContain(secretFile);
+
+    rmSync(secretFile);
+    const missing = await signet(['migrate', '--json'], { SIGNET_DATA_DIR: dir });
+    expect(missing.code).toBe(1);
+    const err = one(missing).error as { code: string; remediation: string; detail: Record<string, string> };
+    expect(err.code).toBe('CONFIG_SECRET_MISMATCH');
+    expect(err.detail.secretFile).toContain(secretFile);
+    expect(err.remediation).toContain(secretFile);
+    writeFileSync(secretFile, original);
+    expect((await signet(['migrate'], { SIGNET_DATA_DIR: dir })).code).toBe(0);
   });
 });
 
