@@ -51,7 +51,7 @@ const entries = {
   TENANT_NOT_FOUND: {
     status: 404,
     message: 'No tenant has this id or slug.',
-    remediation: 'Check the tenant part of the URL; `signet tenant list` shows the tenants of this instance.',
+    remediation: 'Check the tenant part of the URL; `npx signet tenant list` shows the tenants of this instance.',
     where: 'every tenant-scoped interface',
   },
   TENANT_SLUG_TAKEN: {
@@ -69,7 +69,7 @@ const entries = {
   USER_NOT_FOUND: {
     status: 404,
     message: 'No user with this name exists in the tenant.',
-    remediation: 'Check the user principal name; create the user first with `signet user create`.',
+    remediation: 'Check the user principal name; create the user first with `npx signet user create`.',
     where: 'CLI, admin API, FIDO binding',
   },
   USER_ALREADY_EXISTS: {
@@ -359,7 +359,7 @@ const entries = {
   CLI_COMMAND_UNKNOWN: {
     status: 400,
     message: 'There is no signet command with this name.',
-    remediation: 'Run `signet --help` for the list of commands.',
+    remediation: 'Run `npx signet --help` for the list of commands.',
     where: 'CLI',
   },
   INTERNAL_ERROR: {

@@ -16,9 +16,9 @@ import { testConfig } from '../support/harness.ts';
 
 const remediations = Object.entries(errorCatalogue).map(([code, e]) => [code, e.remediation] as const);
 
-/** `signet tenant list`, `signet user create --upn U`, `signet --help`: the words after `signet`. */
+/** `signet tenant list`, `npx signet user create --upn U`, `signet --help`: the words after `signet`. */
 function commandsNamed(text: string): string[] {
-  return [...text.matchAll(/`signet ([^`]*)`/g)].map((m) => m[1]!.trim());
+  return [...text.matchAll(/`(?:npx )?signet ([^`]*)`/g)].map((m) => m[1]!.trim());
 }
 
 /** Paths that stand alone in the text (not part of a URL or a media type): `/{tenant}/signin`, `/readyz`. */
@@ -63,6 +63,7 @@ describe('the catalogue names only commands and pages that exist', () => {
 
   it('finds the references it checks (the extractors are not blind)', () => {
     expect(commandsNamed('run `signet tenant list` or `signet --help`')).toEqual(['tenant list', '--help']);
+    expect(commandsNamed('run `npx signet user create`')).toEqual(['user create']);
     expect(
       pagesNamed('Sign in at /{tenant}/signin and see /readyz; not https://a.example/cb or application/json.'),
     ).toEqual(['/{tenant}/signin', '/readyz']);
