@@ -78,6 +78,41 @@ const entries = {
     remediation: 'Use the existing user or choose another user principal name.',
     where: 'CLI, admin API',
   },
+  GRAPH_QUERY_INVALID: {
+    status: 400,
+    message: 'A query option ($filter, $select, $top, $orderby, $count, $search) is malformed or not supported here.',
+    remediation:
+      'Correct the query option named in the error detail (`innerError.parameter`); the detail says what is wrong and which properties and operators this collection supports.',
+    where: 'admin API (Graph)',
+  },
+  GRAPH_CONSISTENCY_LEVEL_REQUIRED: {
+    status: 400,
+    message: 'This query ($count, $search, ne or not) needs the header ConsistencyLevel: eventual.',
+    remediation:
+      'Send the request again with the header `ConsistencyLevel: eventual` (and `$count=true` for ne or not), as Microsoft Graph requires for advanced queries.',
+    where: 'admin API (Graph)',
+  },
+  GRAPH_SKIPTOKEN_INVALID: {
+    status: 400,
+    message: 'The $skiptoken is not one this server issued for this query.',
+    remediation:
+      'Follow the @odata.nextLink exactly as returned, without changing its other query options; start again from the first page if it was altered.',
+    where: 'admin API (Graph)',
+  },
+  GRAPH_PROPERTY_UNKNOWN: {
+    status: 400,
+    message: 'The request body has properties this resource does not have, or that Signet does not support.',
+    remediation:
+      'Remove the properties named in the error detail (`innerError.properties`) and send the request again.',
+    where: 'admin API (Graph)',
+  },
+  GRAPH_PROPERTY_READ_ONLY: {
+    status: 400,
+    message: 'The request body sets properties that are read-only.',
+    remediation:
+      'Remove the read-only properties named in the error detail (`innerError.properties`, such as id or createdDateTime); the server sets them.',
+    where: 'admin API (Graph)',
+  },
   SESSION_REQUIRED: {
     status: 401,
     message: 'You need to sign in first.',

@@ -1,0 +1,462 @@
+// OData query options of a Graph collection ($filter, $select, $top, $orderby, $count, $search, $skiptoken)
+// parsed into a typed query against a per-resource whitelist. The result is an AST that the store turns into
+// parameterized expressions: no part of a query option ever becomes SQL text. Every refusal is a catalogue code
+// naming the parameter and the problem; nothing here throws on bad input.
+import type { Decision, ErrorCode } from './errors.ts';
+
+export type FilterOperator = 'eq' | 'ne' | 'in' | 'startswith';
+export type PropertyType = 'string' | 'boolean' | 'guid';
+
+export interface PropertySpec {
+  type: PropertyType;
+  /** Operators $filter allows on the property (ne also needs `eq` here: Graph offers ne where it offers eq). */
+  filter?: readonly Exclude<FilterOperator, 'ne'>[];
+  orderBy?: boolean;
+  search?: boolean;
+}
+
+export interface ResourceSpec {
+  /** Properties the store can filter, sort or search on, by their Graph name. */
+  properties: Readonly<Record<string, PropertySpec>>;
+  /** Every name $select accepts (Graph properties; some may be ones Signet does not store). */
+  selectable: readonly string[];
+}
+
+export type Literal = string | boolean;
+export type FilterNode =
+  | { op: 'eq' | 'ne'; property: string; value: Literal }
+  | { op: 'in'; property: string; values: Literal[] }
+  | { op: 'startswith'; property: string; value: string }
+  | { op: 'and' | 'or'; left: FilterNode; right: FilterNode }
+  | { op: 'not'; operand: FilterNode };
+
+export type SearchNode =
+  | { op: 'term'; property: string; words: string[] }
+  | { op: 'and' | 'or'; left: SearchNode; right: SearchNode };
+
+export interface OrderBy {
+  property: string;
+  direction: 'asc' | 'desc';
+}
+
+export interface CollectionQuery {
+  filter?: FilterNode;
+  search?: SearchNode;
+  select?: string[];
+  orderBy?: OrderBy;
+  top: number;
+  count: boolean;
+  skiptoken?: string;
+  /** Graph's advanced queries ($count, $search, ne, not, $filter with $orderby) need `ConsistencyLevel: eventual`. */
+  requiresEventualConsistency: boolean;
+}
+
+export type ParseResult =
+  | { ok: true; query: CollectionQuery }
+  | { ok: false; code: ErrorCode; detail: { parameter: string; reason: string } };
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 999;
+const MAX_OPTION_LENGTH = 2048;
+const MAX_DEPTH = 10;
+const MAX_COMPARISONS = 50;
+const MAX_IN_VALUES = 50;
+const SUPPORTED = new Set(['$filter', '$select', '$top', '$orderby', '$count', '$search', '$skiptoken']);
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+class Refusal {
+  readonly parameter: string;
+  readonly reason: string;
+  constructor(parameter: string, reason: string) {
+    this.parameter = parameter;
+    this.reason = reason;
+  }
+}
+const refuse = (parameter: string, reason: string): never => {
+  throw new Refusal(parameter, reason);
+};
+
+/** Parses a collection's query options (as Fastify hands them over) against the resource's whitelist. */
+export function parseCollectionQuery(params: Readonly<Record<string, unknown>>, spec: ResourceSpec): ParseResult {
+  try {
+    return { ok: true, query: parseOptions(params, spec) };
+  } catch (e) {
+    if (e instanceof Refusal) {
+      const code = e.parameter === '$skiptoken' ? 'GRAPH_SKIPTOKEN_INVALID' : 'GRAPH_QUERY_INVALID';
+      return { ok: false, code, detail: { parameter: e.parameter, reason: e.reason } };
+    }
+    throw e;
+  }
+}
+
+/** The edge's check of the ConsistencyLevel header against what the parsed query needs. */
+export function checkConsistencyLevel(query: CollectionQuery, header: string | string[] | undefined): Decision {
+  if (!query.requiresEventualConsistency) return { ok: true };
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value?.trim().toLowerCase() === 'eventual') return { ok: true };
+  return { ok: false, code: 'GRAPH_CONSISTENCY_LEVEL_REQUIRED', detail: { header: 'ConsistencyLevel' } };
+}
+
+function parseOptions(params: Readonly<Record<string, unknown>>, spec: ResourceSpec): CollectionQuery {
+  const options = new Map<string, string>();
+  for (const [rawName, rawValue] of Object.entries(params)) {
+    if (!rawName.startsWith('$')) continue; // the route's own parameters are not ours to judge
+    const name = rawName.toLowerCase();
+    if (!SUPPORTED.has(name)) refuse(rawName, `${rawName} is not supported on this collection`);
+    if (options.has(name) || Array.isArray(rawValue)) refuse(rawName, `${rawName} is given more than once`);
+    if (typeof rawValue !== 'string') refuse(rawName, `${rawName} must be a string`);
+    const value = rawValue as string;
+    if (value.length > MAX_OPTION_LENGTH) refuse(rawName, `${rawName} is longer than ${MAX_OPTION_LENGTH} characters`);
+    options.set(name, value);
+  }
+
+  const query: CollectionQuery = { top: DEFAULT_PAGE_SIZE, count: false, requiresEventualConsistency: false };
+  let advancedOperator = false;
+
+  const top = options.get('$top');
+  if (top !== undefined) {
+    const n = /^\d{1,4}$/.test(top.trim()) ? Number(top.trim()) : Number.NaN;
+    if (!(n >= 1 && n <= MAX_PAGE_SIZE)) refuse('$top', `$top must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+    query.top = n;
+  }
+
+  const count = options.get('$count');
+  if (count !== undefined) {
+    const v = count.trim().toLowerCase();
+    if (v !== 'true' && v !== 'false') refuse('$count', '$count must be true or false');
+    query.count = v === 'true';
+    if (query.count) query.requiresEventualConsistency = true;
+  }
+
+  const select = options.get('$select');
+  if (select !== undefined) query.select = parseSelect(select, spec);
+
+  const orderby = options.get('$orderby');
+  if (orderby !== undefined) query.orderBy = parseOrderBy(orderby, spec);
+
+  const filter = options.get('$filter');
+  if (filter !== undefined) {
+    const parsed = new FilterParser(filter, spec).parse();
+    query.filter = parsed.node;
+    advancedOperator = parsed.advanced;
+  }
+
+  const search = options.get('$search');
+  if (search !== undefined) {
+    query.search = parseSearch(search, spec);
+    query.requiresEventualConsistency = true;
+  }
+
+  // Graph runs ne, not, and $filter combined with $orderby only as advanced queries: header and $count=true.
+  const advanced = advancedOperator || (query.filter !== undefined && query.orderBy !== undefined);
+  if (advanced) {
+    if (!query.count) {
+      refuse(
+        '$filter',
+        advancedOperator
+          ? 'ne and not need $count=true and the header ConsistencyLevel: eventual'
+          : '$filter with $orderby needs $count=true and the header ConsistencyLevel: eventual',
+      );
+    }
+    query.requiresEventualConsistency = true;
+  }
+
+  const skiptoken = options.get('$skiptoken');
+  if (skiptoken !== undefined) {
+    if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(skiptoken))
+      refuse('$skiptoken', '$skiptoken is not a token this server issued');
+    query.skiptoken = skiptoken;
+  }
+  return query;
+}
+
+function canonicalName(name: string, names: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  return names.find((n) => n.toLowerCase() === lower);
+}
+
+function parseSelect(text: string, spec: ResourceSpec): string[] {
+  const items = text.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) refuse('$select', '$select has an empty item');
+  const unknown = items.filter((s) => canonicalName(s, spec.selectable) === undefined);
+  if (unknown.length > 0) refuse('$select', `$select names unknown properties: ${unknown.join(', ')}`);
+  return [...new Set(items.map((s) => canonicalName(s, spec.selectable)!))];
+}
+
+function parseOrderBy(text: string, spec: ResourceSpec): OrderBy {
+  const items = text.split(',');
+  if (items.length > 1) refuse('$orderby', '$orderby accepts one property');
+  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$/i.exec(items[0]!);
+  if (!m) refuse('$orderby', '$orderby must be a property name optionally followed by asc or desc');
+  const sortable = Object.keys(spec.properties).filter((p) => spec.properties[p]!.orderBy);
+  const property = canonicalName(m![1]!, sortable);
+  if (!property) refuse('$orderby', `$orderby supports ${sortable.join(', ')}; not ${m![1]}`);
+  return { property: property!, direction: (m![2]?.toLowerCase() ?? 'asc') as 'asc' | 'desc' };
+}
+
+/** `"displayName:jo"`, `"displayName:jo" AND "displayName:sm"`: each word is a prefix of some word of the value. */
+function parseSearch(text: string, spec: ResourceSpec): SearchNode {
+  const searchable = Object.keys(spec.properties).filter((p) => spec.properties[p]!.search);
+  let i = 0;
+  const skip = () => {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+  };
+  const clause = (): SearchNode => {
+    skip();
+    if (text[i] !== '"') refuse('$search', '$search clauses are quoted, as "displayName:word"');
+    i++;
+    let body = '';
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\' && i + 1 < text.length) i++;
+      body += text[i];
+      i++;
+    }
+    if (i >= text.length) refuse('$search', '$search has an unclosed quote');
+    i++;
+    const colon = body.indexOf(':');
+    if (colon < 0) refuse('$search', '$search clauses name a property, as "displayName:word"');
+    const property = canonicalName(body.slice(0, colon).trim(), searchable);
+    if (!property) refuse('$search', `$search supports ${searchable.join(', ')}; not ${body.slice(0, colon).trim()}`);
+    const words = searchWords(body.slice(colon + 1));
+    if (words.length === 0) refuse('$search', '$search has an empty term');
+    return { op: 'term', property: property!, words };
+  };
+  let node = clause();
+  let clauses = 1;
+  for (;;) {
+    skip();
+    if (i >= text.length) return node;
+    const m = /^(AND|OR)\s/.exec(text.slice(i, i + 4));
+    if (!m) refuse('$search', '$search clauses are joined with AND or OR');
+    i += m![1]!.length;
+    if (++clauses > MAX_COMPARISONS) refuse('$search', `$search has more than ${MAX_COMPARISONS} clauses`);
+    node = { op: m![1] === 'AND' ? 'and' : 'or', left: node, right: clause() };
+  }
+}
+
+/** Graph tokenizes on spaces and punctuation; a search word matches the start of a token. */
+export function searchWords(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[\s\-_.@,;:()'"]+/u)
+    .filter((w) => w !== '');
+}
+
+type Token =
+  | { kind: 'word'; text: string; at: number }
+  | { kind: 'string'; value: string; at: number }
+  | { kind: 'guid'; value: string; at: number }
+  | { kind: 'punct'; text: '(' | ')' | ','; at: number };
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
+      i++;
+    } else if (c === '(' || c === ')' || c === ',') {
+      tokens.push({ kind: 'punct', text: c, at: i });
+      i++;
+    } else if (c === "'") {
+      const at = i;
+      let value = '';
+      i++;
+      for (;;) {
+        if (i >= text.length) refuse('$filter', `unclosed string literal at position ${at}`);
+        if (text[i] === "'") {
+          if (text[i + 1] === "'") {
+            value += "'";
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        value += text[i];
+        i++;
+      }
+      tokens.push({ kind: 'string', value, at });
+    } else {
+      const m = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])/.exec(
+        text.slice(i, i + 40),
+      );
+      if (m) {
+        tokens.push({ kind: 'guid', value: m[0], at: i });
+        i += m[0].length;
+        continue;
+      }
+      const w = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i, i + 200));
+      if (!w) refuse('$filter', `unexpected character ${JSON.stringify(c)} at position ${i}`);
+      tokens.push({ kind: 'word', text: w![0], at: i });
+      i += w![0].length;
+    }
+  }
+  return tokens;
+}
+
+class FilterParser {
+  private readonly tokens: Token[];
+  private pos = 0;
+  private comparisons = 0;
+  advanced = false;
+
+  private readonly spec: ResourceSpec;
+
+  constructor(text: string, spec: ResourceSpec) {
+    this.spec = spec;
+    this.tokens = tokenize(text);
+  }
+
+  parse(): { node: FilterNode; advanced: boolean } {
+    if (this.tokens.length === 0) refuse('$filter', '$filter is empty');
+    const node = this.or(0);
+    const rest = this.tokens[this.pos];
+    if (rest) refuse('$filter', `unexpected ${describe(rest)} at position ${rest.at}`);
+    return { node, advanced: this.advanced };
+  }
+
+  private peekWord(word: string): boolean {
+    const t = this.tokens[this.pos];
+    return t?.kind === 'word' && t.text.toLowerCase() === word;
+  }
+
+  private expectPunct(p: '(' | ')' | ','): void {
+    const t = this.tokens[this.pos];
+    if (t?.kind !== 'punct' || t.text !== p) {
+      refuse(
+        '$filter',
+        t ? `expected "${p}" but found ${describe(t)} at position ${t.at}` : `expected "${p}" at the end`,
+      );
+    }
+    this.pos++;
+  }
+
+  private or(depth: number): FilterNode {
+    let node = this.and(depth);
+    while (this.peekWord('or')) {
+      this.pos++;
+      node = { op: 'or', left: node, right: this.and(depth) };
+    }
+    return node;
+  }
+
+  private and(depth: number): FilterNode {
+    let node = this.unary(depth);
+    while (this.peekWord('and')) {
+      this.pos++;
+      node = { op: 'and', left: node, right: this.unary(depth) };
+    }
+    return node;
+  }
+
+  private unary(depth: number): FilterNode {
+    if (depth > MAX_DEPTH) refuse('$filter', `$filter is nested deeper than ${MAX_DEPTH} levels`);
+    if (this.peekWord('not')) {
+      this.pos++;
+      this.advanced = true;
+      return { op: 'not', operand: this.unary(depth + 1) };
+    }
+    const t = this.tokens[this.pos];
+    if (t?.kind === 'punct' && t.text === '(') {
+      this.pos++;
+      const node = this.or(depth + 1);
+      this.expectPunct(')');
+      return node;
+    }
+    return this.comparison();
+  }
+
+  private property(operator: FilterOperator): { name: string; spec: PropertySpec } {
+    const t = this.tokens[this.pos];
+    if (t?.kind !== 'word')
+      refuse('$filter', t ? `expected a property name at position ${t.at}` : 'expected a property name at the end');
+    const name = canonicalName((t as { text: string }).text, Object.keys(this.spec.properties));
+    const spec = name ? this.spec.properties[name] : undefined;
+    const allowedOp = operator === 'ne' ? 'eq' : operator;
+    if (!name || !spec?.filter?.includes(allowedOp)) {
+      const allowed = Object.keys(this.spec.properties).filter((p) =>
+        this.spec.properties[p]!.filter?.includes(allowedOp),
+      );
+      refuse('$filter', `${operator} is supported on ${allowed.join(', ')}; not on ${(t as { text: string }).text}`);
+    }
+    this.pos++;
+    return { name: name!, spec: spec! };
+  }
+
+  private countComparison(): void {
+    if (++this.comparisons > MAX_COMPARISONS) refuse('$filter', `$filter has more than ${MAX_COMPARISONS} comparisons`);
+  }
+
+  private comparison(): FilterNode {
+    this.countComparison();
+    if (this.peekWord('startswith')) {
+      this.pos++;
+      this.expectPunct('(');
+      const p = this.property('startswith');
+      this.expectPunct(',');
+      const value = this.literal(p.name, p.spec);
+      this.expectPunct(')');
+      return { op: 'startswith', property: p.name, value: value as string };
+    }
+    const t = this.tokens[this.pos];
+    const opToken = this.tokens[this.pos + 1];
+    const op = opToken?.kind === 'word' ? opToken.text.toLowerCase() : undefined;
+    if (op !== 'eq' && op !== 'ne' && op !== 'in') {
+      if (t?.kind !== 'word')
+        refuse('$filter', t ? `expected a comparison at position ${t.at}` : 'expected a comparison at the end');
+      refuse(
+        '$filter',
+        opToken
+          ? `${describe(opToken)} at position ${opToken.at} is not a supported operator (eq, ne, in, startswith, and, or, not)`
+          : `expected an operator after ${describe(t!)}`,
+      );
+    }
+    const p = this.property(op as FilterOperator);
+    this.pos++; // the operator
+    if (op === 'in') {
+      this.expectPunct('(');
+      const values: Literal[] = [this.literal(p.name, p.spec)];
+      while (this.tokens[this.pos]?.kind === 'punct' && (this.tokens[this.pos] as { text: string }).text === ',') {
+        this.pos++;
+        if (values.length >= MAX_IN_VALUES) refuse('$filter', `in accepts at most ${MAX_IN_VALUES} values`);
+        values.push(this.literal(p.name, p.spec));
+      }
+      this.expectPunct(')');
+      return { op: 'in', property: p.name, values };
+    }
+    if (op === 'ne') this.advanced = true;
+    return { op: op as 'eq' | 'ne', property: p.name, value: this.literal(p.name, p.spec) };
+  }
+
+  private literal(name: string, spec: PropertySpec): Literal {
+    const t = this.tokens[this.pos];
+    if (!t) refuse('$filter', `expected a value for ${name} at the end`);
+    this.pos++;
+    if (spec.type === 'boolean') {
+      if (t!.kind === 'word' && /^(true|false)$/i.test(t!.text)) return t!.text.toLowerCase() === 'true';
+      refuse('$filter', `${name} is compared with true or false, not ${describe(t!)}`);
+    }
+    if (spec.type === 'guid') {
+      const value = t!.kind === 'string' || t!.kind === 'guid' ? t!.value : undefined;
+      if (value === undefined || !GUID.test(value))
+        refuse('$filter', `${name} is compared with a GUID, not ${describe(t!)}`);
+      return value!.toLowerCase();
+    }
+    if (t!.kind !== 'string') refuse('$filter', `${name} is compared with a quoted string, not ${describe(t!)}`);
+    return (t as { value: string }).value;
+  }
+}
+
+function describe(t: Token): string {
+  if (t.kind === 'string') return `the string '${t.value.slice(0, 40)}'`;
+  if (t.kind === 'guid') return `the GUID ${t.value}`;
+  return `"${t.text.slice(0, 40)}"`;
+}
+
+/** The `@odata.nextLink` of a page: the request's own URL with its `$skiptoken` replaced. */
+export function nextLink(requestUrl: string, skiptoken: string): string {
+  const [path, search = ''] = requestUrl.split('?', 2) as [string, string?];
+  const kept = search.split('&').filter((p) => p !== '' && !/^(\$|%24)skiptoken=/i.test(p));
+  return `${path}?${[...kept, `$skiptoken=${skiptoken}`].join('&')}`;
+}
