@@ -1,0 +1,212 @@
+// Runs a parsed Graph collection query (src/core/odata.ts) against the users table: every filter a
+// parameterized expression, the tenant always in the WHERE, keyset paging on (sort key, id) carried in an
+// HMAC-protected $skiptoken bound to the query it was issued for, and $count as a query of its own.
+// Sort keys are the indexed expressions: upn_lower (unique per tenant) and lower(display_name) (migration 0006).
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import type { ErrorCode } from '../core/errors.ts';
+import type { CollectionQuery, FilterNode, Literal, OrderBy, SearchNode } from '../core/odata.ts';
+import type { Db } from './db.ts';
+import type { Database } from './schema.ts';
+import type { User } from './users.ts';
+
+export interface UserPage {
+  users: User[];
+  /** Present when more rows follow: the opaque value of the next page's `$skiptoken`. */
+  skiptoken?: string;
+  /** Present when the query asked for `$count=true`: every matching user, not just this page. */
+  count?: number;
+}
+
+export type UserQueryResult =
+  | { ok: true; page: UserPage }
+  | { ok: false; code: ErrorCode; detail: Record<string, string> };
+
+export interface UserQueryOptions {
+  /** Key of the $skiptoken HMAC (derived from the instance secret by the caller); at least 32 bytes. */
+  skiptokenKey: Uint8Array;
+}
+
+type Eb = ExpressionBuilder<Database, 'users'>;
+type Cursor = { key: string | null; id: string };
+
+/** One page of the tenant's users matching `query`, after the page its `$skiptoken` (if any) ends. */
+export async function queryUsers(
+  db: Db,
+  tenantId: string,
+  query: CollectionQuery,
+  opts: UserQueryOptions,
+): Promise<UserQueryResult> {
+  const fingerprint = queryFingerprint(tenantId, query);
+  let cursor: Cursor | undefined;
+  if (query.skiptoken !== undefined) {
+    cursor = decodeSkiptoken(query.skiptoken, fingerprint, opts.skiptokenKey);
+    if (!cursor) return { ok: false, code: 'GRAPH_SKIPTOKEN_INVALID', detail: { parameter: '$skiptoken' } };
+  }
+  const order = query.orderBy;
+  const sortKey = sortKeyOf(order);
+  const desc = order?.direction === 'desc';
+
+  let q = db
+    .selectFrom('users')
+    .select(['id', 'tenant_id', 'user_principal_name', 'display_name', 'enabled', 'user_handle', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => matches(eb, query));
+  if (sortKey) q = q.select(sortKey.as('sort_key'));
+  if (cursor) q = q.where((eb) => after(eb, sortKey, cursor, desc));
+  if (sortKey) q = q.orderBy(sortKey, desc ? 'desc' : 'asc');
+  // upn_lower is unique within a tenant, so it needs no tie-break; display names repeat and do.
+  if (order?.property !== 'userPrincipalName') q = q.orderBy('id', desc ? 'desc' : 'asc');
+  const rows = await q.limit(query.top + 1).execute();
+
+  const more = rows.length > query.top;
+  const pageRows = more ? rows.slice(0, query.top) : rows;
+  const page: UserPage = {
+    users: pageRows.map((r) => ({
+      id: r.id,
+      tenantId: r.tenant_id,
+      userPrincipalName: r.user_principal_name,
+      displayName: r.display_name,
+      enabled: r.enabled === 1,
+      userHandle: r.user_handle,
+      createdAt: r.created_at,
+    })),
+  };
+  if (more) {
+    const last = pageRows[pageRows.length - 1]! as (typeof pageRows)[number] & { sort_key?: string };
+    page.skiptoken = encodeSkiptoken({ key: last.sort_key ?? null, id: last.id }, fingerprint, opts.skiptokenKey);
+  }
+  if (query.count) page.count = await countUsers(db, tenantId, query);
+  return { ok: true, page };
+}
+
+/** `$count`: how many of the tenant's users match the query's $filter and $search (paging ignored). */
+export async function countUsers(db: Db, tenantId: string, query: CollectionQuery): Promise<number> {
+  const r = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => matches(eb, query))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+function sortKeyOf(order: OrderBy | undefined) {
+  if (order?.property === 'displayName') return sql<string>`lower(display_name)`;
+  if (order?.property === 'userPrincipalName') return sql<string>`upn_lower`;
+  return undefined;
+}
+
+function after(eb: Eb, sortKey: ReturnType<typeof sortKeyOf>, c: Cursor, desc: boolean): Expression<SqlBool> {
+  const op = desc ? '<' : '>';
+  if (!sortKey) return eb('id', op, c.id);
+  if (c.key === null) return eb.lit(false); // a token of the default order; the fingerprint already refuses it
+  // Row values compare lexicographically on both engines and use the (tenant_id, sort key, id) index.
+  return desc
+    ? sql<SqlBool>`(${sortKey}, id) < (${c.key}, ${c.id})`
+    : sql<SqlBool>`(${sortKey}, id) > (${c.key}, ${c.id})`;
+}
+
+function matches(eb: Eb, query: CollectionQuery): Expression<SqlBool> {
+  const parts: Expression<SqlBool>[] = [];
+  if (query.filter) parts.push(filterExpression(eb, query.filter));
+  if (query.search) parts.push(searchExpression(eb, query.search));
+  return eb.and(parts);
+}
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function filterExpression(eb: Eb, f: FilterNode): Expression<SqlBool> {
+  switch (f.op) {
+    case 'and':
+      return eb.and([filterExpression(eb, f.left), filterExpression(eb, f.right)]);
+    case 'or':
+      return eb.or([filterExpression(eb, f.left), filterExpression(eb, f.right)]);
+    case 'not':
+      return eb.not(filterExpression(eb, f.operand));
+    case 'eq':
+      return equals(eb, f.property, f.value);
+    case 'ne':
+      return eb.not(equals(eb, f.property, f.value));
+    case 'in':
+      return eb.or(f.values.map((v) => equals(eb, f.property, v)));
+    case 'startswith':
+      return startsWith(f.property, f.value);
+  }
+}
+
+// Graph compares directory strings case-insensitively. UPNs are stored lower-cased (upn_lower, by JavaScript),
+// so the literal is lower-cased the same way; display names are lower-cased by the database on both sides.
+function equals(eb: Eb, property: string, value: Literal): Expression<SqlBool> {
+  switch (property) {
+    case 'id':
+      return eb('id', '=', String(value));
+    case 'userPrincipalName':
+      return eb('upn_lower', '=', String(value).toLowerCase());
+    case 'displayName':
+      return sql<SqlBool>`lower(display_name) = lower(${String(value)})`;
+    case 'accountEnabled':
+      return eb('enabled', '=', value === true ? 1 : 0);
+  }
+  return eb.lit(false); // the parser admits only the properties above
+}
+
+function startsWith(property: string, value: string): Expression<SqlBool> {
+  const pattern = `${likeEscape(value)}%`;
+  if (property === 'userPrincipalName') return sql<SqlBool>`upn_lower LIKE ${pattern.toLowerCase()} ESCAPE '\\'`;
+  if (property === 'displayName') return sql<SqlBool>`lower(display_name) LIKE lower(${pattern}) ESCAPE '\\'`;
+  return sql<SqlBool>`1 = 0`;
+}
+
+// A search word matches the start of the value or of any token after a separator Graph tokenizes on.
+const SEPARATORS = [' ', '-', '_', '.', '@'];
+function searchExpression(eb: Eb, s: SearchNode): Expression<SqlBool> {
+  if (s.op !== 'term') {
+    const both = [searchExpression(eb, s.left), searchExpression(eb, s.right)];
+    return s.op === 'and' ? eb.and(both) : eb.or(both);
+  }
+  const column = s.property === 'displayName' ? sql`lower(display_name)` : sql`upn_lower`;
+  return eb.and(
+    s.words.map((w) =>
+      eb.or([
+        sql<SqlBool>`${column} LIKE lower(${`${likeEscape(w)}%`}) ESCAPE '\\'`,
+        ...SEPARATORS.map((sep) => sql<SqlBool>`${column} LIKE lower(${`%${likeEscape(sep + w)}%`}) ESCAPE '\\'`),
+      ]),
+    ),
+  );
+}
+
+// ---- $skiptoken ----
+
+/** Binds a token to the tenant and to the query's filter, search and order: it cannot page another query. */
+export function queryFingerprint(tenantId: string, q: CollectionQuery): string {
+  const canonical = JSON.stringify({ t: tenantId, f: q.filter ?? null, s: q.search ?? null, o: q.orderBy ?? null });
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
+}
+
+const TOKEN_LABEL = 'signet.graph.users.skiptoken.v1.';
+const mac = (key: Uint8Array, payload: string) =>
+  createHmac('sha256', key)
+    .update(TOKEN_LABEL + payload)
+    .digest();
+
+export function encodeSkiptoken(c: Cursor, fingerprint: string, key: Uint8Array): string {
+  const payload = Buffer.from(JSON.stringify({ q: fingerprint, k: c.key, i: c.id })).toString('base64url');
+  return `${payload}.${mac(key, payload).toString('base64url')}`;
+}
+
+/** The cursor of a token this server issued for this query, or undefined for anything else. */
+export function decodeSkiptoken(token: string, fingerprint: string, key: Uint8Array): Cursor | undefined {
+  const [payload, tag, extra] = token.split('.');
+  if (!payload || !tag || extra !== undefined) return undefined;
+  const expected = mac(key, payload);
+  const given = Buffer.from(tag, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (v.q !== fingerprint || typeof v.i !== 'string' || (v.k !== null && typeof v.k !== 'string')) return undefined;
+    return { key: v.k as string | null, id: v.i };
+  } catch {
+    return undefined;
+  }
+}
