@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engines, openTestStore } from '../../test/support/engines.ts';
 import { userQuerySpec } from '../core/graph-user.ts';
 import { type CollectionQuery, parseCollectionQuery } from '../core/odata.ts';
 import type { Store } from './db.ts';
-import { decodeSkiptoken, encodeSkiptoken, queryFingerprint, queryUsers } from './user-query.ts';
+import { decodeSkiptoken, encodeSkiptoken, queryFingerprint, queryUsers, userPageQuery } from './user-query.ts';
 import { insertUser, type User } from './users.ts';
 
 const key = randomBytes(32);
@@ -250,6 +251,39 @@ describe.each(engines)('keyset paging on %s', (engine) => {
       expect(new Set(seen).size).toBe(seen.length); // no duplicates
       for (const id of mustAppear) expect(seen, `missing ${byKey.get(id)?.userPrincipalName}`).toContain(id);
       expect(seen.length).toBeGreaterThanOrEqual(250);
+    });
+  }
+});
+
+describe.each(engines)('query plans on %s', (engine) => {
+  let store: Store;
+  afterAll(async () => store?.close());
+
+  // At 100,000 users a page must be an index range scan in order, never a sort of the tenant's rows.
+  for (const order of ['', 'displayName', 'displayName desc', 'userPrincipalName', 'userPrincipalName desc']) {
+    it(`reads a later page by ${order || 'id'} from an index, without sorting`, async () => {
+      store ??= await openTestStore(engine);
+      const query = q({ $top: '100', ...(order ? { $orderby: order } : {}) });
+      const c = userPageQuery(store.db, randomUUID(), query, {
+        key: order ? 'name' : null,
+        id: randomUUID(),
+      }).compile();
+      const plan = await store.db.transaction().execute(async (trx) => {
+        if (engine === 'postgres') await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+        const prefix = engine === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN ';
+        const r = await trx.executeQuery(CompiledQuery.raw(prefix + c.sql, [...c.parameters]));
+        return r.rows.map((row) => Object.values(row as object).join(' ')).join('\n');
+      });
+      const index = order.startsWith('displayName') ? 'users_tenant_display_name' : order ? 'upn' : 'users_tenant_id';
+      if (engine === 'sqlite') {
+        expect(plan).toMatch(/USING (COVERING )?INDEX/);
+        expect(plan).not.toMatch(/TEMP B-TREE/);
+        if (index !== 'upn') expect(plan).toContain(index);
+      } else {
+        expect(plan).toMatch(/Index (Only )?Scan/);
+        expect(plan).not.toMatch(/\bSort\b/);
+        if (index !== 'upn') expect(plan).toContain(index);
+      }
     });
   }
 });

@@ -28,7 +28,7 @@ export interface UserQueryOptions {
 }
 
 type Eb = ExpressionBuilder<Database, 'users'>;
-type Cursor = { key: string | null; id: string };
+export type Cursor = { key: string | null; id: string };
 
 /** One page of the tenant's users matching `query`, after the page its `$skiptoken` (if any) ends. */
 export async function queryUsers(
@@ -43,21 +43,7 @@ export async function queryUsers(
     cursor = decodeSkiptoken(query.skiptoken, fingerprint, opts.skiptokenKey);
     if (!cursor) return { ok: false, code: 'GRAPH_SKIPTOKEN_INVALID', detail: { parameter: '$skiptoken' } };
   }
-  const order = query.orderBy;
-  const sortKey = sortKeyOf(order);
-  const desc = order?.direction === 'desc';
-
-  let q = db
-    .selectFrom('users')
-    .select(['id', 'tenant_id', 'user_principal_name', 'display_name', 'enabled', 'user_handle', 'created_at'])
-    .where('tenant_id', '=', tenantId)
-    .where((eb) => matches(eb, query));
-  if (sortKey) q = q.select(sortKey.as('sort_key'));
-  if (cursor) q = q.where((eb) => after(eb, sortKey, cursor, desc));
-  if (sortKey) q = q.orderBy(sortKey, desc ? 'desc' : 'asc');
-  // upn_lower is unique within a tenant, so it needs no tie-break; display names repeat and do.
-  if (order?.property !== 'userPrincipalName') q = q.orderBy('id', desc ? 'desc' : 'asc');
-  const rows = await q.limit(query.top + 1).execute();
+  const rows = await userPageQuery(db, tenantId, query, cursor).execute();
 
   const more = rows.length > query.top;
   const pageRows = more ? rows.slice(0, query.top) : rows;
@@ -78,6 +64,24 @@ export async function queryUsers(
   }
   if (query.count) page.count = await countUsers(db, tenantId, query);
   return { ok: true, page };
+}
+
+/** The page's SELECT (one row more than $top, to tell whether another page follows); exported for plan tests. */
+export function userPageQuery(db: Db, tenantId: string, query: CollectionQuery, cursor?: Cursor) {
+  const order = query.orderBy;
+  const sortKey = sortKeyOf(order);
+  const desc = order?.direction === 'desc';
+  let q = db
+    .selectFrom('users')
+    .select(['id', 'tenant_id', 'user_principal_name', 'display_name', 'enabled', 'user_handle', 'created_at'])
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => matches(eb, query));
+  if (sortKey) q = q.select(sortKey.as('sort_key'));
+  if (cursor) q = q.where((eb) => after(eb, sortKey, cursor, desc));
+  if (sortKey) q = q.orderBy(sortKey, desc ? 'desc' : 'asc');
+  // upn_lower is unique within a tenant, so it needs no tie-break; display names repeat and do.
+  if (order?.property !== 'userPrincipalName') q = q.orderBy('id', desc ? 'desc' : 'asc');
+  return q.limit(query.top + 1);
 }
 
 /** `$count`: how many of the tenant's users match the query's $filter and $search (paging ignored). */
