@@ -113,6 +113,48 @@ const entries = {
       'Remove the read-only properties named in the error detail (`innerError.properties`, such as id or createdDateTime); the server sets them.',
     where: 'admin API (Graph)',
   },
+  GRAPH_TOKEN_MISSING: {
+    status: 401,
+    message: 'The admin API needs a bearer access token for the Graph resource.',
+    remediation:
+      "Send `Authorization: Bearer <token>`, a token from the tenant's token endpoint (client credentials with scope `https://graph.microsoft.com/.default`); the session cookie is not accepted here.",
+    where: 'admin API (Graph)',
+  },
+  GRAPH_TOKEN_INVALID: {
+    status: 401,
+    message:
+      'The access token is not valid for this API: wrong issuer, audience, type, algorithm or signature, expired, or its tenant is unknown.',
+    remediation:
+      "Request a new token from the tenant's token endpoint for the Graph resource (scope `https://graph.microsoft.com/.default`) and send it unchanged, before it expires.",
+    where: 'admin API (Graph)',
+  },
+  GRAPH_PERMISSION_DENIED: {
+    status: 403,
+    message:
+      'The access token does not carry a permission (or, for a signed-in user, a role) that allows this request.',
+    remediation:
+      'Grant the app one of the permissions named in the error detail (`innerError.required`) with `npx signet app grant --app ID --permission P`, then request a new token.',
+    where: 'admin API (Graph)',
+  },
+  GRAPH_RESOURCE_NOT_FOUND: {
+    status: 404,
+    message: 'The resource does not exist in this tenant.',
+    remediation: 'Check the id or userPrincipalName in the URL; objects are found only in the tenant of the token.',
+    where: 'admin API (Graph)',
+  },
+  APP_PERMISSION_UNKNOWN: {
+    status: 400,
+    message: 'This is not an application permission Signet grants.',
+    remediation:
+      'Use one of the permissions listed in the error detail (`innerError.known`), spelled as Microsoft Graph spells them, for example User.Read.All.',
+    where: 'CLI, admin API',
+  },
+  APP_NOT_FOUND: {
+    status: 404,
+    message: 'No app with this client id exists in the tenant.',
+    remediation: 'Check the client id printed by `npx signet app create`.',
+    where: 'CLI, admin API',
+  },
   SESSION_REQUIRED: {
     status: 401,
     message: 'You need to sign in first.',

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { isGraphResource, parseGraphScope, resolveApplicationScopes } from './graph-scopes.ts';
+
+const origin = 'https://id.example.com';
+
+describe('parseGraphScope', () => {
+  it.each([
+    ['https://graph.microsoft.com/.default', { kind: 'default' }],
+    ['https://graph.microsoft.com/User.Read.All', { kind: 'permission', name: 'User.Read.All' }],
+    ['https://id.example.com/graph/.default', { kind: 'default' }],
+    ['https://id.example.com/graph/User.Read.All', { kind: 'permission', name: 'User.Read.All' }],
+    ['User.Read.All', { kind: 'permission', name: 'User.Read.All' }],
+    ['.default', { kind: 'default' }],
+    ['openid', { kind: 'other' }],
+    ['offline_access', { kind: 'other' }],
+    ['https://other.example.com/.default', { kind: 'other' }],
+    ['https://id.example.com/graphx/.default', { kind: 'other' }],
+  ])('%s', (raw, want) => expect(parseGraphScope(raw, origin)).toEqual(want));
+});
+
+describe('isGraphResource', () => {
+  it('answers to its own URL and to Microsoft Graph names only', () => {
+    expect(isGraphResource('https://id.example.com/graph', origin)).toBe(true);
+    expect(isGraphResource('https://graph.microsoft.com/', origin)).toBe(true);
+    expect(isGraphResource('https://id.example.com', origin)).toBe(false);
+  });
+});
+
+describe('resolveApplicationScopes', () => {
+  const granted = ['User.Read.All', 'AuditLog.Read.All'];
+  it('gives every granted permission for each form of .default', () => {
+    for (const s of ['https://graph.microsoft.com/.default', `${origin}/graph/.default`])
+      expect(resolveApplicationScopes([s], granted, origin)).toEqual({
+        ok: true,
+        roles: ['AuditLog.Read.All', 'User.Read.All'],
+        graphScopes: [s],
+      });
+  });
+  it('gives a named permission only itself, in its canonical spelling', () => {
+    for (const s of ['User.Read.All', 'https://graph.microsoft.com/user.read.all', `${origin}/graph/User.Read.All`])
+      expect(resolveApplicationScopes([s], granted, origin)).toMatchObject({ ok: true, roles: ['User.Read.All'] });
+  });
+  it('refuses a permission not granted, an unknown one, no Graph scope, or an app granted nothing', () => {
+    expect(resolveApplicationScopes(['User.ReadWrite.All'], granted, origin)).toMatchObject({
+      ok: false,
+      scope: 'User.ReadWrite.All',
+      reason: 'not granted to this app',
+    });
+    expect(resolveApplicationScopes(['Foo.Bar'], granted, origin)).toMatchObject({ ok: false, scope: 'Foo.Bar' });
+    expect(resolveApplicationScopes(['openid'], granted, origin)).toMatchObject({ ok: false });
+    expect(resolveApplicationScopes([], granted, origin)).toMatchObject({ ok: false });
+    expect(resolveApplicationScopes(['.default'], [], origin)).toMatchObject({ ok: false });
+  });
+});
