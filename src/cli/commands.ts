@@ -1,5 +1,5 @@
 // The command table: what `signet --help` lists and what the catalogue's remediations may name.
-import { appCreateCommand } from './app.ts';
+import { appCreateCommand, appGrantCommand, appRevokeCommand } from './app.ts';
 import { initCommand } from './init.ts';
 import { migrateCommand } from './migrate.ts';
 import type { Command } from './runtime.ts';
@@ -16,6 +16,8 @@ export const commands: readonly Command[] = [
   tenantListCommand,
   userCreateCommand,
   appCreateCommand,
+  appGrantCommand,
+  appRevokeCommand,
   tapIssueCommand,
 ];
 

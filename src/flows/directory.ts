@@ -1,8 +1,9 @@
 // Creating tenants, users and apps: the administration that the CLI (and later the admin API) drives.
+import { APPLICATION_PERMISSIONS, type ApplicationPermission, canonicalPermission } from '../core/authorization.ts';
 import { SignetError } from '../core/errors.ts';
 import { defaultPasskeyMethodConfig } from '../core/passkey-method.ts';
 import { evaluateTenantSlug } from '../core/tenant-slug.ts';
-import { type App, insertApp } from '../store/apps.ts';
+import { type App, findApp, insertApp, setAppPermissions } from '../store/apps.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import { insertAudit } from '../store/logs.ts';
 import { savePasskeyMethodConfig } from '../store/policies.ts';
@@ -117,11 +118,26 @@ export function validateRedirectUri(raw: string): string {
 export async function createApp(
   ctx: Ctx,
   tenant: Tenant,
-  p: { name: string; redirectUris: string[]; postLogoutRedirectUris?: string[]; publicClient: boolean },
+  p: {
+    name: string;
+    redirectUris: string[];
+    postLogoutRedirectUris?: string[];
+    publicClient: boolean;
+    /** Application permissions for the client credentials grant (confidential apps only). */
+    permissions?: string[];
+  },
 ): Promise<{ app: App; clientSecret?: string }> {
   if (p.name.trim() === '' || p.name.length > 120)
     throw new SignetError('REQUEST_INVALID', { field: 'name', reason: '1 to 120 characters' });
-  if (p.redirectUris.length === 0) throw new SignetError('APP_REDIRECT_URI_INVALID', { redirectUri: '(none given)' });
+  const permissions = canonicalPermissions(p.permissions ?? []);
+  if (permissions.length > 0 && p.publicClient)
+    throw new SignetError('REQUEST_INVALID', {
+      field: 'permission',
+      reason: 'application permissions need a confidential app (one with a secret), not --public',
+    });
+  // An app for automation only (client credentials) has no browser callback.
+  if (p.redirectUris.length === 0 && permissions.length === 0)
+    throw new SignetError('APP_REDIRECT_URI_INVALID', { redirectUri: '(none given)' });
   const redirectUris = p.redirectUris.map(validateRedirectUri);
   const postLogoutRedirectUris = (p.postLogoutRedirectUris ?? []).map(validateRedirectUri);
   const clientSecret = p.publicClient ? undefined : ctx.randomBytes(32).toString('base64url');
@@ -134,6 +150,7 @@ export async function createApp(
     publicClient: p.publicClient,
     secretHash: clientSecret ? hashSecret(ctx, 'client-secret', clientSecret) : null,
     createdAt: ctx.now(),
+    permissions,
   };
   await ctx.db.transaction().execute(async (trx) => {
     await insertApp(trx, app);
@@ -146,8 +163,61 @@ export async function createApp(
       activity: 'Add application',
       targetType: 'app',
       targetId: app.id,
-      detail: { name: app.displayName, publicClient: String(app.publicClient) },
+      detail: {
+        name: app.displayName,
+        publicClient: String(app.publicClient),
+        ...(permissions.length ? { permissions: permissions.join(',') } : {}),
+      },
     });
   });
   return { app, clientSecret };
+}
+
+/** Each name in Graph's spelling, once; an unknown one is refused by name. */
+export function canonicalPermissions(names: readonly string[]): ApplicationPermission[] {
+  const out = new Set<ApplicationPermission>();
+  for (const n of names) {
+    const p = canonicalPermission(n.trim());
+    if (!p)
+      throw new SignetError('APP_PERMISSION_UNKNOWN', { permission: n, known: APPLICATION_PERMISSIONS.join(', ') });
+    out.add(p);
+  }
+  return [...out];
+}
+
+/** Grants (or revokes) application permissions; tokens issued afterwards carry the new set. */
+export async function changeAppPermissions(
+  ctx: Ctx,
+  tenant: Tenant,
+  p: { appId: string; grant?: string[]; revoke?: string[] },
+): Promise<App> {
+  const grant = canonicalPermissions(p.grant ?? []);
+  const revoke = new Set(canonicalPermissions(p.revoke ?? []));
+  return ctx.db.transaction().execute(async (trx) => {
+    const app = await findApp(trx, tenant.id, p.appId);
+    if (!app) throw new SignetError('APP_NOT_FOUND', { appId: p.appId });
+    if (app.publicClient && grant.length > 0)
+      throw new SignetError('REQUEST_INVALID', {
+        field: 'permission',
+        reason: 'application permissions need a confidential app (one with a secret)',
+      });
+    const permissions = [...new Set([...app.permissions, ...grant])].filter(
+      (x) => !revoke.has(x as ApplicationPermission),
+    );
+    await setAppPermissions(trx, tenant.id, app.id, permissions);
+    await insertAudit(trx, {
+      id: ctx.newId(),
+      tenantId: tenant.id,
+      createdAt: ctx.now(),
+      actorType: 'system',
+      actorId: null,
+      activity: grant.length
+        ? 'Add app role assignment to service principal'
+        : 'Remove app role assignment from service principal',
+      targetType: 'app',
+      targetId: app.id,
+      detail: { granted: grant.join(','), revoked: [...revoke].join(','), permissions: permissions.join(',') },
+    });
+    return { ...app, permissions };
+  });
 }

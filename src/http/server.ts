@@ -6,6 +6,7 @@ import type { LogLevel } from '../config.ts';
 import { resolveClientAddress } from '../core/client-address.ts';
 import type { Ctx } from '../flows/context.ts';
 import type { Engine } from '../store/db.ts';
+import { graphApi } from './graph/plugin.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { OidcMount } from './oidc-mount.ts';
 import { errorHandling, refuseNulCharacters, sendError } from './plugins/errors.ts';
@@ -126,6 +127,7 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
   accountRoutes(app, { ctx, metrics, tenants });
   fido2Routes(app, { ctx, metrics, tenants });
   oidc.routes(app, tenants);
+  graphApi(app, { ctx, tenants });
   return app;
 }
 

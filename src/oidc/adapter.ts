@@ -22,8 +22,13 @@ export function clientMetadata(app: NonNullable<Awaited<ReturnType<typeof findAp
     ...(app.secretHash ? { client_secret: app.secretHash } : {}),
     redirect_uris: app.redirectUris,
     post_logout_redirect_uris: app.postLogoutRedirectUris,
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
+    // Client credentials only for a confidential app that was granted application permissions; an app for
+    // automation only (no callback) has no browser grant at all.
+    grant_types: [
+      ...(app.redirectUris.length ? ['authorization_code', 'refresh_token'] : []),
+      ...(!app.publicClient && app.permissions.length ? ['client_credentials'] : []),
+    ],
+    response_types: app.redirectUris.length ? ['code'] : [],
     token_endpoint_auth_method: app.publicClient ? 'none' : 'client_secret_basic',
     id_token_signed_response_alg: 'RS256',
   };

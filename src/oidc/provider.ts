@@ -1,8 +1,10 @@
 // One oidc-provider per tenant, at SPEC §3's Entra-shaped paths, issuer {public URL}/{tenant id}/v2.0.
 import { hkdfSync } from 'node:crypto';
-import Provider, { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import { graphResource, isGraphResource, resolveApplicationScopes } from '../core/graph-scopes.ts';
 import { type Ctx, hashSecret, secretMatches } from '../flows/context.ts';
 import { loadPrivateJwks } from '../flows/signing-keys.ts';
+import { findApp } from '../store/apps.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserById } from '../store/users.ts';
 import { renderOAuthErrorPage } from '../web/pages/error.ts';
@@ -55,6 +57,9 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       },
     ),
   );
+  // The application permissions a client-credentials request resolved to, for the token's `roles` claim.
+  const appRoles = new WeakMap<object, string[]>();
+  const graph = graphResource(ctx.config.origin);
   const provider = new Provider(issuerOf(ctx, tenant), {
     adapter: adapterFactory(ctx, tenant.id),
     jwks: { keys: await loadPrivateJwks(ctx, tenant.id) },
@@ -73,6 +78,7 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
     ttl: {
       AuthorizationCode: 60,
       AccessToken: 3600,
+      ClientCredentials: 3600,
       IdToken: 3600,
       Interaction: 600,
       Session: 12 * 3600,
@@ -82,8 +88,49 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
     rotateRefreshToken: true,
     // Apps allowed the refresh_token grant get one with every code exchange, as Entra does for offline_access.
     issueRefreshToken: async (_k, client) => client.grantTypeAllowed('refresh_token'),
+    // App-only tokens for the Graph resource look like Entra's: roles, tid, oid = sub = the app, no scope.
+    extraTokenClaims: async (k, token) => {
+      const roles = appRoles.get(k);
+      if (token.kind !== 'ClientCredentials' || !roles) return undefined;
+      const clientId = (token as unknown as { clientId: string }).clientId;
+      return { roles, tid: tenant.id, oid: clientId, azp: clientId, appid: clientId, idtyp: 'app', ver: '2.0' };
+    },
+    formats: {
+      customizers: {
+        jwt: async (_k, token, jwt) => {
+          if (token.kind === 'ClientCredentials') delete jwt.payload.scope;
+        },
+      },
+    },
     features: {
       devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      // One resource server: Signet's Graph (`{public URL}/graph`, or Microsoft Graph's name for it), for the
+      // client credentials grant; JWT access tokens (RFC 9068) signed with the tenant's keys.
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (k, _client, oneOf) =>
+          oneOf ?? (k.oidc.params?.grant_type === 'client_credentials' ? graph : (undefined as unknown as string)),
+        useGrantedResource: () => false,
+        getResourceServerInfo: async (k, resource, client) => {
+          if (k.oidc.params?.grant_type !== 'client_credentials' || !isGraphResource(resource, ctx.config.origin))
+            throw new errors.InvalidTarget();
+          const app = await findApp(ctx.db, tenant.id, client.clientId);
+          const requested = String(k.oidc.params.scope ?? '')
+            .split(' ')
+            .filter(Boolean);
+          const resolved = resolveApplicationScopes(requested, app?.permissions ?? [], ctx.config.origin);
+          if (!resolved.ok) throw new errors.InvalidScope(`${resolved.reason}: ${resolved.scope}`, resolved.scope);
+          appRoles.set(k, resolved.roles);
+          return {
+            scope: resolved.graphScopes.join(' '),
+            audience: graph,
+            accessTokenFormat: 'jwt',
+            accessTokenTTL: 3600,
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
       revocation: { enabled: true },
       userinfo: { enabled: true },
       rpInitiatedLogout: {

@@ -12,6 +12,8 @@ export interface App {
   /** HMAC-SHA-256 of the client secret under the instance secret; null for public clients. */
   secretHash: string | null;
   createdAt: number;
+  /** Granted application permissions (Graph names), carried as `roles` in client-credentials tokens. */
+  permissions: string[];
 }
 
 type Row = Selectable<AppsTable>;
@@ -24,6 +26,7 @@ const toApp = (r: Row): App => ({
   publicClient: r.public_client === 1,
   secretHash: r.secret_hash,
   createdAt: r.created_at,
+  permissions: JSON.parse(r.permissions) as string[],
 });
 
 export async function insertApp(db: Db, a: App): Promise<void> {
@@ -38,6 +41,7 @@ export async function insertApp(db: Db, a: App): Promise<void> {
       public_client: a.publicClient ? 1 : 0,
       secret_hash: a.secretHash,
       created_at: a.createdAt,
+      permissions: JSON.stringify(a.permissions),
     })
     .execute();
 }
@@ -50,4 +54,15 @@ export async function findApp(db: Db, tenantId: string, id: string): Promise<App
     .where('id', '=', id)
     .executeTakeFirst();
   return r && toApp(r);
+}
+
+/** Replaces the app's granted permissions; false when the app does not exist in the tenant. */
+export async function setAppPermissions(db: Db, tenantId: string, id: string, permissions: string[]): Promise<boolean> {
+  const r = await db
+    .updateTable('apps')
+    .set({ permissions: JSON.stringify(permissions) })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }

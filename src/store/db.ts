@@ -9,6 +9,7 @@ import * as m0001 from './migrations/0001-foundation.ts';
 import * as m0002 from './migrations/0002-revocation-and-clones.ts';
 import * as m0003 from './migrations/0003-oidc-secrets-hashed.ts';
 import * as m0004 from './migrations/0004-secret-probe.ts';
+import * as m0005 from './migrations/0005-app-permissions.ts';
 import * as m0006 from './migrations/0006-user-query-indexes.ts';
 import type { Database } from './schema.ts';
 
@@ -92,6 +93,7 @@ const migrations: Record<string, Migration> = {
   '0002-revocation-and-clones': m0002,
   '0003-oidc-secrets-hashed': m0003,
   '0004-secret-probe': m0004,
+  '0005-app-permissions': m0005,
   '0006-user-query-indexes': m0006,
 };
 

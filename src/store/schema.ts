@@ -50,6 +50,8 @@ export interface AppsTable {
   public_client: number;
   secret_hash: string | null;
   created_at: number;
+  /** JSON array of granted application permissions (0005). */
+  permissions: Generated<string>;
 }
 
 export interface PasskeysTable {

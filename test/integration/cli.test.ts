@@ -214,6 +214,49 @@ describe('signet CLI on SQLite', () => {
     expect(isErrorCode((one(none).error as { code: string }).code)).toBe(true);
   });
 
+  it('app create --permission grants application permissions; grant and revoke change them; unknown ones are refused by name', async () => {
+    const r = await signet(
+      [
+        'app',
+        'create',
+        '--name',
+        'Daemon',
+        '--permission',
+        'User.Read.All',
+        '--permission',
+        'auditlog.read.all',
+        '--json',
+      ],
+      env,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const app = one(r);
+    expect(app.clientSecret).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+    expect(app.permissions).toEqual(['User.Read.All', 'AuditLog.Read.All']);
+    const id = String(app.clientId);
+    const granted = one(await signet(['app', 'grant', '--app', id, '--permission', 'Policy.Read.All', '--json'], env));
+    expect(granted).toEqual({ clientId: id, permissions: ['User.Read.All', 'AuditLog.Read.All', 'Policy.Read.All'] });
+    const revoked = one(await signet(['app', 'revoke', '--app', id, '--permission', 'User.Read.All', '--json'], env));
+    expect(revoked).toEqual({ clientId: id, permissions: ['AuditLog.Read.All', 'Policy.Read.All'] });
+    const unknown = await signet(
+      ['app', 'create', '--name', 'X', '--permission', 'Directory.Everything', '--json'],
+      env,
+    );
+    expect(unknown.code).toBe(1);
+    expect(one(unknown)).toMatchObject({
+      error: { code: 'APP_PERMISSION_UNKNOWN', detail: { permission: 'Directory.Everything' } },
+    });
+    const badGrant = await signet(['app', 'grant', '--app', id, '--permission', 'Nope', '--json'], env);
+    expect(one(badGrant)).toMatchObject({ error: { code: 'APP_PERMISSION_UNKNOWN' } });
+    const noApp = await signet(['app', 'grant', '--app', 'missing', '--permission', 'User.Read.All', '--json'], env);
+    expect(one(noApp)).toMatchObject({ error: { code: 'APP_NOT_FOUND' } });
+    const pub = await signet(
+      ['app', 'create', '--name', 'P', '--public', '--permission', 'User.Read.All', '--json'],
+      env,
+    );
+    expect(one(pub)).toMatchObject({ error: { code: 'REQUEST_INVALID', detail: { field: 'permission' } } });
+  });
+
   it('migrate --json applies the migrations once, then reports nothing to do', async () => {
     const fresh = { SIGNET_DATA_DIR: tempDir() };
     const first = await signet(['migrate', '--json'], fresh);

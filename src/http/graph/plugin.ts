@@ -1,0 +1,171 @@
+// The Graph-compatible admin API under /graph/v1.0 (and /graph/beta): its own preamble (a bearer access token
+// for the Graph resource, validated with jose against the tenant's keys; the tenant comes from the token),
+// the authorization decision from each route's declaration, and Graph's error envelope and headers. The
+// session cookie is never read here.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createLocalJWKSet, decodeJwt, type JWK, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import { authorize, declarationProblem, type Principal } from '../../core/authorization.ts';
+import { SignetError } from '../../core/errors.ts';
+import { graphResource } from '../../core/graph-scopes.ts';
+import type { Ctx } from '../../flows/context.ts';
+import { loadPrivateJwks } from '../../flows/signing-keys.ts';
+import type { Tenant } from '../../store/tenants.ts';
+import { errorBody, toSignetError } from '../plugins/errors.ts';
+import type { TenantResolver } from '../tenants.ts';
+import type { GraphRoute } from './route.ts';
+import { graphRoutes } from './table.ts';
+
+const ALGORITHMS = ['RS256', 'ES256'];
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** Refuses (at start-up) a table with a route that allows nobody or is declared twice. */
+export function assertDeclared(routes: readonly GraphRoute[]): void {
+  const seen = new Set<string>();
+  for (const r of routes) {
+    const problem = declarationProblem(r.permission);
+    if (problem) throw new Error(`Graph route ${r.method} ${r.path}: ${problem}`);
+    const key = `${r.method} ${r.path}`;
+    if (seen.has(key)) throw new Error(`Graph route ${key} is declared twice`);
+    seen.add(key);
+  }
+}
+
+function principalOf(claims: JWTPayload, tenantId: string): Principal {
+  if (typeof claims.scp === 'string' && typeof claims.oid === 'string')
+    return {
+      kind: 'delegated',
+      tenantId,
+      userId: claims.oid,
+      scopes: claims.scp.split(' ').filter(Boolean),
+      roleTemplateIds: Array.isArray(claims.wids) ? claims.wids.map(String) : [],
+    };
+  if (Array.isArray(claims.roles) && typeof claims.sub === 'string')
+    return { kind: 'application', tenantId, appId: claims.sub, roles: claims.roles.map(String) };
+  throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'neither scp nor roles' });
+}
+
+export function graphApi(
+  app: FastifyInstance,
+  deps: { ctx: Ctx; tenants: TenantResolver; routes?: readonly GraphRoute[] },
+): void {
+  const { ctx, tenants } = deps;
+  const routes = deps.routes ?? graphRoutes;
+  assertDeclared(routes);
+  const audience = graphResource(ctx.config.origin);
+  // The tenants' public keys, in memory (read once per tenant and process).
+  const keysets = new Map<string, Promise<ReturnType<typeof createLocalJWKSet>>>();
+  const keysetOf = (tenantId: string) => {
+    let k = keysets.get(tenantId);
+    if (!k) {
+      k = loadPrivateJwks(ctx, tenantId).then((keys) =>
+        createLocalJWKSet({
+          keys: keys.map((key) => {
+            const pub: JWK = { ...key };
+            for (const m of PRIVATE_MEMBERS) delete (pub as Record<string, unknown>)[m];
+            return pub;
+          }),
+        }),
+      );
+      k.catch(() => keysets.delete(tenantId));
+      keysets.set(tenantId, k);
+    }
+    return k;
+  };
+
+  async function authenticate(req: FastifyRequest): Promise<{ tenant: Tenant; principal: Principal }> {
+    const header = req.headers.authorization;
+    if (typeof header !== 'string' || header.trim() === '') throw new SignetError('GRAPH_TOKEN_MISSING');
+    const m = /^Bearer +([A-Za-z0-9_.~+/=-]+)$/i.exec(header.trim());
+    if (!m) throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'not a Bearer token' });
+    const token = m[1]!;
+    let tid: unknown;
+    try {
+      tid = decodeJwt(token).tid;
+    } catch {
+      throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'not a JWT' });
+    }
+    if (typeof tid !== 'string' || tid === '' || tid.length > 64)
+      throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'no tid' });
+    let tenant: Tenant;
+    try {
+      tenant = await tenants.resolve(tid);
+    } catch (err) {
+      throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'unknown tenant' }, { cause: err });
+    }
+    if (tenant.id !== tid) throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'unknown tenant' });
+    let claims: JWTPayload;
+    try {
+      ({ payload: claims } = await jwtVerify(token, await keysetOf(tenant.id), {
+        issuer: `${ctx.config.origin}/${tenant.id}/v2.0`,
+        audience,
+        typ: 'at+jwt',
+        algorithms: ALGORITHMS,
+        clockTolerance: 30,
+        requiredClaims: ['exp', 'iat', 'jti', 'sub'],
+        currentDate: new Date(ctx.now()),
+      }));
+    } catch (err) {
+      if (err instanceof joseErrors.JOSEError)
+        throw new SignetError('GRAPH_TOKEN_INVALID', { reason: err.code }, { cause: err });
+      throw err;
+    }
+    if (claims.tid !== tenant.id) throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'tid' });
+    return { tenant, principal: principalOf(claims, tenant.id) };
+  }
+
+  const send = (req: FastifyRequest, reply: FastifyReply, err: unknown) => {
+    const e = toSignetError(err);
+    req.refusal = e.code === 'INTERNAL_ERROR' ? { code: e.code, err } : { code: e.code };
+    if (e.status === 401) reply.header('www-authenticate', `Bearer realm="${audience}", error="invalid_token"`);
+    return reply.status(e.status).type('application/json; charset=utf-8').send(errorBody(e, req.id));
+  };
+
+  app.register(
+    async (scope) => {
+      scope.addHook('onRequest', async (req, reply) => {
+        const sent = req.headers['client-request-id'];
+        reply.header('request-id', req.id);
+        reply.header('client-request-id', typeof sent === 'string' && CLIENT_REQUEST_ID.test(sent) ? sent : req.id);
+        reply.header('cache-control', 'no-store');
+      });
+      scope.setErrorHandler((err, req, reply) => send(req, reply, err));
+      scope.setNotFoundHandler((req, reply) => send(req, reply, new SignetError('ROUTE_NOT_FOUND')));
+      for (const route of routes)
+        for (const version of route.versions ?? ['v1.0']) {
+          scope.route({
+            method: route.method,
+            url: `/${version}${route.path}`,
+            handler: async (req, reply) => {
+              const { tenant, principal } = await authenticate(req);
+              const decision = authorize(principal, tenant.id, route.permission);
+              if (!decision.ok) throw new SignetError(decision.code, decision.detail);
+              let body: unknown;
+              if (route.body) {
+                const parsed = route.body.safeParse(req.body);
+                if (!parsed.success)
+                  throw new SignetError('REQUEST_INVALID', {
+                    field: parsed.error.issues[0]?.path.join('.') ?? '',
+                    reason: parsed.error.issues[0]?.message ?? 'invalid',
+                  });
+                body = parsed.data;
+              }
+              const out = await route.handler({
+                ctx,
+                tenant,
+                principal,
+                params: req.params as Record<string, string>,
+                body,
+                base: `${audience}/${version}`,
+                req,
+              });
+              reply.status(out.status ?? 200);
+              if (out.body === undefined) return reply.send();
+              return reply.type('application/json; odata.metadata=minimal; charset=utf-8').send(out.body);
+            },
+          });
+        }
+    },
+    { prefix: '/graph' },
+  );
+}

@@ -1,0 +1,213 @@
+// The Graph API's authorization, walked over the route table itself (src/http/graph/table.ts), so a new
+// route cannot go untested: no token → 401; another tenant's token → 401/404 or its own tenant's data, never
+// a sign of whether this tenant's object exists; a token without a declared permission → 403; each declared
+// permission → 2xx. Then the token itself: alg none, another audience, expired, another tenant's key, a
+// session cookie → 401.
+import Fastify from 'fastify';
+import { decodeJwt, importJWK, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPLICATION_PERMISSIONS, type ApplicationPermission } from '../../src/core/authorization.ts';
+import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
+import { startSession } from '../../src/flows/sessions.ts';
+import { loadPrivateJwks } from '../../src/flows/signing-keys.ts';
+import { assertDeclared, graphApi } from '../../src/http/graph/plugin.ts';
+import { graphRoutes } from '../../src/http/graph/table.ts';
+import { sessionCookieName } from '../../src/http/session-cookie.ts';
+import type { Tenant } from '../../src/store/tenants.ts';
+import type { User } from '../../src/store/users.ts';
+import { engines } from '../support/engines.ts';
+import { clientCredentials } from '../support/graph.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+describe('the Graph route table', () => {
+  it('refuses to start with a route that declares no permission', async () => {
+    const bad = { ...graphRoutes[0]!, permission: undefined as never };
+    expect(() => assertDeclared([bad])).toThrow(/no permission declared/);
+    const none = { ...graphRoutes[0]!, permission: { application: [], delegated: { scopes: [], roles: 'anyUser' } } };
+    expect(() => assertDeclared([none as never])).toThrow(/no permission allows it/);
+    const app = Fastify();
+    expect(() => graphApi(app, { ctx: {} as never, tenants: {} as never, routes: [bad] })).toThrow();
+    expect(() => assertDeclared(graphRoutes)).not.toThrow();
+  });
+});
+
+describe.each(engines)('Graph authorization on %s', (engine) => {
+  let server: TestServer;
+  let a: Tenant;
+  let b: Tenant;
+  let alice: User;
+  const tokensA = new Map<ApplicationPermission, string>();
+  const tokensB = new Map<ApplicationPermission, string>();
+
+  async function tokenFor(t: Tenant, p: ApplicationPermission) {
+    const c = await createApp(server.ctx, t, {
+      name: `d-${p}`,
+      redirectUris: [],
+      publicClient: false,
+      permissions: [p],
+    });
+    const r = await clientCredentials(
+      server,
+      t,
+      { id: c.app.id, secret: c.clientSecret! },
+      'https://graph.microsoft.com/.default',
+    );
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return String(r.body.access_token);
+  }
+
+  beforeAll(async () => {
+    server = await startTestServer(engine);
+    a = await createTenant(server.ctx, { slug: 'contoso' });
+    b = await createTenant(server.ctx, { slug: 'fabrikam' });
+    alice = await createUser(server.ctx, a, {
+      userPrincipalName: 'alice@contoso.com',
+      roles: ['Global Administrator'],
+    });
+    for (const p of APPLICATION_PERMISSIONS) {
+      tokensA.set(p, await tokenFor(a, p));
+      tokensB.set(p, await tokenFor(b, p));
+    }
+  });
+  afterAll(() => server?.close());
+
+  /** A real object of tenant A for each path parameter the table uses; a new parameter name fails here. */
+  const fixtures = (): Record<string, string> => ({ id: alice.id });
+  const urlOf = (path: string, version: string, values = fixtures()) =>
+    `${server.url}/graph/${version}${path.replace(/:([A-Za-z]+)/g, (_, n: string) => {
+      if (!(n in values)) throw new Error(`no fixture for path parameter :${n}`);
+      return encodeURIComponent(values[n]!);
+    })}`;
+  const call = (method: string, url: string, headers: Record<string, string> = {}) =>
+    fetch(url, { method, headers: { accept: 'application/json', ...headers } });
+  const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+
+  for (const route of graphRoutes)
+    for (const version of route.versions ?? ['v1.0'])
+      describe(`${route.method} /graph/${version}${route.path}`, () => {
+        it('without a token → 401 GRAPH_TOKEN_MISSING, in the Graph envelope with request ids', async () => {
+          const res = await call(route.method, urlOf(route.path, version), { 'client-request-id': 'abc-123' });
+          expect(res.status).toBe(401);
+          expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+          expect(res.headers.get('request-id')).toBeTruthy();
+          expect(res.headers.get('client-request-id')).toBe('abc-123');
+          const body = (await res.json()) as {
+            error: { code: string; message: string; innerError: Record<string, string> };
+          };
+          expect(body.error.code).toBe('GRAPH_TOKEN_MISSING');
+          expect(body.error.innerError['request-id']).toBe(res.headers.get('request-id'));
+          expect(body.error.innerError.date).toBeTruthy();
+        });
+
+        it("with another tenant's token → nothing of this tenant, the same whether the object exists or not", async () => {
+          const token = tokensB.get(route.permission.application[0]!)!;
+          const real = await call(route.method, urlOf(route.path, version), bearer(token));
+          const realText = await real.text();
+          expect(realText).not.toContain(a.id);
+          expect(realText).not.toContain(alice.id);
+          if (route.path.includes(':')) {
+            const fake = Object.fromEntries(Object.keys(fixtures()).map((k) => [k, crypto.randomUUID()]));
+            const absent = await call(route.method, urlOf(route.path, version, fake), bearer(token));
+            expect([401, 404]).toContain(real.status);
+            expect(absent.status).toBe(real.status);
+            expect(JSON.parse(realText).error.code).toBe(
+              ((await absent.json()) as { error: { code: string } }).error.code,
+            );
+          } else expect(real.status).toBeLessThan(300);
+        });
+
+        it('with a token lacking every declared permission → 403 naming them', async () => {
+          const wrong = APPLICATION_PERMISSIONS.filter((p) => !route.permission.application.includes(p));
+          expect(wrong.length).toBeGreaterThan(0);
+          for (const p of wrong) {
+            const res = await call(route.method, urlOf(route.path, version), bearer(tokensA.get(p)!));
+            expect(res.status, p).toBe(403);
+            const body = (await res.json()) as { error: { code: string; innerError: { required: string } } };
+            expect(body.error.code).toBe('GRAPH_PERMISSION_DENIED');
+            expect(body.error.innerError.required).toContain(route.permission.application[0]);
+          }
+        });
+
+        it('with each declared permission → success', async () => {
+          for (const p of route.permission.application) {
+            const res = await call(route.method, urlOf(route.path, version), bearer(tokensA.get(p)!));
+            expect(res.status, p).toBeGreaterThanOrEqual(200);
+            expect(res.status, p).toBeLessThan(300);
+            expect(res.headers.get('request-id')).toBeTruthy();
+          }
+        });
+      });
+
+  it('GET /users/{id | userPrincipalName} answers in the Graph user shape; a missing one is 404', async () => {
+    const token = tokensA.get('User.Read.All')!;
+    for (const key of [alice.id, 'alice@contoso.com']) {
+      const res = await call('GET', `${server.url}/graph/v1.0/users/${encodeURIComponent(key)}`, bearer(token));
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        '@odata.context': `${server.url}/graph/v1.0/$metadata#users/$entity`,
+        id: alice.id,
+        userPrincipalName: 'alice@contoso.com',
+        displayName: 'alice',
+        accountEnabled: true,
+      });
+    }
+    const missing = await call('GET', `${server.url}/graph/v1.0/users/nobody@contoso.com`, bearer(token));
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('GRAPH_RESOURCE_NOT_FOUND');
+  });
+
+  it('GET /organization is the tenant of the token', async () => {
+    const res = await call(
+      'GET',
+      `${server.url}/graph/v1.0/organization`,
+      bearer(tokensA.get('Organization.Read.All')!),
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { value: { id: string; displayName: string }[] };
+    expect(body.value).toEqual([expect.objectContaining({ id: a.id, displayName: 'contoso' })]);
+  });
+
+  describe('tokens that are not valid for the Graph API → 401 GRAPH_TOKEN_INVALID', () => {
+    const url = () => `${server.url}/graph/v1.0/users/${alice.id}`;
+    async function forged(tenantKeysOf: Tenant, claims: Record<string, unknown>, typ = 'at+jwt') {
+      const jwk = (await loadPrivateJwks(server.ctx, tenantKeysOf.id)).find((k) => k.alg === 'RS256')!;
+      const key = await importJWK(jwk, 'RS256');
+      const good = decodeJwt(tokensA.get('User.Read.All')!);
+      return new SignJWT({ ...good, ...claims }).setProtectedHeader({ alg: 'RS256', typ, kid: jwk.kid! }).sign(key);
+    }
+    const expectInvalid = async (headers: Record<string, string>, code = 'GRAPH_TOKEN_INVALID') => {
+      const res = await call('GET', url(), headers);
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    };
+
+    it('a forged token with our own key is accepted (the control), then each defect is refused', async () => {
+      const control = await call('GET', url(), bearer(await forged(a, {})));
+      expect(control.status).toBe(200);
+      await expectInvalid(bearer(await forged(a, { aud: 'https://graph.microsoft.com' })));
+      await expectInvalid(bearer(await forged(a, { iss: `${server.url}/${b.id}/v2.0` })));
+      const past = Math.floor(Date.now() / 1000) - 3600;
+      await expectInvalid(bearer(await forged(a, { iat: past - 60, exp: past })));
+      await expectInvalid(bearer(await forged(b, {})));
+      await expectInvalid(bearer(await forged(a, {}, 'JWT')));
+      await expectInvalid(bearer(await forged(a, { tid: crypto.randomUUID() })));
+    });
+
+    it('alg none, a garbled token, and a session cookie instead of a token', async () => {
+      const good = tokensA.get('User.Read.All')!;
+      const [, payload] = good.split('.');
+      const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url')}.${payload}.`;
+      await expectInvalid(bearer(none));
+      await expectInvalid(bearer(`${good.slice(0, -4)}AAAA`));
+      await expectInvalid(bearer('not-a-jwt'));
+      await expectInvalid({ authorization: `Basic ${Buffer.from('a:b').toString('base64')}` });
+      const { token } = await startSession(server.ctx, server.ctx.db, {
+        tenantId: a.id,
+        userId: alice.id,
+        method: 'passkey',
+      });
+      await expectInvalid({ cookie: `${sessionCookieName(server.ctx.config, a)}=${token}` }, 'GRAPH_TOKEN_MISSING');
+      await expectInvalid(bearer(token));
+    });
+  });
+});
