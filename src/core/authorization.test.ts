@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   authorize,
+  canonicalDelegatedScope,
   declarationProblem,
   type Principal,
   ROLE_TEMPLATE_IDS,
   type RoutePermission,
+  roleTemplateIdsOf,
 } from './authorization.ts';
 
 const readUsers: RoutePermission = {
@@ -85,5 +87,24 @@ describe('declarationProblem', () => {
     expect(
       declarationProblem({ application: ['Nope.All' as never], delegated: { scopes: [], roles: 'anyUser' } }),
     ).toBe('unknown application permission Nope.All');
+    expect(declarationProblem({ application: [], delegated: { scopes: ['Directory.Nope'], roles: 'anyUser' } })).toBe(
+      'unknown delegated scope Directory.Nope',
+    );
+  });
+});
+
+describe('delegated scopes and role template ids', () => {
+  it('knows every Graph permission name, User.Read and our own UserAuthenticationMethod.ReadWrite', () => {
+    expect(canonicalDelegatedScope('user.read')).toBe('User.Read');
+    expect(canonicalDelegatedScope('USER.READ.ALL')).toBe('User.Read.All');
+    expect(canonicalDelegatedScope('UserAuthenticationMethod.ReadWrite')).toBe('UserAuthenticationMethod.ReadWrite');
+    expect(canonicalDelegatedScope('Mail.Send')).toBeUndefined();
+  });
+  it('turns role names into sorted template ids, leaving out names that are not a role', () => {
+    expect(roleTemplateIdsOf(['Global Reader', 'Global Administrator', 'toString', 'Nope'])).toEqual([
+      ROLE_TEMPLATE_IDS['Global Administrator'],
+      ROLE_TEMPLATE_IDS['Global Reader'],
+    ]);
+    expect(roleTemplateIdsOf([])).toEqual([]);
   });
 });

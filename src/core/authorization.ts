@@ -37,6 +37,31 @@ export function canonicalPermission(name: string): ApplicationPermission | undef
   return APPLICATION_PERMISSIONS.find((p) => p.toLowerCase() === lower);
 }
 
+/**
+ * The delegated scopes Signet knows (the `scp` claim of a signed-in user's token): every Graph permission name,
+ * Graph's `User.Read` (the user's own profile), and our own low-privilege `UserAuthenticationMethod.ReadWrite`
+ * (the user's own methods). A scope only opens a route together with one of the user's roles.
+ */
+export const DELEGATED_SCOPES = [
+  'User.Read',
+  'UserAuthenticationMethod.ReadWrite',
+  ...APPLICATION_PERMISSIONS,
+] as const;
+export type DelegatedScope = (typeof DELEGATED_SCOPES)[number];
+
+/** The delegated scope's canonical spelling, or undefined for one Signet does not know. */
+export function canonicalDelegatedScope(name: string): DelegatedScope | undefined {
+  const lower = name.toLowerCase();
+  return DELEGATED_SCOPES.find((s) => s.toLowerCase() === lower);
+}
+
+/** The role template ids (`wids`) of a user's roles, sorted; names that are not a known role are left out. */
+export function roleTemplateIdsOf(roleNames: readonly string[]): string[] {
+  const ids = new Set<string>();
+  for (const r of roleNames) if (Object.hasOwn(ROLE_TEMPLATE_IDS, r)) ids.add(ROLE_TEMPLATE_IDS[r as RoleName]);
+  return [...ids].sort();
+}
+
 /** What a route declares: the application permissions, and the delegated scopes plus roles, that allow it. */
 export interface RoutePermission {
   application: readonly ApplicationPermission[];
@@ -66,6 +91,7 @@ export function declarationProblem(p: RoutePermission | undefined): string | und
   if (p.delegated.scopes.length > 0 && Array.isArray(p.delegated.roles) && p.delegated.roles.length === 0)
     return 'delegated scopes without any role';
   for (const a of p.application) if (!canonicalPermission(a)) return `unknown application permission ${a}`;
+  for (const d of p.delegated.scopes) if (!canonicalDelegatedScope(d)) return `unknown delegated scope ${d}`;
   return undefined;
 }
 

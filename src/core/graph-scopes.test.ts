@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isGraphResource, parseGraphScope, resolveApplicationScopes } from './graph-scopes.ts';
+import {
+  isGraphResource,
+  parseGraphScope,
+  requestsGraph,
+  resolveApplicationScopes,
+  resolveDelegatedScopes,
+} from './graph-scopes.ts';
 
 const origin = 'https://id.example.com';
 
@@ -50,5 +56,43 @@ describe('resolveApplicationScopes', () => {
     expect(resolveApplicationScopes(['openid'], granted, origin)).toMatchObject({ ok: false });
     expect(resolveApplicationScopes([], granted, origin)).toMatchObject({ ok: false });
     expect(resolveApplicationScopes(['.default'], [], origin)).toMatchObject({ ok: false });
+  });
+});
+
+describe('resolveDelegatedScopes', () => {
+  const forms = ['https://graph.microsoft.com/.default', `${origin}/graph/.default`, '.default'];
+  it('reads .default as User.Read only for an app granted nothing, never every scope Signet knows', () => {
+    for (const s of forms)
+      expect(resolveDelegatedScopes(['openid', s], [], origin)).toEqual({
+        ok: true,
+        scopes: ['User.Read'],
+        graphScopes: [s],
+      });
+  });
+  it('adds to .default what an administrator granted the app', () => {
+    expect(resolveDelegatedScopes([forms[0]!], ['user.read.all', 'Nope'], origin)).toMatchObject({
+      ok: true,
+      scopes: ['User.Read', 'User.Read.All'],
+    });
+  });
+  it('gives a named scope in its canonical spelling, in each form, whatever the app was granted', () => {
+    for (const s of ['User.Read.All', 'https://graph.microsoft.com/user.read.all', `${origin}/graph/User.Read.All`])
+      expect(resolveDelegatedScopes(['openid', 'profile', s], [], origin)).toEqual({
+        ok: true,
+        scopes: ['User.Read.All'],
+        graphScopes: [s],
+      });
+    expect(resolveDelegatedScopes(['UserAuthenticationMethod.ReadWrite'], [], origin)).toMatchObject({
+      scopes: ['UserAuthenticationMethod.ReadWrite'],
+    });
+  });
+  it('refuses an unknown scope and a request without a Graph scope', () => {
+    expect(resolveDelegatedScopes(['Mail.Send'], [], origin)).toMatchObject({ ok: false, scope: 'Mail.Send' });
+    expect(resolveDelegatedScopes(['openid', 'profile'], [], origin)).toMatchObject({ ok: false });
+  });
+  it('tells a Graph request from an ID-token-only one', () => {
+    expect(requestsGraph(['openid', 'profile', 'offline_access', 'email'], origin)).toBe(false);
+    expect(requestsGraph(['openid', 'https://other.example.com/x'], origin)).toBe(false);
+    expect(requestsGraph(['openid', 'User.Read'], origin)).toBe(true);
   });
 });

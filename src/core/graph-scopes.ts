@@ -1,7 +1,12 @@
 // Scopes as scripts written for Microsoft Graph ask for them: `https://graph.microsoft.com/.default`,
 // `https://graph.microsoft.com/User.Read.All`, `{public URL}/graph/.default` or a bare `User.Read.All` all name
 // Signet's Graph resource. Pure: the token endpoint (src/oidc/provider.ts) maps them before issuing.
-import { type ApplicationPermission, canonicalPermission } from './authorization.ts';
+import {
+  type ApplicationPermission,
+  canonicalDelegatedScope,
+  canonicalPermission,
+  type DelegatedScope,
+} from './authorization.ts';
 
 /** Microsoft Graph's resource names, which Signet's Graph resource answers to. */
 const GRAPH_ALIASES = ['https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000'];
@@ -66,4 +71,47 @@ export function resolveApplicationScopes(
   if (graphScopes.length === 0) return { ok: false, scope: requested.join(' '), reason: 'no Graph scope requested' };
   if (roles.size === 0) return { ok: false, scope: graphScopes.join(' '), reason: 'the app has no permission granted' };
   return { ok: true, roles: [...roles].sort(), graphScopes };
+}
+
+export type DelegatedScopeResult =
+  | { ok: true; scopes: DelegatedScope[]; graphScopes: string[] }
+  | { ok: false; scope: string; reason: string };
+
+/** Whether any of the requested scopes names Signet's Graph resource (then the request is for a Graph token). */
+export function requestsGraph(requested: readonly string[], origin: string): boolean {
+  return requested.some((raw) => parseGraphScope(raw, origin).kind !== 'other');
+}
+
+/**
+ * What a signed-in user's token for these scopes carries (`scp`): a named scope gives itself when Signet knows
+ * it (apps are registered by administrators, so any app may ask for any delegated scope; it opens a route
+ * only together with one of the user's roles). `.default` takes the safe reading of Entra's "what the app was
+ * consented for": `User.Read`, plus the permissions an administrator granted the app (`app grant`), which the
+ * app can already use on its own with client credentials; never every scope Signet knows.
+ */
+export function resolveDelegatedScopes(
+  requested: readonly string[],
+  appPermissions: readonly string[],
+  origin: string,
+): DelegatedScopeResult {
+  const scopes = new Set<DelegatedScope>();
+  const graphScopes: string[] = [];
+  for (const raw of requested) {
+    const s = parseGraphScope(raw, origin);
+    if (s.kind === 'other') continue;
+    graphScopes.push(raw);
+    if (s.kind === 'default') {
+      scopes.add('User.Read');
+      for (const g of appPermissions) {
+        const p = canonicalPermission(g);
+        if (p) scopes.add(p);
+      }
+      continue;
+    }
+    const d = canonicalDelegatedScope(s.name);
+    if (!d) return { ok: false, scope: raw, reason: 'not a delegated scope Signet knows' };
+    scopes.add(d);
+  }
+  if (graphScopes.length === 0) return { ok: false, scope: requested.join(' '), reason: 'no Graph scope requested' };
+  return { ok: true, scopes: [...scopes].sort(), graphScopes };
 }
