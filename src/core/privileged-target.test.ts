@@ -30,7 +30,13 @@ describe('mayChangeUser', () => {
   });
 
   it('compares role template ids without regard to case', () => {
-    const upper: Principal = { ...user(), roleTemplateIds: [ROLE_TEMPLATE_IDS['Global Administrator'].toUpperCase()] };
+    const upper: Principal = {
+      kind: 'delegated',
+      tenantId: 't',
+      userId: 'u',
+      scopes: ['User.ReadWrite.All'],
+      roleTemplateIds: [ROLE_TEMPLATE_IDS['Global Administrator'].toUpperCase()],
+    };
     expect(mayChangeUser(upper, ['Global Administrator']).ok).toBe(true);
   });
 });

@@ -54,7 +54,9 @@ export async function createUser(
     userPrincipalName: string;
     displayName?: string;
     roles?: string[];
-    actor?: { type: 'user' | 'system'; id: string | null };
+    /** false: created disabled (Graph's `accountEnabled: false`). */
+    enabled?: boolean;
+    actor?: { type: 'user' | 'app' | 'system'; id: string | null };
   },
 ): Promise<User> {
   if (!UPN.test(p.userPrincipalName))
@@ -67,7 +69,7 @@ export async function createUser(
     tenantId: tenant.id,
     userPrincipalName: p.userPrincipalName,
     displayName: p.displayName ?? p.userPrincipalName.split('@')[0]!,
-    enabled: true,
+    enabled: p.enabled ?? true,
     userHandle: ctx.randomBytes(64).toString('base64url'),
     createdAt: ctx.now(),
   };
@@ -84,7 +86,12 @@ export async function createUser(
         activity: 'Add user',
         targetType: 'user',
         targetId: user.id,
-        detail: { userPrincipalName: user.userPrincipalName, roles: (p.roles ?? []).join(',') },
+        detail: {
+          userPrincipalName: user.userPrincipalName,
+          displayName: user.displayName,
+          accountEnabled: String(user.enabled),
+          roles: (p.roles ?? []).join(','),
+        },
       });
     });
   } catch (err) {

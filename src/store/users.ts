@@ -95,3 +95,46 @@ export async function lockUserForUpdate(db: Db, tenantId: string, id: string): P
     .where('id', '=', id)
     .execute();
 }
+
+/** The properties an update may change (the store's names). */
+export interface UserChanges {
+  userPrincipalName?: string;
+  displayName?: string;
+  enabled?: boolean;
+}
+
+/** Applies `changes`; false when the tenant has no such user. A taken UPN fails as a unique violation. */
+export async function updateUser(db: Db, tenantId: string, id: string, changes: UserChanges): Promise<boolean> {
+  const set: { user_principal_name?: string; upn_lower?: string; display_name?: string; enabled?: number } = {};
+  if (changes.userPrincipalName !== undefined) {
+    set.user_principal_name = changes.userPrincipalName;
+    set.upn_lower = changes.userPrincipalName.toLowerCase();
+  }
+  if (changes.displayName !== undefined) set.display_name = changes.displayName;
+  if (changes.enabled !== undefined) set.enabled = changes.enabled ? 1 : 0;
+  if (Object.keys(set).length === 0) return (await findUserById(db, tenantId, id)) !== undefined;
+  const r = await db
+    .updateTable('users')
+    .set(set)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Deletes the user; their passkeys, sessions, passes, memberships and roles go with them (ON DELETE CASCADE). */
+export async function deleteUser(db: Db, tenantId: string, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('users').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) === 1;
+}
+
+/** The directory roles (names) the user holds. */
+export async function rolesOf(db: Db, tenantId: string, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('role_assignments')
+    .select('role')
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .execute();
+  return rows.map((r) => r.role);
+}

@@ -71,22 +71,65 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
   });
   afterAll(() => server?.close());
 
-  /** A real object of tenant A for each path parameter the table uses; a new parameter name fails here. */
-  const fixtures = (): Record<string, string> => ({ id: alice.id });
-  const urlOf = (path: string, version: string, values = fixtures()) =>
+  /** A fresh request of a route: real objects of tenant A for its path parameters, and a valid body. */
+  type Fixture = { values: Record<string, string>; body?: unknown };
+  const unique = () => crypto.randomUUID().slice(0, 8);
+  const newUser = async () => (await createUser(server.ctx, a, { userPrincipalName: `u-${unique()}@contoso.com` })).id;
+  /** One factory per route of the table, by `${method} ${path}`: a new route without one fails the walk. */
+  const fixtureFactories: Record<string, () => Promise<Fixture>> = {
+    'GET /organization': async () => ({ values: {} }),
+    'GET /users': async () => ({ values: {} }),
+    'GET /users/:id': async () => ({ values: { id: alice.id } }),
+    'POST /users': async () => ({
+      values: {},
+      body: { accountEnabled: true, displayName: 'New', userPrincipalName: `n-${unique()}@contoso.com` },
+    }),
+    'PATCH /users/:id': async () => ({ values: { id: await newUser() }, body: { displayName: 'Renamed' } }),
+    'DELETE /users/:id': async () => ({ values: { id: await newUser() } }),
+  };
+  const fixtureOf = (route: { method: string; path: string }) => {
+    const make = fixtureFactories[`${route.method} ${route.path}`];
+    if (!make) throw new Error(`no fixture factory for ${route.method} ${route.path}: a new route cannot go untested`);
+    return make();
+  };
+  const urlOf = (path: string, version: string, values: Record<string, string>) =>
     `${server.url}/graph/${version}${path.replace(/:([A-Za-z]+)/g, (_, n: string) => {
       if (!(n in values)) throw new Error(`no fixture for path parameter :${n}`);
       return encodeURIComponent(values[n]!);
     })}`;
-  const call = (method: string, url: string, headers: Record<string, string> = {}) =>
-    fetch(url, { method, headers: { accept: 'application/json', ...headers } });
+  const call = (method: string, url: string, headers: Record<string, string> = {}, body?: unknown) =>
+    fetch(url, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
   const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+  /** Calls the route with a fresh fixture (or the one given). */
+  const callRoute = async (
+    route: { method: string; path: string },
+    version: string,
+    headers: Record<string, string> = {},
+    f?: Fixture,
+  ) => {
+    const fx = f ?? (await fixtureOf(route));
+    return call(route.method, urlOf(route.path, version, fx.values), headers, fx.body);
+  };
+
+  it('has a fixture factory for every route of the table, and none for a route that is gone', () => {
+    const keys = graphRoutes.map((r) => `${r.method} ${r.path}`);
+    for (const k of keys) expect(fixtureFactories, k).toHaveProperty([k]);
+    expect(Object.keys(fixtureFactories).sort()).toEqual([...new Set(keys)].sort());
+  });
 
   for (const route of graphRoutes)
     for (const version of route.versions ?? ['v1.0'])
       describe(`${route.method} /graph/${version}${route.path}`, () => {
         it('without a token → 401 GRAPH_TOKEN_MISSING, in the Graph envelope with request ids', async () => {
-          const res = await call(route.method, urlOf(route.path, version), { 'client-request-id': 'abc-123' });
+          const res = await callRoute(route, version, { 'client-request-id': 'abc-123' });
           expect(res.status).toBe(401);
           expect(res.headers.get('content-type')).toMatch(/^application\/json/);
           expect(res.headers.get('request-id')).toBeTruthy();
@@ -101,26 +144,32 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
 
         it("with another tenant's token → nothing of this tenant, the same whether the object exists or not", async () => {
           const token = tokensB.get(route.permission.application[0]!)!;
-          const real = await call(route.method, urlOf(route.path, version), bearer(token));
+          const fx = await fixtureOf(route);
+          const real = await callRoute(route, version, bearer(token), fx);
           const realText = await real.text();
           expect(realText).not.toContain(a.id);
           expect(realText).not.toContain(alice.id);
+          for (const v of Object.values(fx.values)) expect(realText).not.toContain(v);
           if (route.path.includes(':')) {
-            const fake = Object.fromEntries(Object.keys(fixtures()).map((k) => [k, crypto.randomUUID()]));
-            const absent = await call(route.method, urlOf(route.path, version, fake), bearer(token));
+            const fake = Object.fromEntries(Object.keys(fx.values).map((k) => [k, crypto.randomUUID()]));
+            const absent = await callRoute(route, version, bearer(token), { ...fx, values: fake });
             expect([401, 404]).toContain(real.status);
             expect(absent.status).toBe(real.status);
             expect(JSON.parse(realText).error.code).toBe(
               ((await absent.json()) as { error: { code: string } }).error.code,
             );
+            // The object is still there, unchanged by the other tenant.
+            const own = await callRoute(route, version, bearer(tokensA.get(route.permission.application[0]!)!), fx);
+            expect(own.status).toBeLessThan(300);
           } else expect(real.status).toBeLessThan(300);
         });
 
         it('with a token lacking every declared permission → 403 naming them', async () => {
           const wrong = APPLICATION_PERMISSIONS.filter((p) => !route.permission.application.includes(p));
           expect(wrong.length).toBeGreaterThan(0);
+          const fx = await fixtureOf(route);
           for (const p of wrong) {
-            const res = await call(route.method, urlOf(route.path, version), bearer(tokensA.get(p)!));
+            const res = await callRoute(route, version, bearer(tokensA.get(p)!), fx);
             expect(res.status, p).toBe(403);
             const body = (await res.json()) as { error: { code: string; innerError: { required: string } } };
             expect(body.error.code).toBe('GRAPH_PERMISSION_DENIED');
@@ -130,7 +179,7 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
 
         it('with each declared permission → success', async () => {
           for (const p of route.permission.application) {
-            const res = await call(route.method, urlOf(route.path, version), bearer(tokensA.get(p)!));
+            const res = await callRoute(route, version, bearer(tokensA.get(p)!));
             expect(res.status, p).toBeGreaterThanOrEqual(200);
             expect(res.status, p).toBeLessThan(300);
             expect(res.headers.get('request-id')).toBeTruthy();
@@ -148,9 +197,19 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
         id: alice.id,
         userPrincipalName: 'alice@contoso.com',
         displayName: 'alice',
-        accountEnabled: true,
       });
     }
+    // Graph's default projection leaves accountEnabled out; $select brings it (and only what is selected).
+    const selected = await call(
+      'GET',
+      `${server.url}/graph/v1.0/users/${alice.id}?$select=accountEnabled,id`,
+      bearer(token),
+    );
+    expect(await selected.json()).toEqual({
+      '@odata.context': `${server.url}/graph/v1.0/$metadata#users(accountEnabled,id)/$entity`,
+      id: alice.id,
+      accountEnabled: true,
+    });
     const missing = await call('GET', `${server.url}/graph/v1.0/users/nobody@contoso.com`, bearer(token));
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('GRAPH_RESOURCE_NOT_FOUND');

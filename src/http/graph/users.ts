@@ -1,7 +1,24 @@
-// The users of the tenant, in Graph's user shape.
-import { SignetError } from '../../core/errors.ts';
-import { findUserById, findUserByName, type User } from '../../store/users.ts';
-import type { GraphRoute } from './route.ts';
+// The users of the tenant, in Graph's user shape (src/core/graph-user.ts): list with OData query options, get by
+// id or userPrincipalName, create, update, delete. Every lookup is in the token's tenant only: another tenant's
+// user is as absent as one that never was.
+import { hkdfSync } from 'node:crypto';
+import type { RoutePermission } from '../../core/authorization.ts';
+import { type ErrorCode, SignetError } from '../../core/errors.ts';
+import {
+  graphUserCollection,
+  graphUserEntity,
+  parseUserCreate,
+  parseUserUpdate,
+  STORED_USER_PROPERTIES,
+  toGraphUser,
+  userEntityContext,
+  userQuerySpec,
+} from '../../core/graph-user.ts';
+import { checkConsistencyLevel, nextLink, parseCollectionQuery } from '../../core/odata.ts';
+import type { Ctx } from '../../flows/context.ts';
+import { createDirectoryUser, deleteDirectoryUser, findUserByKey, updateDirectoryUser } from '../../flows/users.ts';
+import { queryUsers } from '../../store/user-query.ts';
+import type { GraphCall, GraphRoute } from './route.ts';
 
 const READ_ROLES = [
   'Global Reader',
@@ -10,39 +27,119 @@ const READ_ROLES = [
   'Reports Reader',
 ] as const;
 
-export function graphUser(u: User) {
-  return {
-    id: u.id,
-    businessPhones: [],
-    displayName: u.displayName,
-    givenName: null,
-    jobTitle: null,
-    mail: u.userPrincipalName,
-    mobilePhone: null,
-    officeLocation: null,
-    preferredLanguage: null,
-    surname: null,
-    userPrincipalName: u.userPrincipalName,
-    accountEnabled: u.enabled,
-  };
+const READ: RoutePermission = {
+  application: ['User.Read.All', 'User.ReadWrite.All'],
+  delegated: { scopes: ['User.Read.All', 'User.ReadWrite.All'], roles: READ_ROLES },
+};
+// Entra's user administrator roles are not among Signet's: writes take a Global Administrator.
+const WRITE: RoutePermission = {
+  application: ['User.ReadWrite.All'],
+  delegated: { scopes: ['User.ReadWrite.All'], roles: ['Global Administrator'] },
+};
+
+// The $skiptoken MAC key: derived from the instance secret under a fixed label, never the secret itself.
+const skiptokenKeys = new WeakMap<Buffer, Uint8Array>();
+function skiptokenKey(ctx: Ctx): Uint8Array {
+  let key = skiptokenKeys.get(ctx.config.secret);
+  if (!key) {
+    key = new Uint8Array(hkdfSync('sha256', ctx.config.secret, '', 'signet graph users $skiptoken v1', 32));
+    skiptokenKeys.set(ctx.config.secret, key);
+  }
+  return key;
+}
+
+const refuse = (r: { code: ErrorCode; detail: Record<string, string> }): never => {
+  throw new SignetError(r.code, r.detail);
+};
+
+const queryOf = (call: GraphCall) => (call.req.query ?? {}) as Record<string, unknown>;
+
+/** `$select` of a single entity (the only query option Graph honours there). */
+function entitySelect(call: GraphCall): string[] | undefined {
+  const select = queryOf(call).$select;
+  if (select === undefined) return undefined;
+  const parsed = parseCollectionQuery({ $select: select }, userQuerySpec);
+  if (!parsed.ok) return refuse(parsed);
+  return parsed.query.select;
 }
 
 export const userRoutes: GraphRoute[] = [
   {
     method: 'GET',
-    path: '/users/:id',
-    permission: {
-      application: ['User.Read.All', 'User.ReadWrite.All'],
-      delegated: { scopes: ['User.Read.All', 'User.ReadWrite.All'], roles: READ_ROLES },
+    path: '/users',
+    permission: READ,
+    handler: async (call) => {
+      const { ctx, tenant, base, req } = call;
+      const parsed = parseCollectionQuery(queryOf(call), userQuerySpec);
+      if (!parsed.ok) return refuse(parsed);
+      const query = parsed.query;
+      const consistency = checkConsistencyLevel(query, req.headers.consistencylevel);
+      if (!consistency.ok) return refuse(consistency);
+      const result = await queryUsers(ctx.db, tenant.id, query, { skiptokenKey: skiptokenKey(ctx) });
+      if (!result.ok) return refuse(result);
+      const { page } = result;
+      // The request's own URL below the version root, on the public base: `{base}/users?…`.
+      const self = `${base}${req.url.replace(/^\/graph\/[^/?]+/, '')}`;
+      return {
+        body: graphUserCollection({
+          graphBase: base,
+          query,
+          users: page.users,
+          ...(page.count === undefined ? {} : { count: page.count }),
+          ...(page.skiptoken === undefined ? {} : { nextLink: nextLink(self, page.skiptoken) }),
+        }),
+      };
     },
-    handler: async ({ ctx, tenant, params, base }) => {
-      const key = params.id ?? '';
-      // Looked up in the token's tenant only: another tenant's user is as absent as one that never was.
-      const user = key.includes('@')
-        ? await findUserByName(ctx.db, tenant.id, key)
-        : await findUserById(ctx.db, tenant.id, key);
+  },
+  {
+    method: 'GET',
+    path: '/users/:id',
+    permission: READ,
+    handler: async (call) => {
+      const select = entitySelect(call);
+      const user = await findUserByKey(call.ctx.db, call.tenant.id, call.params.id ?? '');
       if (!user) throw new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'user' });
-      return { body: { '@odata.context': `${base}/$metadata#users/$entity`, ...graphUser(user) } };
+      return { body: graphUserEntity(call.base, user, select) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/users',
+    permission: WRITE,
+    handler: async ({ ctx, tenant, principal, body, base, req }) => {
+      const parsed = parseUserCreate(body ?? req.body);
+      if (!parsed.ok) return refuse(parsed);
+      const user = await createDirectoryUser(ctx, tenant, principal, parsed.value);
+      // Every stored property, so the script sees what it created (accountEnabled and createdDateTime too).
+      return {
+        status: 201,
+        body: { '@odata.context': userEntityContext(base), ...toGraphUser(user, STORED_USER_PROPERTIES) },
+      };
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/users/:id',
+    permission: WRITE,
+    handler: async ({ ctx, tenant, principal, params, req }) => {
+      const parsed = parseUserUpdate(req.body);
+      if (!parsed.ok) {
+        // The user must exist before the body is judged, so a refusal never tells another tenant anything.
+        if (!(await findUserByKey(ctx.db, tenant.id, params.id ?? '')))
+          throw new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'user' });
+        return refuse(parsed);
+      }
+      await updateDirectoryUser(ctx, tenant, principal, params.id ?? '', parsed.value);
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/users/:id',
+    permission: WRITE,
+    handler: async ({ ctx, tenant, principal, params }) => {
+      await deleteDirectoryUser(ctx, tenant, principal, params.id ?? '');
+      return { status: 204 };
     },
   },
 ];

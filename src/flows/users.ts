@@ -1,0 +1,135 @@
+// The directory's users as the admin API changes them: create, update (incl. disabling), delete. Each write
+// runs in one transaction with its audit row; disabling or deleting a user ends at once their Signet sessions
+// and everything oidc-provider issued to them (provider sessions, grants, codes, refresh tokens).
+import type { Principal } from '../core/authorization.ts';
+import { SignetError } from '../core/errors.ts';
+import type { UserCreate, UserUpdate } from '../core/graph-user.ts';
+import { mayChangeUser } from '../core/privileged-target.ts';
+import type { Db } from '../store/db.ts';
+import { isUniqueViolation } from '../store/db.ts';
+import { type AuditRecord, insertAudit } from '../store/logs.ts';
+import { revokeOidcForAccount } from '../store/oidc-payloads.ts';
+import { revokeOtherSessions } from '../store/sessions.ts';
+import type { Tenant } from '../store/tenants.ts';
+import {
+  deleteUser,
+  findUserById,
+  findUserByName,
+  rolesOf,
+  type User,
+  type UserChanges,
+  updateUser,
+} from '../store/users.ts';
+import type { Ctx } from './context.ts';
+import { createUser } from './directory.ts';
+
+type Actor = Pick<AuditRecord, 'actorType' | 'actorId'>;
+export function actorOf(p: Principal): Actor {
+  return p.kind === 'application' ? { actorType: 'app', actorId: p.appId } : { actorType: 'user', actorId: p.userId };
+}
+
+/** A user of the tenant by object id or userPrincipalName (Graph accepts either in `/users/{id}`). */
+export function findUserByKey(db: Db, tenantId: string, key: string): Promise<User | undefined> {
+  return key.includes('@') ? findUserByName(db, tenantId, key) : findUserById(db, tenantId, key);
+}
+
+const notFound = () => new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'user' });
+
+/**
+ * POST /users. `passwordProfile` (and `mailNickname`) are accepted, as Graph scripts send them, but not stored:
+ * Signet has no password storage yet, so the user is passwordless until a password method exists.
+ */
+export async function createDirectoryUser(ctx: Ctx, tenant: Tenant, by: Principal, body: UserCreate): Promise<User> {
+  const actor = actorOf(by);
+  return createUser(ctx, tenant, {
+    userPrincipalName: body.userPrincipalName,
+    displayName: body.displayName,
+    enabled: body.accountEnabled,
+    actor: { type: actor.actorType as 'user' | 'app', id: actor.actorId },
+  });
+}
+
+/** Ends the user's Signet sessions and their OIDC artifacts (refresh tokens stop working at once). */
+async function revokeEverything(trx: Db, tenantId: string, userId: string, now: number): Promise<void> {
+  await revokeOtherSessions(trx, tenantId, userId, '', now);
+  await revokeOidcForAccount(trx, tenantId, userId);
+}
+
+/** PATCH /users/{id}: changes the given properties; `accountEnabled: false` also revokes the user's sessions. */
+export async function updateDirectoryUser(
+  ctx: Ctx,
+  tenant: Tenant,
+  by: Principal,
+  key: string,
+  body: UserUpdate,
+): Promise<User> {
+  const now = ctx.now();
+  try {
+    return await ctx.db.transaction().execute(async (trx) => {
+      const user = await findUserByKey(trx, tenant.id, key);
+      if (!user) throw notFound();
+      const allowed = mayChangeUser(by, await rolesOf(trx, tenant.id, user.id));
+      if (!allowed.ok) throw new SignetError(allowed.code, allowed.detail);
+      const changes: UserChanges = {};
+      const detail: Record<string, string> = {};
+      const change = <K extends keyof UserChanges>(graphName: string, field: K, value: UserChanges[K]) => {
+        if (value === undefined || value === user[field]) return;
+        changes[field] = value;
+        detail[`${graphName}.oldValue`] = String(user[field]);
+        detail[`${graphName}.newValue`] = String(value);
+      };
+      change('userPrincipalName', 'userPrincipalName', body.userPrincipalName);
+      change('displayName', 'displayName', body.displayName);
+      change('accountEnabled', 'enabled', body.accountEnabled);
+      // Accepted for Graph scripts' sake, not stored (no password storage yet); the audit row says it was given.
+      if (body.passwordProfile) detail.passwordProfile = 'given, not stored';
+      if (Object.keys(detail).length === 0) return user;
+      if (!(await updateUser(trx, tenant.id, user.id, changes))) throw notFound();
+      if (changes.enabled === false) await revokeEverything(trx, tenant.id, user.id, now);
+      await insertAudit(trx, {
+        id: ctx.newId(),
+        tenantId: tenant.id,
+        createdAt: now,
+        ...actorOf(by),
+        activity: changes.enabled === false ? 'Disable account' : 'Update user',
+        targetType: 'user',
+        targetId: user.id,
+        detail,
+      });
+      return { ...user, ...changes };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw new SignetError('USER_ALREADY_EXISTS', { userPrincipalName: body.userPrincipalName ?? '' }, { cause: err });
+    throw err;
+  }
+}
+
+/** DELETE /users/{id}: the user, their passkeys, passes, sessions and OIDC artifacts, in one transaction. */
+export async function deleteDirectoryUser(ctx: Ctx, tenant: Tenant, by: Principal, key: string): Promise<void> {
+  const now = ctx.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    const user = await findUserByKey(trx, tenant.id, key);
+    if (!user) throw notFound();
+    const roles = await rolesOf(trx, tenant.id, user.id);
+    const allowed = mayChangeUser(by, roles);
+    if (!allowed.ok) throw new SignetError(allowed.code, allowed.detail);
+    await revokeEverything(trx, tenant.id, user.id, now);
+    if (!(await deleteUser(trx, tenant.id, user.id))) throw notFound();
+    await insertAudit(trx, {
+      id: ctx.newId(),
+      tenantId: tenant.id,
+      createdAt: now,
+      ...actorOf(by),
+      activity: 'Delete user',
+      targetType: 'user',
+      targetId: user.id,
+      detail: {
+        'userPrincipalName.oldValue': user.userPrincipalName,
+        'displayName.oldValue': user.displayName,
+        'accountEnabled.oldValue': String(user.enabled),
+        ...(roles.length ? { 'roles.oldValue': roles.join(',') } : {}),
+      },
+    });
+  });
+}
