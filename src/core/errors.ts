@@ -128,6 +128,13 @@ const entries = {
       "Request a new token from the tenant's token endpoint for the Graph resource (scope `https://graph.microsoft.com/.default`) and send it unchanged, before it expires.",
     where: 'admin API (Graph)',
   },
+  GRAPH_USER_DISABLED: {
+    status: 401,
+    message: 'The signed-in user of this access token is disabled or no longer exists.',
+    remediation:
+      'An administrator can enable the account again (`accountEnabled: true`); until then no token of this user is accepted.',
+    where: 'admin API (Graph)',
+  },
   GRAPH_PERMISSION_DENIED: {
     status: 403,
     message:

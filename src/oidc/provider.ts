@@ -1,10 +1,18 @@
 // One oidc-provider per tenant, at SPEC §3's Entra-shaped paths, issuer {public URL}/{tenant id}/v2.0.
 import { hkdfSync } from 'node:crypto';
 import Provider, { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
-import { graphResource, isGraphResource, resolveApplicationScopes } from '../core/graph-scopes.ts';
+import { roleTemplateIdsOf } from '../core/authorization.ts';
+import {
+  graphResource,
+  isGraphResource,
+  requestsGraph,
+  resolveApplicationScopes,
+  resolveDelegatedScopes,
+} from '../core/graph-scopes.ts';
 import { type Ctx, hashSecret, secretMatches } from '../flows/context.ts';
 import { loadPrivateJwks } from '../flows/signing-keys.ts';
 import { findApp } from '../store/apps.ts';
+import { roleNamesOf } from '../store/role-assignments.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserById } from '../store/users.ts';
 import { renderOAuthErrorPage } from '../web/pages/error.ts';
@@ -88,17 +96,44 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
     rotateRefreshToken: true,
     // Apps allowed the refresh_token grant get one with every code exchange, as Entra does for offline_access.
     issueRefreshToken: async (_k, client) => client.grantTypeAllowed('refresh_token'),
-    // App-only tokens for the Graph resource look like Entra's: roles, tid, oid = sub = the app, no scope.
     extraTokenClaims: async (k, token) => {
-      const roles = appRoles.get(k);
-      if (token.kind !== 'ClientCredentials' || !roles) return undefined;
       const clientId = (token as unknown as { clientId: string }).clientId;
-      return { roles, tid: tenant.id, oid: clientId, azp: clientId, appid: clientId, idtyp: 'app', ver: '2.0' };
+      // App-only tokens for the Graph resource look like Entra's: roles, tid, oid = sub = the app, no scope.
+      if (token.kind === 'ClientCredentials') {
+        const roles = appRoles.get(k);
+        if (!roles) return undefined;
+        return { roles, tid: tenant.id, oid: clientId, azp: clientId, appid: clientId, idtyp: 'app', ver: '2.0' };
+      }
+      // A signed-in user's token for the Graph resource, as Entra's: scp (the delegated scopes, `.default`
+      // resolved against what the app is granted now) and wids (the user's roles now), tid, oid = sub = the user.
+      const at = token as unknown as { accountId?: string; scope?: string; resourceServer?: { audience?: string } };
+      if (token.kind !== 'AccessToken' || at.resourceServer?.audience !== graph || !at.accountId) return undefined;
+      const [app, roleNames] = await Promise.all([
+        findApp(ctx.db, tenant.id, clientId),
+        roleNamesOf(ctx.db, tenant.id, at.accountId),
+      ]);
+      const requested = String(at.scope ?? '')
+        .split(' ')
+        .filter(Boolean);
+      const resolved = resolveDelegatedScopes(requested, app?.permissions ?? [], ctx.config.origin);
+      if (!resolved.ok) throw new errors.InvalidScope(`${resolved.reason}: ${resolved.scope}`, resolved.scope);
+      const wids = roleTemplateIdsOf(roleNames);
+      return {
+        scp: resolved.scopes.join(' '),
+        ...(wids.length ? { wids } : {}),
+        tid: tenant.id,
+        oid: at.accountId,
+        azp: clientId,
+        appid: clientId,
+        idtyp: 'user',
+        ver: '2.0',
+      };
     },
     formats: {
       customizers: {
+        // Graph tokens say what they allow in `roles` or `scp` only; the raw `scope` (`….default`) means nothing there.
         jwt: async (_k, token, jwt) => {
-          if (token.kind === 'ClientCredentials') delete jwt.payload.scope;
+          if (token.kind === 'ClientCredentials' || jwt.payload.scp !== undefined) delete jwt.payload.scope;
         },
       },
     },
@@ -106,17 +141,43 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       // One resource server: Signet's Graph (`{public URL}/graph`, or Microsoft Graph's name for it), for the
-      // client credentials grant; JWT access tokens (RFC 9068) signed with the tenant's keys.
+      // client credentials grant and for a signed-in user's code flow that asks for Graph scopes; JWT access
+      // tokens (RFC 9068) signed with the tenant's keys. An ID-token-only request names no resource: its access
+      // token stays the opaque one for userinfo.
       resourceIndicators: {
         enabled: true,
-        defaultResource: (k, _client, oneOf) =>
-          oneOf ?? (k.oidc.params?.grant_type === 'client_credentials' ? graph : (undefined as unknown as string)),
-        useGrantedResource: () => false,
+        defaultResource: (k, _client, oneOf) => {
+          if (oneOf) return oneOf;
+          if (k.oidc.params?.grant_type === 'client_credentials') return graph;
+          const requested = String(k.oidc.params?.scope ?? '').split(' ');
+          return requestsGraph(requested, ctx.config.origin) ? graph : (undefined as unknown as string);
+        },
+        // The code and refresh token keep the resource their authorization named (only Graph exists).
+        useGrantedResource: () => true,
         getResourceServerInfo: async (k, resource, client) => {
-          if (k.oidc.params?.grant_type !== 'client_credentials' || !isGraphResource(resource, ctx.config.origin))
-            throw new errors.InvalidTarget();
+          if (!isGraphResource(resource, ctx.config.origin)) throw new errors.InvalidTarget();
+          const params = k.oidc.params ?? {};
+          if (params.grant_type !== 'client_credentials') {
+            // Delegated: the scopes of the authorization request, or of the code or refresh token being used.
+            const entities = k.oidc.entities as {
+              AuthorizationCode?: { scope?: string };
+              RefreshToken?: { scope?: string };
+            };
+            const source = params.scope ?? entities.AuthorizationCode?.scope ?? entities.RefreshToken?.scope ?? '';
+            const requested = String(source).split(' ').filter(Boolean);
+            const app = await findApp(ctx.db, tenant.id, client.clientId);
+            const resolved = resolveDelegatedScopes(requested, app?.permissions ?? [], ctx.config.origin);
+            if (!resolved.ok) throw new errors.InvalidScope(`${resolved.reason}: ${resolved.scope}`, resolved.scope);
+            return {
+              scope: resolved.graphScopes.join(' '),
+              audience: graph,
+              accessTokenFormat: 'jwt',
+              accessTokenTTL: 3600,
+              jwt: { sign: { alg: 'RS256' } },
+            };
+          }
           const app = await findApp(ctx.db, tenant.id, client.clientId);
-          const requested = String(k.oidc.params.scope ?? '')
+          const requested = String(params.scope ?? '')
             .split(' ')
             .filter(Boolean);
           const resolved = resolveApplicationScopes(requested, app?.permissions ?? [], ctx.config.origin);
@@ -186,6 +247,10 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
         (grantId && (await k.oidc.provider.Grant.find(grantId))) ||
         new k.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId! });
       grant.addOIDCScope([...k.oidc.requestParamScopes].join(' '));
+      // The Graph scopes asked for are granted on the user's behalf too (the resource server already refused
+      // any Signet does not know); what they allow is still capped by the user's roles.
+      for (const [identifier, server] of Object.entries(k.oidc.resourceServers ?? {}))
+        if (server.scope) grant.addResourceScope(identifier, server.scope);
       await grant.save();
       return grant;
     },

@@ -1,5 +1,7 @@
 // The client credentials grant as a Graph script sends it (form post, Basic client authentication).
+import { createHash, randomBytes } from 'node:crypto';
 import type { Tenant } from '../../src/store/tenants.ts';
+import { CookieClient } from './browserless.ts';
 import type { TestServer } from './server.ts';
 
 export async function clientCredentials(
@@ -15,4 +17,60 @@ export async function clientCredentials(
   else body.set('client_id', client.id);
   const res = await fetch(`${server.url}/${tenant.id}/oauth2/v2.0/token`, { method: 'POST', headers, body });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/**
+ * A signed-in user's token as an app gets it: authorization request with PKCE for `scope`, sign-in with a
+ * Temporary Access Pass, the redirects back, then the code exchange (public client, or Basic with a secret).
+ */
+export async function authorizationCodeTokens(
+  server: TestServer,
+  tenant: Tenant,
+  client: { id: string; secret?: string },
+  who: { upn: string; pass: string },
+  scope: string,
+) {
+  const redirectUri = `${server.url}/cb`;
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const browser = new CookieClient(server.url);
+  const q = new URLSearchParams({
+    client_id: client.id,
+    response_type: 'code',
+    scope,
+    redirect_uri: redirectUri,
+    state: 'st',
+    nonce: 'nn',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  });
+  let res = await browser.fetch(`/${tenant.id}/oauth2/v2.0/authorize?${q}`);
+  let location = res.headers.get('location') ?? '';
+  const uid = new URL(location, server.url).searchParams.get('uid');
+  if (uid) {
+    const signin = await browser.fetch(`/${tenant.slug}/signin/tap`, {
+      method: 'POST',
+      json: { username: who.upn, pass: who.pass, uid },
+    });
+    if (signin.status !== 200) throw new Error(`TAP sign-in: ${signin.status} ${await signin.text()}`);
+    location = ((await signin.json()) as { redirect: string }).redirect;
+  }
+  for (let i = 0; i < 5 && !location.startsWith(redirectUri); i++) {
+    res = await browser.fetch(location);
+    location = res.headers.get('location') ?? '';
+  }
+  const cb = new URL(location, server.url);
+  const code = cb.searchParams.get('code');
+  if (!code) return { status: 0, body: Object.fromEntries(cb.searchParams) as Record<string, unknown> };
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  const body = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: redirectUri,
+    code_verifier: verifier,
+  });
+  if (client.secret) headers.authorization = `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`;
+  else body.set('client_id', client.id);
+  const t = await fetch(`${server.url}/${tenant.id}/oauth2/v2.0/token`, { method: 'POST', headers, body });
+  return { status: t.status, body: (await t.json()) as Record<string, unknown> };
 }

@@ -10,6 +10,7 @@ import { graphResource } from '../../core/graph-scopes.ts';
 import type { Ctx } from '../../flows/context.ts';
 import { loadPrivateJwks } from '../../flows/signing-keys.ts';
 import type { Tenant } from '../../store/tenants.ts';
+import { findUserById } from '../../store/users.ts';
 import { errorBody, toSignetError } from '../plugins/errors.ts';
 import type { TenantResolver } from '../tenants.ts';
 import type { GraphRoute } from './route.ts';
@@ -32,7 +33,14 @@ export function assertDeclared(routes: readonly GraphRoute[]): void {
 }
 
 function principalOf(claims: JWTPayload, tenantId: string): Principal {
-  if (typeof claims.scp === 'string' && typeof claims.oid === 'string')
+  // A token says what it allows one way: a user's delegated scopes (with their roles) or an app's permissions.
+  if (claims.scp !== undefined && claims.roles !== undefined)
+    throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'both scp and roles' });
+  if (typeof claims.scp === 'string') {
+    if (typeof claims.oid !== 'string' || claims.oid !== claims.sub)
+      throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'oid' });
+    if (claims.wids !== undefined && !Array.isArray(claims.wids))
+      throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'wids' });
     return {
       kind: 'delegated',
       tenantId,
@@ -40,6 +48,7 @@ function principalOf(claims: JWTPayload, tenantId: string): Principal {
       scopes: claims.scp.split(' ').filter(Boolean),
       roleTemplateIds: Array.isArray(claims.wids) ? claims.wids.map(String) : [],
     };
+  }
   if (Array.isArray(claims.roles) && typeof claims.sub === 'string')
     return { kind: 'application', tenantId, appId: claims.sub, roles: claims.roles.map(String) };
   throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'neither scp nor roles' });
@@ -111,7 +120,11 @@ export function graphApi(
       throw err;
     }
     if (claims.tid !== tenant.id) throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'tid' });
-    return { tenant, principal: principalOf(claims, tenant.id) };
+    const principal = principalOf(claims, tenant.id);
+    // A disabled user's token stops working at once: one primary-key read per call, nothing cached.
+    if (principal.kind === 'delegated' && !(await findUserById(ctx.db, tenant.id, principal.userId))?.enabled)
+      throw new SignetError('GRAPH_USER_DISABLED');
+    return { tenant, principal };
   }
 
   const send = (req: FastifyRequest, reply: FastifyReply, err: unknown) => {
