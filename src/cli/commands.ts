@@ -1,6 +1,7 @@
 // The command table: what `signet --help` lists and what the catalogue's remediations may name.
 import { appCreateCommand, appGrantCommand, appRevokeCommand } from './app.ts';
 import { initCommand } from './init.ts';
+import { keysRotateCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import type { Command } from './runtime.ts';
 import { serveCommand } from './serve.ts';
@@ -19,6 +20,7 @@ export const commands: readonly Command[] = [
   appGrantCommand,
   appRevokeCommand,
   tapIssueCommand,
+  keysRotateCommand,
 ];
 
 /** What each group of two-word commands is about: `signet tenant` alone lists its subcommands. */
@@ -27,6 +29,7 @@ export const groups: Readonly<Record<string, string>> = {
   user: 'the users of a tenant',
   app: 'the OIDC apps of a tenant',
   tap: 'Temporary Access Passes',
+  keys: 'the token signing keys of the tenants',
 };
 
 /** The subcommands of a group (`tenant` → tenant create, tenant list); empty for a word that is not a group. */

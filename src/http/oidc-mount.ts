@@ -5,12 +5,14 @@ import { decodeJwt } from 'jose';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { errors as oidcErrors } from 'oidc-provider';
+import { type CacheVersions, isStale } from '../core/cache-staleness.ts';
 import { SignetError } from '../core/errors.ts';
 import { sessionSatisfiesInteraction } from '../core/interaction.ts';
 import { logoutEndsSignetSession } from '../core/sign-out.ts';
 import type { Ctx } from '../flows/context.ts';
 import { endSession, liveSessionOf } from '../flows/sessions.ts';
 import { buildProvider } from '../oidc/provider.ts';
+import { cacheVersionWatch } from '../store/cache-versions.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { setOidcSecurityHeaders } from './plugins/security-headers.ts';
@@ -26,29 +28,41 @@ function subjectOf(hint: string): string | null {
   }
 }
 
+interface Built {
+  provider: Promise<Provider>;
+  /** The versions read before the provider was built (its signing keys and tenant are read after). */
+  versions: CacheVersions;
+}
+
+/**
+ * One oidc-provider per tenant, rebuilt within a second of a key rotation or a tenant change through any process
+ * (the tenant's versions, read at most once a second). Apps need nothing here: oidc-provider reads the client
+ * from the adapter (the apps table) on every find and keeps Client instances by a hash of what it read.
+ */
 export class OidcMount {
-  readonly #providers = new Map<string, Promise<Provider>>();
+  readonly #providers = new Map<string, Built>();
   readonly #ctx: Ctx;
   constructor(ctx: Ctx) {
     this.#ctx = ctx;
   }
 
-  provider(tenant: Tenant): Promise<Provider> {
-    let p = this.#providers.get(tenant.id);
-    if (!p) {
-      p = buildProvider(this.#ctx, tenant, {
-        onLogout: (k) => this.#onLogout(tenant, k),
-        signetSession: async (k) => {
-          const token = k.cookies.get(sessionCookieName(this.#ctx.config, tenant), { signed: false }) ?? undefined;
-          const live = await liveSessionOf(this.#ctx, tenant.id, token);
-          return (
-            live && { id: live.session.id, userId: live.user.id, authTime: Math.floor(live.session.authTime / 1000) }
-          );
-        },
-      });
-      p.catch(() => this.#providers.delete(tenant.id));
-      this.#providers.set(tenant.id, p);
-    }
+  async provider(tenant: Tenant): Promise<Provider> {
+    const versions = await cacheVersionWatch(this.#ctx.db).current(tenant.id);
+    const built = this.#providers.get(tenant.id);
+    if (built && !isStale(built.versions, versions, ['tenant', 'signing-keys'])) return built.provider;
+    const p = buildProvider(this.#ctx, tenant, {
+      onLogout: (k) => this.#onLogout(tenant, k),
+      signetSession: async (k) => {
+        const token = k.cookies.get(sessionCookieName(this.#ctx.config, tenant), { signed: false }) ?? undefined;
+        const live = await liveSessionOf(this.#ctx, tenant.id, token);
+        return (
+          live && { id: live.session.id, userId: live.user.id, authTime: Math.floor(live.session.authTime / 1000) }
+        );
+      },
+    });
+    const entry = { provider: p, versions };
+    p.catch(() => this.#providers.get(tenant.id) === entry && this.#providers.delete(tenant.id));
+    this.#providers.set(tenant.id, entry);
     return p;
   }
 

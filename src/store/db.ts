@@ -11,6 +11,7 @@ import * as m0003 from './migrations/0003-oidc-secrets-hashed.ts';
 import * as m0004 from './migrations/0004-secret-probe.ts';
 import * as m0005 from './migrations/0005-app-permissions.ts';
 import * as m0006 from './migrations/0006-user-query-indexes.ts';
+import * as m0007 from './migrations/0007-cache-versions.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -95,6 +96,7 @@ const migrations: Record<string, Migration> = {
   '0004-secret-probe': m0004,
   '0005-app-permissions': m0005,
   '0006-user-query-indexes': m0006,
+  '0007-cache-versions': m0007,
 };
 
 class StaticMigrations implements MigrationProvider {

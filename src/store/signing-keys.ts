@@ -1,3 +1,4 @@
+import { bumpCacheVersion } from './cache-versions.ts';
 import type { Db } from './db.ts';
 
 export interface SigningKey {
@@ -24,6 +25,18 @@ export async function insertSigningKey(db: Db, k: SigningKey): Promise<void> {
       retired_at: k.retiredAt,
     })
     .execute();
+  await bumpCacheVersion(db, k.tenantId, 'signing-keys');
+}
+
+/** Stops publishing and using a key (after the tokens it signed have expired). */
+export async function retireSigningKey(db: Db, tenantId: string, kid: string, at: number): Promise<void> {
+  await db
+    .updateTable('signing_keys')
+    .set({ retired_at: at })
+    .where('tenant_id', '=', tenantId)
+    .where('kid', '=', kid)
+    .execute();
+  await bumpCacheVersion(db, tenantId, 'signing-keys');
 }
 
 export async function listSigningKeys(db: Db, tenantId: string): Promise<SigningKey[]> {

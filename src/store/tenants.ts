@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { bumpCacheVersion } from './cache-versions.ts';
 import type { Db } from './db.ts';
 import type { TenantsTable } from './schema.ts';
 
@@ -33,6 +34,7 @@ export async function insertTenant(db: Db, t: Tenant): Promise<void> {
       created_at: t.createdAt,
     })
     .execute();
+  await bumpCacheVersion(db, t.id, 'tenant');
 }
 
 /** Finds a tenant by its id (GUID) or its slug, as URLs may use either. */

@@ -5,7 +5,7 @@ import type { Config } from '../../src/config.ts';
 import { type Ctx, silentLogger } from '../../src/flows/context.ts';
 import { createMetrics } from '../../src/http/metrics.ts';
 import { buildManagementServer, buildServer, type ServerOptions } from '../../src/http/server.ts';
-import type { Engine, Store } from '../../src/store/db.ts';
+import { type Engine, migrate, openStore, type Store } from '../../src/store/db.ts';
 import { MetadataRegistry } from '../../src/webauthn/metadata.ts';
 import { openTestStore } from './engines.ts';
 import { testConfig } from './harness.ts';
@@ -28,8 +28,11 @@ export async function startTestServer(
   metadata = new MetadataRegistry(),
   /** Server options, e.g. `{ logger: true, logStream }` to read the log lines. */
   options: Omit<ServerOptions, 'metrics'> = {},
+  /** `databaseUrl`: this database (migrated) instead of a new one, e.g. two servers as two processes on one. */
+  database: { databaseUrl?: string } = {},
 ): Promise<TestServer> {
-  const store = await openTestStore(engine);
+  const store = database.databaseUrl ? openStore(database.databaseUrl) : await openTestStore(engine);
+  if (database.databaseUrl) await migrate(store.db);
   const clock = { offsetMs: 0 };
   const ctx: Ctx = {
     db: store.db,

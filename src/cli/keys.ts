@@ -1,0 +1,29 @@
+import { SignetError } from '../core/errors.ts';
+import { rotateSigningKeys } from '../flows/signing-keys.ts';
+import { findTenant, listTenants, type Tenant } from '../store/tenants.ts';
+import type { Command } from './runtime.ts';
+
+export const keysRotateCommand: Command = {
+  name: 'keys rotate',
+  summary: "rotate a tenant's token signing keys (every tenant's without --tenant)",
+  usage: 'signet keys rotate [--tenant TENANT] [--json]',
+  options: {
+    tenant: { type: 'string', description: 'slug or id of the tenant; every tenant when left out' },
+  },
+  run: async (rt, v) => {
+    let tenants: Tenant[];
+    if (typeof v.tenant === 'string') {
+      const t = await findTenant(rt.ctx.db, v.tenant);
+      if (!t) throw new SignetError('TENANT_NOT_FOUND');
+      tenants = [t];
+    } else tenants = await listTenants(rt.ctx.db);
+    const rotated: { tenant: string; kids: string[] }[] = [];
+    for (const t of tenants) {
+      const { kids } = await rotateSigningKeys(rt.ctx, t);
+      rotated.push({ tenant: t.slug, kids });
+      if (!rt.json)
+        rt.print(`Rotated the signing keys of ${t.slug}: new keys ${kids.join(', ')} (the old ones still verify)`);
+    }
+    return { rotated };
+  },
+};
