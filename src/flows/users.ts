@@ -9,17 +9,10 @@ import type { Db } from '../store/db.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import { type AuditRecord, insertAudit } from '../store/logs.ts';
 import { revokeOidcForAccount } from '../store/oidc-payloads.ts';
+import { roleNamesOf } from '../store/role-assignments.ts';
 import { revokeOtherSessions } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
-import {
-  deleteUser,
-  findUserById,
-  findUserByName,
-  rolesOf,
-  type User,
-  type UserChanges,
-  updateUser,
-} from '../store/users.ts';
+import { deleteUser, findUserById, findUserByName, type User, type UserChanges, updateUser } from '../store/users.ts';
 import type { Ctx } from './context.ts';
 import { createUser } from './directory.ts';
 
@@ -68,7 +61,7 @@ export async function updateDirectoryUser(
     return await ctx.db.transaction().execute(async (trx) => {
       const user = await findUserByKey(trx, tenant.id, key);
       if (!user) throw notFound();
-      const allowed = mayChangeUser(by, await rolesOf(trx, tenant.id, user.id));
+      const allowed = mayChangeUser(by, await roleNamesOf(trx, tenant.id, user.id));
       if (!allowed.ok) throw new SignetError(allowed.code, allowed.detail);
       const changes: UserChanges = {};
       const detail: Record<string, string> = {};
@@ -111,7 +104,7 @@ export async function deleteDirectoryUser(ctx: Ctx, tenant: Tenant, by: Principa
   await ctx.db.transaction().execute(async (trx) => {
     const user = await findUserByKey(trx, tenant.id, key);
     if (!user) throw notFound();
-    const roles = await rolesOf(trx, tenant.id, user.id);
+    const roles = await roleNamesOf(trx, tenant.id, user.id);
     const allowed = mayChangeUser(by, roles);
     if (!allowed.ok) throw new SignetError(allowed.code, allowed.detail);
     await revokeEverything(trx, tenant.id, user.id, now);

@@ -127,14 +127,3 @@ export async function deleteUser(db: Db, tenantId: string, id: string): Promise<
   const r = await db.deleteFrom('users').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
   return Number(r.numDeletedRows) === 1;
 }
-
-/** The directory roles (names) the user holds. */
-export async function rolesOf(db: Db, tenantId: string, userId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('role_assignments')
-    .select('role')
-    .where('tenant_id', '=', tenantId)
-    .where('user_id', '=', userId)
-    .execute();
-  return rows.map((r) => r.role);
-}

@@ -6,10 +6,10 @@ import { createApp, createTenant, createUser } from '../../src/flows/directory.t
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { listAudits } from '../../src/store/logs.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
-import type { User } from '../../src/store/users.ts';
+import { assignRole, type User } from '../../src/store/users.ts';
 import { CookieClient } from '../support/browserless.ts';
 import { engines } from '../support/engines.ts';
-import { clientCredentials } from '../support/graph.ts';
+import { authorizationCodeTokens, clientCredentials } from '../support/graph.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 type Json = Record<string, unknown>;
@@ -348,6 +348,50 @@ describe.each(engines)('Graph users on %s', (engine) => {
       expect(errorOf(r).code).toBe('GRAPH_PERMISSION_DENIED');
     }
     expect((await graph('GET', `/users/${admin.id}?$select=accountEnabled`)).body.accountEnabled).toBe(true);
+  });
+
+  /** A signed-in person's delegated Graph token with User.ReadWrite.All, holding the given roles. */
+  async function delegatedToken(name: string, roles: string[]) {
+    const made = await create(`${name}@contoso.com`, name);
+    for (const r of roles) await assignRole(server.ctx.db, a.id, made.id, r);
+    const user = { id: made.id, userPrincipalName: `${name}@contoso.com` } as User;
+    const { pass } = await issueTap(server.ctx, a, user, { oneTime: false, actor: { type: 'system', id: null } });
+    const spa = await createApp(server.ctx, a, {
+      name: `spa-${name}`,
+      redirectUris: [`${server.url}/cb`],
+      publicClient: true,
+    });
+    const r = await authorizationCodeTokens(
+      server,
+      a,
+      { id: spa.app.id },
+      { upn: user.userPrincipalName, pass },
+      'openid https://graph.microsoft.com/User.ReadWrite.All',
+    );
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return { userId: made.id, token: String(r.body.access_token) };
+  }
+
+  it('lets only a Global or Privileged Authentication Administrator disable or delete a user holding a role', async () => {
+    const ga = await delegatedToken('deleg.ga', ['Global Administrator']);
+    const authAdmin = await delegatedToken('deleg.authadmin', ['Authentication Administrator']);
+    const target = await create('deleg.target@contoso.com', 'Target');
+    await assignRole(server.ctx.db, a.id, target.id, 'Authentication Policy Administrator');
+    // Writes take a Global Administrator (Signet has no user administrator roles); reads are open to the others.
+    const byAuthAdmin = await graph('PATCH', `/users/${target.id}`, {
+      token: authAdmin.token,
+      body: { accountEnabled: false },
+    });
+    expect(byAuthAdmin.status).toBe(403);
+    expect(errorOf(byAuthAdmin).code).toBe('GRAPH_PERMISSION_DENIED');
+    expect((await graph('GET', `/users/${target.id}`, { token: authAdmin.token })).status).toBe(200);
+    const byGa = await graph('PATCH', `/users/${target.id}`, { token: ga.token, body: { accountEnabled: false } });
+    expect(byGa.status).toBe(204);
+    const audit = (await listAudits(server.ctx.db, a.id)).find(
+      (r) => r.targetId === target.id && r.activity === 'Disable account',
+    );
+    expect(audit).toMatchObject({ actorType: 'user', actorId: ga.userId });
+    expect((await graph('DELETE', `/users/${target.id}`, { token: ga.token })).status).toBe(204);
   });
 
   it("another tenant never sees or changes this tenant's users", async () => {
