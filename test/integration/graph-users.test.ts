@@ -219,6 +219,36 @@ describe.each(engines)('Graph users on %s', (engine) => {
     expect(errorOf(taken).code).toBe('USER_ALREADY_EXISTS');
   });
 
+  it('answers malformed writes with a catalogue code, never a 500', async () => {
+    const u = await create('ivan@contoso.com', 'Ivan');
+    const raw = (method: string, path: string, body: string, type: string) =>
+      fetch(`${server.url}/graph/v1.0${path}`, {
+        method,
+        headers: { authorization: `Bearer ${tokenA}`, 'content-type': type },
+        body,
+      });
+    const cases: [string, string, string][] = [
+      ['{"displayName":', 'application/json', 'REQUEST_MALFORMED'],
+      ['[1,2]', 'application/json', 'REQUEST_INVALID'],
+      ['null', 'application/json', 'REQUEST_INVALID'],
+      ['{"displayName":"x"}', 'text/plain', 'REQUEST_INVALID'],
+      ['{"accountEnabled":"yes"}', 'application/json', 'REQUEST_INVALID'],
+      [`{"displayName":"${'x'.repeat(300)}"}`, 'application/json', 'REQUEST_INVALID'],
+    ];
+    for (const [method, path] of [
+      ['POST', '/users'],
+      ['PATCH', `/users/${u.id}`],
+    ] as const)
+      for (const [body, type, code] of cases) {
+        const res = await raw(method, path, body, type);
+        const label = `${method} ${body.slice(0, 30)} ${type}`;
+        expect(res.status, label).toBeGreaterThanOrEqual(400);
+        expect(res.status, label).toBeLessThan(500);
+        expect(((await res.json()) as { error: { code: string } }).error.code, label).toBe(code);
+      }
+    expect((await graph('GET', `/users/${u.id}`)).body.displayName).toBe('Ivan');
+  });
+
   /** A user signed in through the browser (TAP) to an app that holds their refresh token. */
   async function signedInUser(upn: string) {
     const made = await create(upn, upn.split('@')[0]!);
