@@ -68,7 +68,6 @@ export async function rotateSigningKeys(ctx: Ctx, tenant: Tenant): Promise<{ kid
   const before = new Set((await listSigningKeys(ctx.db, tenant.id)).map((k) => k.kid));
   await ctx.db.transaction().execute((trx) => createSigningKeys(ctx, trx, tenant.id));
   const kids = (await listSigningKeys(ctx.db, tenant.id)).filter((k) => !before.has(k.kid)).map((k) => k.kid);
-  ctx.log.info({ tenantId: tenant.id, kids }, 'signing keys rotated');
   return { kids };
 }
 

@@ -29,7 +29,9 @@ export class TenantResolver {
     const hit = this.#cache.get(idOrSlug);
     let versions: CacheVersions | undefined;
     if (hit) {
-      versions = await this.#versions.current(hit.tenant.id);
+      // A plain value within the second: no promise to wait on for the hot path.
+      const current = this.#versions.current(hit.tenant.id);
+      versions = current instanceof Promise ? await current : current;
       if (!isStale(hit.versions, versions, ['tenant'])) return hit.tenant;
       this.#cache.delete(hit.tenant.id);
       this.#cache.delete(hit.tenant.slug);
