@@ -165,8 +165,8 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
             };
             const source = params.scope ?? entities.AuthorizationCode?.scope ?? entities.RefreshToken?.scope ?? '';
             const requested = String(source).split(' ').filter(Boolean);
-            const app = await findApp(ctx.db, tenant.id, client.clientId);
-            const resolved = resolveDelegatedScopes(requested, app?.permissions ?? [], ctx.config.origin);
+            // Only which raw scopes are Graph's and known matters here; `.default` is resolved when the token is made.
+            const resolved = resolveDelegatedScopes(requested, [], ctx.config.origin);
             if (!resolved.ok) throw new errors.InvalidScope(`${resolved.reason}: ${resolved.scope}`, resolved.scope);
             return {
               scope: resolved.graphScopes.join(' '),

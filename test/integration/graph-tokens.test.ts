@@ -50,6 +50,8 @@ describe.each(engines)('Graph client credentials on %s', (engine) => {
     expect(claims.oid).toBe(daemon.id);
     expect(claims.sub).toBe(daemon.id);
     expect(claims.scope).toBeUndefined();
+    expect(claims.scp).toBeUndefined();
+    expect(claims.wids).toBeUndefined();
     expect(typeof claims.jti).toBe('string');
     expect(Number(claims.exp) - Number(claims.iat)).toBe(3600);
   });

@@ -1,4 +1,5 @@
-// The client credentials grant as a Graph script sends it (form post, Basic client authentication).
+// How Graph scripts and apps get tokens: the client credentials grant (form post, Basic client authentication)
+// and a signed-in user's authorization code flow (PKCE, sign-in with a Temporary Access Pass).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { CookieClient } from './browserless.ts';
