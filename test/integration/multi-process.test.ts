@@ -144,6 +144,15 @@ describe.skipIf(!engines.includes('postgres'))('two Signet processes on one Post
     });
     await jwtVerify(before.token, await verificationKeySet(b.ctx, tenant.id));
     expect(took).toBeLessThan(DEADLINE_MS);
+    // B's Graph API takes B's token signed with the key rotated in through A, and the one signed before.
+    // (Each test server has its own public URL, so a token of A's issuer is not B's to take.)
+    expect(kids).toContain(after.kid);
+    for (const token of [after.token, before.token]) {
+      const res = await fetch(`${b.url}/graph/v1.0/users/${encodeURIComponent('nobody@example.com')}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status, await res.text()).toBe(404);
+    }
   });
 
   it('stops serving a tenant under its old slug within a second of a rename through A', async () => {

@@ -3,12 +3,12 @@
 // the authorization decision from each route's declaration, and Graph's error envelope and headers. The
 // session cookie is never read here.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createLocalJWKSet, decodeJwt, type JWK, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import { decodeJwt, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { authorize, declarationProblem, type Principal } from '../../core/authorization.ts';
 import { SignetError } from '../../core/errors.ts';
 import { graphResource } from '../../core/graph-scopes.ts';
 import type { Ctx } from '../../flows/context.ts';
-import { loadPrivateJwks } from '../../flows/signing-keys.ts';
+import { verificationKeySet } from '../../flows/signing-keys.ts';
 import type { Tenant } from '../../store/tenants.ts';
 import { findUserById } from '../../store/users.ts';
 import { errorBody, toSignetError } from '../plugins/errors.ts';
@@ -17,7 +17,6 @@ import type { GraphRoute } from './route.ts';
 import { graphRoutes } from './table.ts';
 
 const ALGORITHMS = ['RS256', 'ES256'];
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 /** Refuses (at start-up) a table with a route that allows nobody or is declared twice. */
@@ -62,25 +61,6 @@ export function graphApi(
   const routes = deps.routes ?? graphRoutes;
   assertDeclared(routes);
   const audience = graphResource(ctx.config.origin);
-  // The tenants' public keys, in memory (read once per tenant and process).
-  const keysets = new Map<string, Promise<ReturnType<typeof createLocalJWKSet>>>();
-  const keysetOf = (tenantId: string) => {
-    let k = keysets.get(tenantId);
-    if (!k) {
-      k = loadPrivateJwks(ctx, tenantId).then((keys) =>
-        createLocalJWKSet({
-          keys: keys.map((key) => {
-            const pub: JWK = { ...key };
-            for (const m of PRIVATE_MEMBERS) delete (pub as Record<string, unknown>)[m];
-            return pub;
-          }),
-        }),
-      );
-      k.catch(() => keysets.delete(tenantId));
-      keysets.set(tenantId, k);
-    }
-    return k;
-  };
 
   async function authenticate(req: FastifyRequest): Promise<{ tenant: Tenant; principal: Principal }> {
     const header = req.headers.authorization;
@@ -105,7 +85,7 @@ export function graphApi(
     if (tenant.id !== tid) throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'unknown tenant' });
     let claims: JWTPayload;
     try {
-      ({ payload: claims } = await jwtVerify(token, await keysetOf(tenant.id), {
+      ({ payload: claims } = await jwtVerify(token, await verificationKeySet(ctx, tenant.id), {
         issuer: `${ctx.config.origin}/${tenant.id}/v2.0`,
         audience,
         typ: 'at+jwt',
