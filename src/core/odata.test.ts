@@ -288,3 +288,50 @@ describe('nextLink', () => {
     expect(nextLink('https://x/users', 'a.b')).toBe('https://x/users?$skiptoken=a.b');
   });
 });
+
+describe('parseCollectionQuery: ranges, dates and property paths (the logs)', () => {
+  const logSpec = {
+    properties: {
+      createdDateTime: { type: 'datetime', filter: ['eq', 'ge', 'le', 'gt', 'lt'] },
+      'status/errorCode': { type: 'string', filter: ['eq'] },
+      userId: { type: 'guid', filter: ['eq'] },
+    },
+    selectable: ['id', 'createdDateTime'],
+  } as const;
+  const logs = (filter: string) => parseCollectionQuery({ $filter: filter }, logSpec);
+
+  it('reads ge/le/gt/lt on a DateTimeOffset written unquoted, as epoch milliseconds', () => {
+    const r = logs('createdDateTime ge 2026-01-31T10:00:00Z and createdDateTime lt 2026-02-01T00:00:00.5+01:00');
+    expect(r.ok && r.query.filter).toEqual({
+      op: 'and',
+      left: { op: 'ge', property: 'createdDateTime', value: Date.parse('2026-01-31T10:00:00Z') },
+      right: { op: 'lt', property: 'createdDateTime', value: Date.parse('2026-01-31T23:00:00.5Z') },
+    });
+    expect(r.ok && r.query.requiresEventualConsistency).toBe(false);
+  });
+
+  it('refuses a quoted date, a date without zone, an impossible date and a range on a property without one', () => {
+    for (const bad of [
+      "createdDateTime ge '2026-01-31T10:00:00Z'",
+      'createdDateTime ge 2026-01-31T10:00:00',
+      'createdDateTime ge 2026-13-45T99:00:00Z',
+      "status/errorCode gt 'TAP_INVALID'",
+      'createdDateTime ge 5',
+    ]) {
+      const r = logs(bad);
+      expect(r.ok, bad).toBe(false);
+      if (!r.ok) expect(r.code).toBe('GRAPH_QUERY_INVALID');
+    }
+  });
+
+  it('reads a property path the spec names, and refuses one it does not', () => {
+    const r = logs("status/errorCode eq 'TAP_INVALID'");
+    expect(r.ok && r.query.filter).toEqual({ op: 'eq', property: 'status/errorCode', value: 'TAP_INVALID' });
+    const other = logs("status/failureReason eq 'x'");
+    expect(!other.ok && other.detail.reason).toMatch(/not on status\/failureReason/);
+  });
+
+  it('keeps ranges off the users collection', () => {
+    expect(refused({ $filter: "displayName ge 'a'" }).code).toBe('GRAPH_QUERY_INVALID');
+  });
+});

@@ -4,8 +4,10 @@
 // naming the parameter and the problem; nothing here throws on bad input.
 import type { Decision, ErrorCode } from './errors.ts';
 
-export type FilterOperator = 'eq' | 'ne' | 'in' | 'startswith';
-export type PropertyType = 'string' | 'boolean' | 'guid';
+export type FilterOperator = 'eq' | 'ne' | 'in' | 'startswith' | RangeOperator;
+export type RangeOperator = 'ge' | 'le' | 'gt' | 'lt';
+/** `datetime`: a DateTimeOffset, written unquoted (`2026-01-01T00:00:00Z`), parsed to epoch milliseconds. */
+export type PropertyType = 'string' | 'boolean' | 'guid' | 'datetime';
 
 export interface PropertySpec {
   type: PropertyType;
@@ -22,9 +24,10 @@ export interface ResourceSpec {
   selectable: readonly string[];
 }
 
-export type Literal = string | boolean;
+export type Literal = string | boolean | number;
 export type FilterNode =
   | { op: 'eq' | 'ne'; property: string; value: Literal }
+  | { op: RangeOperator; property: string; value: Literal }
   | { op: 'in'; property: string; values: Literal[] }
   | { op: 'startswith'; property: string; value: string }
   | { op: 'and' | 'or'; left: FilterNode; right: FilterNode }
@@ -63,6 +66,8 @@ const MAX_COMPARISONS = 50;
 const MAX_IN_VALUES = 50;
 const SUPPORTED = new Set(['$filter', '$select', '$top', '$orderby', '$count', '$search', '$skiptoken']);
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2})/;
+const RANGE_OPERATORS: readonly string[] = ['ge', 'le', 'gt', 'lt'];
 
 class Refusal {
   readonly parameter: string;
@@ -246,6 +251,7 @@ type Token =
   | { kind: 'word'; text: string; at: number }
   | { kind: 'string'; value: string; at: number }
   | { kind: 'guid'; value: string; at: number }
+  | { kind: 'datetime'; value: string; at: number }
   | { kind: 'punct'; text: '(' | ')' | ','; at: number };
 
 function tokenize(text: string): Token[] {
@@ -286,7 +292,14 @@ function tokenize(text: string): Token[] {
         i += m[0].length;
         continue;
       }
-      const w = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i, i + 200));
+      const d = DATETIME.exec(text.slice(i, i + 40));
+      if (d && !/[\w:.+-]/.test(text[i + d[0].length] ?? '')) {
+        tokens.push({ kind: 'datetime', value: d[0], at: i });
+        i += d[0].length;
+        continue;
+      }
+      // A property path (`status/errorCode`) is one word; only a spec that names the path admits it.
+      const w = /^[A-Za-z_][A-Za-z0-9_]*(?:\/[A-Za-z_][A-Za-z0-9_]*){0,3}/.exec(text.slice(i, i + 200));
       if (!w) refuse('$filter', `unexpected character ${JSON.stringify(c)} at position ${i}`);
       tokens.push({ kind: 'word', text: w![0], at: i });
       i += w![0].length;
@@ -402,13 +415,13 @@ class FilterParser {
     const t = this.tokens[this.pos];
     const opToken = this.tokens[this.pos + 1];
     const op = opToken?.kind === 'word' ? opToken.text.toLowerCase() : undefined;
-    if (op !== 'eq' && op !== 'ne' && op !== 'in') {
+    if (op !== 'eq' && op !== 'ne' && op !== 'in' && !RANGE_OPERATORS.includes(op ?? '')) {
       if (t?.kind !== 'word')
         refuse('$filter', t ? `expected a comparison at position ${t.at}` : 'expected a comparison at the end');
       refuse(
         '$filter',
         opToken
-          ? `${describe(opToken)} at position ${opToken.at} is not a supported operator (eq, ne, in, startswith, and, or, not)`
+          ? `${describe(opToken)} at position ${opToken.at} is not a supported operator (eq, ne, in, startswith, ge, le, gt, lt, and, or, not)`
           : `expected an operator after ${describe(t!)}`,
       );
     }
@@ -426,6 +439,8 @@ class FilterParser {
       return { op: 'in', property: p.name, values };
     }
     if (op === 'ne') this.advanced = true;
+    if (RANGE_OPERATORS.includes(op!))
+      return { op: op as RangeOperator, property: p.name, value: this.literal(p.name, p.spec) };
     return { op: op as 'eq' | 'ne', property: p.name, value: this.literal(p.name, p.spec) };
   }
 
@@ -436,6 +451,12 @@ class FilterParser {
     if (spec.type === 'boolean') {
       if (t!.kind === 'word' && /^(true|false)$/i.test(t!.text)) return t!.text.toLowerCase() === 'true';
       refuse('$filter', `${name} is compared with true or false, not ${describe(t!)}`);
+    }
+    if (spec.type === 'datetime') {
+      const ms = t!.kind === 'datetime' ? Date.parse(t!.value) : Number.NaN;
+      if (!Number.isFinite(ms))
+        refuse('$filter', `${name} is compared with a date and time such as 2026-01-31T00:00:00Z, not ${describe(t!)}`);
+      return ms;
     }
     if (spec.type === 'guid') {
       const value = t!.kind === 'string' || t!.kind === 'guid' ? t!.value : undefined;
@@ -451,6 +472,7 @@ class FilterParser {
 function describe(t: Token): string {
   if (t.kind === 'string') return `the string '${t.value.slice(0, 40)}'`;
   if (t.kind === 'guid') return `the GUID ${t.value}`;
+  if (t.kind === 'datetime') return `the date ${t.value}`;
   return `"${t.text.slice(0, 40)}"`;
 }
 

@@ -136,6 +136,8 @@ function filterExpression(eb: Eb, f: FilterNode): Expression<SqlBool> {
       return eb.or(f.values.map((v) => equals(eb, f.property, v)));
     case 'startswith':
       return startsWith(f.property, f.value);
+    default:
+      return eb.lit(false); // no user property declares a range operator
   }
 }
 
