@@ -1,14 +1,18 @@
 // A signed-in user's own passkeys: list, rename, delete (the account page and /me API).
+import type { Principal } from '../core/authorization.ts';
 import { SignetError } from '../core/errors.ts';
 import { passkeyTypeOf } from '../core/passkey-profile.ts';
+import { mayChangeUser } from '../core/privileged-target.ts';
 import { isStrongAuthFresh, STRONG_AUTH_FRESHNESS_MS } from '../core/registration-gate.ts';
 import { insertAudit } from '../store/logs.ts';
 import { revokeOidcForAccount } from '../store/oidc-payloads.ts';
 import { deletePasskey, listPasskeys, type Passkey, renamePasskey } from '../store/passkeys.ts';
+import { roleNamesOf } from '../store/role-assignments.ts';
 import { revokeOtherSessions, type Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
 import type { Ctx } from './context.ts';
 import { cleanName } from './register-passkey.ts';
+import { actorOf, findUserByKey } from './users.ts';
 
 export interface PasskeyView {
   id: string;
@@ -68,6 +72,42 @@ export async function deleteOwnPasskey(ctx: Ctx, tenant: Tenant, session: Sessio
   await audit(ctx, tenant, session.userId, 'Delete passkey', id, {
     otherSessionsRevoked: String(revoked),
     appTokensRevoked: String(oidc),
+  });
+}
+
+/**
+ * An administrator (or an app) deletes a user's passkey (DELETE /users/{id}/authentication/fido2Methods/{id}):
+ * in one transaction, the passkey, every session of the user and the apps' refresh tokens and grants, audited
+ * with the administrator as actor. A privileged user's passkeys only a Global Administrator or a Privileged
+ * Authentication Administrator may delete.
+ */
+export async function deleteUserPasskey(
+  ctx: Ctx,
+  tenant: Tenant,
+  by: Principal,
+  userKey: string,
+  id: string,
+): Promise<void> {
+  const now = ctx.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    const user = await findUserByKey(trx, tenant.id, userKey);
+    if (!user) throw new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'user' });
+    const allowed = mayChangeUser(by, await roleNamesOf(trx, tenant.id, user.id));
+    if (!allowed.ok) throw new SignetError(allowed.code, allowed.detail);
+    if (!(await deletePasskey(trx, tenant.id, user.id, id)))
+      throw new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'fido2AuthenticationMethod' });
+    const revoked = await revokeOtherSessions(trx, tenant.id, user.id, '', now);
+    const oidc = await revokeOidcForAccount(trx, tenant.id, user.id);
+    await insertAudit(trx, {
+      id: ctx.newId(),
+      tenantId: tenant.id,
+      createdAt: now,
+      ...actorOf(by),
+      activity: 'Delete passkey',
+      targetType: 'passkey',
+      targetId: id,
+      detail: { userId: user.id, sessionsRevoked: String(revoked), appTokensRevoked: String(oidc) },
+    });
   });
 }
 

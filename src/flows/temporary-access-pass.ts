@@ -1,10 +1,14 @@
 // Temporary Access Pass: issued by an administrator (or `signet init`), shown once, stored as an HMAC;
 // signing in with it is strong authentication that allows registering a passkey (SPEC §2.4).
+import type { Principal } from '../core/authorization.ts';
 import { SignetError } from '../core/errors.ts';
 import { evaluateLockout, recordFailure, TAP_LOCKOUT } from '../core/lockout.ts';
+import { mayChangeUser } from '../core/privileged-target.ts';
 import { evaluateTap, formatTap, TAP_DEFAULT_LIFETIME_MINUTES, validateTapLifetime } from '../core/tap.ts';
+import type { Db } from '../store/db.ts';
 import { clearLockout, clearLockoutsStartingWith, compareAndSetLockout, loadLockout } from '../store/lockouts.ts';
 import { insertAudit } from '../store/logs.ts';
+import { roleNamesOf } from '../store/role-assignments.ts';
 import { consumeTap, findTapOfUser, replaceTap } from '../store/taps.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserByName, type User } from '../store/users.ts';
@@ -12,52 +16,138 @@ import { type Ctx, hashSecret, secretMatches } from './context.ts';
 import { type ClientInfo, recordSignIn } from './record-sign-in.ts';
 import { startSession } from './sessions.ts';
 import type { SignedIn } from './sign-in-passkey.ts';
+import { actorOf, findUserByKey } from './users.ts';
 
 export interface IssuedTap {
+  /** The pass's method id (Graph's temporaryAccessPassAuthenticationMethod id). */
+  id: string;
+  createdAt: number;
   pass: string;
   startsAt: number;
   expiresAt: number;
   oneTime: boolean;
 }
 
+type TapActor = { type: 'user' | 'app' | 'system'; id: string | null };
+
 export async function issueTap(
   ctx: Ctx,
   tenant: Tenant,
   user: User,
-  p: { lifetimeMinutes?: number; oneTime?: boolean; actor: { type: 'user' | 'app' | 'system'; id: string | null } },
+  p: { lifetimeMinutes?: number; oneTime?: boolean; startsAt?: number; actor: TapActor },
+): Promise<IssuedTap> {
+  return ctx.db.transaction().execute((trx) => writeTap(ctx, trx, tenant, user, p));
+}
+
+/** Replaces the user's pass with a new one (at most one per user, as Graph has it), audited, in `trx`. */
+async function writeTap(
+  ctx: Ctx,
+  trx: Db,
+  tenant: Tenant,
+  user: User,
+  p: { lifetimeMinutes?: number; oneTime?: boolean; startsAt?: number; actor: TapActor },
 ): Promise<IssuedTap> {
   const minutes = p.lifetimeMinutes ?? TAP_DEFAULT_LIFETIME_MINUTES;
   const lifetime = validateTapLifetime(minutes);
   if (!lifetime.ok) throw new SignetError(lifetime.code, lifetime.detail);
   const pass = formatTap(ctx.randomBytes(64));
   const now = ctx.now();
-  const issued = { pass, startsAt: now, expiresAt: now + minutes * 60_000, oneTime: p.oneTime ?? true };
-  await ctx.db.transaction().execute(async (trx) => {
-    await replaceTap(trx, {
-      id: ctx.newId(),
-      tenantId: tenant.id,
-      userId: user.id,
-      hash: hashSecret(ctx, 'tap', pass),
-      oneTime: issued.oneTime,
-      createdAt: now,
-      startsAt: issued.startsAt,
-      expiresAt: issued.expiresAt,
-      usedAt: null,
+  const startsAt = Math.max(p.startsAt ?? now, now);
+  const issued = {
+    id: ctx.newId(),
+    createdAt: now,
+    pass,
+    startsAt,
+    expiresAt: startsAt + minutes * 60_000,
+    oneTime: p.oneTime ?? true,
+  };
+  await replaceTap(trx, {
+    id: issued.id,
+    tenantId: tenant.id,
+    userId: user.id,
+    hash: hashSecret(ctx, 'tap', pass),
+    oneTime: issued.oneTime,
+    createdAt: now,
+    startsAt: issued.startsAt,
+    expiresAt: issued.expiresAt,
+    usedAt: null,
+  });
+  await clearLockoutsStartingWith(trx, tenant.id, `tap:${user.id}:`);
+  await insertAudit(trx, {
+    id: ctx.newId(),
+    tenantId: tenant.id,
+    createdAt: now,
+    actorType: p.actor.type,
+    actorId: p.actor.id,
+    activity: 'Issue Temporary Access Pass',
+    targetType: 'user',
+    targetId: user.id,
+    detail: {
+      lifetimeInMinutes: String(minutes),
+      isUsableOnce: String(issued.oneTime),
+      ...(startsAt === now ? {} : { startDateTime: new Date(startsAt).toISOString() }),
+    },
+  });
+  return issued;
+}
+
+/** The user of `key` (id or UPN) in the tenant, when `by` may change their methods (privileged-target.ts). */
+async function changeableUser(trx: Db, tenant: Tenant, by: Principal, key: string): Promise<User> {
+  const user = await findUserByKey(trx, tenant.id, key);
+  if (!user) throw new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'user' });
+  const allowed = mayChangeUser(by, await roleNamesOf(trx, tenant.id, user.id));
+  if (!allowed.ok) throw new SignetError(allowed.code, allowed.detail);
+  return user;
+}
+
+/** POST /users/{id}/authentication/temporaryAccessPassMethods: a new pass replaces the user's current one. */
+export async function issueUserTap(
+  ctx: Ctx,
+  tenant: Tenant,
+  by: Principal,
+  userKey: string,
+  p: { lifetimeMinutes?: number; oneTime?: boolean; startsAt?: number },
+): Promise<IssuedTap> {
+  const actor = actorOf(by);
+  return ctx.db.transaction().execute(async (trx) => {
+    const user = await changeableUser(trx, tenant, by, userKey);
+    return writeTap(ctx, trx, tenant, user, {
+      ...p,
+      actor: { type: actor.actorType as 'user' | 'app', id: actor.actorId },
     });
-    await clearLockoutsStartingWith(trx, tenant.id, `tap:${user.id}:`);
+  });
+}
+
+/** DELETE /users/{id}/authentication/temporaryAccessPassMethods/{id}: the pass stops working at once. */
+export async function deleteUserTap(
+  ctx: Ctx,
+  tenant: Tenant,
+  by: Principal,
+  userKey: string,
+  id: string,
+): Promise<void> {
+  const now = ctx.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    const user = await changeableUser(trx, tenant, by, userKey);
+    const r = await trx
+      .deleteFrom('taps')
+      .where('tenant_id', '=', tenant.id)
+      .where('user_id', '=', user.id)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (Number(r.numDeletedRows) !== 1)
+      throw new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'temporaryAccessPassAuthenticationMethod' });
     await insertAudit(trx, {
       id: ctx.newId(),
       tenantId: tenant.id,
       createdAt: now,
-      actorType: p.actor.type,
-      actorId: p.actor.id,
-      activity: 'Issue Temporary Access Pass',
+      ...actorOf(by),
+      activity: 'Delete Temporary Access Pass',
       targetType: 'user',
       targetId: user.id,
-      detail: { lifetimeInMinutes: String(minutes), isUsableOnce: String(issued.oneTime) },
+      detail: { methodId: id },
     });
   });
-  return issued;
 }
 
 /** Counts one attempt against the lockout (compare-and-set, retried on a race); false when locked. */

@@ -86,6 +86,23 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
     }),
     'PATCH /users/:id': async () => ({ values: { id: await newUser() }, body: { displayName: 'Renamed' } }),
     'DELETE /users/:id': async () => ({ values: { id: await newUser() } }),
+    // Authentication methods: a fresh user with a passkey and a pass for every call (test/support/auth-method-fixtures.ts).
+    'GET /users/:id/authentication/methods': async () =>
+      (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'user'),
+    'GET /users/:id/authentication/fido2Methods': async () =>
+      (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'user'),
+    'GET /users/:id/authentication/fido2Methods/:methodId': async () =>
+      (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'passkey'),
+    'DELETE /users/:id/authentication/fido2Methods/:methodId': async () =>
+      (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'passkey'),
+    'GET /users/:id/authentication/temporaryAccessPassMethods': async () =>
+      (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'user'),
+    'GET /users/:id/authentication/temporaryAccessPassMethods/:methodId': async () =>
+      (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'tap'),
+    'POST /users/:id/authentication/temporaryAccessPassMethods': async () =>
+      (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'create'),
+    'DELETE /users/:id/authentication/temporaryAccessPassMethods/:methodId': async () =>
+      (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'tap'),
   };
   const fixtureOf = (route: { method: string; path: string }) => {
     const make = fixtureFactories[`${route.method} ${route.path}`];

@@ -227,9 +227,16 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
     const pathOf = (path: string) =>
       path.replace(/:(\w+)/g, (_m, name: string) => {
         // A route with another parameter needs a real value here: fail, so the new route is noticed.
+        if (name === 'methodId' && methodIds[path.split('/').at(-2)!]) return methodIds[path.split('/').at(-2)!]!;
         if (name !== 'id') throw new Error(`GET ${path}: no test value for :${name}`);
         return people.get('plain')!.user.id;
       });
+    // The :methodId of the authentication-method routes: a passkey and the pass of 'plain'.
+    const methodIds: Record<string, string> = {};
+    beforeAll(async () => {
+      const f = await import('../support/auth-method-fixtures.ts');
+      Object.assign(methodIds, await f.methodIdsOf(server.ctx, a, people.get('plain')!.user.id));
+    });
     it('has GET routes to walk', () => expect(gets.length).toBeGreaterThan(0));
 
     it.each(gets.map((r) => [r.path, r] as const))('GET %s', async (_path, route) => {
