@@ -12,6 +12,7 @@ import * as m0004 from './migrations/0004-secret-probe.ts';
 import * as m0005 from './migrations/0005-app-permissions.ts';
 import * as m0006 from './migrations/0006-user-query-indexes.ts';
 import * as m0007 from './migrations/0007-cache-versions.ts';
+import * as m0008 from './migrations/0008-log-indexes.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -97,6 +98,7 @@ const migrations: Record<string, Migration> = {
   '0005-app-permissions': m0005,
   '0006-user-query-indexes': m0006,
   '0007-cache-versions': m0007,
+  '0008-log-indexes': m0008,
 };
 
 class StaticMigrations implements MigrationProvider {

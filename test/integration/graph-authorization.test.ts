@@ -86,6 +86,35 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
     }),
     'PATCH /users/:id': async () => ({ values: { id: await newUser() }, body: { displayName: 'Renamed' } }),
     'DELETE /users/:id': async () => ({ values: { id: await newUser() } }),
+    // Audit logs: a sign-in row and an audit row of tenant A (creating a user writes one).
+    'GET /auditLogs/signIns': async () => ({ values: {} }),
+    'GET /auditLogs/signIns/:id': async () => {
+      const id = crypto.randomUUID();
+      await server.ctx.db
+        .insertInto('sign_ins')
+        .values({
+          id,
+          tenant_id: a.id,
+          created_at: Date.now(),
+          user_id: alice.id,
+          method: 'passkey',
+          result: 'success',
+          detail: '{}',
+        })
+        .execute();
+      return { values: { id } };
+    },
+    'GET /auditLogs/directoryAudits': async () => ({ values: {} }),
+    'GET /auditLogs/directoryAudits/:id': async () => {
+      const target = await newUser();
+      const row = await server.ctx.db
+        .selectFrom('audit_logs')
+        .select('id')
+        .where('tenant_id', '=', a.id)
+        .where('target_id', '=', target)
+        .executeTakeFirstOrThrow();
+      return { values: { id: row.id } };
+    },
     // Authentication methods: a fresh user with a passkey and a pass for every call (test/support/auth-method-fixtures.ts).
     'GET /users/:id/authentication/methods': async () =>
       (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'user'),

@@ -228,14 +228,33 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
       path.replace(/:(\w+)/g, (_m, name: string) => {
         // A route with another parameter needs a real value here: fail, so the new route is noticed.
         if (name === 'methodId' && methodIds[path.split('/').at(-2)!]) return methodIds[path.split('/').at(-2)!]!;
+        // The log entry routes: a real row of tenant A (an audit row is written with every user).
+        if (path.startsWith('/auditLogs/')) return logIds[path.split('/')[2]!]!;
         if (name !== 'id') throw new Error(`GET ${path}: no test value for :${name}`);
         return people.get('plain')!.user.id;
       });
     // The :methodId of the authentication-method routes: a passkey and the pass of 'plain'.
     const methodIds: Record<string, string> = {};
+    // The ids of the log entry routes: a sign-in row and an audit row of tenant A.
+    const logIds: Record<string, string> = {};
     beforeAll(async () => {
       const f = await import('../support/auth-method-fixtures.ts');
       Object.assign(methodIds, await f.methodIdsOf(server.ctx, a, people.get('plain')!.user.id));
+      const db = server.ctx.db;
+      const audit = await db.selectFrom('audit_logs').select('id').where('tenant_id', '=', a.id).executeTakeFirst();
+      logIds.directoryAudits = audit?.id ?? 'none';
+      logIds.signIns = crypto.randomUUID();
+      await db
+        .insertInto('sign_ins')
+        .values({
+          id: logIds.signIns,
+          tenant_id: a.id,
+          created_at: 0,
+          method: 'passkey',
+          result: 'success',
+          detail: '{}',
+        })
+        .execute();
     });
     it('has GET routes to walk', () => expect(gets.length).toBeGreaterThan(0));
 

@@ -1,8 +1,14 @@
 // Every Graph route, gathered from one file per resource. The server refuses to start with a route that
 // declares no permission, and the authorization test walks this table.
+import { auditLogRoutes } from './audit-logs.ts';
 import { authenticationMethodRoutes } from './authentication-methods.ts';
 import { organizationRoutes } from './organization.ts';
 import type { GraphRoute } from './route.ts';
 import { userRoutes } from './users.ts';
 
-export const graphRoutes: readonly GraphRoute[] = [...organizationRoutes, ...userRoutes, ...authenticationMethodRoutes];
+export const graphRoutes: readonly GraphRoute[] = [
+  ...organizationRoutes,
+  ...userRoutes,
+  ...authenticationMethodRoutes,
+  ...auditLogRoutes,
+];

@@ -1,0 +1,198 @@
+// The tenant's sign-in log and audit log as Graph's auditLogs/signIns and auditLogs/directoryAudits: newest
+// first, $filter on the properties the specs in src/core name, $top with @odata.nextLink keyset paging, and one
+// entry by id. Every read is in the token's tenant only: another tenant's row is as absent as one never written.
+import { hkdfSync } from 'node:crypto';
+import type { RoutePermission } from '../../core/authorization.ts';
+import { type ErrorCode, SignetError } from '../../core/errors.ts';
+import {
+  directoryAuditEntityContext,
+  directoryAuditQuerySpec,
+  graphDirectoryAuditCollection,
+  toGraphDirectoryAudit,
+} from '../../core/graph-directory-audit.ts';
+import {
+  graphSignInCollection,
+  signInEntityContext,
+  signInQuerySpec,
+  toGraphSignIn,
+} from '../../core/graph-sign-in.ts';
+import { checkConsistencyLevel, nextLink, parseCollectionQuery, type ResourceSpec } from '../../core/odata.ts';
+import type { Ctx } from '../../flows/context.ts';
+import { findAudit, findSignIn, namesOf, queryAudits, querySignIns } from '../../store/log-query.ts';
+import type { AuditRecord, SignInRecord } from '../../store/logs.ts';
+import type { GraphCall, GraphRoute } from './route.ts';
+
+// As Entra: AuditLog.Read.All, delegated to Reports Reader, Global Reader, Global Administrator and the
+// authentication administrators (who read sign-ins to help users).
+const READ: RoutePermission = {
+  application: ['AuditLog.Read.All'],
+  delegated: {
+    scopes: ['AuditLog.Read.All'],
+    roles: [
+      'Reports Reader',
+      'Global Reader',
+      'Global Administrator',
+      'Authentication Administrator',
+      'Privileged Authentication Administrator',
+    ],
+  },
+};
+
+// One $skiptoken MAC key per collection, derived from the instance secret: a token of one never pages the other.
+const keys = new Map<string, WeakMap<Buffer, Uint8Array>>();
+function skiptokenKey(ctx: Ctx, collection: string): Uint8Array {
+  let byCollection = keys.get(collection);
+  if (!byCollection) {
+    byCollection = new WeakMap();
+    keys.set(collection, byCollection);
+  }
+  let key = byCollection.get(ctx.config.secret);
+  if (!key) {
+    key = new Uint8Array(hkdfSync('sha256', ctx.config.secret, '', `signet graph ${collection} $skiptoken v1`, 32));
+    byCollection.set(ctx.config.secret, key);
+  }
+  return key;
+}
+
+const refuse = (r: { code: ErrorCode; detail: Record<string, string> }): never => {
+  throw new SignetError(r.code, r.detail);
+};
+const queryOf = (call: GraphCall) => (call.req.query ?? {}) as Record<string, unknown>;
+
+/** Parses and checks a log collection's query options; lambda filters (any/all) get a refusal that says so. */
+function logQuery(call: GraphCall, spec: ResourceSpec) {
+  const params = queryOf(call);
+  const filter = params.$filter;
+  if (typeof filter === 'string' && /\/\s*(any|all)\s*\(/i.test(filter))
+    refuse({
+      code: 'GRAPH_QUERY_INVALID',
+      detail: { parameter: '$filter', reason: 'lambda operators (any, all) are not supported on this collection' },
+    });
+  const parsed = parseCollectionQuery(params, spec);
+  if (!parsed.ok) return refuse(parsed);
+  if (parsed.query.orderBy)
+    refuse({
+      code: 'GRAPH_QUERY_INVALID',
+      detail: { parameter: '$orderby', reason: 'this collection is always newest first' },
+    });
+  const consistency = checkConsistencyLevel(parsed.query, call.req.headers.consistencylevel);
+  if (!consistency.ok) return refuse(consistency);
+  return parsed.query;
+}
+
+function entitySelect(call: GraphCall, spec: ResourceSpec): string[] | undefined {
+  const select = queryOf(call).$select;
+  if (select === undefined) return undefined;
+  const parsed = parseCollectionQuery({ $select: select }, spec);
+  if (!parsed.ok) return refuse(parsed);
+  return parsed.query.select;
+}
+
+const selfOf = (call: GraphCall) => `${call.base}${call.req.url.replace(/^\/graph\/[^/?]+/, '')}`;
+const notFound = () => new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'log entry' });
+
+async function signInNames(call: GraphCall, rows: readonly SignInRecord[]) {
+  const names = await namesOf(
+    call.ctx.db,
+    call.tenant.id,
+    rows.flatMap((r) => [r.userId ?? '', r.appId ?? '']),
+  );
+  return rows.map((record) => ({
+    record,
+    names: {
+      ...(record.userId && names.has(record.userId) ? { userDisplayName: names.get(record.userId)!.displayName } : {}),
+      ...(record.appId && names.has(record.appId) ? { appDisplayName: names.get(record.appId)!.displayName } : {}),
+    },
+  }));
+}
+
+async function auditNames(call: GraphCall, rows: readonly AuditRecord[]) {
+  const names = await namesOf(
+    call.ctx.db,
+    call.tenant.id,
+    rows.flatMap((r) => [r.actorId ?? '', r.targetId ?? '']),
+  );
+  return rows.map((record) => {
+    const actor = record.actorId ? names.get(record.actorId) : undefined;
+    const target = record.targetId ? names.get(record.targetId) : undefined;
+    return { record, names: { ...(actor ? { actor } : {}), ...(target ? { target } : {}) } };
+  });
+}
+
+export const auditLogRoutes: GraphRoute[] = [
+  {
+    method: 'GET',
+    path: '/auditLogs/signIns',
+    permission: READ,
+    handler: async (call) => {
+      const query = logQuery(call, signInQuerySpec);
+      const result = await querySignIns(call.ctx.db, call.tenant.id, query, {
+        skiptokenKey: skiptokenKey(call.ctx, 'signIns'),
+      });
+      if (!result.ok) return refuse(result);
+      const { page } = result;
+      return {
+        body: graphSignInCollection({
+          graphBase: call.base,
+          query,
+          rows: await signInNames(call, page.rows),
+          ...(page.count === undefined ? {} : { count: page.count }),
+          ...(page.skiptoken === undefined ? {} : { nextLink: nextLink(selfOf(call), page.skiptoken) }),
+        }),
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/auditLogs/signIns/:id',
+    permission: READ,
+    handler: async (call) => {
+      const select = entitySelect(call, signInQuerySpec);
+      const row = await findSignIn(call.ctx.db, call.tenant.id, call.params.id ?? '');
+      if (!row) throw notFound();
+      const [named] = await signInNames(call, [row]);
+      return {
+        body: { '@odata.context': signInEntityContext(call.base), ...toGraphSignIn(row, named!.names, select) },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/auditLogs/directoryAudits',
+    permission: READ,
+    handler: async (call) => {
+      const query = logQuery(call, directoryAuditQuerySpec);
+      const result = await queryAudits(call.ctx.db, call.tenant.id, query, {
+        skiptokenKey: skiptokenKey(call.ctx, 'directoryAudits'),
+      });
+      if (!result.ok) return refuse(result);
+      const { page } = result;
+      return {
+        body: graphDirectoryAuditCollection({
+          graphBase: call.base,
+          query,
+          rows: await auditNames(call, page.rows),
+          ...(page.count === undefined ? {} : { count: page.count }),
+          ...(page.skiptoken === undefined ? {} : { nextLink: nextLink(selfOf(call), page.skiptoken) }),
+        }),
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/auditLogs/directoryAudits/:id',
+    permission: READ,
+    handler: async (call) => {
+      const select = entitySelect(call, directoryAuditQuerySpec);
+      const row = await findAudit(call.ctx.db, call.tenant.id, call.params.id ?? '');
+      if (!row) throw notFound();
+      const [named] = await auditNames(call, [row]);
+      return {
+        body: {
+          '@odata.context': directoryAuditEntityContext(call.base),
+          ...toGraphDirectoryAudit(row, named!.names, select),
+        },
+      };
+    },
+  },
+];

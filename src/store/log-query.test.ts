@@ -1,0 +1,116 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engines, openTestStore } from '../../test/support/engines.ts';
+import { directoryAuditQuerySpec } from '../core/graph-directory-audit.ts';
+import { signInQuerySpec } from '../core/graph-sign-in.ts';
+import { type CollectionQuery, parseCollectionQuery, type ResourceSpec } from '../core/odata.ts';
+import type { Store } from './db.ts';
+import { findAudit, findSignIn, queryAudits, querySignIns } from './log-query.ts';
+import { insertAudit, insertSignIn } from './logs.ts';
+
+const key = randomBytes(32);
+function q(params: Record<string, string>, spec: ResourceSpec = signInQuerySpec): CollectionQuery {
+  const r = parseCollectionQuery(params, spec);
+  if (!r.ok) throw new Error(JSON.stringify(r.detail));
+  return r.query;
+}
+
+describe.each(engines)('log queries on %s', (engine) => {
+  let store: Store;
+  const t1 = randomUUID();
+  const t2 = randomUUID();
+  beforeAll(async () => {
+    store = await openTestStore(engine);
+    for (const [tenantId, n] of [
+      [t1, 5],
+      [t2, 3],
+    ] as const)
+      for (let i = 0; i < n; i++) {
+        await insertSignIn(store.db, {
+          id: `${tenantId}-s${i}`,
+          tenantId,
+          createdAt: 1_000 + i,
+          userId: `user-${i % 2}`,
+          userPrincipalName: `U${i % 2}@x.test`,
+          appId: null,
+          method: 'passkey',
+          result: i === 0 ? 'success' : 'failure',
+          errorCode: i === 0 ? null : "TAP_INVALID' OR 1=1 --",
+          detail: {},
+          ip: null,
+          userAgent: null,
+        });
+        await insertAudit(store.db, {
+          id: `${tenantId}-a${i}`,
+          tenantId,
+          createdAt: 1_000 + i,
+          actorType: i % 2 ? 'app' : 'user',
+          actorId: `actor-${i % 2}`,
+          activity: i % 2 ? 'Update user' : 'Add application',
+          targetType: i % 2 ? 'user' : 'app',
+          targetId: `target-${i}`,
+          detail: {},
+        });
+      }
+  });
+  afterAll(async () => store?.close());
+
+  it('reads only the tenant’s rows, newest first, and pages by keyset', async () => {
+    const first = await querySignIns(store.db, t1, q({ $top: '2' }), { skiptokenKey: key });
+    if (!first.ok) throw new Error('refused');
+    expect(first.page.rows.map((r) => r.id)).toEqual([`${t1}-s4`, `${t1}-s3`]);
+    const second = await querySignIns(store.db, t1, q({ $top: '2', $skiptoken: first.page.skiptoken! }), {
+      skiptokenKey: key,
+    });
+    expect(second.ok && second.page.rows.map((r) => r.id)).toEqual([`${t1}-s2`, `${t1}-s1`]);
+    // A token of tenant 1 does not page tenant 2, and one MAC'd with another key is refused.
+    expect(
+      (await querySignIns(store.db, t2, q({ $top: '2', $skiptoken: first.page.skiptoken! }), { skiptokenKey: key })).ok,
+    ).toBe(false);
+    expect(
+      (
+        await querySignIns(store.db, t1, q({ $top: '2', $skiptoken: first.page.skiptoken! }), {
+          skiptokenKey: randomBytes(32),
+        })
+      ).ok,
+    ).toBe(false);
+    expect(await findSignIn(store.db, t2, `${t1}-s1`)).toBeUndefined();
+    expect((await findSignIn(store.db, t1, `${t1}-s1`))?.userId).toBe('user-1');
+  });
+
+  it('filters with parameters: a literal full of SQL matches itself only', async () => {
+    const r = await querySignIns(store.db, t1, q({ $filter: "status/errorCode eq 'TAP_INVALID'' OR 1=1 --'" }), {
+      skiptokenKey: key,
+    });
+    expect(r.ok && r.page.rows).toHaveLength(4);
+    const none = await querySignIns(store.db, t1, q({ $filter: "status/errorCode eq 'TAP_INVALID'" }), {
+      skiptokenKey: key,
+    });
+    expect(none.ok && none.page.rows).toHaveLength(0);
+    const upn = await querySignIns(store.db, t1, q({ $filter: "userPrincipalName eq 'u1@X.TEST'" }), {
+      skiptokenKey: key,
+    });
+    expect(upn.ok && upn.page.rows.map((x) => x.id)).toEqual([`${t1}-s3`, `${t1}-s1`]);
+    const range = await querySignIns(
+      store.db,
+      t1,
+      q({ $filter: 'createdDateTime gt 1970-01-01T00:00:01.001Z and createdDateTime le 1970-01-01T00:00:01.003Z' }),
+      { skiptokenKey: key },
+    );
+    expect(range.ok && range.page.rows.map((x) => x.id)).toEqual([`${t1}-s3`, `${t1}-s2`]);
+  });
+
+  it('filters audit rows by initiator, activity and category', async () => {
+    const spec = directoryAuditQuerySpec;
+    const run = async (filter: string) => {
+      const r = await queryAudits(store.db, t1, q({ $filter: filter }, spec), { skiptokenKey: key });
+      if (!r.ok) throw new Error('refused');
+      return r.page.rows.map((x) => x.id);
+    };
+    expect(await run("initiatedBy/app/appId eq 'actor-1'")).toEqual([`${t1}-a3`, `${t1}-a1`]);
+    expect(await run("initiatedBy/user/id eq 'actor-1'")).toEqual([]);
+    expect(await run("activityDisplayName eq 'add APPLICATION'")).toEqual([`${t1}-a4`, `${t1}-a2`, `${t1}-a0`]);
+    expect(await run("category eq 'ApplicationManagement'")).toEqual([`${t1}-a4`, `${t1}-a2`, `${t1}-a0`]);
+    expect(await findAudit(store.db, t2, `${t1}-a1`)).toBeUndefined();
+  });
+});
