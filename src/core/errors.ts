@@ -149,6 +149,27 @@ const entries = {
     remediation: 'Check the id or userPrincipalName in the URL; objects are found only in the tenant of the token.',
     where: 'admin API (Graph)',
   },
+  GRAPH_MEMBER_ALREADY_EXISTS: {
+    status: 400,
+    message: 'One or more added object references already exist for the following modified properties: members.',
+    remediation:
+      'The user named in the error detail (`innerError.member`) is already a member of the group; nothing needs adding.',
+    where: 'admin API (Graph)',
+  },
+  GRAPH_REFERENCE_INVALID: {
+    status: 400,
+    message: 'The body must be {"@odata.id": "<Graph base>/directoryObjects/{id}"} naming one directory object.',
+    remediation:
+      "Send only `@odata.id`, as https://graph.microsoft.com/v1.0/directoryObjects/{id} or users/{id}, or the same path on this server's public URL.",
+    where: 'admin API (Graph)',
+  },
+  GROUP_IN_USE: {
+    status: 409,
+    message: 'The group is still named by a policy, so deleting it would change who the policy applies to.',
+    remediation:
+      'Remove the group from the policy named in the error detail (`innerError.usedBy`), then delete the group.',
+    where: 'admin API (Graph)',
+  },
   APP_PERMISSION_UNKNOWN: {
     status: 400,
     message: 'This is not an application permission Signet grants.',

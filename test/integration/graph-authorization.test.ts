@@ -75,6 +75,8 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
   type Fixture = { values: Record<string, string>; body?: unknown };
   const unique = () => crypto.randomUUID().slice(0, 8);
   const newUser = async () => (await createUser(server.ctx, a, { userPrincipalName: `u-${unique()}@contoso.com` })).id;
+  const groupOf = async (withMember = false) =>
+    (await import('../support/group-fixtures.ts')).groupFixture(server.ctx, a, withMember);
   /** One factory per route of the table, by `${method} ${path}`: a new route without one fails the walk. */
   const fixtureFactories: Record<string, () => Promise<Fixture>> = {
     'GET /organization': async () => ({ values: {} }),
@@ -115,6 +117,22 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
         .executeTakeFirstOrThrow();
       return { values: { id: row.id } };
     },
+    // Groups: a fresh group (with a member where the route needs one) per call (test/support/group-fixtures.ts).
+    'GET /groups': async () => ({ values: {} }),
+    'GET /groups/:id': async () => ({ values: { id: (await groupOf()).id } }),
+    'POST /groups': async () => ({
+      values: {},
+      body: { displayName: 'New group', mailNickname: `g-${unique()}`, mailEnabled: false, securityEnabled: true },
+    }),
+    'PATCH /groups/:id': async () => ({ values: { id: (await groupOf()).id }, body: { displayName: 'Renamed' } }),
+    'DELETE /groups/:id': async () => ({ values: { id: (await groupOf()).id } }),
+    'GET /groups/:id/members': async () => ({ values: { id: (await groupOf(true)).id } }),
+    'POST /groups/:id/members/$ref': async () => ({
+      values: { id: (await groupOf()).id },
+      body: { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${await newUser()}` },
+    }),
+    'DELETE /groups/:id/members/:userId/$ref': async () => ({ values: await groupOf(true) }),
+    'GET /users/:id/memberOf': async () => ({ values: { id: (await groupOf(true)).userId } }),
     // Authentication methods: a fresh user with a passkey and a pass for every call (test/support/auth-method-fixtures.ts).
     'GET /users/:id/authentication/methods': async () =>
       (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'user'),

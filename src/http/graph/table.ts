@@ -2,6 +2,7 @@
 // declares no permission, and the authorization test walks this table.
 import { auditLogRoutes } from './audit-logs.ts';
 import { authenticationMethodRoutes } from './authentication-methods.ts';
+import { groupRoutes } from './groups.ts';
 import { organizationRoutes } from './organization.ts';
 import type { GraphRoute } from './route.ts';
 import { userRoutes } from './users.ts';
@@ -9,6 +10,7 @@ import { userRoutes } from './users.ts';
 export const graphRoutes: readonly GraphRoute[] = [
   ...organizationRoutes,
   ...userRoutes,
+  ...groupRoutes,
   ...authenticationMethodRoutes,
   ...auditLogRoutes,
 ];

@@ -1,0 +1,255 @@
+// The Graph `group` resource as Signet serves it: security groups only (mailEnabled false, securityEnabled
+// true, no groupTypes), how a stored group reads as Graph JSON, the OData options its collections allow, the
+// create and update bodies, and the `@odata.id` reference that `members/$ref` takes. Properties Signet does not
+// store are omitted from responses and refused by name in writes, as for users.
+import { z } from 'zod';
+import type { BodyResult } from './graph-user.ts';
+import { isoUtc, toGraphUser, USER_ODATA_TYPE, type UserFacts, userQuerySpec } from './graph-user.ts';
+import type { CollectionQuery, ResourceSpec } from './odata.ts';
+
+export interface GroupFacts {
+  id: string;
+  displayName: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+}
+
+export const GROUP_ODATA_TYPE = '#microsoft.graph.group';
+
+/** Properties Signet answers with: the stored ones and the constants every Signet (security) group has. */
+export const STORED_GROUP_PROPERTIES = [
+  'id',
+  'displayName',
+  'createdDateTime',
+  'groupTypes',
+  'mailEnabled',
+  'securityEnabled',
+] as const;
+export type StoredGroupProperty = (typeof STORED_GROUP_PROPERTIES)[number];
+
+/** Graph group properties a client may $select that Signet does not store: accepted, absent from the result. */
+const UNSTORED_GROUP_PROPERTIES = [
+  'description',
+  'mail',
+  'mailNickname',
+  'visibility',
+  'classification',
+  'proxyAddresses',
+  'onPremisesSyncEnabled',
+  'renewedDateTime',
+  'securityIdentifier',
+  'isAssignableToRole',
+  'membershipRule',
+  'membershipRuleProcessingState',
+] as const;
+
+export const groupQuerySpec: ResourceSpec = {
+  properties: {
+    id: { type: 'guid', filter: ['eq', 'in'] },
+    displayName: { type: 'string', filter: ['eq', 'in', 'startswith'], orderBy: true },
+  },
+  selectable: [...STORED_GROUP_PROPERTIES, ...UNSTORED_GROUP_PROPERTIES],
+};
+
+/** `members` and `memberOf` page and project; they do not filter or sort (Graph needs advanced queries there). */
+export const memberQuerySpec: ResourceSpec = { properties: {}, selectable: userQuerySpec.selectable };
+export const memberOfQuerySpec: ResourceSpec = { properties: {}, selectable: groupQuerySpec.selectable };
+
+export type GraphGroup = Partial<{
+  id: string;
+  displayName: string;
+  createdDateTime: string;
+  groupTypes: string[];
+  mailEnabled: boolean;
+  securityEnabled: boolean;
+}>;
+
+/** A stored group as Graph JSON, projected on $select (every answered property when there is none). */
+export function toGraphGroup(g: GroupFacts, select?: readonly string[]): GraphGroup {
+  const all: Required<GraphGroup> = {
+    id: g.id,
+    displayName: g.displayName,
+    createdDateTime: isoUtc(g.createdAt),
+    groupTypes: [],
+    mailEnabled: false,
+    securityEnabled: true,
+  };
+  const out: GraphGroup = {};
+  const props = select ? STORED_GROUP_PROPERTIES.filter((p) => select.includes(p)) : STORED_GROUP_PROPERTIES;
+  for (const p of props) (out as Record<string, unknown>)[p] = all[p];
+  return out;
+}
+
+const selection = (select?: readonly string[]) => (select ? `(${select.join(',')})` : '');
+
+export function groupEntityContext(graphBase: string, select?: readonly string[]): string {
+  return `${graphBase}/$metadata#groups${selection(select)}/$entity`;
+}
+
+export function graphGroupEntity(graphBase: string, g: GroupFacts, select?: readonly string[]) {
+  return { '@odata.context': groupEntityContext(graphBase, select), ...toGraphGroup(g, select) };
+}
+
+interface Page<T> {
+  graphBase: string;
+  query: Pick<CollectionQuery, 'select'>;
+  items: readonly T[];
+  count?: number;
+  nextLink?: string;
+}
+
+const withNext = (nextLink: string | undefined) => (nextLink === undefined ? {} : { '@odata.nextLink': nextLink });
+
+/** A page of `GET /groups`. */
+export function graphGroupCollection(p: Page<GroupFacts>): Record<string, unknown> {
+  return {
+    '@odata.context': `${p.graphBase}/$metadata#groups${selection(p.query.select)}`,
+    ...(p.count === undefined ? {} : { '@odata.count': p.count }),
+    value: p.items.map((g) => toGraphGroup(g, p.query.select)),
+    ...withNext(p.nextLink),
+  };
+}
+
+/** A page of `GET /groups/{id}/members`: directory objects, each a user with its `@odata.type`. */
+export function graphMemberCollection(p: Page<UserFacts>): Record<string, unknown> {
+  return {
+    '@odata.context': `${p.graphBase}/$metadata#directoryObjects`,
+    value: p.items.map((u) => ({ '@odata.type': USER_ODATA_TYPE, ...toGraphUser(u, p.query.select) })),
+    ...withNext(p.nextLink),
+  };
+}
+
+/** A page of `GET /users/{id}/memberOf`: directory objects, each a group with its `@odata.type`. */
+export function graphMemberOfCollection(p: Page<GroupFacts>): Record<string, unknown> {
+  return {
+    '@odata.context': `${p.graphBase}/$metadata#directoryObjects`,
+    value: p.items.map((g) => ({ '@odata.type': GROUP_ODATA_TYPE, ...toGraphGroup(g, p.query.select) })),
+    ...withNext(p.nextLink),
+  };
+}
+
+// ---- request bodies ----
+
+const displayName = z.string().trim().min(1).max(256);
+const mailNickname = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+  .refine((s) => !/[@()\\[\]";:<>,]/.test(s), 'must not contain @ ( ) \\ [ ] " ; : < > or ,');
+// Signet's groups are security groups: Graph's create requires these two, and they cannot change.
+const mailEnabled = z.literal(false, { error: 'must be false: Signet groups are security groups, not mail-enabled' });
+const securityEnabled = z.literal(true, { error: 'must be true: Signet groups are security groups' });
+const groupTypes = z
+  .array(z.string())
+  .max(0, 'must be empty: Microsoft 365 (Unified) and dynamic groups are not supported');
+const writable = { displayName, mailNickname, mailEnabled, securityEnabled, groupTypes };
+
+const createSchema = z.strictObject({
+  displayName,
+  mailNickname,
+  mailEnabled,
+  securityEnabled,
+  groupTypes: groupTypes.optional(),
+});
+const updateSchema = z.strictObject({
+  displayName: displayName.optional(),
+  mailNickname: mailNickname.optional(),
+  mailEnabled: mailEnabled.optional(),
+  securityEnabled: securityEnabled.optional(),
+  groupTypes: groupTypes.optional(),
+});
+export type GroupCreate = z.infer<typeof createSchema>;
+export type GroupUpdate = z.infer<typeof updateSchema>;
+
+const READ_ONLY = ['id', 'createdDateTime', 'deletedDateTime', 'renewedDateTime', 'securityIdentifier'];
+
+/** POST /groups: displayName, mailNickname, mailEnabled (false) and securityEnabled (true) required. */
+export function parseGroupCreate(body: unknown): BodyResult<GroupCreate> {
+  return parseBody(body, createSchema);
+}
+
+/** PATCH /groups/{id}: any subset of the writable properties. */
+export function parseGroupUpdate(body: unknown): BodyResult<GroupUpdate> {
+  return parseBody(body, updateSchema);
+}
+
+function parseBody<T>(body: unknown, schema: z.ZodType<T>): BodyResult<T> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { ok: false, code: 'REQUEST_INVALID', detail: { field: '', reason: 'the body must be a JSON object' } };
+  const rest: Record<string, unknown> = {};
+  const readOnly: string[] = [];
+  const unknown: string[] = [];
+  for (const [key, value] of Object.entries(body)) {
+    if (key === '@odata.type') {
+      if (value !== GROUP_ODATA_TYPE && value !== GROUP_ODATA_TYPE.slice(1))
+        return {
+          ok: false,
+          code: 'REQUEST_INVALID',
+          detail: { field: '@odata.type', reason: `must be ${GROUP_ODATA_TYPE}` },
+        };
+    } else if (READ_ONLY.includes(key)) readOnly.push(key);
+    else if (!Object.hasOwn(writable, key)) unknown.push(key);
+    else rest[key] = value;
+  }
+  if (unknown.length > 0) {
+    const unstored = unknown.filter((k) => (UNSTORED_GROUP_PROPERTIES as readonly string[]).includes(k));
+    return {
+      ok: false,
+      code: 'GRAPH_PROPERTY_UNKNOWN',
+      detail: {
+        properties: unknown.join(', '),
+        reason:
+          unstored.length > 0
+            ? `Signet does not store ${unstored.join(', ')}; the group resource has no other properties named here`
+            : 'the group resource has no such properties',
+      },
+    };
+  }
+  if (readOnly.length > 0)
+    return { ok: false, code: 'GRAPH_PROPERTY_READ_ONLY', detail: { properties: readOnly.join(', ') } };
+  const parsed = schema.safeParse(rest);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  return { ok: false, code: 'REQUEST_INVALID', detail: { field: issue.path.join('.'), reason: issue.message } };
+}
+
+const GRAPH_HOSTS = ['https://graph.microsoft.com'];
+const OBJECT_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+/**
+ * The object id of a `members/$ref` body: `{"@odata.id": "{base}/directoryObjects/{id}"}` (or `users/{id}`), where
+ * base is Graph's own host or this server's Graph root (`ownRoot`, `{public URL}/graph`), v1.0 or beta.
+ */
+export function parseMemberReference(body: unknown, ownRoot: string): BodyResult<{ id: string }> {
+  const invalid = (reason: string): BodyResult<{ id: string }> => ({
+    ok: false,
+    code: 'GRAPH_REFERENCE_INVALID',
+    detail: { field: '@odata.id', reason },
+  });
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return invalid('the body must be a JSON object with @odata.id');
+  const others = Object.keys(body).filter((k) => k !== '@odata.id');
+  if (others.length > 0)
+    return {
+      ok: false,
+      code: 'GRAPH_PROPERTY_UNKNOWN',
+      detail: { properties: others.join(', '), reason: 'a reference has only @odata.id' },
+    };
+  const ref = (body as Record<string, unknown>)['@odata.id'];
+  if (typeof ref !== 'string' || ref.length > 512) return invalid('@odata.id must be a URL string');
+  const roots = [...GRAPH_HOSTS, ownRoot.replace(/\/+$/, '')];
+  for (const root of roots)
+    for (const version of ['v1.0', 'beta'])
+      for (const kind of ['directoryObjects', 'users']) {
+        const prefix = `${root}/${version}/${kind}/`;
+        if (ref.toLowerCase().startsWith(prefix.toLowerCase())) {
+          const id = ref.slice(prefix.length);
+          if (!OBJECT_ID.test(id)) return invalid('the reference ends in an object id');
+          return { ok: true, value: { id: id.toLowerCase() } };
+        }
+      }
+  return invalid(
+    `@odata.id must be {Graph base}/directoryObjects/{id}, with the base https://graph.microsoft.com/v1.0 or ${ownRoot}/v1.0`,
+  );
+}
