@@ -4,12 +4,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPasskeyMethodConfig } from '../../src/core/passkey-method.ts';
 import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
+import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { listAudits } from '../../src/store/logs.ts';
 import { savePasskeyMethodConfig } from '../../src/store/policies.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
-import type { User } from '../../src/store/users.ts';
+import { assignRole, type User } from '../../src/store/users.ts';
 import { engines } from '../support/engines.ts';
-import { clientCredentials } from '../support/graph.ts';
+import { authorizationCodeTokens, clientCredentials } from '../support/graph.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 type Json = Record<string, unknown>;
@@ -270,5 +271,51 @@ describe.each(engines)('Graph groups on %s', (engine) => {
     const gb = await create('Theirs', tokenB);
     const cross = await graph('POST', `/groups/${gb.id}/members/$ref`, { token: tokenB, body: ref(alice.id) });
     expect(cross.status).toBe(404);
+  });
+
+  /** A signed-in person's delegated Graph token with Group.ReadWrite.All, holding the given roles. */
+  async function delegatedToken(name: string, roles: string[]) {
+    const user = await createUser(server.ctx, a, { userPrincipalName: `${name}@contoso.com` });
+    for (const r of roles) await assignRole(server.ctx.db, a.id, user.id, r);
+    const { pass } = await issueTap(server.ctx, a, user, { oneTime: false, actor: { type: 'system', id: null } });
+    const spa = await createApp(server.ctx, a, {
+      name: `spa-${name}`,
+      redirectUris: [`${server.url}/cb`],
+      publicClient: true,
+    });
+    const r = await authorizationCodeTokens(
+      server,
+      a,
+      { id: spa.app.id },
+      { upn: user.userPrincipalName, pass },
+      'openid https://graph.microsoft.com/Group.ReadWrite.All',
+    );
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    return { userId: user.id, token: String(r.body.access_token) };
+  }
+
+  it('lets a Global Reader read groups but only a Global Administrator change them, audited as the user', async () => {
+    const reader = await delegatedToken('deleg.reader', ['Global Reader']);
+    const ga = await delegatedToken('deleg.ga', ['Global Administrator']);
+    const policyAdmin = await delegatedToken('deleg.policy', ['Authentication Policy Administrator']);
+    const body = { displayName: 'Delegated', mailNickname: 'delegated', mailEnabled: false, securityEnabled: true };
+    expect((await graph('GET', '/groups', { token: reader.token })).status).toBe(200);
+    expect((await graph('GET', '/groups', { token: policyAdmin.token })).status).toBe(403);
+    const refused = await graph('POST', '/groups', { token: reader.token, body });
+    expect(refused.status).toBe(403);
+    expect(errorOf(refused).code).toBe('GRAPH_PERMISSION_DENIED');
+    const made = await graph('POST', '/groups', { token: ga.token, body });
+    expect(made.status).toBe(201);
+    const id = String(made.body.id);
+    expect(
+      (await graph('POST', `/groups/${id}/members/$ref`, { token: ga.token, body: ref(reader.userId) })).status,
+    ).toBe(204);
+    const members = await graph('GET', `/groups/${id}/members`, { token: reader.token });
+    expect(members.body.value.map((u) => u.id)).toEqual([reader.userId]);
+    const audits = (await listAudits(server.ctx.db, a.id)).filter((r) => r.targetId === id);
+    expect(audits.map((r) => [r.activity, r.actorType, r.actorId]).sort()).toEqual([
+      ['Add group', 'user', ga.userId],
+      ['Add member to group', 'user', ga.userId],
+    ]);
   });
 });
