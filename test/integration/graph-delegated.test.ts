@@ -230,6 +230,8 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
         if (name === 'methodId' && methodIds[path.split('/').at(-2)!]) return methodIds[path.split('/').at(-2)!]!;
         // The log entry routes: a real row of tenant A (an audit row is written with every user).
         if (path.startsWith('/auditLogs/')) return logIds[path.split('/')[2]!]!;
+        // The group routes: a real group of tenant A, with 'plain' as a member.
+        if (path.startsWith('/groups/') && name === 'id') return groupId;
         if (name !== 'id') throw new Error(`GET ${path}: no test value for :${name}`);
         return people.get('plain')!.user.id;
       });
@@ -237,7 +239,10 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
     const methodIds: Record<string, string> = {};
     // The ids of the log entry routes: a sign-in row and an audit row of tenant A.
     const logIds: Record<string, string> = {};
+    let groupId = '';
     beforeAll(async () => {
+      const g = await import('../support/group-fixtures.ts');
+      groupId = (await g.groupFixture(server.ctx, a)).id;
       const f = await import('../support/auth-method-fixtures.ts');
       Object.assign(methodIds, await f.methodIdsOf(server.ctx, a, people.get('plain')!.user.id));
       const db = server.ctx.db;

@@ -56,13 +56,24 @@ export async function authorizationCodeTokens(
     if (signin.status !== 200) throw new Error(`TAP sign-in: ${signin.status} ${await signin.text()}`);
     location = ((await signin.json()) as { redirect: string }).redirect;
   }
-  for (let i = 0; i < 5 && !location.startsWith(redirectUri); i++) {
+  const hops: string[] = [];
+  for (let i = 0; i < 8 && !location.startsWith(redirectUri); i++) {
     res = await browser.fetch(location);
+    hops.push(`${location.split('?')[0]} → ${res.status}`);
+    if (res.status < 300 || res.status >= 400) {
+      // Where the walk stopped and what it showed, so a failing test says why.
+      const text = await res.text();
+      return { status: 0, body: { stoppedAt: hops.join(', '), answer: text.slice(0, 300) } as Record<string, unknown> };
+    }
     location = res.headers.get('location') ?? '';
   }
   const cb = new URL(location, server.url);
   const code = cb.searchParams.get('code');
-  if (!code) return { status: 0, body: Object.fromEntries(cb.searchParams) as Record<string, unknown> };
+  if (!code)
+    return {
+      status: 0,
+      body: { ...Object.fromEntries(cb.searchParams), stoppedAt: hops.join(', ') } as Record<string, unknown>,
+    };
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   const body = new URLSearchParams({
     grant_type: 'authorization_code',
