@@ -89,6 +89,38 @@ function filterExpression(eb: Eb<Table>, f: FilterNode, columns: Record<string, 
   }
 }
 
+function filtered(db: Db, table: Table, tenantId: string, query: CollectionQuery, columns: Record<string, Column>) {
+  const where = (eb: Eb<Table>) => (query.filter ? filterExpression(eb, query.filter, columns) : eb.lit(true));
+  // biome-ignore lint/suspicious/noExplicitAny: one query over either log table; the columns named exist in both
+  return (db as any).selectFrom(table).where('tenant_id', '=', tenantId).where(where);
+}
+
+function pageQuery(
+  db: Db,
+  table: Table,
+  tenantId: string,
+  query: CollectionQuery,
+  columns: Record<string, Column>,
+  cursor?: Cursor,
+) {
+  let q = filtered(db, table, tenantId, query, columns).selectAll();
+  if (cursor) q = q.where(sql<SqlBool>`(created_at, id) < (${Number(cursor.key)}, ${cursor.id})`);
+  return q
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(query.top + 1) as {
+    execute(): Promise<unknown[]>;
+    compile(): { sql: string; parameters: readonly unknown[] };
+  };
+}
+
+/** The sign-in page SELECT after `cursor` (one row more than $top); exported for plan tests. */
+export const signInPageQuery = (db: Db, tenantId: string, query: CollectionQuery, cursor?: Cursor) =>
+  pageQuery(db, 'sign_ins', tenantId, query, SIGN_IN_COLUMNS, cursor);
+/** The audit page SELECT after `cursor` (one row more than $top); exported for plan tests. */
+export const auditPageQuery = (db: Db, tenantId: string, query: CollectionQuery, cursor?: Cursor) =>
+  pageQuery(db, 'audit_logs', tenantId, query, AUDIT_COLUMNS, cursor);
+
 async function page<T extends Table, R>(
   db: Db,
   table: T,
@@ -105,16 +137,7 @@ async function page<T extends Table, R>(
     if (!cursor || cursor.key === null || !/^\d{1,16}$/.test(cursor.key))
       return { ok: false, code: 'GRAPH_SKIPTOKEN_INVALID', detail: { parameter: '$skiptoken' } };
   }
-  const where = (eb: Eb<Table>) => (query.filter ? filterExpression(eb, query.filter, columns) : eb.lit(true));
-  // biome-ignore lint/suspicious/noExplicitAny: one query over either log table; the columns named exist in both
-  const base = (db as any).selectFrom(table).where('tenant_id', '=', tenantId).where(where);
-  let q = base.selectAll();
-  if (cursor) q = q.where(sql<SqlBool>`(created_at, id) < (${Number(cursor.key)}, ${cursor.id})`);
-  const rows = (await q
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.top + 1)
-    .execute()) as Database[T][];
+  const rows = (await pageQuery(db, table, tenantId, query, columns, cursor).execute()) as Database[T][];
   const more = rows.length > query.top;
   const pageRows = more ? rows.slice(0, query.top) : rows;
   const out: LogPage<R> = { rows: pageRows.map(map) };
@@ -127,7 +150,9 @@ async function page<T extends Table, R>(
     );
   }
   if (query.count) {
-    const r = await base.select(sql<number | string>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    const r = await filtered(db, table, tenantId, query, columns)
+      .select(sql<number | string>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
     out.count = Number(r.n);
   }
   return { ok: true, page: out };
