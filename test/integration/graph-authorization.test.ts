@@ -75,6 +75,14 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
   type Fixture = { values: Record<string, string>; body?: unknown };
   const unique = () => crypto.randomUUID().slice(0, 8);
   const newUser = async () => (await createUser(server.ctx, a, { userPrincipalName: `u-${unique()}@contoso.com` })).id;
+  const newApp = async () =>
+    (
+      await createApp(server.ctx, a, {
+        name: `app-${unique()}`,
+        redirectUris: ['https://app.example/cb'],
+        publicClient: false,
+      })
+    ).app;
   const groupOf = async (withMember = false) =>
     (await import('../support/group-fixtures.ts')).groupFixture(server.ctx, a, withMember);
   /** One factory per route of the table, by `${method} ${path}`: a new route without one fails the walk. */
@@ -150,6 +158,24 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
       (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'create'),
     'DELETE /users/:id/authentication/temporaryAccessPassMethods/:methodId': async () =>
       (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'tap'),
+    // Applications: a fresh confidential app of tenant A (with its one secret) per call.
+    'GET /applications': async () => ({ values: {} }),
+    'GET /applications/:id': async () => ({ values: { id: (await newApp()).id } }),
+    'POST /applications': async () => ({
+      values: {},
+      body: { displayName: 'New app', web: { redirectUris: ['https://app.example/cb'] } },
+    }),
+    'PATCH /applications/:id': async () => ({ values: { id: (await newApp()).id }, body: { displayName: 'Renamed' } }),
+    'DELETE /applications/:id': async () => ({ values: { id: (await newApp()).id } }),
+    'POST /applications/:id/addPassword': async () => ({
+      values: { id: (await newApp()).id },
+      body: { passwordCredential: { displayName: 'ci' } },
+    }),
+    'POST /applications/:id/removePassword': async () => {
+      const app = await newApp();
+      const { secretKeyId } = await import('../../src/core/graph-application.ts');
+      return { values: { id: app.id }, body: { keyId: secretKeyId(app.secretHash!) } };
+    },
   };
   const fixtureOf = (route: { method: string; path: string }) => {
     const make = fixtureFactories[`${route.method} ${route.path}`];

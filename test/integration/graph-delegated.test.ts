@@ -232,6 +232,8 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
         if (path.startsWith('/auditLogs/')) return logIds[path.split('/')[2]!]!;
         // The group routes: a real group of tenant A, with 'plain' as a member.
         if (path.startsWith('/groups/') && name === 'id') return groupId;
+        // The application routes: a real app of tenant A.
+        if (path.startsWith('/applications/') && name === 'id') return appId;
         if (name !== 'id') throw new Error(`GET ${path}: no test value for :${name}`);
         return people.get('plain')!.user.id;
       });
@@ -240,7 +242,17 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
     // The ids of the log entry routes: a sign-in row and an audit row of tenant A.
     const logIds: Record<string, string> = {};
     let groupId = '';
+    let appId = '';
     beforeAll(async () => {
+      appId = (
+        await (
+          await import('../../src/flows/directory.ts')
+        ).createApp(server.ctx, a, {
+          name: 'walk app',
+          redirectUris: ['https://app.example/cb'],
+          publicClient: false,
+        })
+      ).app.id;
       const g = await import('../support/group-fixtures.ts');
       groupId = (await g.groupFixture(server.ctx, a)).id;
       const f = await import('../support/auth-method-fixtures.ts');

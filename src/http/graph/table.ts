@@ -1,5 +1,6 @@
 // Every Graph route, gathered from one file per resource. The server refuses to start with a route that
 // declares no permission, and the authorization test walks this table.
+import { applicationRoutes } from './applications.ts';
 import { auditLogRoutes } from './audit-logs.ts';
 import { authenticationMethodRoutes } from './authentication-methods.ts';
 import { groupRoutes } from './groups.ts';
@@ -13,4 +14,5 @@ export const graphRoutes: readonly GraphRoute[] = [
   ...groupRoutes,
   ...authenticationMethodRoutes,
   ...auditLogRoutes,
+  ...applicationRoutes,
 ];
