@@ -207,6 +207,29 @@ describe.each(engines)('Graph applications on %s', (engine) => {
     expect(errorOf(noName).code).toBe('REQUEST_INVALID');
   });
 
+  it("ends an app's tokens when the app is deleted, and a revoked permission at once", async () => {
+    const reader = await appToken(a, 'Application.ReadWrite.All');
+    await changeAppPermissions(server.ctx, a, { appId: reader.appId, grant: ['User.Read.All'] });
+    const both = await clientCredentials(
+      server,
+      a,
+      { id: reader.appId, secret: secretsSeen.at(-1)! },
+      'https://graph.microsoft.com/.default',
+    );
+    const token = String(both.body.access_token);
+    expect((await graph('GET', `/applications/${appA}`, { token })).status).toBe(200);
+    await changeAppPermissions(server.ctx, a, { appId: reader.appId, revoke: ['Application.ReadWrite.All'] });
+    const revoked = await graph('GET', `/applications/${appA}`, { token });
+    expect(revoked.status).toBe(403);
+    expect(errorOf(revoked).code).toBe('GRAPH_PERMISSION_DENIED');
+    expect((await graph('DELETE', `/applications/${reader.appId}`)).status).toBe(204);
+    const gone = await fetch(`${server.url}/graph/v1.0/organization`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(gone.status).toBe(401);
+    expect(((await gone.json()) as { error: { code: string } }).error.code).toBe('GRAPH_TOKEN_INVALID');
+  });
+
   it('shows another tenant nothing: not in its list, 404 for get, update, delete and the password actions', async () => {
     const app = await create('Private');
     const list = await graph('GET', '/applications', { token: tokenB });

@@ -9,6 +9,7 @@ import { SignetError } from '../../core/errors.ts';
 import { graphResource } from '../../core/graph-scopes.ts';
 import type { Ctx } from '../../flows/context.ts';
 import { verificationKeySet } from '../../flows/signing-keys.ts';
+import { findApp } from '../../store/apps.ts';
 import type { Tenant } from '../../store/tenants.ts';
 import { findUserById } from '../../store/users.ts';
 import { errorBody, toSignetError } from '../plugins/errors.ts';
@@ -104,6 +105,14 @@ export function graphApi(
     // A disabled user's token stops working at once: one primary-key read per call, nothing cached.
     if (principal.kind === 'delegated' && !(await findUserById(ctx.db, tenant.id, principal.userId))?.enabled)
       throw new SignetError('GRAPH_USER_DISABLED');
+    if (principal.kind === 'application') {
+      // A deleted app's tokens stop at once, and a revoked permission with them: the roles in force are those the
+      // token carries and the app still holds (one primary-key read per call, nothing cached).
+      const app = await findApp(ctx.db, tenant.id, principal.appId);
+      if (!app) throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'the app no longer exists' });
+      const held = new Set(app.permissions.map((p) => p.toLowerCase()));
+      return { tenant, principal: { ...principal, roles: principal.roles.filter((r) => held.has(r.toLowerCase())) } };
+    }
     return { tenant, principal };
   }
 
