@@ -28,6 +28,7 @@ export const APPLICATION_PERMISSIONS = [
   'Reports.Read.All',
   'Application.ReadWrite.All',
   'Organization.Read.All',
+  'RoleManagement.ReadWrite.Directory',
 ] as const;
 export type ApplicationPermission = (typeof APPLICATION_PERMISSIONS)[number];
 

@@ -170,6 +170,19 @@ const entries = {
       'Remove the group from the policy named in the error detail (`innerError.usedBy`), then delete the group.',
     where: 'admin API (Graph)',
   },
+  ROLE_LAST_GLOBAL_ADMINISTRATOR: {
+    status: 409,
+    message: 'This is the last Global Administrator of the tenant; removing it would leave nobody able to manage it.',
+    remediation:
+      'Assign Global Administrator to another enabled user first (a role assignment of the admin API), then remove this assignment.',
+    where: 'admin API (Graph)',
+  },
+  ROLE_ASSIGNMENT_EXISTS: {
+    status: 400,
+    message: 'A conflicting object with one or more of the specified property values is present in the directory.',
+    remediation: 'The user already holds this role; nothing needs assigning.',
+    where: 'admin API (Graph)',
+  },
   APP_PERMISSION_UNKNOWN: {
     status: 400,
     message: 'This is not an application permission Signet grants.',

@@ -141,6 +141,19 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
     }),
     'DELETE /groups/:id/members/:userId/$ref': async () => ({ values: await groupOf(true) }),
     'GET /users/:id/memberOf': async () => ({ values: { id: (await groupOf(true)).userId } }),
+    // Directory roles of tenant A; an assignment of a fresh user per destructive call. POST names its user by a
+    // userPrincipalName that exists in both tenants, so another tenant's token assigns in its own tenant only.
+    'GET /directoryRoles': async () => ({ values: {} }),
+    'GET /directoryRoles/:id': async () => (await import('../support/role-fixtures.ts')).directoryRoleFixture(a),
+    'GET /directoryRoles/:id/members': async () =>
+      (await import('../support/role-fixtures.ts')).directoryRoleFixture(a),
+    'GET /roleManagement/directory/roleAssignments': async () => ({ values: {} }),
+    'GET /roleManagement/directory/roleAssignments/:id': async () =>
+      (await import('../support/role-fixtures.ts')).roleAssignmentFixture(server.ctx, a),
+    'POST /roleManagement/directory/roleAssignments': async () =>
+      (await import('../support/role-fixtures.ts')).roleAssignmentBody(server.ctx, [a, b]),
+    'DELETE /roleManagement/directory/roleAssignments/:id': async () =>
+      (await import('../support/role-fixtures.ts')).roleAssignmentFixture(server.ctx, a),
     // Authentication methods: a fresh user with a passkey and a pass for every call (test/support/auth-method-fixtures.ts).
     'GET /users/:id/authentication/methods': async () =>
       (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'user'),

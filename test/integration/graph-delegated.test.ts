@@ -5,6 +5,7 @@
 import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELEGATED_SCOPES, ROLE_TEMPLATE_IDS, type RoleName } from '../../src/core/authorization.ts';
+import { directoryRoleId, roleAssignmentId } from '../../src/core/graph-role.ts';
 import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
 import { loadPrivateJwks } from '../../src/flows/signing-keys.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
@@ -232,6 +233,10 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
         if (path.startsWith('/auditLogs/')) return logIds[path.split('/')[2]!]!;
         // The group routes: a real group of tenant A, with 'plain' as a member.
         if (path.startsWith('/groups/') && name === 'id') return groupId;
+        // The role routes: tenant A's Global Administrator role, and the assignment of it to 'ga'.
+        if (path.startsWith('/directoryRoles/') && name === 'id') return directoryRoleId(a.id, 'Global Administrator');
+        if (path.startsWith('/roleManagement/') && name === 'id')
+          return roleAssignmentId({ userId: people.get('ga')!.user.id, role: 'Global Administrator' });
         // The application routes: a real app of tenant A.
         if (path.startsWith('/applications/') && name === 'id') return appId;
         if (name !== 'id') throw new Error(`GET ${path}: no test value for :${name}`);

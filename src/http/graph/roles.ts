@@ -1,0 +1,146 @@
+// Directory roles (`directoryRoles`, with their members) and role assignments
+// (`roleManagement/directory/roleAssignments`) in Graph's shapes (src/core/graph-role.ts). Every lookup is in the
+// token's tenant only: another tenant's role or assignment is as absent as one that never was.
+import type { RoutePermission } from '../../core/authorization.ts';
+import { SignetError } from '../../core/errors.ts';
+import {
+  parseRoleAssignmentCreate,
+  parseRoleAssignmentFilter,
+  parseRoleAssignmentId,
+  ROLE_NAMES,
+  roleOfDirectoryRoleId,
+  toGraphDirectoryRole,
+  toGraphRoleAssignment,
+} from '../../core/graph-role.ts';
+import { toGraphUser, USER_ODATA_TYPE } from '../../core/graph-user.ts';
+import { assignDirectoryRole, removeDirectoryRole } from '../../flows/roles.ts';
+import { hasRoleAssignment, listRoleAssignments, usersWithRole } from '../../store/role-assignments.ts';
+import type { GraphCall, GraphRoute } from './route.ts';
+
+// Graph reads roles with RoleManagement.Read.Directory or Directory.Read.All, which Signet does not grant; of
+// the permissions Signet knows, RoleManagement.ReadWrite.Directory is the one Graph lists. Reads take a Global
+// Reader; writes a Global Administrator (src/core/role-rules.ts then decides per role).
+const READ: RoutePermission = {
+  application: ['RoleManagement.ReadWrite.Directory'],
+  delegated: { scopes: ['RoleManagement.ReadWrite.Directory'], roles: ['Global Reader'] },
+};
+const WRITE: RoutePermission = {
+  application: ['RoleManagement.ReadWrite.Directory'],
+  delegated: { scopes: ['RoleManagement.ReadWrite.Directory'], roles: ['Global Administrator'] },
+};
+
+const queryOf = (call: GraphCall) => (call.req.query ?? {}) as Record<string, unknown>;
+const roleNotFound = () => new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'directoryRole' });
+const assignmentNotFound = () => new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'unifiedRoleAssignment' });
+const assignmentsContext = (base: string) => `${base}/$metadata#roleManagement/directory/roleAssignments`;
+
+function roleOf(call: GraphCall) {
+  const role = roleOfDirectoryRoleId(call.tenant.id, call.params.id ?? '');
+  if (!role) throw roleNotFound();
+  return role;
+}
+
+async function assignmentOf(call: GraphCall) {
+  const a = parseRoleAssignmentId(call.params.id ?? '');
+  if (!a || !(await hasRoleAssignment(call.ctx.db, call.tenant.id, a.userId, a.role))) throw assignmentNotFound();
+  return a;
+}
+
+export const roleRoutes: GraphRoute[] = [
+  {
+    method: 'GET',
+    path: '/directoryRoles',
+    permission: READ,
+    handler: async ({ tenant, base }) => ({
+      body: {
+        '@odata.context': `${base}/$metadata#directoryRoles`,
+        value: ROLE_NAMES.map((r) => toGraphDirectoryRole(tenant.id, r)),
+      },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/directoryRoles/:id',
+    permission: READ,
+    handler: async (call) => ({
+      body: {
+        '@odata.context': `${call.base}/$metadata#directoryRoles/$entity`,
+        ...toGraphDirectoryRole(call.tenant.id, roleOf(call)),
+      },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/directoryRoles/:id/members',
+    permission: READ,
+    handler: async (call) => {
+      const users = await usersWithRole(call.ctx.db, call.tenant.id, roleOf(call));
+      return {
+        body: {
+          '@odata.context': `${call.base}/$metadata#directoryObjects`,
+          value: users.map((u) => ({ '@odata.type': USER_ODATA_TYPE, ...toGraphUser(u) })),
+        },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/roleManagement/directory/roleAssignments',
+    permission: READ,
+    handler: async (call) => {
+      const parsed = parseRoleAssignmentFilter(queryOf(call).$filter);
+      if (!parsed.ok) throw new SignetError(parsed.code, parsed.detail);
+      const f = parsed.value;
+      const rows = f.none
+        ? []
+        : await listRoleAssignments(call.ctx.db, call.tenant.id, {
+            ...(f.principalId === undefined ? {} : { userId: f.principalId }),
+            roles: f.role ? [f.role] : ROLE_NAMES,
+          });
+      return {
+        body: {
+          '@odata.context': assignmentsContext(call.base),
+          value: rows.map((r) =>
+            toGraphRoleAssignment({ userId: r.userId, role: r.role as (typeof ROLE_NAMES)[number] }),
+          ),
+        },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/roleManagement/directory/roleAssignments/:id',
+    permission: READ,
+    handler: async (call) => ({
+      body: {
+        '@odata.context': `${assignmentsContext(call.base)}/$entity`,
+        ...toGraphRoleAssignment(await assignmentOf(call)),
+      },
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/roleManagement/directory/roleAssignments',
+    permission: WRITE,
+    handler: async ({ ctx, tenant, principal, base, req }) => {
+      const parsed = parseRoleAssignmentCreate(req.body);
+      if (!parsed.ok) throw new SignetError(parsed.code, parsed.detail);
+      const a = await assignDirectoryRole(ctx, tenant, principal, parsed.value);
+      return {
+        status: 201,
+        body: { '@odata.context': `${assignmentsContext(base)}/$entity`, ...toGraphRoleAssignment(a) },
+      };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/roleManagement/directory/roleAssignments/:id',
+    permission: WRITE,
+    handler: async (call) => {
+      const a = parseRoleAssignmentId(call.params.id ?? '');
+      if (!a) throw assignmentNotFound();
+      await removeDirectoryRole(call.ctx, call.tenant, call.principal, a);
+      return { status: 204 };
+    },
+  },
+];
