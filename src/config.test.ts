@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, writeGeneratedSecret } from './config.ts';
-import { resolveClientAddress } from './core/client-address.ts';
+import { resolveClientAddress } from './http/client-address.ts';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'signet-config-'));
 

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { noTrustedProxies, parseTrustedProxies, type TrustedProxies } from './core/client-address.ts';
 import { SignetError } from './core/errors.ts';
+import { noTrustedProxies, parseTrustedProxies, type TrustedProxies } from './http/client-address.ts';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];

@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTrustedProxies, type TrustedProxies } from '../../src/core/client-address.ts';
 import { createTenant, createUser } from '../../src/flows/directory.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
+import { parseTrustedProxies, type TrustedProxies } from '../../src/http/client-address.ts';
 import { sessionCookieName } from '../../src/http/session-cookie.ts';
 import { listSignIns } from '../../src/store/logs.ts';
 import type { Tenant } from '../../src/store/tenants.ts';

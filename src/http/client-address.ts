@@ -1,7 +1,8 @@
 // Which address is the client: the TCP peer, unless the peer is a proxy the operator trusts, in which case the
 // one header those proxies write (X-Forwarded-For, or RFC 7239 Forwarded) is walked from the right while each hop
 // is trusted. Only that header: a client can send the other kind through the proxy untouched.
-// Pure: no I/O; the trusted list is parsed once at start (node:net's BlockList is an in-memory matcher).
+// It sits at the HTTP edge because it reads proxy headers and uses node:net (BlockList, isIP: in-memory, no I/O);
+// the trusted list is parsed once at start.
 import { BlockList, isIP } from 'node:net';
 
 /** The header the trusted proxies write (SIGNET_PROXY_HEADER). */
