@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { errorCatalogue, isErrorCode, SignetError } from './errors.ts';
+import { errorCatalogue, generalErrors, isErrorCode, SignetError } from './errors.ts';
+import { adminApiErrors } from './errors-admin-api.ts';
+import { ceremonyErrors } from './errors-ceremonies.ts';
 import { renderErrorsDoc } from './errors-doc.ts';
 
 describe('error catalogue', () => {
@@ -11,6 +13,11 @@ describe('error catalogue', () => {
       expect(e.message.length).toBeGreaterThan(10);
       expect(e.remediation.length).toBeGreaterThan(10);
     }
+  });
+
+  it('holds each code in exactly one part (a code repeated in another part would silently replace it)', () => {
+    const parts = [generalErrors, ceremonyErrors, adminApiErrors].map((p) => Object.keys(p));
+    expect(parts.flat().length).toBe(Object.keys(errorCatalogue).length);
   });
 
   it('is rendered into docs/errors.md exactly (run npm run docs:errors after a change)', () => {

@@ -1,0 +1,123 @@
+// The admin API (Graph-shaped): tokens, permissions, queries, resources. Part of the one error catalogue (errors.ts gathers the parts).
+import type { ErrorEntry } from './errors.ts';
+
+export const adminApiErrors = {
+  GRAPH_QUERY_INVALID: {
+    status: 400,
+    message: 'A query option ($filter, $select, $top, $orderby, $count, $search) is malformed or not supported here.',
+    remediation:
+      'Correct the query option named in the error detail (`innerError.parameter`); the detail says what is wrong and which properties and operators this collection supports.',
+    where: 'admin API (Graph)',
+  },
+  GRAPH_CONSISTENCY_LEVEL_REQUIRED: {
+    status: 400,
+    message: 'This query ($count, $search, ne or not) needs the header ConsistencyLevel: eventual.',
+    remediation:
+      'Send the request again with the header `ConsistencyLevel: eventual` (and `$count=true` for ne or not), as Microsoft Graph requires for advanced queries.',
+    where: 'admin API (Graph)',
+  },
+  GRAPH_SKIPTOKEN_INVALID: {
+    status: 400,
+    message: 'The $skiptoken is not one this server issued for this query.',
+    remediation:
+      'Follow the @odata.nextLink exactly as returned, without changing its other query options; start again from the first page if it was altered.',
+    where: 'admin API (Graph)',
+  },
+  GRAPH_PROPERTY_UNKNOWN: {
+    status: 400,
+    message: 'The request body has properties this resource does not have, or that Signet does not support.',
+    remediation:
+      'Remove the properties named in the error detail (`innerError.properties`) and send the request again.',
+    where: 'admin API (Graph)',
+  },
+  GRAPH_PROPERTY_READ_ONLY: {
+    status: 400,
+    message: 'The request body sets properties that are read-only.',
+    remediation:
+      'Remove the read-only properties named in the error detail (`innerError.properties`, such as id or createdDateTime); the server sets them.',
+    where: 'admin API (Graph)',
+  },
+  GRAPH_TOKEN_MISSING: {
+    status: 401,
+    message: 'The admin API needs a bearer access token for the Graph resource.',
+    remediation:
+      "Send `Authorization: Bearer <token>`, a token from the tenant's token endpoint (client credentials with scope `https://graph.microsoft.com/.default`); the session cookie is not accepted here.",
+    where: 'admin API (Graph)',
+  },
+  GRAPH_TOKEN_INVALID: {
+    status: 401,
+    message:
+      'The access token is not valid for this API: wrong issuer, audience, type, algorithm or signature, expired, or its tenant is unknown.',
+    remediation:
+      "Request a new token from the tenant's token endpoint for the Graph resource (scope `https://graph.microsoft.com/.default`) and send it unchanged, before it expires.",
+    where: 'admin API (Graph)',
+  },
+  GRAPH_USER_DISABLED: {
+    status: 401,
+    message: 'The signed-in user of this access token is disabled or no longer exists.',
+    remediation:
+      'An administrator can enable the account again (`accountEnabled: true`); until then no token of this user is accepted.',
+    where: 'admin API (Graph)',
+  },
+  GRAPH_PERMISSION_DENIED: {
+    status: 403,
+    message:
+      'The access token does not carry a permission (or, for a signed-in user, a role) that allows this request.',
+    remediation:
+      'Grant the app one of the permissions named in the error detail (`innerError.required`) with `npx signet app grant --app ID --permission P`, then request a new token.',
+    where: 'admin API (Graph)',
+  },
+  GRAPH_RESOURCE_NOT_FOUND: {
+    status: 404,
+    message: 'The resource does not exist in this tenant.',
+    remediation: 'Check the id or userPrincipalName in the URL; objects are found only in the tenant of the token.',
+    where: 'admin API (Graph)',
+  },
+  GRAPH_MEMBER_ALREADY_EXISTS: {
+    status: 400,
+    message: 'One or more added object references already exist for the following modified properties: members.',
+    remediation:
+      'The user named in the error detail (`innerError.member`) is already a member of the group; nothing needs adding.',
+    where: 'admin API (Graph)',
+  },
+  GRAPH_REFERENCE_INVALID: {
+    status: 400,
+    message: 'The body must be {"@odata.id": "<Graph base>/directoryObjects/{id}"} naming one directory object.',
+    remediation:
+      "Send only `@odata.id`, as https://graph.microsoft.com/v1.0/directoryObjects/{id} or users/{id}, or the same path on this server's public URL.",
+    where: 'admin API (Graph)',
+  },
+  GROUP_IN_USE: {
+    status: 409,
+    message: 'The group is still named by a policy, so deleting it would change who the policy applies to.',
+    remediation:
+      'Remove the group from the policy named in the error detail (`innerError.usedBy`), then delete the group.',
+    where: 'admin API (Graph)',
+  },
+  ROLE_LAST_GLOBAL_ADMINISTRATOR: {
+    status: 409,
+    message: 'This is the last Global Administrator of the tenant; removing it would leave nobody able to manage it.',
+    remediation:
+      'Assign Global Administrator to another enabled user first (a role assignment of the admin API), then remove this assignment.',
+    where: 'admin API (Graph)',
+  },
+  ROLE_ASSIGNMENT_EXISTS: {
+    status: 400,
+    message: 'A conflicting object with one or more of the specified property values is present in the directory.',
+    remediation: 'The user already holds this role; nothing needs assigning.',
+    where: 'admin API (Graph)',
+  },
+  APP_PERMISSION_UNKNOWN: {
+    status: 400,
+    message: 'This is not an application permission Signet grants.',
+    remediation:
+      'Use one of the permissions listed in the error detail (`innerError.known`), spelled as Microsoft Graph spells them, for example User.Read.All.',
+    where: 'CLI, admin API',
+  },
+  APP_NOT_FOUND: {
+    status: 404,
+    message: 'No app with this client id exists in the tenant.',
+    remediation: 'Check the client id printed by `npx signet app create`.',
+    where: 'CLI, admin API',
+  },
+} satisfies Record<string, ErrorEntry>;
