@@ -1,7 +1,6 @@
 // The tenant's apps in Graph's application shape (src/core/graph-application.ts): list, get, create, update,
 // delete, addPassword and removePassword. Lookups are in the token's tenant only: another tenant's app is as
 // absent as one that never was. No read answers a secret's text; addPassword's answer is its only appearance.
-import { hkdfSync } from 'node:crypto';
 import type { RoutePermission } from '../../core/authorization.ts';
 import { type ErrorCode, SignetError } from '../../core/errors.ts';
 import {
@@ -20,9 +19,9 @@ import {
   removeAppPassword,
   updateDirectoryApp,
 } from '../../flows/apps.ts';
-import type { Ctx } from '../../flows/context.ts';
 import { findApp, queryApps } from '../../store/apps.ts';
 import type { GraphCall, GraphRoute } from './route.ts';
+import { skiptokenKey } from './skiptoken-key.ts';
 
 // Graph allows application reads with Application.Read.All too, which Signet does not grant; reads take a
 // Global Reader, writes a Global Administrator (Signet has no Application Administrator role).
@@ -34,16 +33,6 @@ const WRITE: RoutePermission = {
   application: ['Application.ReadWrite.All'],
   delegated: { scopes: ['Application.ReadWrite.All'], roles: ['Global Administrator'] },
 };
-
-const skiptokenKeys = new WeakMap<Buffer, Uint8Array>();
-function skiptokenKey(ctx: Ctx): Uint8Array {
-  let key = skiptokenKeys.get(ctx.config.secret);
-  if (!key) {
-    key = new Uint8Array(hkdfSync('sha256', ctx.config.secret, '', 'signet graph applications $skiptoken v1', 32));
-    skiptokenKeys.set(ctx.config.secret, key);
-  }
-  return key;
-}
 
 const refuse = (r: { code: ErrorCode; detail: Record<string, string> }): never => {
   throw new SignetError(r.code, r.detail);
@@ -75,7 +64,7 @@ export const applicationRoutes: GraphRoute[] = [
             reason: 'not supported on this collection',
           },
         });
-      const page = await queryApps(call.ctx.db, call.tenant.id, query, skiptokenKey(call.ctx));
+      const page = await queryApps(call.ctx.db, call.tenant.id, query, skiptokenKey(call.ctx, 'applications'));
       if (!page.ok) return refuse(page);
       return {
         body: {

@@ -1,7 +1,6 @@
 // The tenant's sign-in log and audit log as Graph's auditLogs/signIns and auditLogs/directoryAudits: newest
 // first, $filter on the properties the specs in src/core name, $top with @odata.nextLink keyset paging, and one
 // entry by id. Every read is in the token's tenant only: another tenant's row is as absent as one never written.
-import { hkdfSync } from 'node:crypto';
 import type { RoutePermission } from '../../core/authorization.ts';
 import { type ErrorCode, SignetError } from '../../core/errors.ts';
 import {
@@ -17,10 +16,10 @@ import {
   toGraphSignIn,
 } from '../../core/graph-sign-in.ts';
 import { checkConsistencyLevel, nextLink, parseCollectionQuery, type ResourceSpec } from '../../core/odata.ts';
-import type { Ctx } from '../../flows/context.ts';
 import { findAudit, findSignIn, namesOf, queryAudits, querySignIns } from '../../store/log-query.ts';
 import type { AuditRecord, SignInRecord } from '../../store/logs.ts';
 import type { GraphCall, GraphRoute } from './route.ts';
+import { skiptokenKey } from './skiptoken-key.ts';
 
 // As Entra: AuditLog.Read.All, delegated to Reports Reader, Global Reader, Global Administrator and the
 // authentication administrators (who read sign-ins to help users).
@@ -37,22 +36,6 @@ const READ: RoutePermission = {
     ],
   },
 };
-
-// One $skiptoken MAC key per collection, derived from the instance secret: a token of one never pages the other.
-const keys = new Map<string, WeakMap<Buffer, Uint8Array>>();
-function skiptokenKey(ctx: Ctx, collection: string): Uint8Array {
-  let byCollection = keys.get(collection);
-  if (!byCollection) {
-    byCollection = new WeakMap();
-    keys.set(collection, byCollection);
-  }
-  let key = byCollection.get(ctx.config.secret);
-  if (!key) {
-    key = new Uint8Array(hkdfSync('sha256', ctx.config.secret, '', `signet graph ${collection} $skiptoken v1`, 32));
-    byCollection.set(ctx.config.secret, key);
-  }
-  return key;
-}
 
 const refuse = (r: { code: ErrorCode; detail: Record<string, string> }): never => {
   throw new SignetError(r.code, r.detail);

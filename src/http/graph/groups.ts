@@ -1,7 +1,6 @@
 // The tenant's security groups in Graph's group shape (src/core/graph-group.ts): list, get, create, update,
 // delete; their members (`members`, `members/$ref`) and a user's `memberOf`. Every lookup is in the token's
 // tenant only: another tenant's group or user is as absent as one that never was.
-import { hkdfSync } from 'node:crypto';
 import type { RoutePermission } from '../../core/authorization.ts';
 import { type ErrorCode, SignetError } from '../../core/errors.ts';
 import {
@@ -25,11 +24,11 @@ import {
   parseCollectionQuery,
   type ResourceSpec,
 } from '../../core/odata.ts';
-import type { Ctx } from '../../flows/context.ts';
 import { addMember, createGroup, deleteDirectoryGroup, removeMember, updateGroup } from '../../flows/groups.ts';
 import { findUserByKey } from '../../flows/users.ts';
 import { findGroup, queryGroupMembers, queryGroups, queryMemberOf } from '../../store/groups.ts';
 import type { GraphCall, GraphRoute } from './route.ts';
+import { skiptokenKey } from './skiptoken-key.ts';
 
 // Graph allows group reads with Group.Read.All or GroupMember.Read.All, which Signet does not grant; of the
 // permissions Signet knows, Group.ReadWrite.All is the one Graph lists. Group administrator roles are not
@@ -47,17 +46,6 @@ const MEMBER_OF: RoutePermission = {
   application: ['User.Read.All', 'User.ReadWrite.All'],
   delegated: { scopes: ['User.Read.All', 'User.ReadWrite.All'], roles: ['Global Reader'] },
 };
-
-// The $skiptoken MAC key: derived from the instance secret under a label of its own (a users token is no use here).
-const skiptokenKeys = new WeakMap<Buffer, Uint8Array>();
-function skiptokenKey(ctx: Ctx): Uint8Array {
-  let key = skiptokenKeys.get(ctx.config.secret);
-  if (!key) {
-    key = new Uint8Array(hkdfSync('sha256', ctx.config.secret, '', 'signet graph groups $skiptoken v1', 32));
-    skiptokenKeys.set(ctx.config.secret, key);
-  }
-  return key;
-}
 
 const refuse = (r: { code: ErrorCode; detail: Record<string, string> }): never => {
   throw new SignetError(r.code, r.detail);
@@ -91,7 +79,7 @@ export const groupRoutes: GraphRoute[] = [
     permission: READ,
     handler: async (call) => {
       const query = collectionQuery(call, groupQuerySpec, true);
-      const page = await queryGroups(call.ctx.db, call.tenant.id, query, skiptokenKey(call.ctx));
+      const page = await queryGroups(call.ctx.db, call.tenant.id, query, skiptokenKey(call.ctx, 'groups'));
       if (!page.ok) return refuse(page);
       return {
         body: graphGroupCollection({
@@ -164,7 +152,13 @@ export const groupRoutes: GraphRoute[] = [
       const query = collectionQuery(call, memberQuerySpec);
       const group = await findGroup(call.ctx.db, call.tenant.id, call.params.id ?? '');
       if (!group) throw groupNotFound();
-      const page = await queryGroupMembers(call.ctx.db, call.tenant.id, group.id, query, skiptokenKey(call.ctx));
+      const page = await queryGroupMembers(
+        call.ctx.db,
+        call.tenant.id,
+        group.id,
+        query,
+        skiptokenKey(call.ctx, 'groups'),
+      );
       if (!page.ok) return refuse(page);
       return {
         body: graphMemberCollection({ graphBase: call.base, query, items: page.items, ...next(call, page.skiptoken) }),
@@ -202,7 +196,7 @@ export const groupRoutes: GraphRoute[] = [
       const query = collectionQuery(call, memberOfQuerySpec);
       const user = await findUserByKey(call.ctx.db, call.tenant.id, call.params.id ?? '');
       if (!user) throw new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'user' });
-      const page = await queryMemberOf(call.ctx.db, call.tenant.id, user.id, query, skiptokenKey(call.ctx));
+      const page = await queryMemberOf(call.ctx.db, call.tenant.id, user.id, query, skiptokenKey(call.ctx, 'groups'));
       if (!page.ok) return refuse(page);
       return {
         body: graphMemberOfCollection({

@@ -1,7 +1,6 @@
 // The users of the tenant, in Graph's user shape (src/core/graph-user.ts): list with OData query options, get by
 // id or userPrincipalName, create, update, delete. Every lookup is in the token's tenant only: another tenant's
 // user is as absent as one that never was.
-import { hkdfSync } from 'node:crypto';
 import type { RoutePermission } from '../../core/authorization.ts';
 import { type ErrorCode, SignetError } from '../../core/errors.ts';
 import {
@@ -15,10 +14,10 @@ import {
   userQuerySpec,
 } from '../../core/graph-user.ts';
 import { checkConsistencyLevel, nextLink, parseCollectionQuery } from '../../core/odata.ts';
-import type { Ctx } from '../../flows/context.ts';
 import { createDirectoryUser, deleteDirectoryUser, findUserByKey, updateDirectoryUser } from '../../flows/users.ts';
 import { queryUsers } from '../../store/user-query.ts';
 import type { GraphCall, GraphRoute } from './route.ts';
+import { skiptokenKey } from './skiptoken-key.ts';
 
 const READ_ROLES = [
   'Global Reader',
@@ -36,17 +35,6 @@ const WRITE: RoutePermission = {
   application: ['User.ReadWrite.All'],
   delegated: { scopes: ['User.ReadWrite.All'], roles: ['Global Administrator'] },
 };
-
-// The $skiptoken MAC key: derived from the instance secret under a fixed label, never the secret itself.
-const skiptokenKeys = new WeakMap<Buffer, Uint8Array>();
-function skiptokenKey(ctx: Ctx): Uint8Array {
-  let key = skiptokenKeys.get(ctx.config.secret);
-  if (!key) {
-    key = new Uint8Array(hkdfSync('sha256', ctx.config.secret, '', 'signet graph users $skiptoken v1', 32));
-    skiptokenKeys.set(ctx.config.secret, key);
-  }
-  return key;
-}
 
 const refuse = (r: { code: ErrorCode; detail: Record<string, string> }): never => {
   throw new SignetError(r.code, r.detail);
@@ -75,7 +63,7 @@ export const userRoutes: GraphRoute[] = [
       const query = parsed.query;
       const consistency = checkConsistencyLevel(query, req.headers.consistencylevel);
       if (!consistency.ok) return refuse(consistency);
-      const result = await queryUsers(ctx.db, tenant.id, query, { skiptokenKey: skiptokenKey(ctx) });
+      const result = await queryUsers(ctx.db, tenant.id, query, { skiptokenKey: skiptokenKey(ctx, 'users') });
       if (!result.ok) return refuse(result);
       const { page } = result;
       // The request's own URL below the version root, on the public base: `{base}/users?…`.
