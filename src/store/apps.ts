@@ -4,7 +4,7 @@ import type { ErrorCode } from '../core/errors.ts';
 import type { CollectionQuery } from '../core/odata.ts';
 import type { Db } from './db.ts';
 import type { AppsTable } from './schema.ts';
-import { type Cursor, decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './user-query.ts';
+import { type Cursor, decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './skiptoken.ts';
 
 export interface App {
   id: string;

@@ -7,7 +7,7 @@ import type { ErrorCode } from '../core/errors.ts';
 import type { CollectionQuery, FilterNode, Literal } from '../core/odata.ts';
 import type { Db } from './db.ts';
 import type { Database } from './schema.ts';
-import { type Cursor, decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './user-query.ts';
+import { type Cursor, decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './skiptoken.ts';
 import type { User } from './users.ts';
 
 export interface Group {

@@ -8,7 +8,7 @@ import type { CollectionQuery, FilterNode, Literal } from '../core/odata.ts';
 import type { Db } from './db.ts';
 import type { AuditRecord, SignInRecord } from './logs.ts';
 import type { Database } from './schema.ts';
-import { type Cursor, decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './user-query.ts';
+import { type Cursor, decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './skiptoken.ts';
 
 export interface LogPage<T> {
   rows: T[];

@@ -5,7 +5,8 @@ import { engines, openTestStore } from '../../test/support/engines.ts';
 import { userQuerySpec } from '../core/graph-user.ts';
 import { type CollectionQuery, parseCollectionQuery } from '../core/odata.ts';
 import type { Store } from './db.ts';
-import { decodeSkiptoken, encodeSkiptoken, queryFingerprint, queryUsers, userPageQuery } from './user-query.ts';
+import { decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './skiptoken.ts';
+import { queryUsers, userPageQuery } from './user-query.ts';
 import { insertUser, type User } from './users.ts';
 
 const key = randomBytes(32);

@@ -2,12 +2,12 @@
 // parameterized expression, the tenant always in the WHERE, keyset paging on (sort key, id) carried in an
 // HMAC-protected $skiptoken bound to the query it was issued for, and $count as a query of its own.
 // Sort keys are the indexed expressions: upn_lower (unique per tenant) and lower(display_name) (migration 0006).
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import type { ErrorCode } from '../core/errors.ts';
 import type { CollectionQuery, FilterNode, Literal, OrderBy, SearchNode } from '../core/odata.ts';
 import type { Db } from './db.ts';
 import type { Database } from './schema.ts';
+import { type Cursor, decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './skiptoken.ts';
 import type { User } from './users.ts';
 
 export interface UserPage {
@@ -28,8 +28,6 @@ export interface UserQueryOptions {
 }
 
 type Eb = ExpressionBuilder<Database, 'users'>;
-export type Cursor = { key: string | null; id: string };
-
 /** One page of the tenant's users matching `query`, after the page its `$skiptoken` (if any) ends. */
 export async function queryUsers(
   db: Db,
@@ -180,39 +178,4 @@ function searchExpression(eb: Eb, s: SearchNode): Expression<SqlBool> {
       ]),
     ),
   );
-}
-
-// ---- $skiptoken ----
-
-/** Binds a token to the tenant and to the query's filter, search and order: it cannot page another query. */
-export function queryFingerprint(tenantId: string, q: CollectionQuery): string {
-  const canonical = JSON.stringify({ t: tenantId, f: q.filter ?? null, s: q.search ?? null, o: q.orderBy ?? null });
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 22);
-}
-
-const TOKEN_LABEL = 'signet.graph.users.skiptoken.v1.';
-const mac = (key: Uint8Array, payload: string) =>
-  createHmac('sha256', key)
-    .update(TOKEN_LABEL + payload)
-    .digest();
-
-export function encodeSkiptoken(c: Cursor, fingerprint: string, key: Uint8Array): string {
-  const payload = Buffer.from(JSON.stringify({ q: fingerprint, k: c.key, i: c.id })).toString('base64url');
-  return `${payload}.${mac(key, payload).toString('base64url')}`;
-}
-
-/** The cursor of a token this server issued for this query, or undefined for anything else. */
-export function decodeSkiptoken(token: string, fingerprint: string, key: Uint8Array): Cursor | undefined {
-  const [payload, tag, extra] = token.split('.');
-  if (!payload || !tag || extra !== undefined) return undefined;
-  const expected = mac(key, payload);
-  const given = Buffer.from(tag, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-  try {
-    const v = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (v.q !== fingerprint || typeof v.i !== 'string' || (v.k !== null && typeof v.k !== 'string')) return undefined;
-    return { key: v.k as string | null, id: v.i };
-  } catch {
-    return undefined;
-  }
 }
