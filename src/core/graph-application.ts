@@ -4,8 +4,8 @@
 // and nowhere else. `requiredResourceAccess` is not answered: graph.md holds no permission ids to fill it.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { BodyResult } from './graph-user.ts';
 import { isoUtc } from './graph-user.ts';
+import type { BodyResult } from './graph-write.ts';
 import type { ResourceSpec } from './odata.ts';
 
 export interface ApplicationFacts {

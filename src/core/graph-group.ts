@@ -3,8 +3,8 @@
 // create and update bodies, and the `@odata.id` reference that `members/$ref` takes. Properties Signet does not
 // store are omitted from responses and refused by name in writes, as for users.
 import { z } from 'zod';
-import type { BodyResult } from './graph-user.ts';
 import { isoUtc, toGraphUser, USER_ODATA_TYPE, type UserFacts, userQuerySpec } from './graph-user.ts';
+import { type BodyResult, parseGraphWrite } from './graph-write.ts';
 import type { CollectionQuery, ResourceSpec } from './odata.ts';
 
 export interface GroupFacts {
@@ -163,55 +163,22 @@ export type GroupCreate = z.infer<typeof createSchema>;
 export type GroupUpdate = z.infer<typeof updateSchema>;
 
 const READ_ONLY = ['id', 'createdDateTime', 'deletedDateTime', 'renewedDateTime', 'securityIdentifier'];
+const GROUP_WRITE = {
+  name: 'group',
+  odataType: GROUP_ODATA_TYPE,
+  writable,
+  readOnly: READ_ONLY,
+  unstored: UNSTORED_GROUP_PROPERTIES,
+};
 
 /** POST /groups: displayName, mailNickname, mailEnabled (false) and securityEnabled (true) required. */
 export function parseGroupCreate(body: unknown): BodyResult<GroupCreate> {
-  return parseBody(body, createSchema);
+  return parseGraphWrite(body, createSchema, GROUP_WRITE);
 }
 
 /** PATCH /groups/{id}: any subset of the writable properties. */
 export function parseGroupUpdate(body: unknown): BodyResult<GroupUpdate> {
-  return parseBody(body, updateSchema);
-}
-
-function parseBody<T>(body: unknown, schema: z.ZodType<T>): BodyResult<T> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    return { ok: false, code: 'REQUEST_INVALID', detail: { field: '', reason: 'the body must be a JSON object' } };
-  const rest: Record<string, unknown> = {};
-  const readOnly: string[] = [];
-  const unknown: string[] = [];
-  for (const [key, value] of Object.entries(body)) {
-    if (key === '@odata.type') {
-      if (value !== GROUP_ODATA_TYPE && value !== GROUP_ODATA_TYPE.slice(1))
-        return {
-          ok: false,
-          code: 'REQUEST_INVALID',
-          detail: { field: '@odata.type', reason: `must be ${GROUP_ODATA_TYPE}` },
-        };
-    } else if (READ_ONLY.includes(key)) readOnly.push(key);
-    else if (!Object.hasOwn(writable, key)) unknown.push(key);
-    else rest[key] = value;
-  }
-  if (unknown.length > 0) {
-    const unstored = unknown.filter((k) => (UNSTORED_GROUP_PROPERTIES as readonly string[]).includes(k));
-    return {
-      ok: false,
-      code: 'GRAPH_PROPERTY_UNKNOWN',
-      detail: {
-        properties: unknown.join(', '),
-        reason:
-          unstored.length > 0
-            ? `Signet does not store ${unstored.join(', ')}; the group resource has no other properties named here`
-            : 'the group resource has no such properties',
-      },
-    };
-  }
-  if (readOnly.length > 0)
-    return { ok: false, code: 'GRAPH_PROPERTY_READ_ONLY', detail: { properties: readOnly.join(', ') } };
-  const parsed = schema.safeParse(rest);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const issue = parsed.error.issues[0]!;
-  return { ok: false, code: 'REQUEST_INVALID', detail: { field: issue.path.join('.'), reason: issue.message } };
+  return parseGraphWrite(body, updateSchema, GROUP_WRITE);
 }
 
 const GRAPH_HOSTS = ['https://graph.microsoft.com'];

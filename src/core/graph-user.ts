@@ -3,7 +3,7 @@
 // bodies of create (POST) and update (PATCH). Graph properties Signet does not store are omitted from
 // responses, never invented; writes naming them are refused by name rather than silently dropped.
 import { z } from 'zod';
-import type { ErrorCode } from './errors.ts';
+import { type BodyResult, parseGraphWrite } from './graph-write.ts';
 import type { CollectionQuery, ResourceSpec } from './odata.ts';
 
 /** What the mapping needs of a stored user (src/store/users.ts `User` satisfies it). */
@@ -162,61 +162,22 @@ export type UserUpdate = z.infer<typeof updateSchema>;
 
 const READ_ONLY = ['id', 'createdDateTime', 'deletedDateTime', 'userHandle'];
 
-export type BodyResult<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; detail: Record<string, string> };
+export type { BodyResult } from './graph-write.ts';
+
+const USER_WRITE = {
+  name: 'user',
+  odataType: USER_ODATA_TYPE,
+  writable,
+  readOnly: READ_ONLY,
+  unstored: UNSTORED_USER_PROPERTIES,
+};
 
 /** POST /users: accountEnabled, displayName, userPrincipalName required; mailNickname, passwordProfile optional. */
 export function parseUserCreate(body: unknown): BodyResult<UserCreate> {
-  return parseBody(body, createSchema);
+  return parseGraphWrite(body, createSchema, USER_WRITE);
 }
 
 /** PATCH /users/{id}: any subset of the writable properties. */
 export function parseUserUpdate(body: unknown): BodyResult<UserUpdate> {
-  return parseBody(body, updateSchema);
-}
-
-function parseBody<T>(body: unknown, schema: z.ZodType<T>): BodyResult<T> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, code: 'REQUEST_INVALID', detail: { field: '', reason: 'the body must be a JSON object' } };
-  }
-  const rest: Record<string, unknown> = {};
-  const readOnly: string[] = [];
-  const unknown: string[] = [];
-  for (const [key, value] of Object.entries(body)) {
-    if (key === '@odata.type') {
-      if (value !== USER_ODATA_TYPE && value !== USER_ODATA_TYPE.slice(1)) {
-        return {
-          ok: false,
-          code: 'REQUEST_INVALID',
-          detail: { field: '@odata.type', reason: `must be ${USER_ODATA_TYPE}` },
-        };
-      }
-    } else if (READ_ONLY.includes(key)) readOnly.push(key);
-    else if (!Object.hasOwn(writable, key)) unknown.push(key);
-    else rest[key] = value;
-  }
-  if (unknown.length > 0) {
-    const unstored = unknown.filter((k) => (UNSTORED_USER_PROPERTIES as readonly string[]).includes(k));
-    return {
-      ok: false,
-      code: 'GRAPH_PROPERTY_UNKNOWN',
-      detail: {
-        properties: unknown.join(', '),
-        reason:
-          unstored.length > 0
-            ? `Signet does not store ${unstored.join(', ')}; the user resource has no other properties named here`
-            : 'the user resource has no such properties',
-      },
-    };
-  }
-  if (readOnly.length > 0) {
-    return { ok: false, code: 'GRAPH_PROPERTY_READ_ONLY', detail: { properties: readOnly.join(', ') } };
-  }
-  const parsed = schema.safeParse(rest);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const issue = parsed.error.issues[0]!;
-  return {
-    ok: false,
-    code: 'REQUEST_INVALID',
-    detail: { field: issue.path.join('.'), reason: issue.message },
-  };
+  return parseGraphWrite(body, updateSchema, USER_WRITE);
 }
