@@ -355,6 +355,18 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
       await expectInvalid(bearer(await forged(a, { tid: crypto.randomUUID() })));
     });
 
+    it('a token that says what it allows in more than one way, or in none, is refused', async () => {
+      const sub = String(decodeJwt(tokensA.get('User.Read.All')!).sub);
+      // An app's roles and a user's scopes at once; neither; a delegated token whose oid is not its sub; wids that
+      // are not a list.
+      await expectInvalid(bearer(await forged(a, { scp: 'User.Read.All' })));
+      await expectInvalid(bearer(await forged(a, { roles: undefined })));
+      await expectInvalid(
+        bearer(await forged(a, { roles: undefined, scp: 'User.Read.All', oid: crypto.randomUUID() })),
+      );
+      await expectInvalid(bearer(await forged(a, { roles: undefined, scp: 'User.Read.All', oid: sub, wids: 'x' })));
+    });
+
     it('alg none, a garbled token, and a session cookie instead of a token', async () => {
       const good = tokensA.get('User.Read.All')!;
       const [, payload] = good.split('.');
