@@ -2,6 +2,7 @@
 import { hkdfSync } from 'node:crypto';
 import Provider, { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { roleTemplateIdsOf } from '../core/authorization.ts';
+import { clientCorsAllowed } from '../core/client-cors.ts';
 import {
   graphResource,
   isGraphResource,
@@ -82,6 +83,12 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       short: { httpOnly: true, sameSite: 'lax', signed: true },
     },
     pkce: { required: () => true },
+    // A browser app (a public client) calls the token endpoint from the origins of its redirect URIs only.
+    clientBasedCORS: (_k, origin, client) =>
+      clientCorsAllowed(origin, {
+        publicClient: client.clientAuthMethod === 'none',
+        redirectUris: client.redirectUris ?? [],
+      }),
     responseTypes: ['code'],
     ttl: {
       AuthorizationCode: 60,
