@@ -37,7 +37,7 @@ type Token =
   | { kind: 'string'; value: string; at: number }
   | { kind: 'guid'; value: string; at: number }
   | { kind: 'datetime'; value: string; at: number }
-  | { kind: 'punct'; text: '(' | ')' | ','; at: number };
+  | { kind: 'punct'; text: '(' | ')' | ',' | ':'; at: number };
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -46,7 +46,7 @@ function tokenize(text: string): Token[] {
     const c = text[i]!;
     if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
       i++;
-    } else if (c === '(' || c === ')' || c === ',') {
+    } else if (c === '(' || c === ')' || c === ',' || c === ':') {
       tokens.push({ kind: 'punct', text: c, at: i });
       i++;
     } else if (c === "'") {
@@ -119,7 +119,7 @@ class FilterParser {
     return t?.kind === 'word' && t.text.toLowerCase() === word;
   }
 
-  private expectPunct(p: '(' | ')' | ','): void {
+  private expectPunct(p: '(' | ')' | ',' | ':'): void {
     const t = this.tokens[this.pos];
     if (t?.kind !== 'punct' || t.text !== p) {
       refuse(
@@ -188,6 +188,8 @@ class FilterParser {
 
   private comparison(): FilterNode {
     this.countComparison();
+    const first = this.tokens[this.pos];
+    if (first?.kind === 'word' && /\/any$/i.test(first.text)) return this.lambda(first);
     if (this.peekWord('startswith')) {
       this.pos++;
       this.expectPunct('(');
@@ -227,6 +229,39 @@ class FilterParser {
     if (RANGE_OPERATORS.includes(op!))
       return { op: op as RangeOperator, property: p.name, value: this.literal(p.name, p.spec) };
     return { op: op as 'eq' | 'ne', property: p.name, value: this.literal(p.name, p.spec) };
+  }
+
+  /** `collection/any(m: m eq 'value')`, the one lambda form Graph offers on string collections. */
+  private lambda(t: { text: string; at: number }): FilterNode {
+    const path = t.text.slice(0, -'/any'.length);
+    const name = canonicalName(path, Object.keys(this.spec.properties));
+    const spec = name ? this.spec.properties[name] : undefined;
+    if (!name || !spec?.filter?.includes('any')) {
+      const allowed = Object.keys(this.spec.properties).filter((p) => this.spec.properties[p]!.filter?.includes('any'));
+      refuse(
+        '$filter',
+        allowed.length
+          ? `any is supported on ${allowed.join(', ')}; not on ${path}`
+          : 'lambda operators (any, all) are not supported on this collection',
+      );
+    }
+    this.pos++;
+    this.expectPunct('(');
+    const variable = this.tokens[this.pos];
+    if (variable?.kind !== 'word' || !/^[A-Za-z_]\w*$/.test(variable.text))
+      refuse('$filter', `any needs a range variable, as ${path}/any(m: m eq 'value')`);
+    this.pos++;
+    this.expectPunct(':');
+    const again = this.tokens[this.pos];
+    const op = this.tokens[this.pos + 1];
+    if (again?.kind !== 'word' || again.text !== (variable as { text: string }).text)
+      refuse('$filter', `the lambda body must compare its variable, as ${path}/any(m: m eq 'value')`);
+    if (op?.kind !== 'word' || op.text.toLowerCase() !== 'eq')
+      refuse('$filter', `the lambda body supports eq only, as ${path}/any(m: m eq 'value')`);
+    this.pos += 2;
+    const value = this.literal(name!, spec!);
+    this.expectPunct(')');
+    return { op: 'any', property: name!, value };
   }
 
   private literal(name: string, spec: PropertySpec): Literal {

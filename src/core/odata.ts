@@ -5,7 +5,8 @@
 import type { Decision, ErrorCode } from './errors.ts';
 import { canonicalName, MAX_COMPARISONS, parseFilter, Refusal, refuse } from './odata-filter.ts';
 
-export type FilterOperator = 'eq' | 'ne' | 'in' | 'startswith' | RangeOperator;
+/** `any`: a lambda over a string collection, `methodsRegistered/any(m: m eq 'passKeySynced')`. */
+export type FilterOperator = 'eq' | 'ne' | 'in' | 'startswith' | 'any' | RangeOperator;
 export type RangeOperator = 'ge' | 'le' | 'gt' | 'lt';
 /** `datetime`: a DateTimeOffset, written unquoted (`2026-01-01T00:00:00Z`), parsed to epoch milliseconds. */
 export type PropertyType = 'string' | 'boolean' | 'guid' | 'datetime';
@@ -31,6 +32,8 @@ export type FilterNode =
   | { op: RangeOperator; property: string; value: Literal }
   | { op: 'in'; property: string; values: Literal[] }
   | { op: 'startswith'; property: string; value: string }
+  /** Some element of the collection property equals `value`. */
+  | { op: 'any'; property: string; value: Literal }
   | { op: 'and' | 'or'; left: FilterNode; right: FilterNode }
   | { op: 'not'; operand: FilterNode };
 

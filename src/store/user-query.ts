@@ -25,9 +25,14 @@ export type UserQueryResult =
 export interface UserQueryOptions {
   /** Key of the $skiptoken HMAC (derived from the instance secret by the caller); at least 32 bytes. */
   skiptokenKey: Uint8Array;
+  /** Filters on properties that are not the user's own (a report's computed ones), as SQL over `users`. */
+  extraFilter?: UserFilterExtension;
 }
 
 type Eb = ExpressionBuilder<Database, 'users'>;
+type Comparison = Exclude<FilterNode, { op: 'and' | 'or' | 'not' }>;
+/** A comparison on a property of another resource built over users (src/store/report-query.ts), or undefined. */
+export type UserFilterExtension = (eb: Eb, f: Comparison) => Expression<SqlBool> | undefined;
 /** One page of the tenant's users matching `query`, after the page its `$skiptoken` (if any) ends. */
 export async function queryUsers(
   db: Db,
@@ -41,7 +46,7 @@ export async function queryUsers(
     cursor = decodeSkiptoken(query.skiptoken, fingerprint, opts.skiptokenKey);
     if (!cursor) return { ok: false, code: 'GRAPH_SKIPTOKEN_INVALID', detail: { parameter: '$skiptoken' } };
   }
-  const rows = await userPageQuery(db, tenantId, query, cursor).execute();
+  const rows = await userPageQuery(db, tenantId, query, cursor, opts.extraFilter).execute();
 
   const more = rows.length > query.top;
   const pageRows = more ? rows.slice(0, query.top) : rows;
@@ -60,12 +65,18 @@ export async function queryUsers(
     const last = pageRows[pageRows.length - 1]! as (typeof pageRows)[number] & { sort_key?: string };
     page.skiptoken = encodeSkiptoken({ key: last.sort_key ?? null, id: last.id }, fingerprint, opts.skiptokenKey);
   }
-  if (query.count) page.count = await countUsers(db, tenantId, query);
+  if (query.count) page.count = await countUsers(db, tenantId, query, opts.extraFilter);
   return { ok: true, page };
 }
 
 /** The page's SELECT (one row more than $top, to tell whether another page follows); exported for plan tests. */
-export function userPageQuery(db: Db, tenantId: string, query: CollectionQuery, cursor?: Cursor) {
+export function userPageQuery(
+  db: Db,
+  tenantId: string,
+  query: CollectionQuery,
+  cursor?: Cursor,
+  ext?: UserFilterExtension,
+) {
   const order = query.orderBy;
   const sortKey = sortKeyOf(order);
   const desc = order?.direction === 'desc';
@@ -73,7 +84,7 @@ export function userPageQuery(db: Db, tenantId: string, query: CollectionQuery, 
     .selectFrom('users')
     .select(['id', 'tenant_id', 'user_principal_name', 'display_name', 'enabled', 'user_handle', 'created_at'])
     .where('tenant_id', '=', tenantId)
-    .where((eb) => matches(eb, query));
+    .where((eb) => matches(eb, query, ext));
   if (sortKey) q = q.select(sortKey.as('sort_key'));
   if (cursor) q = q.where((eb) => after(eb, sortKey, cursor, desc));
   if (sortKey) q = q.orderBy(sortKey, desc ? 'desc' : 'asc');
@@ -83,12 +94,17 @@ export function userPageQuery(db: Db, tenantId: string, query: CollectionQuery, 
 }
 
 /** `$count`: how many of the tenant's users match the query's $filter and $search (paging ignored). */
-export async function countUsers(db: Db, tenantId: string, query: CollectionQuery): Promise<number> {
+export async function countUsers(
+  db: Db,
+  tenantId: string,
+  query: CollectionQuery,
+  ext?: UserFilterExtension,
+): Promise<number> {
   const r = await db
     .selectFrom('users')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .where('tenant_id', '=', tenantId)
-    .where((eb) => matches(eb, query))
+    .where((eb) => matches(eb, query, ext))
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }
@@ -109,23 +125,27 @@ function after(eb: Eb, sortKey: ReturnType<typeof sortKeyOf>, c: Cursor, desc: b
     : sql<SqlBool>`(${sortKey}, id) > (${c.key}, ${c.id})`;
 }
 
-function matches(eb: Eb, query: CollectionQuery): Expression<SqlBool> {
+function matches(eb: Eb, query: CollectionQuery, ext?: UserFilterExtension): Expression<SqlBool> {
   const parts: Expression<SqlBool>[] = [];
-  if (query.filter) parts.push(filterExpression(eb, query.filter));
+  if (query.filter) parts.push(filterExpression(eb, query.filter, ext));
   if (query.search) parts.push(searchExpression(eb, query.search));
   return eb.and(parts);
 }
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-function filterExpression(eb: Eb, f: FilterNode): Expression<SqlBool> {
+function filterExpression(eb: Eb, f: FilterNode, ext?: UserFilterExtension): Expression<SqlBool> {
+  if (ext && f.op !== 'and' && f.op !== 'or' && f.op !== 'not') {
+    const extended = ext(eb, f as Comparison);
+    if (extended) return extended;
+  }
   switch (f.op) {
     case 'and':
-      return eb.and([filterExpression(eb, f.left), filterExpression(eb, f.right)]);
+      return eb.and([filterExpression(eb, f.left, ext), filterExpression(eb, f.right, ext)]);
     case 'or':
-      return eb.or([filterExpression(eb, f.left), filterExpression(eb, f.right)]);
+      return eb.or([filterExpression(eb, f.left, ext), filterExpression(eb, f.right, ext)]);
     case 'not':
-      return eb.not(filterExpression(eb, f.operand));
+      return eb.not(filterExpression(eb, f.operand, ext));
     case 'eq':
       return equals(eb, f.property, f.value);
     case 'ne':

@@ -189,6 +189,10 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
       const { secretKeyId } = await import('../../src/core/graph-application.ts');
       return { values: { id: app.id }, body: { keyId: secretKeyId(app.secretHash!) } };
     },
+    // Reports: the tenant's report, and a fresh user of tenant A with a passkey (test/support/report-fixtures.ts).
+    'GET /reports/authenticationMethods/userRegistrationDetails': async () => ({ values: {} }),
+    'GET /reports/authenticationMethods/userRegistrationDetails/:id': async () =>
+      (await import('../support/report-fixtures.ts')).registrationDetailsFixture(server.ctx, a),
   };
   const fixtureOf = (route: { method: string; path: string }) => {
     const make = fixtureFactories[`${route.method} ${route.path}`];

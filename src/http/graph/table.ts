@@ -5,6 +5,7 @@ import { auditLogRoutes } from './audit-logs.ts';
 import { authenticationMethodRoutes } from './authentication-methods.ts';
 import { groupRoutes } from './groups.ts';
 import { organizationRoutes } from './organization.ts';
+import { reportRoutes } from './reports.ts';
 import { roleRoutes } from './roles.ts';
 import type { GraphRoute } from './route.ts';
 import { userRoutes } from './users.ts';
@@ -17,4 +18,5 @@ export const graphRoutes: readonly GraphRoute[] = [
   ...auditLogRoutes,
   ...roleRoutes,
   ...applicationRoutes,
+  ...reportRoutes,
 ];
