@@ -202,3 +202,29 @@ export function toUserRegistrationDetails(
 export function registrationDetailsContext(graphBase: string, select?: readonly string[], entity = false): string {
   return `${graphBase}/$metadata#reports/authenticationMethods/userRegistrationDetails${select ? `(${select.join(',')})` : ''}${entity ? '/$entity' : ''}`;
 }
+
+/** The counts of one group's members (or of the whole tenant) that the coverage report gives. */
+export interface CoverageCounts {
+  memberCount: number;
+  membersWithPasskey: number;
+  membersWithDeviceBoundPasskey: number;
+  membersPasswordlessCapable: number;
+}
+
+/**
+ * Signet's own report (Graph has none): how many members of each group hold a passkey, a device-bound one, and
+ * are passwordless-capable (isPasswordlessCapable above; with today's rules, the members with a passkey).
+ */
+export function toGroupPasskeyCoverage(g: { id: string; displayName: string } & CoverageCounts) {
+  return {
+    groupId: g.id,
+    displayName: g.displayName,
+    memberCount: g.memberCount,
+    membersWithPasskey: g.membersWithPasskey,
+    membersWithDeviceBoundPasskey: g.membersWithDeviceBoundPasskey,
+    membersPasswordlessCapable: g.membersPasswordlessCapable,
+  };
+}
+
+/** $top and $skiptoken only: the report is in group id order, one row per group. */
+export const groupPasskeyCoverageQuerySpec: ResourceSpec = { properties: {}, selectable: [] };

@@ -193,6 +193,7 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
     'GET /reports/authenticationMethods/userRegistrationDetails': async () => ({ values: {} }),
     'GET /reports/authenticationMethods/userRegistrationDetails/:id': async () =>
       (await import('../support/report-fixtures.ts')).registrationDetailsFixture(server.ctx, a),
+    'GET /reports/authenticationMethods/groupPasskeyCoverage': async () => ({ values: {} }),
   };
   const fixtureOf = (route: { method: string; path: string }) => {
     const make = fixtureFactories[`${route.method} ${route.path}`];

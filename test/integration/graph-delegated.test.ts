@@ -282,6 +282,10 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
 
     it.each(gets.map((r) => [r.path, r] as const))('GET %s', async (_path, route) => {
       const path = pathOf(route.path);
+      // A route Graph does not have (ours, beta only) is walked on the version it is served on.
+      const version = route.versions?.[0] ?? 'v1.0';
+      const call = (p: string, token: string) =>
+        fetch(`${graph()}/${version}${p}`, { headers: { authorization: `Bearer ${token}` } });
       const { scopes, roles } = route.permission.delegated;
       const declaredRoles: readonly RoleName[] = roles === 'anyUser' ? [] : roles;
       const holders = roles === 'anyUser' ? ['plain'] : declaredRoles.map((r) => `role ${r}`);

@@ -7,6 +7,7 @@ import { registrationDetailsQuerySpec } from '../../src/core/registration-report
 import { createApp, createTenant } from '../../src/flows/directory.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { skiptokenKey } from '../../src/http/graph/skiptoken-key.ts';
+import { addGroupMember, insertGroup } from '../../src/store/groups.ts';
 import { queryRegistrationDetails } from '../../src/store/report-query.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
@@ -280,5 +281,101 @@ describe.each(engines)('Graph authentication methods reports on %s', (engine) =>
     expect(r.page.rows.every((x) => x.passkeys.length === 1)).toBe(true);
     // The page SELECT and the one batched method query.
     expect(statements).toBe(2);
+  });
+
+  describe('groupPasskeyCoverage (ours, beta only)', () => {
+    let c: Tenant;
+    let tokenC: string;
+    let tokenCAudit: string;
+    const groups: Record<string, string> = {};
+    beforeAll(async () => {
+      const ctx = server.ctx;
+      c = await createTenant(ctx, { slug: `coverage-${engine}` });
+      tokenC = await appToken(c, 'Reports.Read.All');
+      tokenCAudit = await appToken(c, 'AuditLog.Read.All');
+      const ada = await reportUser(ctx, c, 'ada', ['platform', 'platform']);
+      const bob = await reportUser(ctx, c, 'bob', ['synced']);
+      const cy = await reportUser(ctx, c, 'cy', ['securityKey', 'synced']);
+      const dee = await reportUser(ctx, c, 'dee');
+      await issueTap(ctx, c, dee, { actor: { type: 'system', id: null } });
+      await reportUser(ctx, c, 'loner', ['synced']); // in no group: counted in the tenant total only
+      for (const [name, members] of [
+        ['Sales', [ada, bob, dee]],
+        ['Empty', []],
+        ['Keys', [cy]],
+      ] as const) {
+        const id = ctx.newId();
+        await insertGroup(ctx.db, { id, tenantId: c.id, displayName: name, createdAt: ctx.now() });
+        for (const m of members) await addGroupMember(ctx.db, c.id, id, m.id);
+        groups[name] = id;
+      }
+    });
+    const COVERAGE = '/reports/authenticationMethods/groupPasskeyCoverage';
+    const beta = (path: string, token = tokenC) => graph(`${server.url}/graph/beta${path}`, token);
+
+    it('counts per group and for the whole tenant, in one row per group', async () => {
+      const r = await beta(COVERAGE);
+      expect(r.status).toBe(200);
+      expect(r.body['@odata.context']).toBe(
+        `${server.url}/graph/beta/$metadata#reports/authenticationMethods/groupPasskeyCoverage`,
+      );
+      expect(r.body.tenantTotal).toEqual({
+        memberCount: 5,
+        membersWithPasskey: 4,
+        membersWithDeviceBoundPasskey: 2,
+        membersPasswordlessCapable: 4,
+      });
+      const byName = Object.fromEntries(r.body.value.map((g) => [String(g.displayName), g]));
+      expect(r.body.value).toHaveLength(3);
+      expect(byName.Sales).toEqual({
+        groupId: groups.Sales,
+        displayName: 'Sales',
+        memberCount: 3,
+        membersWithPasskey: 2,
+        membersWithDeviceBoundPasskey: 1,
+        membersPasswordlessCapable: 2,
+      });
+      expect(byName.Empty).toMatchObject({ memberCount: 0, membersWithPasskey: 0, membersWithDeviceBoundPasskey: 0 });
+      expect(byName.Keys).toMatchObject({ memberCount: 1, membersWithPasskey: 1, membersWithDeviceBoundPasskey: 1 });
+    });
+
+    it('agrees with userRegistrationDetails on who is passwordless-capable', async () => {
+      const details = await graph(`${REPORT}?$filter=isPasswordlessCapable eq true`, tokenCAudit);
+      const total = (await beta(COVERAGE)).body.tenantTotal as Json;
+      expect(details.body.value).toHaveLength(Number(total.membersPasswordlessCapable));
+    });
+
+    it('pages with $top and @odata.nextLink, each group once', async () => {
+      const seen: string[] = [];
+      let link: string | undefined = `${server.url}/graph/beta${COVERAGE}?$top=1`;
+      while (link) {
+        const r = await graph(link, tokenC);
+        expect(r.status).toBe(200);
+        expect(r.body.value).toHaveLength(1);
+        seen.push(String(r.body.value[0]!.groupId));
+        link = r.body['@odata.nextLink'] as string | undefined;
+      }
+      expect(seen.sort()).toEqual(Object.values(groups).sort());
+      const bad = await beta(`${COVERAGE}?$top=1&$skiptoken=abc.def`);
+      expect(codeOf(bad)).toBe('GRAPH_SKIPTOKEN_INVALID');
+    });
+
+    it('refuses the options it does not have, and is not served on v1.0 (Graph has no such report)', async () => {
+      for (const bad of ["$filter=displayName eq 'Sales'", '$orderby=displayName', '$select=groupId', '$count=true']) {
+        const r = await beta(`${COVERAGE}?${bad}`);
+        expect(r.status, bad).toBe(400);
+        expect(codeOf(r), bad).toBe('GRAPH_QUERY_INVALID');
+      }
+      const v1 = await fetch(`${server.url}/graph/v1.0${COVERAGE}`, { headers: { authorization: `Bearer ${tokenC}` } });
+      expect(v1.status).toBe(404);
+    });
+
+    it("shows another tenant's token only its own groups", async () => {
+      const r = await beta(COVERAGE, tokenB);
+      expect(r.status).toBe(200);
+      expect(r.body.value).toEqual([]);
+      expect(r.body.tenantTotal).toMatchObject({ memberCount: 1, membersWithPasskey: 1 });
+      for (const id of Object.values(groups)) expect(r.text).not.toContain(id);
+    });
   });
 });

@@ -1,16 +1,23 @@
 // Graph's authentication methods reports: userRegistrationDetails (list with $filter, $orderby, $top and
-// @odata.nextLink paging; one user by object id), computed by src/core/registration-report.ts. Every read is in
-// the token's tenant only: another tenant's user is as absent as one that never was.
+// @odata.nextLink paging; one user by object id), computed by src/core/registration-report.ts; and Signet's own
+// passkey coverage per group (beta only: Graph has no such report). Every read is in the token's tenant only:
+// another tenant's user is as absent as one that never was.
 import type { RoutePermission } from '../../core/authorization.ts';
 import { type ErrorCode, SignetError } from '../../core/errors.ts';
 import { checkConsistencyLevel, type FilterNode, nextLink, parseCollectionQuery } from '../../core/odata.ts';
 import {
   GRAPH_REGISTRATION_METHODS,
+  groupPasskeyCoverageQuerySpec,
   registrationDetailsContext,
   registrationDetailsQuerySpec,
+  toGroupPasskeyCoverage,
   toUserRegistrationDetails,
 } from '../../core/registration-report.ts';
-import { findRegistrationDetails, queryRegistrationDetails } from '../../store/report-query.ts';
+import {
+  findRegistrationDetails,
+  queryGroupPasskeyCoverage,
+  queryRegistrationDetails,
+} from '../../store/report-query.ts';
 import type { GraphCall, GraphRoute } from './route.ts';
 import { skiptokenKey } from './skiptoken-key.ts';
 
@@ -19,6 +26,12 @@ import { skiptokenKey } from './skiptoken-key.ts';
 const READ: RoutePermission = {
   application: ['AuditLog.Read.All'],
   delegated: { scopes: ['AuditLog.Read.All'], roles: ['Reports Reader', 'Global Reader'] },
+};
+
+// Ours: the same readers, and Reports.Read.All too (Graph's permission for its usage reports).
+const COVERAGE_READ: RoutePermission = {
+  application: ['AuditLog.Read.All', 'Reports.Read.All'],
+  delegated: { scopes: ['AuditLog.Read.All', 'Reports.Read.All'], roles: ['Reports Reader', 'Global Reader'] },
 };
 
 const refuse = (r: { code: ErrorCode; detail: Record<string, string> }): never => {
@@ -93,6 +106,33 @@ export const reportRoutes: GraphRoute[] = [
         body: {
           '@odata.context': registrationDetailsContext(call.base, select, true),
           ...toUserRegistrationDetails(facts, call.ctx.now(), select),
+        },
+      };
+    },
+  },
+  {
+    // Signet's own report, not Graph's (Graph has no passkey coverage per group): served on beta only, so a
+    // v1.0 script never meets a resource Microsoft does not define.
+    method: 'GET',
+    path: `${ROOT}/groupPasskeyCoverage`,
+    versions: ['beta'],
+    permission: COVERAGE_READ,
+    handler: async (call) => {
+      const parsed = parseCollectionQuery(queryOf(call), groupPasskeyCoverageQuerySpec);
+      if (!parsed.ok) return refuse(parsed);
+      if (parsed.query.count)
+        refuse({ code: 'GRAPH_QUERY_INVALID', detail: { parameter: '$count', reason: 'this report has no $count' } });
+      const result = await queryGroupPasskeyCoverage(call.ctx.db, call.tenant.id, parsed.query, {
+        skiptokenKey: skiptokenKey(call.ctx, 'groupPasskeyCoverage'),
+      });
+      if (!result.ok) return refuse(result);
+      const { page } = result;
+      return {
+        body: {
+          '@odata.context': `${call.base}/$metadata#reports/authenticationMethods/groupPasskeyCoverage`,
+          tenantTotal: page.tenant,
+          value: page.groups.map(toGroupPasskeyCoverage),
+          ...(page.skiptoken === undefined ? {} : { '@odata.nextLink': nextLink(selfOf(call), page.skiptoken) }),
         },
       };
     },
