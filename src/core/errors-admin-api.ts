@@ -120,4 +120,38 @@ export const adminApiErrors = {
     remediation: 'Check the client id printed by `npx signet app create`.',
     where: 'CLI, admin API',
   },
+  APP_SECRET_LIMIT_REACHED: {
+    status: 400,
+    message: 'This app already holds as many client secrets as Signet allows (5 that are not removed or expired).',
+    remediation:
+      'Remove a secret the app no longer uses (removePassword with its keyId, listed in passwordCredentials), then add the new one.',
+    where: 'admin API (Graph)',
+  },
+  APP_SECRET_INVALID: {
+    status: 401,
+    message: 'The client secret presented is not one of the secrets of this app.',
+    remediation:
+      'Use a secret shown by addPassword (or `signet app create`) for this client id; if it is lost, add a new one and remove the old one.',
+    where: 'token endpoint (sign-in log)',
+  },
+  APP_SECRET_EXPIRED: {
+    status: 401,
+    message: 'The client secret presented has expired (its endDateTime has passed).',
+    remediation:
+      'Add a new secret to the app (addPassword), configure the client with it, and remove the expired one (its keyId is in the log detail).',
+    where: 'token endpoint (sign-in log)',
+  },
+  APP_SECRET_REMOVED: {
+    status: 401,
+    message: 'The client secret presented was removed from the app.',
+    remediation:
+      'Configure the client with one of the current secrets of the app, or add a new one (addPassword); the removed keyId is in the log detail.',
+    where: 'token endpoint (sign-in log)',
+  },
+  APP_SECRET_NOT_YET_VALID: {
+    status: 401,
+    message: 'The client secret presented is not valid yet (its startDateTime is in the future).',
+    remediation: 'Wait until the startDateTime of the secret, or use another current secret of the app.',
+    where: 'token endpoint (sign-in log)',
+  },
 } satisfies Record<string, ErrorEntry>;

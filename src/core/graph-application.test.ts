@@ -14,7 +14,18 @@ const app = {
   createdAt: Date.UTC(2026, 0, 2, 3, 4, 5),
   redirectUris: ['https://app.example/cb'],
   publicClient: false,
-  secretHash: 'hmac-of-the-secret',
+  secrets: [
+    {
+      keyId: 'k-1',
+      displayName: 'ci',
+      hint: 'abc',
+      startAt: Date.UTC(2026, 0, 2),
+      endAt: Date.UTC(2028, 0, 2),
+      removedAt: null,
+    },
+    { keyId: 'k-old', displayName: null, hint: null, startAt: 0, endAt: null, removedAt: 1 },
+    { keyId: 'k-2', displayName: null, hint: null, startAt: Date.UTC(2026, 0, 2), endAt: null, removedAt: null },
+  ],
 };
 
 describe('the Graph application shape', () => {
@@ -28,18 +39,27 @@ describe('the Graph application shape', () => {
       web: { redirectUris: ['https://app.example/cb'] },
       spa: { redirectUris: [] },
     });
+    // Every secret not removed, each with its own keyId and validity; the removed one is gone.
     expect(g.passwordCredentials).toEqual([
+      {
+        customKeyIdentifier: null,
+        displayName: 'ci',
+        endDateTime: '2028-01-02T00:00:00Z',
+        hint: 'abc',
+        keyId: 'k-1',
+        startDateTime: '2026-01-02T00:00:00Z',
+      },
       {
         customKeyIdentifier: null,
         displayName: null,
         endDateTime: null,
         hint: null,
-        keyId: secretKeyId(app.secretHash),
-        startDateTime: null,
+        keyId: 'k-2',
+        startDateTime: '2026-01-02T00:00:00Z',
       },
     ]);
-    expect(JSON.stringify(g)).not.toContain(app.secretHash);
-    expect(toGraphApplication({ ...app, publicClient: true, secretHash: null })).toMatchObject({
+    expect(JSON.stringify(g)).not.toContain('secretText');
+    expect(toGraphApplication({ ...app, publicClient: true, secrets: [] })).toMatchObject({
       web: { redirectUris: [] },
       spa: { redirectUris: ['https://app.example/cb'] },
       passwordCredentials: [],
@@ -66,8 +86,25 @@ describe('the Graph application shape', () => {
     expect(parseApplicationUpdate([])).toMatchObject({ ok: false, code: 'REQUEST_INVALID' });
     expect(parseAddPassword(undefined)).toEqual({ ok: true, value: {} });
     expect(
-      parseAddPassword({ passwordCredential: { displayName: 'ci', endDateTime: '2030-01-01T00:00:00Z' } }),
-    ).toEqual({ ok: true, value: { displayName: 'ci' } });
+      parseAddPassword({
+        passwordCredential: {
+          displayName: 'ci',
+          startDateTime: '2030-01-01T00:00:00+02:00',
+          endDateTime: '2030-01-01T00:00:00Z',
+          keyId: 'ignored',
+        },
+      }),
+    ).toEqual({
+      ok: true,
+      value: { displayName: 'ci', startAt: Date.UTC(2029, 11, 31, 22), endAt: Date.UTC(2030, 0, 1) },
+    });
+    expect(parseAddPassword({ passwordCredential: { endDateTime: null } })).toEqual({ ok: true, value: {} });
+    expect(parseAddPassword({ passwordCredential: { endDateTime: 'next year' } })).toMatchObject({
+      ok: false,
+      code: 'REQUEST_INVALID',
+      detail: { field: 'passwordCredential.endDateTime' },
+    });
+    expect(parseAddPassword({ secretText: 'mine' })).toMatchObject({ ok: false, detail: { field: 'secretText' } });
     expect(parseRemovePassword({})).toMatchObject({ ok: false, code: 'REQUEST_INVALID' });
     expect(parseRemovePassword({ keyId: 'k' })).toEqual({ ok: true, value: { keyId: 'k' } });
   });

@@ -1,9 +1,10 @@
 // Signet's apps in Graph's application shape: `appId` is the client id (Signet has no separate object id, so
-// `id` is the same value). A confidential app holds at most one secret; it is shown as one passwordCredential
-// whose keyId is derived from the stored HMAC, metadata only: `secretText` appears in the addPassword answer
-// and nowhere else. `requiredResourceAccess` is not answered: graph.md holds no permission ids to fill it.
+// `id` is the same value). A confidential app holds a few secrets (src/core/app-secret.ts), each shown as a
+// passwordCredential, metadata only: `secretText` appears in the addPassword answer and nowhere else.
+// `requiredResourceAccess` is not answered: graph.md holds no permission ids to fill it.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { AppSecretFacts } from './app-secret.ts';
 import { isoUtc } from './graph-user.ts';
 import type { BodyResult } from './graph-write.ts';
 import type { ResourceSpec } from './odata.ts';
@@ -14,7 +15,8 @@ export interface ApplicationFacts {
   createdAt: number;
   redirectUris: readonly string[];
   publicClient: boolean;
-  secretHash: string | null;
+  /** Its secrets; removed ones are left out of the Graph shape. */
+  secrets: readonly AppSecretFacts[];
 }
 
 export const APPLICATION_PROPERTIES = [
@@ -33,7 +35,10 @@ export const applicationQuerySpec: ResourceSpec = {
   selectable: [...APPLICATION_PROPERTIES],
 };
 
-/** The keyId of the app's one secret: a GUID-shaped digest of its HMAC (reveals nothing of the secret). */
+/**
+ * The keyId of a secret made with the app by `signet app create` (or migrated from before 0010): a GUID-shaped
+ * digest of its HMAC, which reveals nothing of the secret. addPassword's secrets get a random keyId.
+ */
 export function secretKeyId(secretHash: string): string {
   const h = createHash('sha256').update(`signet app secret key id\n${secretHash}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
@@ -49,14 +54,14 @@ export interface PasswordCredential {
   secretText?: string;
 }
 
-export function passwordCredentialOf(secretHash: string): PasswordCredential {
+export function passwordCredentialOf(s: AppSecretFacts): PasswordCredential {
   return {
     customKeyIdentifier: null,
-    displayName: null,
-    endDateTime: null,
-    hint: null,
-    keyId: secretKeyId(secretHash),
-    startDateTime: null,
+    displayName: s.displayName,
+    endDateTime: s.endAt === null ? null : isoUtc(s.endAt),
+    hint: s.hint,
+    keyId: s.keyId,
+    startDateTime: isoUtc(s.startAt),
   };
 }
 
@@ -70,7 +75,7 @@ export function toGraphApplication(a: ApplicationFacts, select?: readonly string
     createdDateTime: isoUtc(a.createdAt),
     web: { redirectUris: a.publicClient ? [] : [...a.redirectUris] },
     spa: { redirectUris: a.publicClient ? [...a.redirectUris] : [] },
-    passwordCredentials: a.secretHash ? [passwordCredentialOf(a.secretHash)] : [],
+    passwordCredentials: a.secrets.filter((x) => x.removedAt === null).map(passwordCredentialOf),
   };
   if (!select) return full;
   const out: GraphApplication = {};
@@ -119,15 +124,37 @@ export const parseApplicationCreate = (body: unknown) => parse(body, createSchem
 /** PATCH /applications/{id}: displayName and the redirect URIs of the app's own kind. */
 export const parseApplicationUpdate = (body: unknown) => parse(body, updateSchema);
 
-/** POST addPassword: `{ passwordCredential: { displayName? } }`; other properties (dates) are ignored: one secret, no expiry. */
-export function parseAddPassword(body: unknown): BodyResult<{ displayName?: string }> {
+const dateTime = z.iso.datetime({ offset: true }).transform((v) => Date.parse(v));
+
+/**
+ * POST addPassword: `{ passwordCredential: { displayName?, startDateTime?, endDateTime? } }` (ISO 8601); the
+ * other passwordCredential properties are Graph's to set (keyId, hint, secretText) and are ignored, as Graph does.
+ */
+export function parseAddPassword(
+  body: unknown,
+): BodyResult<{ displayName?: string; startAt?: number; endAt?: number }> {
   const schema = z
     .object({
-      passwordCredential: z.object({ displayName: z.string().max(120).optional() }).optional(),
+      passwordCredential: z
+        .object({
+          displayName: z.string().max(120).nullable().optional(),
+          startDateTime: dateTime.nullable().optional(),
+          endDateTime: dateTime.nullable().optional(),
+        })
+        .optional(),
     })
     .strict();
   const r = parse(body ?? {}, schema);
-  return r.ok ? { ok: true, value: r.value.passwordCredential ?? {} } : r;
+  if (!r.ok) return r;
+  const p = r.value.passwordCredential ?? {};
+  return {
+    ok: true,
+    value: {
+      ...(p.displayName == null ? {} : { displayName: p.displayName }),
+      ...(p.startDateTime == null ? {} : { startAt: p.startDateTime }),
+      ...(p.endDateTime == null ? {} : { endAt: p.endDateTime }),
+    },
+  };
 }
 
 /** POST removePassword: `{ keyId }`. */

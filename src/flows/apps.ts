@@ -1,7 +1,10 @@
-// The tenant's apps as the admin API changes them: create, update, delete, and the one client secret
-// (addPassword / removePassword). Each write runs in one transaction with its audit row. A secret is stored as
-// an HMAC (hashSecret 'client-secret', as the CLI's) and shown only in the addPassword answer; replacing or
-// removing it takes effect at once, since the provider reads the app from the store on each client lookup.
+// The tenant's apps as the admin API changes them: create, update, delete, and their client secrets
+// (addPassword / removePassword, a few per app: src/core/app-secret.ts), and the token endpoint's check of a
+// presented secret. Each write runs in one transaction with its audit row. A secret is stored as an HMAC
+// (hashSecret 'client-secret', as the CLI's) and shown only in the addPassword answer; adding or removing one
+// takes effect at once, since the token endpoint reads the app's secrets from the store on each check.
+
+import { type AppSecretFacts, judgePresentedSecret, judgeSecretAdd } from '../core/app-secret.ts';
 import type { Principal } from '../core/authorization.ts';
 import { SignetError } from '../core/errors.ts';
 import {
@@ -10,12 +13,22 @@ import {
   type PasswordCredential,
   passwordCredentialOf,
 } from '../core/graph-application.ts';
-import { isoUtc } from '../core/graph-user.ts';
-import { type App, deleteApp, findApp, insertApp, setAppSecret, updateApp } from '../store/apps.ts';
+import {
+  type App,
+  deleteApp,
+  findApp,
+  insertApp,
+  insertAppSecret,
+  listAppSecrets,
+  lockApp,
+  removeAppSecret,
+  updateApp,
+} from '../store/apps.ts';
 import { insertAudit } from '../store/logs.ts';
 import type { Tenant } from '../store/tenants.ts';
-import { type Ctx, hashSecret } from './context.ts';
+import { type Ctx, hashSecret, secretMatches } from './context.ts';
 import { validateRedirectUri } from './directory.ts';
+import { recordSignIn } from './record-sign-in.ts';
 import { actorOf } from './users.ts';
 
 const appNotFound = () => new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'application' });
@@ -31,7 +44,6 @@ export async function createDirectoryApp(ctx: Ctx, tenant: Tenant, by: Principal
     redirectUris,
     postLogoutRedirectUris: [],
     publicClient,
-    secretHash: null,
     createdAt: ctx.now(),
     permissions: [],
   };
@@ -122,18 +134,21 @@ export async function deleteDirectoryApp(ctx: Ctx, tenant: Tenant, by: Principal
   });
 }
 
+const SECRETS_ACTIVITY = 'Update application – Certificates and secrets management';
+
 /**
- * POST addPassword: a new secret replaces the app's one secret (Signet holds one per app, Entra several). The
- * answer is the only place its text appears.
+ * POST addPassword: one more secret, beside the app's others (up to APP_SECRET_LIMIT live ones). The answer is
+ * the only place its text appears; the audit row has its keyId and hint.
  */
 export async function addAppPassword(
   ctx: Ctx,
   tenant: Tenant,
   by: Principal,
   id: string,
-  p: { displayName?: string },
+  p: { displayName?: string; startAt?: number; endAt?: number },
 ): Promise<PasswordCredential> {
   return ctx.db.transaction().execute(async (trx) => {
+    if (!(await lockApp(trx, tenant.id, id))) throw appNotFound();
     const app = await findApp(trx, tenant.id, id);
     if (!app) throw appNotFound();
     if (app.publicClient)
@@ -141,50 +156,95 @@ export async function addAppPassword(
         field: 'passwordCredential',
         reason: 'a spa (public) app has no secret',
       });
+    const now = ctx.now();
+    const verdict = judgeSecretAdd(await listAppSecrets(trx, tenant.id, id), now, p);
+    if (!verdict.ok) throw new SignetError(verdict.code, verdict.detail);
     const secret = ctx.randomBytes(32).toString('base64url');
-    const hash = hashSecret(ctx, 'client-secret', secret);
-    await setAppSecret(trx, tenant.id, id, hash);
-    const credential = passwordCredentialOf(hash);
+    const facts: AppSecretFacts = {
+      keyId: ctx.newId(),
+      displayName: p.displayName ?? null,
+      hint: secret.slice(0, 3),
+      startAt: verdict.startAt,
+      endAt: verdict.endAt,
+      removedAt: null,
+    };
+    await insertAppSecret(trx, tenant.id, id, {
+      ...facts,
+      secretHash: hashSecret(ctx, 'client-secret', secret),
+      createdAt: now,
+    });
+    const credential = passwordCredentialOf(facts);
     await insertAudit(trx, {
       id: ctx.newId(),
       tenantId: tenant.id,
-      createdAt: ctx.now(),
+      createdAt: now,
       ...actorOf(by),
-      activity: 'Update application – Certificates and secrets management',
+      activity: SECRETS_ACTIVITY,
       targetType: 'app',
       targetId: id,
       detail: {
-        keyId: credential.keyId,
-        ...(app.secretHash ? { replacedKeyId: passwordCredentialOf(app.secretHash).keyId } : {}),
+        addedKeyId: facts.keyId,
+        hint: facts.hint ?? '',
+        ...(facts.displayName ? { displayName: facts.displayName } : {}),
+        startDateTime: credential.startDateTime ?? '',
+        endDateTime: credential.endDateTime ?? '',
       },
     });
-    return {
-      ...credential,
-      displayName: p.displayName ?? null,
-      startDateTime: isoUtc(ctx.now()),
-      hint: secret.slice(0, 3),
-      secretText: secret,
-    };
+    return { ...credential, secretText: secret };
   });
 }
 
-/** POST removePassword: the secret with that keyId stops working at once. */
+/** POST removePassword: the secret with that keyId stops working at once; the app's others keep working. */
 export async function removeAppPassword(ctx: Ctx, tenant: Tenant, by: Principal, id: string, keyId: string) {
   await ctx.db.transaction().execute(async (trx) => {
     const app = await findApp(trx, tenant.id, id);
     if (!app) throw appNotFound();
-    if (!app.secretHash || passwordCredentialOf(app.secretHash).keyId !== keyId.toLowerCase())
+    const secret = (await listAppSecrets(trx, tenant.id, id)).find(
+      (s) => s.keyId === keyId.toLowerCase() && s.removedAt === null,
+    );
+    if (!secret || !(await removeAppSecret(trx, tenant.id, id, secret.keyId, ctx.now())))
       throw new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'passwordCredential' });
-    await setAppSecret(trx, tenant.id, id, null);
     await insertAudit(trx, {
       id: ctx.newId(),
       tenantId: tenant.id,
       createdAt: ctx.now(),
       ...actorOf(by),
-      activity: 'Update application – Certificates and secrets management',
+      activity: SECRETS_ACTIVITY,
       targetType: 'app',
       targetId: id,
-      detail: { removedKeyId: keyId },
+      detail: { removedKeyId: secret.keyId, hint: secret.hint ?? '' },
     });
   });
+}
+
+/** What oidc-provider holds as a confidential client's `client_secret`: a marker, not a secret (see below). */
+export const CLIENT_SECRET_IN_STORE = 'signet:app_secrets';
+
+/**
+ * The token endpoint's client authentication: the presented secret is good when its HMAC is one of the app's
+ * current secrets (start ≤ now < end, not removed). A refusal is logged in the sign-in log with why (expired,
+ * removed, not yet valid, or none of them) and the keyId; the client sees only `invalid_client`.
+ */
+export async function authenticateClientSecret(
+  ctx: Ctx,
+  tenantId: string,
+  appId: string,
+  presented: string,
+): Promise<boolean> {
+  const hash = hashSecret(ctx, 'client-secret', presented);
+  const secrets = await listAppSecrets(ctx.db, tenantId, appId);
+  // Every stored secret is compared (constant time each), so timing does not say which one matched.
+  let matched: AppSecretFacts | undefined;
+  for (const s of secrets)
+    if (secretMatches(s.secretHash, hash) && (!matched || matched.removedAt !== null)) matched = s;
+  const verdict = judgePresentedSecret(matched, ctx.now());
+  if (verdict.ok) return true;
+  await recordSignIn(ctx, ctx.db, {
+    tenantId,
+    method: 'clientSecret',
+    errorCode: verdict.code,
+    detail: verdict.detail,
+    client: { appId },
+  });
+  return false;
 }

@@ -1,6 +1,7 @@
 // oidc-provider's storage over our database, one instance per tenant and model. Clients come from the
 // apps table; every other artifact (sessions, interactions, codes, tokens, grants) is an oidc_payloads row.
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
+import { CLIENT_SECRET_IN_STORE } from '../flows/apps.ts';
 import type { Ctx } from '../flows/context.ts';
 import { findApp } from '../store/apps.ts';
 import {
@@ -18,8 +19,9 @@ export function clientMetadata(app: NonNullable<Awaited<ReturnType<typeof findAp
   return {
     client_id: app.id,
     client_name: app.displayName,
-    // The HMAC of the secret: compareClientSecret (see provider.ts) hashes what the client presents.
-    ...(app.secretHash ? { client_secret: app.secretHash } : {}),
+    // A marker, not a secret: compareClientSecret (see provider.ts) checks what the client presents against the
+    // app's current secrets in the store (flows/apps.ts authenticateClientSecret).
+    ...(app.publicClient ? {} : { client_secret: CLIENT_SECRET_IN_STORE }),
     redirect_uris: app.redirectUris,
     post_logout_redirect_uris: app.postLogoutRedirectUris,
     // Client credentials only for a confidential app that was granted application permissions; an app for

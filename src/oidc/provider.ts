@@ -10,7 +10,8 @@ import {
   resolveApplicationScopes,
   resolveDelegatedScopes,
 } from '../core/graph-scopes.ts';
-import { type Ctx, hashSecret, secretMatches } from '../flows/context.ts';
+import { authenticateClientSecret } from '../flows/apps.ts';
+import type { Ctx } from '../flows/context.ts';
 import { loadPrivateJwks } from '../flows/signing-keys.ts';
 import { findApp } from '../store/apps.ts';
 import { roleNamesOf } from '../store/role-assignments.ts';
@@ -288,11 +289,9 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
     await next();
     if (loggedOut.has(k)) await hooks.onLogout(k as KoaContextWithOIDC);
   });
-  // Client secrets are stored as an HMAC; compare the HMAC of what the client presents.
-  provider.Client.prototype.compareClientSecret = function compare(this: { clientSecret?: string }, actual: string) {
-    return Promise.resolve(
-      !!this.clientSecret && secretMatches(this.clientSecret, hashSecret(ctx, 'client-secret', actual)),
-    );
+  // Client secrets are stored as HMACs, several per app with their validity (flows/apps.ts); a refusal is logged.
+  provider.Client.prototype.compareClientSecret = function compare(this: { clientId: string }, actual: string) {
+    return authenticateClientSecret(ctx, tenant.id, this.clientId, actual);
   };
   return provider;
 }

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
+import type { AppSecretFacts } from '../core/app-secret.ts';
 import type { ErrorCode } from '../core/errors.ts';
+import { secretKeyId } from '../core/graph-application.ts';
 import type { CollectionQuery } from '../core/odata.ts';
 import type { Db } from './db.ts';
-import type { AppsTable } from './schema.ts';
+import type { AppSecretsTable, AppsTable } from './schema.ts';
 import { type Cursor, decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './skiptoken.ts';
 
 export interface App {
@@ -13,8 +15,12 @@ export interface App {
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   publicClient: boolean;
-  /** HMAC-SHA-256 of the client secret under the instance secret; null for public clients. */
-  secretHash: string | null;
+  /**
+   * Written only: the HMAC-SHA-256 (under the instance secret) of the secret the app is created with, which
+   * insertApp stores as its first secret (no end, keyId from secretKeyId). Reads leave it out: an app's secrets
+   * are rows of their own (listAppSecrets).
+   */
+  secretHash?: string | null;
   createdAt: number;
   /** Granted application permissions (Graph names), carried as `roles` in client-credentials tokens. */
   permissions: string[];
@@ -28,7 +34,6 @@ const toApp = (r: Row): App => ({
   redirectUris: JSON.parse(r.redirect_uris) as string[],
   postLogoutRedirectUris: JSON.parse(r.post_logout_redirect_uris) as string[],
   publicClient: r.public_client === 1,
-  secretHash: r.secret_hash,
   createdAt: r.created_at,
   permissions: JSON.parse(r.permissions) as string[],
 });
@@ -43,11 +48,21 @@ export async function insertApp(db: Db, a: App): Promise<void> {
       redirect_uris: JSON.stringify(a.redirectUris),
       post_logout_redirect_uris: JSON.stringify(a.postLogoutRedirectUris),
       public_client: a.publicClient ? 1 : 0,
-      secret_hash: a.secretHash,
       created_at: a.createdAt,
       permissions: JSON.stringify(a.permissions),
     })
     .execute();
+  if (a.secretHash)
+    await insertAppSecret(db, a.tenantId, a.id, {
+      keyId: secretKeyId(a.secretHash),
+      secretHash: a.secretHash,
+      displayName: null,
+      hint: null,
+      startAt: a.createdAt,
+      endAt: null,
+      removedAt: null,
+      createdAt: a.createdAt,
+    });
 }
 
 export async function findApp(db: Db, tenantId: string, id: string): Promise<App | undefined> {
@@ -125,11 +140,92 @@ export async function updateApp(
   return Number(r.numUpdatedRows) > 0;
 }
 
-/** Replaces (or, with null, removes) the app's one client secret HMAC. */
-export async function setAppSecret(db: Db, tenantId: string, id: string, secretHash: string | null): Promise<boolean> {
+/** A client secret as stored: its HMAC under the instance secret, never its text. */
+export interface AppSecret extends AppSecretFacts {
+  secretHash: string;
+  createdAt: number;
+}
+
+type SecretRow = Selectable<AppSecretsTable>;
+const toSecret = (r: SecretRow): AppSecret => ({
+  keyId: r.key_id,
+  secretHash: r.secret_hash,
+  displayName: r.display_name,
+  hint: r.hint,
+  startAt: Number(r.start_at),
+  endAt: r.end_at === null ? null : Number(r.end_at),
+  removedAt: r.removed_at === null ? null : Number(r.removed_at),
+  createdAt: Number(r.created_at),
+});
+
+export async function insertAppSecret(db: Db, tenantId: string, appId: string, s: AppSecret): Promise<void> {
+  await db
+    .insertInto('app_secrets')
+    .values({
+      tenant_id: tenantId,
+      app_id: appId,
+      key_id: s.keyId,
+      secret_hash: s.secretHash,
+      display_name: s.displayName,
+      hint: s.hint,
+      start_at: s.startAt,
+      end_at: s.endAt,
+      created_at: s.createdAt,
+      removed_at: s.removedAt,
+    })
+    .execute();
+}
+
+/** The app's secrets, removed ones included (they tell "removed" from "wrong" at the token endpoint), oldest first. */
+export async function listAppSecrets(db: Db, tenantId: string, appId: string): Promise<AppSecret[]> {
+  const rows = await db
+    .selectFrom('app_secrets')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('app_id', '=', appId)
+    .orderBy('created_at')
+    .orderBy('key_id')
+    .execute();
+  return rows.map(toSecret);
+}
+
+/** The secrets of several apps of the tenant (one page of a list), by app id. */
+export async function listSecretsOfApps(db: Db, tenantId: string, appIds: readonly string[]) {
+  const out = new Map<string, AppSecret[]>(appIds.map((id) => [id, []]));
+  if (appIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('app_secrets')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('app_id', 'in', [...appIds])
+    .orderBy('created_at')
+    .orderBy('key_id')
+    .execute();
+  for (const r of rows) out.get(r.app_id)?.push(toSecret(r));
+  return out;
+}
+
+/** Marks the secret removed; false when the app has no such secret, or it was already removed. */
+export async function removeAppSecret(db: Db, tenantId: string, appId: string, keyId: string, at: number) {
+  const r = await db
+    .updateTable('app_secrets')
+    .set({ removed_at: at })
+    .where('tenant_id', '=', tenantId)
+    .where('app_id', '=', appId)
+    .where('key_id', '=', keyId)
+    .where('removed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * Takes the app row's lock (a no-op update) so that two writes judging the app's secrets (the limit) run one
+ * after the other on PostgreSQL; SQLite runs one write transaction at a time. False when the app is absent.
+ */
+export async function lockApp(db: Db, tenantId: string, id: string): Promise<boolean> {
   const r = await db
     .updateTable('apps')
-    .set({ secret_hash: secretHash })
+    .set({ id: sql`id` })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .executeTakeFirst();
@@ -137,6 +233,7 @@ export async function setAppSecret(db: Db, tenantId: string, id: string, secretH
 }
 
 export async function deleteApp(db: Db, tenantId: string, id: string): Promise<boolean> {
+  await db.deleteFrom('app_secrets').where('tenant_id', '=', tenantId).where('app_id', '=', id).execute();
   const r = await db.deleteFrom('apps').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }

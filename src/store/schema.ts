@@ -48,10 +48,23 @@ export interface AppsTable {
   redirect_uris: string;
   post_logout_redirect_uris: string;
   public_client: number;
-  secret_hash: string | null;
   created_at: number;
   /** JSON array of granted application permissions (0005). */
   permissions: Generated<string>;
+}
+
+/** An app's client secrets (0010): the HMAC under the instance secret, never the text. */
+export interface AppSecretsTable {
+  tenant_id: string;
+  app_id: string;
+  key_id: string;
+  secret_hash: string;
+  display_name: string | null;
+  hint: string | null;
+  start_at: number;
+  end_at: number | null;
+  created_at: number;
+  removed_at: number | null;
 }
 
 export interface PasskeysTable {
@@ -184,6 +197,7 @@ export interface Database {
   group_members: GroupMembersTable;
   role_assignments: RoleAssignmentsTable;
   apps: AppsTable;
+  app_secrets: AppSecretsTable;
   passkeys: PasskeysTable;
   challenges: ChallengesTable;
   sessions: SessionsTable;

@@ -231,9 +231,9 @@ describe.each(engines)('OIDC secrets at rest on %s', (engine) => {
     const secret = created.clientSecret!;
     expect(secret.length).toBeGreaterThanOrEqual(32);
     const row = await server.ctx.db
-      .selectFrom('apps')
+      .selectFrom('app_secrets')
       .select('secret_hash')
-      .where('id', '=', created.app.id)
+      .where('app_id', '=', created.app.id)
       .executeTakeFirstOrThrow();
     expect(row.secret_hash).toBe(hashSecret(server.ctx, 'client-secret', secret));
     expect(row.secret_hash).not.toBe(sha256(secret));

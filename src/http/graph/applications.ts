@@ -1,5 +1,5 @@
 // The tenant's apps in Graph's application shape (src/core/graph-application.ts): list, get, create, update,
-// delete, addPassword and removePassword. Lookups are in the token's tenant only: another tenant's app is as
+// delete, addPassword and removePassword (several secrets per app). Lookups are in the token's tenant only: another tenant's app is as
 // absent as one that never was. No read answers a secret's text; addPassword's answer is its only appearance.
 import type { RoutePermission } from '../../core/authorization.ts';
 import { type ErrorCode, SignetError } from '../../core/errors.ts';
@@ -19,7 +19,7 @@ import {
   removeAppPassword,
   updateDirectoryApp,
 } from '../../flows/apps.ts';
-import { findApp, queryApps } from '../../store/apps.ts';
+import { findApp, listAppSecrets, listSecretsOfApps, queryApps } from '../../store/apps.ts';
 import type { GraphCall, GraphRoute } from './route.ts';
 import { skiptokenKey } from './skiptoken-key.ts';
 
@@ -66,10 +66,15 @@ export const applicationRoutes: GraphRoute[] = [
         });
       const page = await queryApps(call.ctx.db, call.tenant.id, query, skiptokenKey(call.ctx, 'applications'));
       if (!page.ok) return refuse(page);
+      const secrets = await listSecretsOfApps(
+        call.ctx.db,
+        call.tenant.id,
+        page.items.map((a) => a.id),
+      );
       return {
         body: {
           '@odata.context': `${call.base}/$metadata#applications${selection(query.select)}`,
-          value: page.items.map((a) => toGraphApplication(a, query.select)),
+          value: page.items.map((a) => toGraphApplication({ ...a, secrets: secrets.get(a.id) ?? [] }, query.select)),
           ...(page.skiptoken === undefined ? {} : { '@odata.nextLink': nextLink(selfUrl(call), page.skiptoken) }),
         },
       };
@@ -89,10 +94,11 @@ export const applicationRoutes: GraphRoute[] = [
       }
       const app = await findApp(call.ctx.db, call.tenant.id, call.params.id ?? '');
       if (!app) throw appNotFound();
+      const secrets = await listAppSecrets(call.ctx.db, call.tenant.id, app.id);
       return {
         body: {
           '@odata.context': `${call.base}/$metadata#applications${selection(selected)}/$entity`,
-          ...toGraphApplication(app, selected),
+          ...toGraphApplication({ ...app, secrets }, selected),
         },
       };
     },
@@ -107,7 +113,10 @@ export const applicationRoutes: GraphRoute[] = [
       const app = await createDirectoryApp(ctx, tenant, principal, parsed.value);
       return {
         status: 201,
-        body: { '@odata.context': `${base}/$metadata#applications/$entity`, ...toGraphApplication(app) },
+        body: {
+          '@odata.context': `${base}/$metadata#applications/$entity`,
+          ...toGraphApplication({ ...app, secrets: [] }),
+        },
       };
     },
   },
