@@ -87,6 +87,50 @@ export const adminApiErrors = {
       "Send only `@odata.id`, as https://graph.microsoft.com/v1.0/directoryObjects/{id} or users/{id}, or the same path on this server's public URL.",
     where: 'admin API (Graph)',
   },
+  GRAPH_BATCH_MALFORMED: {
+    status: 400,
+    message:
+      'The $batch body is not a batch: it must be {"requests": [...]}, each request with a string id, a method (GET, POST, PATCH, PUT, DELETE) and a url, and a Content-Type header when it has a body.',
+    remediation:
+      'Correct the request and property named in the error detail (`innerError.field`, such as requests[2].method); the detail says what is wrong.',
+    where: 'admin API (Graph $batch)',
+  },
+  GRAPH_BATCH_LIMIT_EXCEEDED: {
+    status: 400,
+    message: 'A $batch may hold at most 20 requests.',
+    remediation: 'Split the requests into batches of 20 or fewer and send them one after another.',
+    where: 'admin API (Graph $batch)',
+  },
+  GRAPH_BATCH_DUPLICATE_ID: {
+    status: 400,
+    message: 'Two requests of the $batch have the same id.',
+    remediation:
+      'Give every request of the batch its own id (the detail names the one used twice); answers are matched to requests by id.',
+    where: 'admin API (Graph $batch)',
+  },
+  GRAPH_BATCH_URL_INVALID: {
+    status: 400,
+    message:
+      "A request of the $batch has a url that is not a path of this version of this server's Graph API: another host or version, a nested $batch, or dot segments.",
+    remediation:
+      'Write each url relative to the version root the batch was posted to (for example /users?$top=5), without another $batch inside.',
+    where: 'admin API (Graph $batch)',
+  },
+  GRAPH_BATCH_DEPENDENCY_INVALID: {
+    status: 400,
+    message:
+      'A dependsOn of the $batch names a request that is not in the batch, the request itself, or forms a cycle.',
+    remediation:
+      'Make each dependsOn list ids of other requests of the same batch, with no request waiting (directly or not) on itself.',
+    where: 'admin API (Graph $batch)',
+  },
+  GRAPH_BATCH_FAILED_DEPENDENCY: {
+    status: 424,
+    message: 'This request of the $batch was not run, because a request it depends on did not succeed.',
+    remediation:
+      'Read the answer of the request named in the error detail (`innerError.dependsOn`), correct it, and send the batch again.',
+    where: 'admin API (Graph $batch)',
+  },
   GROUP_IN_USE: {
     status: 409,
     message: 'The group is still named by a policy, so deleting it would change who the policy applies to.',

@@ -14,7 +14,7 @@ import type { Tenant } from '../../store/tenants.ts';
 import { findUserById } from '../../store/users.ts';
 import { errorBody, toSignetError } from '../plugins/errors.ts';
 import type { TenantResolver } from '../tenants.ts';
-import type { GraphRoute } from './route.ts';
+import { EACH_INNER_REQUEST, type GraphRoute } from './route.ts';
 import { graphRoutes } from './table.ts';
 
 const ALGORITHMS = ['RS256', 'ES256'];
@@ -24,7 +24,13 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 export function assertDeclared(routes: readonly GraphRoute[]): void {
   const seen = new Set<string>();
   for (const r of routes) {
-    const problem = declarationProblem(r.permission);
+    // Only $batch may leave authorization to each request it carries (src/http/graph/batch.ts).
+    const problem =
+      r.permission === EACH_INNER_REQUEST
+        ? r.path === '/$batch'
+          ? undefined
+          : 'only $batch may authorize each inner request on its own'
+        : declarationProblem(r.permission);
     if (problem) throw new Error(`Graph route ${r.method} ${r.path}: ${problem}`);
     const key = `${r.method} ${r.path}`;
     if (seen.has(key)) throw new Error(`Graph route ${key} is declared twice`);
@@ -140,8 +146,10 @@ export function graphApi(
             url: `/${version}${route.path}`,
             handler: async (req, reply) => {
               const { tenant, principal } = await authenticate(req);
-              const decision = authorize(principal, tenant.id, route.permission);
-              if (!decision.ok) throw new SignetError(decision.code, decision.detail);
+              if (route.permission !== EACH_INNER_REQUEST) {
+                const decision = authorize(principal, tenant.id, route.permission);
+                if (!decision.ok) throw new SignetError(decision.code, decision.detail);
+              }
               let body: unknown;
               if (route.body) {
                 const parsed = route.body.safeParse(req.body);

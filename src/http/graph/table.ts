@@ -3,6 +3,7 @@
 import { applicationRoutes } from './applications.ts';
 import { auditLogRoutes } from './audit-logs.ts';
 import { authenticationMethodRoutes } from './authentication-methods.ts';
+import { batchRoutes } from './batch.ts';
 import { groupRoutes } from './groups.ts';
 import { organizationRoutes } from './organization.ts';
 import { reportRoutes } from './reports.ts';
@@ -18,5 +19,6 @@ export const graphRoutes: readonly GraphRoute[] = [
   ...auditLogRoutes,
   ...roleRoutes,
   ...applicationRoutes,
+  ...batchRoutes,
   ...reportRoutes,
 ];
