@@ -227,7 +227,7 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
   describe('the GET routes of the table, with delegated tokens', () => {
     const gets = graphRoutes.filter(declaresPermission).filter((r) => r.method === 'GET');
     const pathOf = (path: string) =>
-      path.replace(/:(\w+)/g, (_m, name: string) => {
+      path.replace(/:(\w+)(?:\([^)]*\))?/g, (_m, name: string) => {
         // A route with another parameter needs a real value here: fail, so the new route is noticed.
         if (name === 'methodId' && methodIds[path.split('/').at(-2)!]) return methodIds[path.split('/').at(-2)!]!;
         // The log entry routes: a real row of tenant A (an audit row is written with every user).
@@ -236,6 +236,7 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
         if (path.startsWith('/groups/') && name === 'id') return groupId;
         // The role routes: tenant A's Global Administrator role, and the assignment of it to 'ga'.
         if (path.startsWith('/directoryRoles/') && name === 'id') return directoryRoleId(a.id, 'Global Administrator');
+        if (name === 'roleTemplateId') return ROLE_TEMPLATE_IDS['Global Administrator'];
         if (path.startsWith('/roleManagement/') && name === 'id')
           return roleAssignmentId({ userId: people.get('ga')!.user.id, role: 'Global Administrator' });
         // The application routes: a real app of tenant A.

@@ -4,7 +4,7 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLE_TEMPLATE_IDS } from '../../src/core/authorization.ts';
-import { roleAssignmentId } from '../../src/core/graph-role.ts';
+import { directoryRoleId, roleAssignmentId } from '../../src/core/graph-role.ts';
 import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
@@ -89,6 +89,41 @@ describe.each(engines)('Graph directory roles on %s', (engine) => {
     const members = await json(await graph(`/directoryRoles/${gaRole.id}/members`, gaToken));
     expect(members.value.map((m: { id: string }) => m.id)).toEqual([ga.id]);
     expect((await graph(`/directoryRoles/${GA}`, gaToken)).status).toBe(404);
+  });
+
+  it("addresses a role by its template id, as Graph's alternate key: the role and its members, in this tenant", async () => {
+    const byId = await json(await graph(`/directoryRoles/${directoryRoleId(a.id, 'Global Administrator')}`, gaToken));
+    const res = await graph(`/directoryRoles(roleTemplateId='${GA}')`, gaToken);
+    expect(res.status).toBe(200);
+    expect(await json(res)).toEqual(byId);
+    expect(byId).toMatchObject({
+      '@odata.context': `${server.url}/graph/v1.0/$metadata#directoryRoles/$entity`,
+      id: directoryRoleId(a.id, 'Global Administrator'),
+      roleTemplateId: GA,
+      displayName: 'Global Administrator',
+    });
+    // Graph SDKs percent-encode the quotes; the template id in capitals is the same id.
+    const encoded = await graph(`/directoryRoles(roleTemplateId=%27${GA.toUpperCase()}%27)/members`, gaToken);
+    expect(encoded.status).toBe(200);
+    const members = await json(encoded);
+    expect(members['@odata.context']).toBe(`${server.url}/graph/v1.0/$metadata#directoryObjects`);
+    expect(members.value.map((m: { id: string }) => m.id)).toEqual([ga.id]);
+    expect((await json(await graph(`/directoryRoles(roleTemplateId='${READER}')/members`, gaToken))).value).toEqual([]);
+    // A template id Signet has no role for, or a tenant's directoryRole id in its place: 404 with our code.
+    for (const unknown of [crypto.randomUUID(), directoryRoleId(a.id, 'Global Administrator'), 'x']) {
+      for (const path of [
+        `/directoryRoles(roleTemplateId='${unknown}')`,
+        `/directoryRoles(roleTemplateId='${unknown}')/members`,
+      ]) {
+        const r = await graph(path, gaToken);
+        expect(r.status, path).toBe(404);
+        expect(await codeOf(r)).toBe('GRAPH_RESOURCE_NOT_FOUND');
+      }
+    }
+    // Unquoted is not Graph's form: no such route.
+    const unquoted = await graph(`/directoryRoles(roleTemplateId=${GA})`, gaToken);
+    expect(unquoted.status).toBe(404);
+    expect(await codeOf(unquoted)).toBe('ROUTE_NOT_FOUND');
   });
 
   it('assigns a role: the next token carries it in wids and a read that needs it succeeds; removal takes it away', async () => {
@@ -209,6 +244,11 @@ describe.each(engines)('Graph directory roles on %s', (engine) => {
     expect(list.value.map((r: { principalId: string }) => r.principalId)).toEqual([gaB.id]);
     const rolesA = (await json(await graph('/directoryRoles', gaToken))).value as { id: string }[];
     for (const r of rolesA) expect((await graph(`/directoryRoles/${r.id}/members`, tokenB)).status).toBe(404);
+    // The template id is the same in every tenant: another tenant's token reads its own role and members, never these.
+    const theirs = await json(await graph(`/directoryRoles(roleTemplateId='${GA}')`, tokenB));
+    expect(theirs.id).toBe(directoryRoleId(b.id, 'Global Administrator'));
+    const theirMembers = await json(await graph(`/directoryRoles(roleTemplateId='${GA}')/members`, tokenB));
+    expect(theirMembers.value.map((m: { id: string }) => m.id)).toEqual([gaB.id]);
     const id = roleAssignmentId({ userId: ga.id, role: 'Global Administrator' });
     expect((await graph(`/roleManagement/directory/roleAssignments/${id}`, tokenB)).status).toBe(404);
     expect((await graph(`/roleManagement/directory/roleAssignments/${id}`, tokenB, 'DELETE')).status).toBe(404);

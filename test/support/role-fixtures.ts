@@ -26,3 +26,9 @@ export async function roleAssignmentBody(ctx: Ctx, tenants: readonly Tenant[]) {
     body: { principalId: upn, roleDefinitionId: ROLE_TEMPLATE_IDS['Reports Reader'], directoryScopeId: '/' },
   };
 }
+
+/** The Global Administrator role by its template id, which names a role of every tenant (Graph's alternate key). */
+export const roleTemplateFixture = async (tenant: Tenant) => ({
+  values: { roleTemplateId: ROLE_TEMPLATE_IDS['Global Administrator'] },
+  everyTenantHas: { notTheirs: [directoryRoleId(tenant.id, 'Global Administrator')] },
+});

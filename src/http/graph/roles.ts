@@ -1,7 +1,7 @@
 // Directory roles (`directoryRoles`, with their members) and role assignments
 // (`roleManagement/directory/roleAssignments`) in Graph's shapes (src/core/graph-role.ts). Every lookup is in the
 // token's tenant only: another tenant's role or assignment is as absent as one that never was.
-import type { RoutePermission } from '../../core/authorization.ts';
+import type { RoleName, RoutePermission } from '../../core/authorization.ts';
 import { SignetError } from '../../core/errors.ts';
 import {
   parseRoleAssignmentCreate,
@@ -9,6 +9,7 @@ import {
   parseRoleAssignmentId,
   ROLE_NAMES,
   roleOfDirectoryRoleId,
+  roleOfTemplateId,
   toGraphDirectoryRole,
   toGraphRoleAssignment,
 } from '../../core/graph-role.ts';
@@ -34,10 +35,38 @@ const roleNotFound = () => new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resourc
 const assignmentNotFound = () => new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'unifiedRoleAssignment' });
 const assignmentsContext = (base: string) => `${base}/$metadata#roleManagement/directory/roleAssignments`;
 
-function roleOf(call: GraphCall) {
-  const role = roleOfDirectoryRoleId(call.tenant.id, call.params.id ?? '');
+/**
+ * The role a path names: by the tenant's directoryRole id (`/directoryRoles/{id}`), or by its role template id,
+ * Graph's alternate key (`/directoryRoles(roleTemplateId='{id}')`), which is the same in every tenant: each
+ * tenant's token reads its own tenant's role.
+ */
+function roleOf(call: GraphCall): RoleName {
+  const role =
+    call.params.roleTemplateId !== undefined
+      ? roleOfTemplateId(call.params.roleTemplateId)
+      : roleOfDirectoryRoleId(call.tenant.id, call.params.id ?? '');
   if (!role) throw roleNotFound();
   return role;
+}
+
+// find-my-way: the parameter is the text between the quotes (a regex parameter, so the quote ends it).
+const BY_TEMPLATE_ID = "/directoryRoles(roleTemplateId=':roleTemplateId([^/']+)')";
+
+const directoryRole = async (call: GraphCall) => ({
+  body: {
+    '@odata.context': `${call.base}/$metadata#directoryRoles/$entity`,
+    ...toGraphDirectoryRole(call.tenant.id, roleOf(call)),
+  },
+});
+
+async function directoryRoleMembers(call: GraphCall) {
+  const users = await usersWithRole(call.ctx.db, call.tenant.id, roleOf(call));
+  return {
+    body: {
+      '@odata.context': `${call.base}/$metadata#directoryObjects`,
+      value: users.map((u) => ({ '@odata.type': USER_ODATA_TYPE, ...toGraphUser(u) })),
+    },
+  };
 }
 
 async function assignmentOf(call: GraphCall) {
@@ -58,31 +87,10 @@ export const roleRoutes: GraphRoute[] = [
       },
     }),
   },
-  {
-    method: 'GET',
-    path: '/directoryRoles/:id',
-    permission: READ,
-    handler: async (call) => ({
-      body: {
-        '@odata.context': `${call.base}/$metadata#directoryRoles/$entity`,
-        ...toGraphDirectoryRole(call.tenant.id, roleOf(call)),
-      },
-    }),
-  },
-  {
-    method: 'GET',
-    path: '/directoryRoles/:id/members',
-    permission: READ,
-    handler: async (call) => {
-      const users = await usersWithRole(call.ctx.db, call.tenant.id, roleOf(call));
-      return {
-        body: {
-          '@odata.context': `${call.base}/$metadata#directoryObjects`,
-          value: users.map((u) => ({ '@odata.type': USER_ODATA_TYPE, ...toGraphUser(u) })),
-        },
-      };
-    },
-  },
+  { method: 'GET', path: '/directoryRoles/:id', permission: READ, handler: directoryRole },
+  { method: 'GET', path: '/directoryRoles/:id/members', permission: READ, handler: directoryRoleMembers },
+  { method: 'GET', path: BY_TEMPLATE_ID, permission: READ, handler: directoryRole },
+  { method: 'GET', path: `${BY_TEMPLATE_ID}/members`, permission: READ, handler: directoryRoleMembers },
   {
     method: 'GET',
     path: '/roleManagement/directory/roleAssignments',
