@@ -81,6 +81,10 @@ export type Principal =
       userId: string;
       scopes: readonly string[];
       roleTemplateIds: readonly string[];
+      /** The app the user signed in to (the token's `azp`). */
+      clientId?: string;
+      /** The Signet session the token was issued from (`signet_sid`), when the token carries it. */
+      sessionId?: string;
     };
 
 const lowerSet = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()));

@@ -37,6 +37,14 @@ export const adminApiErrors = {
       'Remove the read-only properties named in the error detail (`innerError.properties`, such as id or createdDateTime); the server sets them.',
     where: 'admin API (Graph)',
   },
+  GRAPH_PASSKEY_ORIGIN_NOT_ALLOWED: {
+    status: 400,
+    message:
+      "The passkey was created on a web origin that may not register passkeys through this API: it is neither this sign-in service's own origin nor the origin of a redirect URI registered to the calling app.",
+    remediation:
+      "Run the passkey ceremony on a page whose origin (scheme, host and port, as in `innerError.origin`) is that of one of the redirect URIs of the app that holds the token, on a host under the tenant's RP ID — or register that redirect URI to the app.",
+    where: 'admin API (Graph passkey registration)',
+  },
   GRAPH_TOKEN_MISSING: {
     status: 401,
     message: 'The admin API needs a bearer access token for the Graph resource.',

@@ -4,20 +4,22 @@ import { SignetError } from '../core/errors.ts';
 import { profilesForUser } from '../core/passkey-method.ts';
 import { attestationPreference, evaluatePasskeyProfiles, passkeyTypeOf } from '../core/passkey-profile.ts';
 import { evaluateRegistrationGate } from '../core/registration-gate.ts';
+import type { Challenge } from '../store/challenges.ts';
 import { isUniqueViolation } from '../store/db.ts';
-import { insertAudit } from '../store/logs.ts';
+import { type AuditRecord, insertAudit } from '../store/logs.ts';
 import { countPasskeys, insertPasskey, listPasskeys, type Passkey } from '../store/passkeys.ts';
 import { loadPasskeyMethodConfig } from '../store/policies.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserById, groupIdsOf, lockUserForUpdate } from '../store/users.ts';
-import { checkClientData, decodeClientData } from '../webauthn/client-data.ts';
+import { type ClientData, checkClientData, decodeClientData } from '../webauthn/client-data.ts';
 import { buildRegistrationOptions, type VerifiedRegistration, verifyRegistration } from '../webauthn/registration.ts';
-import { parseRegistrationResponse } from '../webauthn/response-shape.ts';
+import { parseRegistrationResponse, type RegistrationResponse } from '../webauthn/response-shape.ts';
 import { issueChallenge, takeChallenge } from './challenges.ts';
 import type { Ctx } from './context.ts';
 
-async function loadGateFacts(ctx: Ctx, tenant: Tenant, userId: string) {
+/** What the gate and the options are judged on: the user, their groups, the method's policy, their passkeys. */
+export async function loadGateFacts(ctx: Ctx, tenant: Tenant, userId: string) {
   const user = await findUserById(ctx.db, tenant.id, userId);
   if (!user) throw new SignetError('SESSION_REQUIRED');
   const [groupIds, config, passkeyCount] = await Promise.all([
@@ -26,6 +28,30 @@ async function loadGateFacts(ctx: Ctx, tenant: Tenant, userId: string) {
     countPasskeys(ctx.db, tenant.id, user.id),
   ]);
   return { user, scope: { userId: user.id, groupIds, enabled: user.enabled }, config, passkeyCount };
+}
+export type GateFacts = Awaited<ReturnType<typeof loadGateFacts>>;
+
+/**
+ * The options for this user (shared with admin provisioning, flows/provision-passkey.ts): the tenant's RP ID,
+ * the user's opaque handle, their passkeys excluded, resident key and UV required, attestation per profile.
+ */
+export async function registrationOptionsFor(
+  ctx: Ctx,
+  tenant: Tenant,
+  f: GateFacts,
+  challenge: Uint8Array<ArrayBuffer>,
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const existing = await listPasskeys(ctx.db, tenant.id, f.user.id);
+  return buildRegistrationOptions({
+    rpId: ctx.config.rpId,
+    rpName: tenant.displayName,
+    userHandle: f.user.userHandle,
+    userName: f.user.userPrincipalName,
+    userDisplayName: f.user.displayName,
+    challenge,
+    exclude: existing.map((p) => ({ credentialId: p.credentialId, transports: p.transports })),
+    attestation: attestationPreference(profilesForUser(f.config, f.scope)),
+  });
 }
 
 export async function beginPasskeyRegistration(
@@ -46,17 +72,7 @@ export async function beginPasskeyRegistration(
   if (!gate.ok) throw new SignetError(gate.code, gate.detail);
 
   const challenge = new Uint8Array(ctx.randomBytes(32));
-  const existing = await listPasskeys(ctx.db, tenant.id, f.user.id);
-  const options = await buildRegistrationOptions({
-    rpId: ctx.config.rpId,
-    rpName: tenant.displayName,
-    userHandle: f.user.userHandle,
-    userName: f.user.userPrincipalName,
-    userDisplayName: f.user.displayName,
-    challenge,
-    exclude: existing.map((p) => ({ credentialId: p.credentialId, transports: p.transports })),
-    attestation: attestationPreference(profilesForUser(f.config, f.scope)),
-  });
+  const options = await registrationOptionsFor(ctx, tenant, f, challenge);
   await issueChallenge(ctx, tenant.id, 'registration', options.challenge, { userId: f.user.id, sessionId: session.id });
   return options;
 }
@@ -78,18 +94,8 @@ export async function finishPasskeyRegistration(
     clientData.challenge,
     (c) => c.sessionId === session.id && c.userId === session.userId,
   );
-  // 3. Type, exact origin, no cross-origin embedding, token binding.
-  const cd = checkClientData(clientData, { type: 'webauthn.create', origins: [ctx.config.origin] });
-  if (!cd.ok) throw new SignetError(cd.code, cd.detail);
-  // 4. The library: RP ID hash, UP and UV flags, algorithm, attestation statement.
-  const verified = await verifyRegistration({
-    response,
-    expectedChallenge: issued.challenge,
-    origins: [ctx.config.origin],
-    rpId: ctx.config.rpId,
-    requireUserVerification: true,
-    metadata: ctx.metadata,
-  });
+  // 3–4. Client data (exact origin), then the library's checks.
+  const verified = await verifyCeremony(ctx, response, clientData, issued, [ctx.config.origin]);
   // 5. The gate still holds (user enabled, method targeted, limit), judged as of when the ceremony began.
   const f = await loadGateFacts(ctx, tenant, session.userId);
   const gate = evaluateRegistrationGate({
@@ -100,8 +106,43 @@ export async function finishPasskeyRegistration(
     now: issued.createdAt,
   });
   if (!gate.ok) throw new SignetError(gate.code, gate.detail);
-  // 6. The model is not reported compromised in the metadata, and the user's passkey profiles allow it: type,
-  // attestation, key restrictions.
+  // 6. The model and the user's passkey profiles.
+  assertModelAndProfileAllow(ctx, verified, f);
+  // 7. Store and audit.
+  return storeRegisteredPasskey(ctx, tenant, f, verified, cleanName(body.name), {
+    actorType: 'user',
+    actorId: f.user.id,
+  });
+}
+
+/**
+ * Steps 3–4 of a registration: type, exact origin (one of `origins`), no cross-origin embedding, token binding;
+ * then the library: RP ID hash, UP and UV flags, algorithm, key strength, attestation statement.
+ */
+export async function verifyCeremony(
+  ctx: Ctx,
+  response: RegistrationResponse,
+  clientData: ClientData,
+  issued: Challenge,
+  origins: string[],
+): Promise<VerifiedRegistration> {
+  const cd = checkClientData(clientData, { type: 'webauthn.create', origins });
+  if (!cd.ok) throw new SignetError(cd.code, cd.detail);
+  return verifyRegistration({
+    response,
+    expectedChallenge: issued.challenge,
+    origins,
+    rpId: ctx.config.rpId,
+    requireUserVerification: true,
+    metadata: ctx.metadata,
+  });
+}
+
+/**
+ * Step 6: the model is not reported compromised in the metadata, and the user's passkey profiles allow it:
+ * type, attestation, key restrictions.
+ */
+export function assertModelAndProfileAllow(ctx: Ctx, verified: VerifiedRegistration, f: GateFacts): void {
   const compromised = ctx.metadata.compromisedStatus(verified.aaguid);
   if (compromised)
     throw new SignetError('PASSKEY_AUTHENTICATOR_COMPROMISED', { aaguid: verified.aaguid, status: compromised });
@@ -111,8 +152,23 @@ export async function finishPasskeyRegistration(
     'registration',
   );
   if (!profile.ok) throw new SignetError(profile.code, profile.detail);
-  // 7. Store (the credential id is unique across every tenant, enforced by the database) and audit.
-  const passkey = newPasskey(ctx, tenant.id, f.user.id, verified, cleanName(body.name));
+}
+
+/**
+ * Step 7: store (the credential id is unique across every tenant, enforced by the database) and audit, with
+ * the limit checked again under the user's row lock. `actor` is who registered it (the user, or an admin or
+ * app provisioning it); `detail` adds to the audit entry.
+ */
+export async function storeRegisteredPasskey(
+  ctx: Ctx,
+  tenant: Tenant,
+  f: GateFacts,
+  verified: VerifiedRegistration,
+  name: string | undefined,
+  actor: Pick<AuditRecord, 'actorType' | 'actorId'>,
+  detail: Record<string, string> = {},
+): Promise<Passkey> {
+  const passkey = newPasskey(ctx, tenant.id, f.user.id, verified, name);
   try {
     await ctx.db.transaction().execute(async (trx) => {
       // The limit again, under the user's row lock: parallel finishes cannot pass it together.
@@ -124,12 +180,16 @@ export async function finishPasskeyRegistration(
         id: ctx.newId(),
         tenantId: tenant.id,
         createdAt: passkey.createdAt,
-        actorType: 'user',
-        actorId: f.user.id,
+        ...actor,
         activity: 'Register passkey',
         targetType: 'passkey',
         targetId: passkey.id,
-        detail: { aaguid: passkey.aaguid, passkeyType: passkeyTypeOf(passkey), attestation: passkey.attestationTrust },
+        detail: {
+          aaguid: passkey.aaguid,
+          passkeyType: passkeyTypeOf(passkey),
+          attestation: passkey.attestationTrust,
+          ...detail,
+        },
       });
     });
   } catch (err) {

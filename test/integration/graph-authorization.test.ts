@@ -184,6 +184,13 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
       (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'create'),
     'DELETE /users/:id/authentication/temporaryAccessPassMethods/:methodId': async () =>
       (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'tap'),
+    // Passkey provisioning: a fresh user; for POST, options issued for them and a soft authenticator's answer.
+    'GET /users/:id/authentication/fido2Methods/creationOptions': async () =>
+      (await import('../support/provisioning-fixtures.ts')).provisioningFixture(server.ctx, a, 'options'),
+    'GET /users/:id/authentication/fido2Methods/creationOptions(challengeTimeoutInMinutes=:minutes)': async () =>
+      (await import('../support/provisioning-fixtures.ts')).provisioningFixture(server.ctx, a, 'timeout'),
+    'POST /users/:id/authentication/fido2Methods': async () =>
+      (await import('../support/provisioning-fixtures.ts')).provisioningFixture(server.ctx, a, 'create'),
     // Applications: a fresh confidential app of tenant A (with its one secret) per call.
     'GET /applications': async () => ({ values: {} }),
     'GET /applications/:id': async () => ({ values: { id: (await newApp()).id } }),

@@ -40,7 +40,7 @@ const PASSKEY_READ: RoutePermission = {
   application: PASSKEY_PERMISSIONS,
   delegated: { scopes: PASSKEY_PERMISSIONS, roles: READ_ROLES },
 };
-const PASSKEY_WRITE: RoutePermission = {
+export const PASSKEY_WRITE: RoutePermission = {
   application: PASSKEY_PERMISSIONS,
   delegated: { scopes: PASSKEY_PERMISSIONS, roles: WRITE_ROLES },
 };
@@ -68,11 +68,14 @@ const fido2Facts = (ctx: Ctx, p: Passkey): Fido2Facts => ({
   passkeyType: passkeyTypeOf(p),
 });
 
-async function passkeysOf(ctx: Ctx, tenantId: string, user: User) {
-  return (await listPasskeys(ctx.db, tenantId, user.id)).map((p) => toGraphFido2(fido2Facts(ctx, p)));
+/** A passkey in Graph's fido2AuthenticationMethod shape (also for provisioning and /me). */
+export const graphFido2Method = (ctx: Ctx, p: Passkey) => toGraphFido2(fido2Facts(ctx, p));
+
+export async function passkeysOf(ctx: Ctx, tenantId: string, user: User) {
+  return (await listPasskeys(ctx.db, tenantId, user.id)).map((p) => graphFido2Method(ctx, p));
 }
 
-async function tapsOf(ctx: Ctx, tenantId: string, user: User): Promise<TapFacts[]> {
+export async function tapsOf(ctx: Ctx, tenantId: string, user: User): Promise<TapFacts[]> {
   const tap = await findTapOfUser(ctx.db, tenantId, user.id);
   return tap ? [tap] : [];
 }

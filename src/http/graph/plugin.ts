@@ -53,6 +53,8 @@ function principalOf(claims: JWTPayload, tenantId: string): Principal {
       userId: claims.oid,
       scopes: claims.scp.split(' ').filter(Boolean),
       roleTemplateIds: Array.isArray(claims.wids) ? claims.wids.map(String) : [],
+      ...(typeof claims.azp === 'string' ? { clientId: claims.azp } : {}),
+      ...(typeof claims.signet_sid === 'string' ? { sessionId: claims.signet_sid } : {}),
     };
   }
   if (Array.isArray(claims.roles) && typeof claims.sub === 'string')

@@ -4,6 +4,7 @@ import { applicationRoutes } from './applications.ts';
 import { auditLogRoutes } from './audit-logs.ts';
 import { authenticationMethodRoutes } from './authentication-methods.ts';
 import { batchRoutes } from './batch.ts';
+import { fido2ProvisioningRoutes } from './fido2-provisioning.ts';
 import { groupRoutes } from './groups.ts';
 import { organizationRoutes } from './organization.ts';
 import { reportRoutes } from './reports.ts';
@@ -16,6 +17,7 @@ export const graphRoutes: readonly GraphRoute[] = [
   ...userRoutes,
   ...groupRoutes,
   ...authenticationMethodRoutes,
+  ...fido2ProvisioningRoutes,
   ...auditLogRoutes,
   ...roleRoutes,
   ...applicationRoutes,
