@@ -39,6 +39,10 @@ describe('role assignments', () => {
       roleDefinitionId: ROLE_TEMPLATE_IDS['Global Reader'],
       directoryScopeId: '/',
     });
+    expect(toGraphRoleAssignment(a, ['principalId', 'roleDefinitionId'])).toEqual({
+      principalId: 'u-1',
+      roleDefinitionId: ROLE_TEMPLATE_IDS['Global Reader'],
+    });
   });
 
   it('parses a create body, refusing by field', () => {

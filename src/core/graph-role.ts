@@ -4,6 +4,7 @@
 // An assignment's `id` names the role and the user (base64url), so no table column is needed for it.
 import { createHash } from 'node:crypto';
 import { ROLE_TEMPLATE_IDS, type RoleName } from './authorization.ts';
+import type { ResourceSpec } from './odata.ts';
 
 export const ROLE_DESCRIPTIONS: Record<RoleName, string> = {
   'Global Administrator':
@@ -69,13 +70,23 @@ export function parseRoleAssignmentId(id: string): RoleAssignmentFacts | undefin
   return { role, userId };
 }
 
-export function toGraphRoleAssignment(a: RoleAssignmentFacts) {
-  return {
+const ROLE_ASSIGNMENT_PROPERTIES = ['id', 'principalId', 'roleDefinitionId', 'directoryScopeId'] as const;
+
+/**
+ * `$top`, `$skiptoken` and `$select` of the assignments list; its `$filter` (principalId eq, roleDefinitionId eq,
+ * as Graph allows) is parseRoleAssignmentFilter's, so none is declared here.
+ */
+export const roleAssignmentQuerySpec: ResourceSpec = { properties: {}, selectable: [...ROLE_ASSIGNMENT_PROPERTIES] };
+
+export function toGraphRoleAssignment(a: RoleAssignmentFacts, select?: readonly string[]) {
+  const full = {
     id: roleAssignmentId(a),
     principalId: a.userId,
     roleDefinitionId: ROLE_TEMPLATE_IDS[a.role],
     directoryScopeId: '/',
   };
+  if (!select) return full;
+  return Object.fromEntries(ROLE_ASSIGNMENT_PROPERTIES.filter((k) => select.includes(k)).map((k) => [k, full[k]]));
 }
 
 type Refusal = { ok: false; code: 'REQUEST_INVALID' | 'GRAPH_QUERY_INVALID'; detail: Record<string, string> };

@@ -1,7 +1,11 @@
 // The directory roles assigned to users (role names, as `signet user create --role` stores them), and the
 // queries the role assignment routes need. Every query is in one tenant.
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
+import type { ErrorCode } from '../core/errors.ts';
+import type { CollectionQuery } from '../core/odata.ts';
 import type { Db } from './db.ts';
+import { type Cursor, decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './skiptoken.ts';
 import type { User } from './users.ts';
 
 export async function roleNamesOf(db: Db, tenantId: string, userId: string): Promise<string[]> {
@@ -28,6 +32,57 @@ export async function listRoleAssignments(
   }
   const rows = await q.orderBy('role').orderBy('user_id').execute();
   return rows.map((r) => ({ userId: r.user_id, role: r.role }));
+}
+
+/**
+ * One page of the tenant's assignments in (role, user) order, narrowed to a user and/or roles, after the page its
+ * `$skiptoken` (if any) ends; the token is bound to the tenant and to this filter.
+ */
+export async function queryRoleAssignments(
+  db: Db,
+  tenantId: string,
+  filter: { userId?: string; roles: readonly string[] },
+  query: CollectionQuery,
+  key: Uint8Array,
+): Promise<
+  | { ok: true; items: { userId: string; role: string }[]; skiptoken?: string }
+  | { ok: false; code: ErrorCode; detail: Record<string, string> }
+> {
+  const fp = createHash('sha256')
+    .update(`roleAssignments\n${JSON.stringify([filter.userId ?? null, [...filter.roles].sort()])}\n`)
+    .update(queryFingerprint(tenantId, query))
+    .digest('base64url')
+    .slice(0, 22);
+  let cursor: Cursor | undefined;
+  if (query.skiptoken !== undefined) {
+    cursor = decodeSkiptoken(query.skiptoken, fp, key);
+    if (!cursor || cursor.key === null)
+      return { ok: false, code: 'GRAPH_SKIPTOKEN_INVALID', detail: { parameter: '$skiptoken' } };
+  }
+  if (filter.roles.length === 0) return { ok: true, items: [] };
+  let q = db
+    .selectFrom('role_assignments')
+    .select(['user_id', 'role'])
+    .where('tenant_id', '=', tenantId)
+    .where('role', 'in', [...filter.roles]);
+  if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);
+  if (cursor) {
+    const { key: role, id: userId } = cursor as { key: string; id: string };
+    q = q.where((eb) => eb.or([eb('role', '>', role), eb.and([eb('role', '=', role), eb('user_id', '>', userId)])]));
+  }
+  const rows = await q
+    .orderBy('role')
+    .orderBy('user_id')
+    .limit(query.top + 1)
+    .execute();
+  const more = rows.length > query.top;
+  const page = more ? rows.slice(0, query.top) : rows;
+  const last = page[page.length - 1];
+  return {
+    ok: true,
+    items: page.map((r) => ({ userId: r.user_id, role: r.role })),
+    ...(more && last ? { skiptoken: encodeSkiptoken({ key: last.role, id: last.user_id }, fp, key) } : {}),
+  };
 }
 
 export async function hasRoleAssignment(db: Db, tenantId: string, userId: string, role: string): Promise<boolean> {

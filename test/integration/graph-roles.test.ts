@@ -183,6 +183,83 @@ describe.each(engines)('Graph directory roles on %s', (engine) => {
     expect(audits.every((r) => r.actor_id === ga.id)).toBe(true);
   });
 
+  it('pages the assignments with $top and @odata.nextLink, with or without a $filter, each once', async () => {
+    const readers = [];
+    for (let i = 0; i < 5; i++) readers.push(await person(a, `reader-${i}@contoso.com`, ['Reports Reader']));
+    await assignRole(server.ctx.db, a.id, readers[0]!.id, 'Global Reader');
+    const walk = async (first: string) => {
+      const seen: { id: string; principalId: string; roleDefinitionId: string }[] = [];
+      let res = await graph(first, gaToken);
+      for (let pages = 0; ; pages++) {
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as {
+          value: { id: string; principalId: string; roleDefinitionId: string }[];
+          '@odata.nextLink'?: string;
+          '@odata.context': string;
+        };
+        expect(body.value.length).toBeLessThanOrEqual(2);
+        seen.push(...body.value);
+        const next = body['@odata.nextLink'];
+        if (!next) return { seen, pages: pages + 1 };
+        expect(next.startsWith(`${server.url}/graph/v1.0/roleManagement/directory/roleAssignments?`)).toBe(true);
+        res = await fetch(next, { headers: { authorization: `Bearer ${gaToken}` } });
+      }
+    };
+    const all = await walk('/roleManagement/directory/roleAssignments?$top=2');
+    const rows = await server.ctx.db
+      .selectFrom('role_assignments')
+      .select(['user_id', 'role'])
+      .where('tenant_id', '=', a.id)
+      .execute();
+    expect(all.seen.map((r) => r.id).sort()).toEqual(
+      rows.map((r) => roleAssignmentId({ userId: r.user_id, role: r.role as 'Global Reader' })).sort(),
+    );
+    expect(new Set(all.seen.map((r) => r.id)).size).toBe(all.seen.length);
+    expect(all.pages).toBe(Math.ceil(rows.length / 2));
+    const reports = ROLE_TEMPLATE_IDS['Reports Reader'];
+    const byRole = await walk(
+      `/roleManagement/directory/roleAssignments?$filter=roleDefinitionId eq '${reports}'&$top=2`,
+    );
+    expect(byRole.seen.map((r) => r.principalId).sort()).toEqual(readers.map((u) => u.id).sort());
+    expect(byRole.pages).toBe(3);
+    const both = await walk(
+      `/roleManagement/directory/roleAssignments?$filter=principalId eq '${readers[0]!.id}'&$top=1`,
+    );
+    expect(both.seen.map((r) => r.roleDefinitionId).sort()).toEqual([READER, reports].sort());
+    const projected = await json(
+      await graph('/roleManagement/directory/roleAssignments?$top=1&$select=principalId', gaToken),
+    );
+    expect(projected['@odata.context']).toBe(
+      `${server.url}/graph/v1.0/$metadata#roleManagement/directory/roleAssignments(principalId)`,
+    );
+    expect(Object.keys(projected.value[0]!)).toEqual(['principalId']);
+  });
+
+  it('refuses a forged $skiptoken, one of another $filter, and options the collection does not have', async () => {
+    const first = await json(await graph('/roleManagement/directory/roleAssignments?$top=1', gaToken));
+    const next = String(first['@odata.nextLink']);
+    const token = new URL(next).searchParams.get('$skiptoken')!;
+    const [payload, tag] = token.split('.') as [string, string];
+    const forged = `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), i: 'z' })).toString('base64url')}.${tag}`;
+    const filtered = `$filter=roleDefinitionId eq '${GA}'`;
+    for (const [query, code] of [
+      [`$top=1&$skiptoken=${forged}`, 'GRAPH_SKIPTOKEN_INVALID'],
+      [`$top=1&$skiptoken=${token}&${filtered}`, 'GRAPH_SKIPTOKEN_INVALID'],
+      ['$top=0', 'GRAPH_QUERY_INVALID'],
+      ['$top=lots', 'GRAPH_QUERY_INVALID'],
+      ['$orderby=principalId', 'GRAPH_QUERY_INVALID'],
+      ['$select=secret', 'GRAPH_QUERY_INVALID'],
+      [`$filter=principalId ne '${ga.id}'`, 'GRAPH_QUERY_INVALID'],
+      [`$filter=directoryScopeId eq '/'`, 'GRAPH_QUERY_INVALID'],
+    ] as const) {
+      const res = await graph(`/roleManagement/directory/roleAssignments?${query}`, gaToken);
+      expect(res.status, query).toBe(400);
+      expect(await codeOf(res), query).toBe(code);
+    }
+    // The untouched token still pages, and another tenant's token cannot use it to see this tenant.
+    expect((await graph(next.slice(`${server.url}/graph/v1.0`.length), gaToken)).status).toBe(200);
+  });
+
   it('never removes the last Global Administrator, and says what to do', async () => {
     const id = roleAssignmentId({ userId: ga.id, role: 'Global Administrator' });
     const res = await graph(`/roleManagement/directory/roleAssignments/${id}`, gaToken, 'DELETE');
@@ -242,6 +319,12 @@ describe.each(engines)('Graph directory roles on %s', (engine) => {
     const tokenB = await tokenOf(b, gaB, spaB);
     const list = await json(await graph('/roleManagement/directory/roleAssignments', tokenB));
     expect(list.value.map((r: { principalId: string }) => r.principalId)).toEqual([gaB.id]);
+    // A page token of this tenant, presented by the other: refused, never a page of this tenant.
+    const pageA = await json(await graph('/roleManagement/directory/roleAssignments?$top=1', gaToken));
+    const nextA = String(pageA['@odata.nextLink']).slice(`${server.url}/graph/v1.0`.length);
+    const replayed = await graph(nextA, tokenB);
+    expect(replayed.status).toBe(400);
+    expect(await codeOf(replayed)).toBe('GRAPH_SKIPTOKEN_INVALID');
     const rolesA = (await json(await graph('/directoryRoles', gaToken))).value as { id: string }[];
     for (const r of rolesA) expect((await graph(`/directoryRoles/${r.id}/members`, tokenB)).status).toBe(404);
     // The template id is the same in every tenant: another tenant's token reads its own role and members, never these.

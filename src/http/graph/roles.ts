@@ -8,15 +8,18 @@ import {
   parseRoleAssignmentFilter,
   parseRoleAssignmentId,
   ROLE_NAMES,
+  roleAssignmentQuerySpec,
   roleOfDirectoryRoleId,
   roleOfTemplateId,
   toGraphDirectoryRole,
   toGraphRoleAssignment,
 } from '../../core/graph-role.ts';
 import { toGraphUser, USER_ODATA_TYPE } from '../../core/graph-user.ts';
+import { nextLink, parseCollectionQuery } from '../../core/odata.ts';
 import { assignDirectoryRole, removeDirectoryRole } from '../../flows/roles.ts';
-import { hasRoleAssignment, listRoleAssignments, usersWithRole } from '../../store/role-assignments.ts';
+import { hasRoleAssignment, queryRoleAssignments, usersWithRole } from '../../store/role-assignments.ts';
 import type { GraphCall, GraphRoute } from './route.ts';
+import { skiptokenKey } from './skiptoken-key.ts';
 
 // Graph reads roles with RoleManagement.Read.Directory or Directory.Read.All, which Signet does not grant; of
 // the permissions Signet knows, RoleManagement.ReadWrite.Directory is the one Graph lists. Reads take a Global
@@ -31,6 +34,7 @@ const WRITE: RoutePermission = {
 };
 
 const queryOf = (call: GraphCall) => (call.req.query ?? {}) as Record<string, unknown>;
+const selfUrl = (call: GraphCall) => `${call.base}${call.req.url.replace(/^\/graph\/[^/?]+/, '')}`;
 const roleNotFound = () => new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'directoryRole' });
 const assignmentNotFound = () => new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'unifiedRoleAssignment' });
 const assignmentsContext = (base: string) => `${base}/$metadata#roleManagement/directory/roleAssignments`;
@@ -96,21 +100,38 @@ export const roleRoutes: GraphRoute[] = [
     path: '/roleManagement/directory/roleAssignments',
     permission: READ,
     handler: async (call) => {
-      const parsed = parseRoleAssignmentFilter(queryOf(call).$filter);
+      const { $filter, ...options } = queryOf(call);
+      const parsedFilter = parseRoleAssignmentFilter($filter);
+      if (!parsedFilter.ok) throw new SignetError(parsedFilter.code, parsedFilter.detail);
+      const parsed = parseCollectionQuery(options, roleAssignmentQuerySpec);
       if (!parsed.ok) throw new SignetError(parsed.code, parsed.detail);
-      const f = parsed.value;
-      const rows = f.none
-        ? []
-        : await listRoleAssignments(call.ctx.db, call.tenant.id, {
-            ...(f.principalId === undefined ? {} : { userId: f.principalId }),
-            roles: f.role ? [f.role] : ROLE_NAMES,
-          });
+      const query = parsed.query;
+      if (query.count || query.search || query.orderBy)
+        throw new SignetError('GRAPH_QUERY_INVALID', {
+          parameter: query.count ? '$count' : query.search ? '$search' : '$orderby',
+          reason: 'not supported on this collection',
+        });
+      const f = parsedFilter.value;
+      // The $filter takes part in the $skiptoken's binding as parsed (the user, the roles), not as written.
+      const page = await queryRoleAssignments(
+        call.ctx.db,
+        call.tenant.id,
+        {
+          ...(f.principalId === undefined ? {} : { userId: f.principalId }),
+          roles: f.none ? [] : f.role ? [f.role] : ROLE_NAMES,
+        },
+        query,
+        skiptokenKey(call.ctx, 'roleAssignments'),
+      );
+      if (!page.ok) throw new SignetError(page.code, page.detail);
+      const select = query.select ? `(${query.select.join(',')})` : '';
       return {
         body: {
-          '@odata.context': assignmentsContext(call.base),
-          value: rows.map((r) =>
-            toGraphRoleAssignment({ userId: r.userId, role: r.role as (typeof ROLE_NAMES)[number] }),
+          '@odata.context': `${assignmentsContext(call.base)}${select}`,
+          value: page.items.map((r) =>
+            toGraphRoleAssignment({ userId: r.userId, role: r.role as RoleName }, query.select),
           ),
+          ...(page.skiptoken === undefined ? {} : { '@odata.nextLink': nextLink(selfUrl(call), page.skiptoken) }),
         },
       };
     },
