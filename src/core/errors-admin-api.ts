@@ -146,6 +146,32 @@ export const adminApiErrors = {
       'Remove the group from the policy named in the error detail (`innerError.usedBy`), then delete the group.',
     where: 'admin API (Graph)',
   },
+  PASSWORD_LENGTH_INVALID: {
+    status: 400,
+    message: 'The password in passwordProfile must be 8 to 256 characters long.',
+    remediation: 'Choose a password of 8 to 256 characters (a long passphrase is best) and send the request again.',
+    where: 'admin API (Graph users)',
+  },
+  PASSWORD_CHARACTER_NOT_ALLOWED: {
+    status: 400,
+    message: 'The password in passwordProfile has characters that are not allowed.',
+    remediation:
+      'Use only the letters A-Z and a-z, digits, the space and the symbols of a US keyboard (no accented letters, emoji or control characters), as Microsoft Entra requires.',
+    where: 'admin API (Graph users)',
+  },
+  PASSWORD_TOO_SIMPLE: {
+    status: 400,
+    message: 'The password in passwordProfile does not mix enough kinds of characters.',
+    remediation:
+      'Use at least three of the four kinds: lower-case letters, upper-case letters, digits and symbols; or a longer passphrase with them.',
+    where: 'admin API (Graph users)',
+  },
+  PASSWORD_CONTAINS_USER_NAME: {
+    status: 400,
+    message: "The password in passwordProfile contains the user's userPrincipalName or display name.",
+    remediation: "Choose a password that does not contain the user's sign-in name (the part before @) or display name.",
+    where: 'admin API (Graph users)',
+  },
   ROLE_LAST_GLOBAL_ADMINISTRATOR: {
     status: 409,
     message: 'This is the last Global Administrator of the tenant; removing it would leave nobody able to manage it.',

@@ -69,6 +69,8 @@ export type GraphUser = Partial<{
   userPrincipalName: string;
   accountEnabled: boolean;
   createdDateTime: string;
+  /** Always null when selected, as Graph reads it: a password is never returned. */
+  passwordProfile: null;
 }>;
 
 function storedSelection(select: readonly string[] | undefined): readonly StoredUserProperty[] {
@@ -78,7 +80,7 @@ function storedSelection(select: readonly string[] | undefined): readonly Stored
 
 /** A stored user as Graph JSON, projected on $select (Graph's default set when there is none). */
 export function toGraphUser(u: UserFacts, select?: readonly string[]): GraphUser {
-  const all: Required<GraphUser> = {
+  const all: Required<Omit<GraphUser, 'passwordProfile'>> = {
     id: u.id,
     displayName: u.displayName,
     userPrincipalName: u.userPrincipalName,
@@ -87,6 +89,7 @@ export function toGraphUser(u: UserFacts, select?: readonly string[]): GraphUser
   };
   const out: GraphUser = {};
   for (const p of storedSelection(select)) (out as Record<string, unknown>)[p] = all[p];
+  if (select?.includes('passwordProfile')) out.passwordProfile = null;
   return out;
 }
 
@@ -127,8 +130,9 @@ export function graphUserCollection(p: {
 // ---- request bodies ----
 
 const UPN = /^[^\s@]{1,64}@[^\s@]{1,190}$/;
+// The password's rules (length, classes, names) are judged by core/password-rules.ts, so a refusal says which.
 const passwordProfile = z.strictObject({
-  password: z.string().min(1).max(256),
+  password: z.string(),
   forceChangePasswordNextSignIn: z.boolean().optional(),
   forceChangePasswordNextSignInWithMfa: z.boolean().optional(),
 });

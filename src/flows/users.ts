@@ -4,15 +4,25 @@
 import type { Principal } from '../core/authorization.ts';
 import { SignetError } from '../core/errors.ts';
 import type { UserCreate, UserUpdate } from '../core/graph-user.ts';
+import { checkPassword, type PasswordOwner } from '../core/password-rules.ts';
 import { mayChangeUser } from '../core/privileged-target.ts';
 import type { Db } from '../store/db.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import { type AuditRecord, insertAudit } from '../store/logs.ts';
 import { revokeOidcForAccount } from '../store/oidc-payloads.ts';
+import { hashPassword, savePasswordCredential } from '../store/password-credentials.ts';
 import { roleNamesOf } from '../store/role-assignments.ts';
 import { revokeOtherSessions } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
-import { deleteUser, findUserById, findUserByName, type User, type UserChanges, updateUser } from '../store/users.ts';
+import {
+  deleteUser,
+  findUserById,
+  findUserByName,
+  insertUser,
+  type User,
+  type UserChanges,
+  updateUser,
+} from '../store/users.ts';
 import type { Ctx } from './context.ts';
 import { createUser } from './directory.ts';
 
@@ -28,11 +38,28 @@ export function findUserByKey(db: Db, tenantId: string, key: string): Promise<Us
 
 const notFound = () => new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'user' });
 
+type PasswordProfile = NonNullable<UserCreate['passwordProfile']>;
+type HashedPassword = { hash: string; forceChangeNextSignIn: boolean; forceChangeWithMfa: boolean };
+
+/** Judges the password by Entra's rules, then hashes it (outside any transaction: scrypt takes a while). */
+async function hashedPassword(ctx: Ctx, profile: PasswordProfile, owner: PasswordOwner): Promise<HashedPassword> {
+  const rule = checkPassword(profile.password, owner);
+  if (!rule.ok) throw new SignetError(rule.code, rule.detail);
+  return {
+    hash: await hashPassword(profile.password, ctx.randomBytes(16)),
+    forceChangeNextSignIn: profile.forceChangePasswordNextSignIn ?? false,
+    forceChangeWithMfa: profile.forceChangePasswordNextSignInWithMfa ?? false,
+  };
+}
+
 /**
- * POST /users. `passwordProfile` (and `mailNickname`) are accepted, as Graph scripts send them, but not stored:
- * Signet has no password storage yet, so the user is passwordless until a password method exists.
+ * POST /users. `mailNickname` is accepted, as Graph scripts send it, but not stored. A `passwordProfile` is
+ * judged by Entra's rules and its password stored hashed with the user, in one transaction; without one the
+ * user is passwordless. (createUser of directory.ts writes in a transaction of its own, so a user with a
+ * password is written here.)
  */
 export async function createDirectoryUser(ctx: Ctx, tenant: Tenant, by: Principal, body: UserCreate): Promise<User> {
+  if (body.passwordProfile) return createUserWithPassword(ctx, tenant, by, body, body.passwordProfile);
   const actor = actorOf(by);
   return createUser(ctx, tenant, {
     userPrincipalName: body.userPrincipalName,
@@ -40,6 +67,58 @@ export async function createDirectoryUser(ctx: Ctx, tenant: Tenant, by: Principa
     enabled: body.accountEnabled,
     actor: { type: actor.actorType as 'user' | 'app', id: actor.actorId },
   });
+}
+
+async function createUserWithPassword(
+  ctx: Ctx,
+  tenant: Tenant,
+  by: Principal,
+  body: UserCreate,
+  profile: PasswordProfile,
+): Promise<User> {
+  const password = await hashedPassword(ctx, profile, body);
+  const user: User = {
+    id: ctx.newId(),
+    tenantId: tenant.id,
+    userPrincipalName: body.userPrincipalName,
+    displayName: body.displayName,
+    enabled: body.accountEnabled,
+    userHandle: ctx.randomBytes(64).toString('base64url'),
+    createdAt: ctx.now(),
+  };
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      await insertUser(trx, user);
+      await savePasswordCredential(trx, {
+        tenantId: tenant.id,
+        userId: user.id,
+        ...password,
+        createdAt: user.createdAt,
+      });
+      await insertAudit(trx, {
+        id: ctx.newId(),
+        tenantId: tenant.id,
+        createdAt: user.createdAt,
+        ...actorOf(by),
+        activity: 'Add user',
+        targetType: 'user',
+        targetId: user.id,
+        detail: {
+          userPrincipalName: user.userPrincipalName,
+          displayName: user.displayName,
+          accountEnabled: String(user.enabled),
+          roles: '',
+          // That a password was set, never anything of it.
+          passwordProfile: 'password set',
+        },
+      });
+    });
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw new SignetError('USER_ALREADY_EXISTS', { userPrincipalName: body.userPrincipalName }, { cause: err });
+    throw err;
+  }
+  return user;
 }
 
 /** Ends the user's Signet sessions and their OIDC artifacts (refresh tokens stop working at once). */
@@ -57,6 +136,16 @@ export async function updateDirectoryUser(
   body: UserUpdate,
 ): Promise<User> {
   const now = ctx.now();
+  let password: HashedPassword | undefined;
+  if (body.passwordProfile) {
+    // Judged against the names the user will have after this PATCH.
+    const current = await findUserByKey(ctx.db, tenant.id, key);
+    if (!current) throw notFound();
+    password = await hashedPassword(ctx, body.passwordProfile, {
+      userPrincipalName: body.userPrincipalName ?? current.userPrincipalName,
+      displayName: body.displayName ?? current.displayName,
+    });
+  }
   try {
     return await ctx.db.transaction().execute(async (trx) => {
       const user = await findUserByKey(trx, tenant.id, key);
@@ -74,10 +163,12 @@ export async function updateDirectoryUser(
       change('userPrincipalName', 'userPrincipalName', body.userPrincipalName);
       change('displayName', 'displayName', body.displayName);
       change('accountEnabled', 'enabled', body.accountEnabled);
-      // Accepted for Graph scripts' sake, not stored (no password storage yet); the audit row says it was given.
-      if (body.passwordProfile) detail.passwordProfile = 'given, not stored';
+      // The audit row says that a password was set, never anything of it.
+      if (password) detail.passwordProfile = 'password set';
       if (Object.keys(detail).length === 0) return user;
       if (!(await updateUser(trx, tenant.id, user.id, changes))) throw notFound();
+      if (password)
+        await savePasswordCredential(trx, { tenantId: tenant.id, userId: user.id, ...password, createdAt: now });
       if (changes.enabled === false) await revokeEverything(trx, tenant.id, user.id, now);
       await insertAudit(trx, {
         id: ctx.newId(),

@@ -13,6 +13,7 @@ import * as m0005 from './migrations/0005-app-permissions.ts';
 import * as m0006 from './migrations/0006-user-query-indexes.ts';
 import * as m0007 from './migrations/0007-cache-versions.ts';
 import * as m0008 from './migrations/0008-log-indexes.ts';
+import * as m0009 from './migrations/0009-password-credentials.ts';
 import * as m0010 from './migrations/0010-app-secrets.ts';
 import type { Database } from './schema.ts';
 
@@ -100,6 +101,7 @@ const migrations: Record<string, Migration> = {
   '0006-user-query-indexes': m0006,
   '0007-cache-versions': m0007,
   '0008-log-indexes': m0008,
+  '0009-password-credentials': m0009,
   '0010-app-secrets': m0010,
 };
 

@@ -168,7 +168,7 @@ export async function findRegistrationDetails(
   return (await registrationFactsOf(db, tenantId, [user]))[0];
 }
 
-/** The methods and roles of the given users, in one query (a UNION ALL of index lookups by user). */
+/** The methods, roles and password of the given users, in one query (a UNION ALL of index lookups by user). */
 export async function registrationFactsOf(
   db: Db,
   tenantId: string,
@@ -177,8 +177,11 @@ export async function registrationFactsOf(
   if (users.length === 0) return [];
   const ids = users.map((u) => u.id);
   const rows = await registrationRowsQuery(db, tenantId, ids).execute();
-  const byUser = new Map<string, { roles: string[]; passkeys: ReportPasskey[]; tap: ReportTap | null }>();
-  for (const id of ids) byUser.set(id, { roles: [], passkeys: [], tap: null });
+  const byUser = new Map<
+    string,
+    { roles: string[]; passkeys: ReportPasskey[]; tap: ReportTap | null; passwordSetAt: number | null }
+  >();
+  for (const id of ids) byUser.set(id, { roles: [], passkeys: [], tap: null, passwordSetAt: null });
   for (const r of rows) {
     const facts = byUser.get(r.user_id);
     if (!facts) continue;
@@ -196,6 +199,7 @@ export async function registrationFactsOf(
         oneTime: Number(r.flag) === 1,
         usedAt: r.used === null ? null : Number(r.used),
       };
+    else if (r.kind === 'password') facts.passwordSetAt = Number(r.at);
   }
   return users.map((u) => {
     const f = byUser.get(u.id)!;
@@ -207,12 +211,12 @@ export async function registrationFactsOf(
       roles: f.roles,
       passkeys: f.passkeys,
       tap: f.tap,
-      passwordSetAt: null,
+      passwordSetAt: f.passwordSetAt,
     };
   });
 }
 
-/** The batched SELECT of a page's methods: one row per role, passkey and pass; exported for plan tests. */
+/** The batched SELECT of a page's methods: one row per role, passkey, pass and password; exported for plan tests. */
 export function registrationRowsQuery(db: Db, tenantId: string, userIds: readonly string[]) {
   const nullText = sql<string | null>`CAST(NULL AS text)`;
   const nullNumber = sql<number | null>`CAST(NULL AS bigint)`;
@@ -255,6 +259,21 @@ export function registrationRowsQuery(db: Db, tenantId: string, userIds: readonl
           'created_at as at',
           'expires_at as until',
           'used_at as used',
+        ])
+        .where('tenant_id', '=', tenantId)
+        .where('user_id', 'in', userIds),
+    )
+    .unionAll(
+      db
+        .selectFrom('password_credentials')
+        .select([
+          'user_id',
+          sql<string>`'password'`.as('kind'),
+          nullText.as('text'),
+          sql<number>`0`.as('flag'),
+          'created_at as at',
+          nullNumber.as('until'),
+          nullNumber.as('used'),
         ])
         .where('tenant_id', '=', tenantId)
         .where('user_id', 'in', userIds),

@@ -182,6 +182,16 @@ export interface SigningKeysTable {
   retired_at: number | null;
 }
 
+/** A user's password (0009): a scrypt hash in PHC form, never the text; none for a passwordless user. */
+export interface PasswordCredentialsTable {
+  tenant_id: string;
+  user_id: string;
+  hash: string;
+  force_change_next_sign_in: number;
+  force_change_with_mfa: number;
+  created_at: number;
+}
+
 export interface MethodPoliciesTable {
   tenant_id: string;
   method: string;
@@ -208,5 +218,6 @@ export interface Database {
   oidc_payloads: OidcPayloadsTable;
   signing_keys: SigningKeysTable;
   method_policies: MethodPoliciesTable;
+  password_credentials: PasswordCredentialsTable;
   kysely_migration?: { name: string; timestamp: string; id?: Generated<number> };
 }

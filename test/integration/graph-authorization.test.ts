@@ -214,6 +214,11 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
     'GET /reports/authenticationMethods/userRegistrationDetails/:id': async () =>
       (await import('../support/report-fixtures.ts')).registrationDetailsFixture(server.ctx, a),
     'GET /reports/authenticationMethods/groupPasskeyCoverage': async () => ({ values: {} }),
+    // Password methods: a fresh user of tenant A with a password (test/support/report-fixtures.ts).
+    'GET /users/:id/authentication/passwordMethods': async () =>
+      (await import('../support/report-fixtures.ts')).passwordMethodFixture(server.ctx, a, false),
+    'GET /users/:id/authentication/passwordMethods/:methodId': async () =>
+      (await import('../support/report-fixtures.ts')).passwordMethodFixture(server.ctx, a, true),
     // $batch: a request that would create a user, so a refused batch can be seen to have run nothing.
     'POST /$batch': async () => ({
       values: {},

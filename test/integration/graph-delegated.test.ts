@@ -266,6 +266,8 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
       groupId = (await g.groupFixture(server.ctx, a)).id;
       const f = await import('../support/auth-method-fixtures.ts');
       Object.assign(methodIds, await f.methodIdsOf(server.ctx, a, people.get('plain')!.user.id));
+      const r = await import('../support/report-fixtures.ts');
+      Object.assign(methodIds, await r.passwordMethodIdsOf(server.ctx, a, people.get('plain')!.user.id));
       const db = server.ctx.db;
       const audit = await db.selectFrom('audit_logs').select('id').where('tenant_id', '=', a.id).executeTakeFirst();
       logIds.directoryAudits = audit?.id ?? 'none';

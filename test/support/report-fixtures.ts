@@ -1,9 +1,12 @@
-// Fixtures for the report routes of the Graph authorization walks, and users with chosen methods for the report
-// tests: passkeys stored directly (the reports test what is counted, not the ceremony).
+// Fixtures for the report and password-method routes of the Graph authorization walks, and users with chosen
+// methods for the report tests: passkeys and passwords stored directly (these test what is counted and who may
+// read it, not the ceremony or the password rules).
 import { randomBytes } from 'node:crypto';
 import type { Ctx } from '../../src/flows/context.ts';
 import { createUser } from '../../src/flows/directory.ts';
+import { PASSWORD_METHOD_ID } from '../../src/http/graph/password-methods.ts';
 import { insertPasskey } from '../../src/store/passkeys.ts';
+import { hashPassword, savePasswordCredential } from '../../src/store/password-credentials.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { assignRole } from '../../src/store/users.ts';
 
@@ -62,4 +65,33 @@ export async function reportUser(
 export async function registrationDetailsFixture(ctx: Ctx, tenant: Tenant) {
   const user = await reportUser(ctx, tenant, `r-${randomBytes(4).toString('hex')}`, ['platform']);
   return { values: { id: user.id } };
+}
+
+// The walks need a password, not a fresh hash per fixture: one scrypt hash per process, shared.
+let walkHash: Promise<string> | undefined;
+
+/** Gives the user a password (stored as the flow stores it: a scrypt hash, never the text). */
+export async function setPassword(ctx: Ctx, tenant: Tenant, userId: string): Promise<void> {
+  walkHash ??= hashPassword('Walk-Passw0rd', randomBytes(16));
+  await savePasswordCredential(ctx.db, {
+    tenantId: tenant.id,
+    userId,
+    hash: await walkHash,
+    forceChangeNextSignIn: false,
+    forceChangeWithMfa: false,
+    createdAt: ctx.now(),
+  });
+}
+
+/** The walk's fixture of the passwordMethods routes: a fresh user with a password (and its method id). */
+export async function passwordMethodFixture(ctx: Ctx, tenant: Tenant, withMethodId: boolean) {
+  const user = await reportUser(ctx, tenant, `p-${randomBytes(4).toString('hex')}`);
+  await setPassword(ctx, tenant, user.id);
+  return { values: { id: user.id, ...(withMethodId ? { methodId: PASSWORD_METHOD_ID } : {}) } };
+}
+
+/** For a walk over an existing user: gives them a password, and the method id by route segment. */
+export async function passwordMethodIdsOf(ctx: Ctx, tenant: Tenant, userId: string) {
+  await setPassword(ctx, tenant, userId);
+  return { passwordMethods: PASSWORD_METHOD_ID };
 }

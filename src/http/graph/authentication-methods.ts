@@ -20,6 +20,7 @@ import { findUserByKey } from '../../flows/users.ts';
 import { listPasskeys, type Passkey } from '../../store/passkeys.ts';
 import { findTapOfUser } from '../../store/taps.ts';
 import type { User } from '../../store/users.ts';
+import { passwordMethodsOf } from './password-methods.ts';
 import type { GraphCall, GraphRoute } from './route.ts';
 
 const READ_ROLES = [
@@ -90,9 +91,9 @@ export const authenticationMethodRoutes: GraphRoute[] = [
     handler: async (call) => {
       const { ctx, tenant, base } = call;
       const user = await userOf(call);
-      // No password method: Signet stores no passwords yet.
       const now = ctx.now();
       const value = [
+        ...(await passwordMethodsOf(ctx, tenant.id, user.id)),
         ...(await passkeysOf(ctx, tenant.id, user)),
         ...(await tapsOf(ctx, tenant.id, user)).map((t) => toGraphTap(t, now)),
       ];

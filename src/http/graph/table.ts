@@ -7,6 +7,7 @@ import { batchRoutes } from './batch.ts';
 import { fido2ProvisioningRoutes } from './fido2-provisioning.ts';
 import { groupRoutes } from './groups.ts';
 import { organizationRoutes } from './organization.ts';
+import { passwordMethodRoutes } from './password-methods.ts';
 import { reportRoutes } from './reports.ts';
 import { roleRoutes } from './roles.ts';
 import type { GraphRoute } from './route.ts';
@@ -23,4 +24,5 @@ export const graphRoutes: readonly GraphRoute[] = [
   ...applicationRoutes,
   ...batchRoutes,
   ...reportRoutes,
+  ...passwordMethodRoutes,
 ];
