@@ -26,6 +26,9 @@ describe('the Graph route table', () => {
     expect(() => assertDeclared([bad])).toThrow(/no permission declared/);
     const none = { ...graphRoutes[0]!, permission: { application: [], delegated: { scopes: [], roles: 'anyUser' } } };
     expect(() => assertDeclared([none as never])).toThrow(/no permission allows it/);
+    // Only $batch may leave authorization to the requests it carries.
+    const unchecked = { ...graphRoutes[0]!, permission: 'eachInnerRequest' as const };
+    expect(() => assertDeclared([unchecked])).toThrow(/only \$batch/);
     const app = Fastify();
     expect(() => graphApi(app, { ctx: {} as never, tenants: {} as never, routes: [bad] })).toThrow();
     expect(() => assertDeclared(graphRoutes)).not.toThrow();
