@@ -5,7 +5,8 @@ import type { Command } from './runtime.ts';
 
 export const keysRotateCommand: Command = {
   name: 'keys rotate',
-  summary: "rotate a tenant's token signing keys (every tenant's without --tenant)",
+  summary:
+    "rotate a tenant's token signing keys (every tenant's without --tenant); old keys retire once their tokens expire",
   usage: 'signet keys rotate [--tenant TENANT] [--json]',
   options: {
     tenant: { type: 'string', description: 'slug or id of the tenant; every tenant when left out' },
@@ -17,12 +18,17 @@ export const keysRotateCommand: Command = {
       if (!t) throw new SignetError('TENANT_NOT_FOUND');
       tenants = [t];
     } else tenants = await listTenants(rt.ctx.db);
-    const rotated: { tenant: string; kids: string[] }[] = [];
+    const rotated: { tenant: string; kids: string[]; retired: string[]; oldKeysUntil: string }[] = [];
     for (const t of tenants) {
-      const { kids } = await rotateSigningKeys(rt.ctx, t);
-      rotated.push({ tenant: t.slug, kids });
-      if (!rt.json)
-        rt.print(`Rotated the signing keys of ${t.slug}: new keys ${kids.join(', ')} (the old ones still verify)`);
+      const { kids, retired, oldKeysUntil } = await rotateSigningKeys(rt.ctx, t);
+      const until = new Date(oldKeysUntil).toISOString();
+      rotated.push({ tenant: t.slug, kids, retired, oldKeysUntil: until });
+      if (!rt.json) {
+        rt.print(
+          `Rotated the signing keys of ${t.slug}: new keys ${kids.join(', ')} (the old ones still verify until ${until}, when every token they signed has expired)`,
+        );
+        if (retired.length) rt.print(`Retired keys whose tokens have all expired: ${retired.join(', ')}`);
+      }
     }
     return { rotated };
   },

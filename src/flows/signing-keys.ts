@@ -10,10 +10,11 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { type CacheVersions, isStale } from '../core/cache-staleness.ts';
+import { KEY_RETIREMENT_DELAY_MS, keysDueForRetirement, keysInForce } from '../core/signing-key-retirement.ts';
 import { cacheVersionWatch } from '../store/cache-versions.ts';
 import type { Db } from '../store/db.ts';
-import { insertSigningKey, listSigningKeys } from '../store/signing-keys.ts';
-import type { Tenant } from '../store/tenants.ts';
+import { insertSigningKey, listSigningKeys, retireSigningKey } from '../store/signing-keys.ts';
+import { listTenants, type Tenant } from '../store/tenants.ts';
 import type { Ctx } from './context.ts';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
@@ -45,50 +46,83 @@ export async function createSigningKeys(ctx: Ctx, db: Db, tenantId: string): Pro
   }
 }
 
-/** The tenant's private JWKs, newest first, for oidc-provider's `jwks` setting. */
-export async function loadPrivateJwks(ctx: Ctx, tenantId: string): Promise<JWK[]> {
+/** The tenant's keys in force now, decrypted, and when that set next changes (a rotated-out key falls due). */
+async function privateKeysInForce(ctx: Ctx, tenantId: string): Promise<{ jwks: JWK[]; nextChangeAt?: number }> {
   const key = sealingKey(ctx.config.secret);
-  const rows = await listSigningKeys(ctx.db, tenantId);
+  // A rotated-out key whose tokens have all expired is left out even before it is marked retired.
+  const { keys, nextChangeAt } = keysInForce(await listSigningKeys(ctx.db, tenantId), ctx.now());
   const out: JWK[] = [];
-  for (const r of rows) {
-    if (r.retiredAt !== null) continue;
+  for (const r of keys) {
     const { plaintext } = await compactDecrypt(r.privateJwkEncrypted, key, { keyManagementAlgorithms: ['dir'] });
     out.push(JSON.parse(new TextDecoder().decode(plaintext)) as JWK);
   }
   // RS256 first: oidc-provider signs with the first key of the requested alg.
-  return out.sort((a, b) => (a.alg === 'RS256' ? -1 : 0) - (b.alg === 'RS256' ? -1 : 0));
+  out.sort((a, b) => (a.alg === 'RS256' ? -1 : 0) - (b.alg === 'RS256' ? -1 : 0));
+  return { jwks: out, ...(nextChangeAt === undefined ? {} : { nextChangeAt }) };
+}
+
+/** The tenant's private JWKs in force, newest first, for oidc-provider's `jwks` setting. */
+export async function loadPrivateJwks(ctx: Ctx, tenantId: string): Promise<JWK[]> {
+  return (await privateKeysInForce(ctx, tenantId)).jwks;
 }
 
 /**
  * Rotation (`signet keys rotate`): a new key of each algorithm becomes the one tokens are signed with; the old
- * ones stay published (and verify) until retired, so tokens they signed keep working until they expire. Every
- * process signs with and publishes the new keys within a second (the tenant's `signing-keys` version).
+ * ones stay published (and verify) until every token they signed has expired (core/signing-key-retirement.ts),
+ * then are retired, here at the next rotation or by the maintenance pass. Every process signs with and publishes
+ * the new keys, and drops the retired ones, within a second (the tenant's `signing-keys` version).
  */
-export async function rotateSigningKeys(ctx: Ctx, tenant: Tenant): Promise<{ kids: string[] }> {
+export async function rotateSigningKeys(
+  ctx: Ctx,
+  tenant: Tenant,
+): Promise<{ kids: string[]; retired: string[]; oldKeysUntil: number }> {
   const before = new Set((await listSigningKeys(ctx.db, tenant.id)).map((k) => k.kid));
   await ctx.db.transaction().execute((trx) => createSigningKeys(ctx, trx, tenant.id));
   const kids = (await listSigningKeys(ctx.db, tenant.id)).filter((k) => !before.has(k.kid)).map((k) => k.kid);
-  return { kids };
+  const retired = await retireExpiredSigningKeys(ctx, tenant.id);
+  return { kids, retired, oldKeysUntil: ctx.now() + KEY_RETIREMENT_DELAY_MS };
 }
 
-/** The public half of the tenant's keys (what the JWKS endpoint publishes). */
-export async function loadPublicJwks(ctx: Ctx, tenantId: string): Promise<JWK[]> {
-  return (await loadPrivateJwks(ctx, tenantId)).map((key) => {
-    const pub: JWK = { ...key };
-    for (const m of PRIVATE_MEMBERS) delete (pub as Record<string, unknown>)[m];
-    return pub;
+/** Marks retired the tenant's rotated-out keys whose tokens have all expired; their kids. */
+export async function retireExpiredSigningKeys(ctx: Ctx, tenantId: string): Promise<string[]> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const retired: string[] = [];
+    for (const kid of keysDueForRetirement(await listSigningKeys(trx, tenantId), ctx.now()))
+      if (await retireSigningKey(trx, tenantId, kid, ctx.now())) retired.push(kid);
+    return retired;
   });
+}
+
+/** The maintenance pass: every tenant's expired rotated-out keys; how many were retired. */
+export async function retireExpiredSigningKeysOfEveryTenant(ctx: Ctx): Promise<number> {
+  let n = 0;
+  for (const t of await listTenants(ctx.db)) n += (await retireExpiredSigningKeys(ctx, t.id)).length;
+  return n;
+}
+
+const toPublic = (key: JWK): JWK => {
+  const pub: JWK = { ...key };
+  for (const m of PRIVATE_MEMBERS) delete (pub as Record<string, unknown>)[m];
+  return pub;
+};
+
+/** The public half of the tenant's keys in force (what the JWKS endpoint publishes). */
+export async function loadPublicJwks(ctx: Ctx, tenantId: string): Promise<JWK[]> {
+  return (await loadPrivateJwks(ctx, tenantId)).map(toPublic);
 }
 
 interface KeySet {
   versions: CacheVersions;
+  /** When a rotated-out key of the set falls due (ctx.now() time): the set is read again from then on. */
+  until: number;
   keys: Promise<JWTVerifyGetKey>;
 }
 const keySets = new WeakMap<Ctx, Map<string, KeySet>>();
 
 /**
  * The tenant's public keys for jose's jwtVerify, kept in memory per process and dropped within a second of a
- * rotation through any process (checked at most once a second per tenant).
+ * rotation or retirement through any process (checked at most once a second per tenant), and at once when a
+ * rotated-out key's tokens have all expired, so it verifies nothing more even before it is marked retired.
  */
 export async function verificationKeySet(ctx: Ctx, tenantId: string): Promise<JWTVerifyGetKey> {
   let sets = keySets.get(ctx);
@@ -98,9 +132,16 @@ export async function verificationKeySet(ctx: Ctx, tenantId: string): Promise<JW
   }
   const versions = await cacheVersionWatch(ctx.db).current(tenantId);
   const hit = sets.get(tenantId);
-  if (hit && !isStale(hit.versions, versions, ['signing-keys'])) return hit.keys;
-  const keys = loadPublicJwks(ctx, tenantId).then((k) => createLocalJWKSet({ keys: k }));
-  const entry = { versions, keys };
+  if (hit && !isStale(hit.versions, versions, ['signing-keys']) && ctx.now() < hit.until) return hit.keys;
+  const loading = privateKeysInForce(ctx, tenantId);
+  const keys = loading.then((k) => createLocalJWKSet({ keys: k.jwks.map(toPublic) }));
+  const entry: KeySet = { versions, until: Number.POSITIVE_INFINITY, keys };
+  loading.then(
+    (k) => {
+      if (k.nextChangeAt !== undefined) entry.until = k.nextChangeAt;
+    },
+    () => undefined,
+  );
   keys.catch(() => sets.get(tenantId) === entry && sets.delete(tenantId));
   sets.set(tenantId, entry);
   return keys;

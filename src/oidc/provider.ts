@@ -10,6 +10,7 @@ import {
   resolveApplicationScopes,
   resolveDelegatedScopes,
 } from '../core/graph-scopes.ts';
+import { SIGNED_TOKEN_TTL_S } from '../core/signing-key-retirement.ts';
 import { authenticateClientSecret } from '../flows/apps.ts';
 import type { Ctx } from '../flows/context.ts';
 import { loadPrivateJwks } from '../flows/signing-keys.ts';
@@ -93,9 +94,10 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
     responseTypes: ['code'],
     ttl: {
       AuthorizationCode: 60,
-      AccessToken: 3600,
-      ClientCredentials: 3600,
-      IdToken: 3600,
+      // Signed tokens: signing keys are retired this long (plus clock skew) after rotation.
+      AccessToken: SIGNED_TOKEN_TTL_S,
+      ClientCredentials: SIGNED_TOKEN_TTL_S,
+      IdToken: SIGNED_TOKEN_TTL_S,
       Interaction: 600,
       Session: 12 * 3600,
       Grant: 14 * 24 * 3600,
@@ -180,7 +182,7 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
               scope: resolved.graphScopes.join(' '),
               audience: graph,
               accessTokenFormat: 'jwt',
-              accessTokenTTL: 3600,
+              accessTokenTTL: SIGNED_TOKEN_TTL_S,
               jwt: { sign: { alg: 'RS256' } },
             };
           }
@@ -195,7 +197,7 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
             scope: resolved.graphScopes.join(' '),
             audience: graph,
             accessTokenFormat: 'jwt',
-            accessTokenTTL: 3600,
+            accessTokenTTL: SIGNED_TOKEN_TTL_S,
             jwt: { sign: { alg: 'RS256' } },
           };
         },

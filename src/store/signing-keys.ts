@@ -28,15 +28,21 @@ export async function insertSigningKey(db: Db, k: SigningKey): Promise<void> {
   await bumpCacheVersion(db, k.tenantId, 'signing-keys');
 }
 
-/** Stops publishing and using a key (after the tokens it signed have expired). */
-export async function retireSigningKey(db: Db, tenantId: string, kid: string, at: number): Promise<void> {
-  await db
+/**
+ * Stops publishing and using a key (after the tokens it signed have expired); once only, so two processes
+ * retiring it at the same time bump the version once. False when it was already retired (or is not there).
+ */
+export async function retireSigningKey(db: Db, tenantId: string, kid: string, at: number): Promise<boolean> {
+  const r = await db
     .updateTable('signing_keys')
     .set({ retired_at: at })
     .where('tenant_id', '=', tenantId)
     .where('kid', '=', kid)
-    .execute();
+    .where('retired_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) === 0) return false;
   await bumpCacheVersion(db, tenantId, 'signing-keys');
+  return true;
 }
 
 export async function listSigningKeys(db: Db, tenantId: string): Promise<SigningKey[]> {

@@ -1,12 +1,14 @@
 // Many processes (issue 7): two Signet servers, each with its own Ctx, store pool and in-memory caches, on one
 // PostgreSQL database. A change made through A is in force on B within a second (what B keeps in memory carries
 // versions it reads at most once a second), or at once for what B does not keep (apps, users).
-import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { decodeProtectedHeader, importJWK, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VERSION_CHECK_INTERVAL_MS } from '../../src/core/cache-staleness.ts';
+import { KEY_RETIREMENT_DELAY_MS } from '../../src/core/signing-key-retirement.ts';
 import { changeAppPermissions, createApp, createTenant, createUser } from '../../src/flows/directory.ts';
+import { purgeExpired } from '../../src/flows/maintenance.ts';
 import { startSession } from '../../src/flows/sessions.ts';
-import { rotateSigningKeys, verificationKeySet } from '../../src/flows/signing-keys.ts';
+import { loadPrivateJwks, rotateSigningKeys, verificationKeySet } from '../../src/flows/signing-keys.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { bumpCacheVersion } from '../../src/store/cache-versions.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
@@ -152,6 +154,45 @@ describe.skipIf(!engines.includes('postgres'))('two Signet processes on one Post
         headers: { authorization: `Bearer ${token}` },
       });
       expect(res.status, await res.text()).toBe(404);
+    }
+  });
+
+  it('retires keys through A once their tokens have expired: B verifies nothing more with them and stops publishing them', async () => {
+    const old = await loadPrivateJwks(a.ctx, tenant.id);
+    const oldRs = old.find((k) => k.alg === 'RS256')!;
+    const { kids } = await rotateSigningKeys(a.ctx, tenant);
+    await within('new keys on B', async () => {
+      const published = await jwksKids(b);
+      return kids.every((k) => published.includes(k));
+    });
+    const signedByOld = async (server: TestServer) => {
+      const nowS = Math.floor(server.ctx.now() / 1000);
+      return new SignJWT({ sub: 'x', tid: tenant.id, iat: nowS, exp: nowS + 600 })
+        .setProtectedHeader({ alg: 'RS256', kid: oldRs.kid! })
+        .sign(await importJWK(oldRs, 'RS256'));
+    };
+    const verifiesOnB = async (t: string) =>
+      jwtVerify(t, await verificationKeySet(b.ctx, tenant.id), { currentDate: new Date(b.ctx.now()) }).then(
+        () => true,
+        () => false,
+      );
+    expect(await verifiesOnB(await signedByOld(b))).toBe(true);
+    try {
+      a.clock.offsetMs = KEY_RETIREMENT_DELAY_MS + 1000;
+      b.clock.offsetMs = KEY_RETIREMENT_DELAY_MS + 1000;
+      // B's key set lapses on its own clock, before anything is written.
+      expect(await verifiesOnB(await signedByOld(b))).toBe(false);
+      expect((await purgeExpired(a.ctx)).signingKeys).toBeGreaterThanOrEqual(old.length);
+      const took = await within('old keys gone from the JWKS of B', async () => {
+        const published = await jwksKids(b);
+        return old.every((k) => !published.includes(k.kid!));
+      });
+      expect(took).toBeLessThan(DEADLINE_MS);
+      expect((await jwksKids(b)).sort()).toEqual([...kids].sort());
+      expect(await verifiesOnB(await signedByOld(b))).toBe(false);
+    } finally {
+      a.clock.offsetMs = 0;
+      b.clock.offsetMs = 0;
     }
   });
 
