@@ -348,36 +348,56 @@ function passkeyFlag(tenantId: string, userColumn: string, deviceBoundOnly: bool
   return sql<number>`CASE WHEN EXISTS (SELECT 1 FROM passkeys pk WHERE pk.tenant_id = ${tenantId} AND pk.user_id = ${sql.ref(userColumn)}${kind}) THEN 1 ELSE 0 END`;
 }
 
-/** The page's aggregate SELECT (one row more than asked, to tell whether another page follows). */
+/** The tenant's passkey holders, one row per user: 0 in synced_only when one of their passkeys is device-bound.
+ * Read in the order of the (tenant_id, user_id) index of passkeys. */
+function passkeyHolders(db: Db, tenantId: string) {
+  return db
+    .selectFrom('passkeys')
+    .select((eb) => ['user_id', eb.fn.min<number>('backup_eligible').as('synced_only')])
+    .where('tenant_id', '=', tenantId)
+    .groupBy('user_id');
+}
+
+const DEVICE_BOUND = sql<number>`CASE WHEN h.synced_only = 0 THEN 1 ELSE 0 END`;
+
+/** The page's aggregate SELECT: the page of groups first (one more than asked, to tell whether another page
+ * follows), then their members, each probing the (tenant_id, user_id) index of passkeys: the cost follows the
+ * page's members, not the tenant's size. */
 export function groupCoverageQuery(db: Db, tenantId: string, top: number, after?: string) {
-  let q = db
-    .selectFrom('groups as g')
-    .leftJoin('group_members as gm', (j) =>
-      j.onRef('gm.group_id', '=', 'g.id').onRef('gm.tenant_id', '=', 'g.tenant_id'),
-    )
-    .select((eb) => [
-      'g.id',
-      'g.display_name',
-      eb.fn.count<number | string>('gm.user_id').as('member_count'),
-      eb.fn.sum<number | string | null>(passkeyFlag(tenantId, 'gm.user_id', false)).as('with_passkey'),
-      eb.fn.sum<number | string | null>(passkeyFlag(tenantId, 'gm.user_id', true)).as('with_device_bound'),
-    ])
-    .where('g.tenant_id', '=', tenantId);
-  if (after !== undefined) q = q.where('g.id', '>', after);
-  return q
-    .groupBy(['g.id', 'g.display_name'])
-    .orderBy('g.id')
-    .limit(top + 1);
+  return (
+    db
+      .with('page', (d) => {
+        let q = d.selectFrom('groups').select(['id', 'tenant_id', 'display_name']).where('tenant_id', '=', tenantId);
+        if (after !== undefined) q = q.where('id', '>', after);
+        return q.orderBy('id').limit(top + 1);
+      })
+      .selectFrom('page')
+      // By the (group_id, user_id) key: a page's members only. The tenant is checked too, written so that no
+      // planner reads the (tenant_id, user_id) index for it instead, which would walk every membership of the tenant.
+      .leftJoin('group_members as gm', (j) =>
+        j.onRef('gm.group_id', '=', 'page.id').on(sql<string>`gm.tenant_id || ''`, '=', sql.ref('page.tenant_id')),
+      )
+      .select((eb) => [
+        'page.id',
+        'page.display_name',
+        eb.fn.count<number | string>('gm.user_id').as('member_count'),
+        eb.fn.sum<number | string | null>(passkeyFlag(tenantId, 'gm.user_id', false)).as('with_passkey'),
+        eb.fn.sum<number | string | null>(passkeyFlag(tenantId, 'gm.user_id', true)).as('with_device_bound'),
+      ])
+      .groupBy(['page.id', 'page.display_name'])
+      .orderBy('page.id')
+  );
 }
 
 /** The tenant-wide total: every user of the tenant, whether in a group or not. */
 export function tenantCoverageQuery(db: Db, tenantId: string) {
-  return db
-    .selectFrom('users as u')
-    .select((eb) => [
-      eb.fn.countAll<number | string>().as('member_count'),
-      eb.fn.sum<number | string | null>(passkeyFlag(tenantId, 'u.id', false)).as('with_passkey'),
-      eb.fn.sum<number | string | null>(passkeyFlag(tenantId, 'u.id', true)).as('with_device_bound'),
-    ])
-    .where('u.tenant_id', '=', tenantId);
+  return db.selectFrom(passkeyHolders(db, tenantId).as('h')).select((eb) => [
+    eb
+      .selectFrom('users')
+      .select((e) => e.fn.countAll<number | string>().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .as('member_count'),
+    eb.fn.countAll<number | string>().as('with_passkey'),
+    eb.fn.sum<number | string | null>(DEVICE_BOUND).as('with_device_bound'),
+  ]);
 }

@@ -1,17 +1,24 @@
 // The authentication methods reports through the Graph API as a script sees them: userRegistrationDetails in
 // Graph's shape, its $filter (computed in SQL, held here to the core rules row by row), $orderby, $top and
 // paging that stays correct while users are added, one user by id; another tenant sees none of it.
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCollectionQuery } from '../../src/core/odata.ts';
 import { registrationDetailsQuerySpec } from '../../src/core/registration-report.ts';
 import { createApp, createTenant } from '../../src/flows/directory.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { skiptokenKey } from '../../src/http/graph/skiptoken-key.ts';
+import type { Store } from '../../src/store/db.ts';
 import { addGroupMember, insertGroup } from '../../src/store/groups.ts';
-import { queryRegistrationDetails } from '../../src/store/report-query.ts';
+import {
+  groupCoverageQuery,
+  queryRegistrationDetails,
+  registrationRowsQuery,
+  tenantCoverageQuery,
+} from '../../src/store/report-query.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
-import { engines } from '../support/engines.ts';
+import { engines, openTestStore } from '../support/engines.ts';
 import { clientCredentials } from '../support/graph.ts';
 import { reportUser } from '../support/report-fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -178,6 +185,17 @@ describe.each(engines)('Graph authentication methods reports on %s', (engine) =>
       expect(r.status, bad).toBe(400);
       expect(codeOf(r), bad).toBe('GRAPH_QUERY_INVALID');
     }
+  });
+
+  it('counts with $count=true and ConsistencyLevel: eventual, as Graph’s advanced queries do', async () => {
+    const path = `${q("methodsRegistered/any(m: m eq 'passKeySynced')")}&$count=true`;
+    const r = await graph(path, tokenA, { consistencylevel: 'eventual' });
+    expect(r.status).toBe(200);
+    expect(r.body['@odata.count']).toBe(2);
+    expect(names(r.body.value)).toEqual(['bob', 'cy']);
+    const noHeader = await graph(path);
+    expect(noHeader.status).toBe(400);
+    expect(codeOf(noHeader)).toBe('GRAPH_CONSISTENCY_LEVEL_REQUIRED');
   });
 
   it('orders by userPrincipalName or userDisplayName, either way', async () => {
@@ -377,5 +395,40 @@ describe.each(engines)('Graph authentication methods reports on %s', (engine) =>
       expect(r.body.tenantTotal).toMatchObject({ memberCount: 1, membersWithPasskey: 1 });
       for (const id of Object.values(groups)) expect(r.text).not.toContain(id);
     });
+  });
+});
+
+describe.each(engines)('report query plans on %s', (engine) => {
+  let store: Store;
+  afterAll(async () => store?.close());
+  const planOf = async (c: CompiledQuery) => {
+    store ??= await openTestStore(engine);
+    return store.db.transaction().execute(async (trx) => {
+      if (engine === 'postgres') await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+      const prefix = engine === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN ';
+      const r = await trx.executeQuery(CompiledQuery.raw(prefix + c.sql, [...c.parameters]));
+      return r.rows.map((row) => Object.values(row as object).join(' ')).join('\n');
+    });
+  };
+  const fullScan =
+    engine === 'sqlite' ? /\bSCAN (passkeys|taps|role_assignments|password_credentials|group_members)\b/ : /Seq Scan/;
+
+  it("reads a page's methods by index lookups per user, never a table scan", async () => {
+    store ??= await openTestStore(engine);
+    const ids = Array.from({ length: 100 }, () => crypto.randomUUID());
+    const plan = await planOf(registrationRowsQuery(store.db, crypto.randomUUID(), ids).compile());
+    for (const index of ['passkeys_user', 'taps_user']) expect(plan).toContain(index);
+    expect(plan).not.toMatch(fullScan);
+  });
+
+  it("reads a coverage page's members by the group key, not every membership of the tenant", async () => {
+    store ??= await openTestStore(engine);
+    const plan = await planOf(groupCoverageQuery(store.db, crypto.randomUUID(), 100, crypto.randomUUID()).compile());
+    expect(plan).toContain(engine === 'sqlite' ? 'sqlite_autoindex_group_members_1 (group_id=?)' : 'group_members_pk');
+    expect(plan).not.toContain('group_members_user');
+    expect(plan).not.toMatch(fullScan);
+    const total = await planOf(tenantCoverageQuery(store.db, crypto.randomUUID()).compile());
+    expect(total).toContain('passkeys_user');
+    expect(total).not.toMatch(fullScan);
   });
 });
