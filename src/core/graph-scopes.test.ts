@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { APPLICATION_PERMISSIONS } from './authorization.ts';
 import {
   isGraphResource,
   parseGraphScope,
@@ -73,6 +74,19 @@ describe('resolveDelegatedScopes', () => {
     expect(resolveDelegatedScopes([forms[0]!], ['user.read.all', 'Nope'], origin)).toMatchObject({
       ok: true,
       scopes: ['User.Read', 'User.Read.All'],
+    });
+  });
+  it('never reads .default as the self-service UserAuthenticationMethod.ReadWrite: an app asks for it by name', () => {
+    // An administrator grants apps application permissions; the user's own passkey scope is not one of them, so
+    // .default cannot carry it even for an app granted every permission there is.
+    for (const s of forms) {
+      const r = resolveDelegatedScopes([s], [...APPLICATION_PERMISSIONS], origin);
+      expect(r.ok && r.scopes).not.toContain('UserAuthenticationMethod.ReadWrite');
+      expect(r.ok && r.scopes).toContain('UserAuthenticationMethod.ReadWrite.All');
+    }
+    expect(resolveDelegatedScopes([forms[0]!, 'UserAuthenticationMethod.ReadWrite'], [], origin)).toMatchObject({
+      ok: true,
+      scopes: ['User.Read', 'UserAuthenticationMethod.ReadWrite'],
     });
   });
   it('gives a named scope in its canonical spelling, in each form, whatever the app was granted', () => {

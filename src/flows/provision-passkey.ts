@@ -37,6 +37,8 @@ import { actorOf, findUserByKey } from './users.ts';
 /** Who registers: an administrator or app for the user named in the path, or the signed-in user for themselves. */
 export type Registrant = { kind: 'admin'; by: Principal; userKey: string } | { kind: 'self'; by: Principal };
 
+export const NO_SESSION = { reason: 'no live sign-in session behind the token' };
+
 /** Marks a challenge as this path's, so neither the pages' ceremony nor the other path can take it. */
 const VIA = { admin: 'graph-provisioning', self: 'graph-me' } as const;
 
@@ -58,8 +60,18 @@ async function resolve(ctx: Ctx, tenant: Tenant, who: Registrant): Promise<Resol
   if (who.by.kind !== 'delegated') throw new SignetError('GRAPH_PERMISSION_DENIED', { reason: 'no signed-in user' });
   const user = await findUserById(ctx.db, tenant.id, who.by.userId);
   if (!user) throw new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'user' });
-  const session = who.by.sessionId ? await findLiveSession(ctx.db, tenant.id, who.by.sessionId, ctx.now()) : undefined;
-  return { user, ...(session?.userId === user.id ? { session } : {}) };
+  const session = await sessionBehindToken(ctx, tenant, who.by);
+  return { user, ...(session ? { session } : {}) };
+}
+
+/**
+ * The live Signet session a delegated token was issued from (its `signet_sid`), when it is the token user's; the
+ * strong sign-in the /me routes need is that session's. Undefined for app tokens, refreshed ones, ended sessions.
+ */
+export async function sessionBehindToken(ctx: Ctx, tenant: Tenant, by: Principal): Promise<Session | undefined> {
+  if (by.kind !== 'delegated' || !by.sessionId) return undefined;
+  const session = await findLiveSession(ctx.db, tenant.id, by.sessionId, ctx.now());
+  return session?.userId === by.userId ? session : undefined;
 }
 
 /**
@@ -128,6 +140,8 @@ export async function finishGraphRegistration(
 ): Promise<{ user: User; passkey: Passkey }> {
   // 0. The user exists in this tenant and the caller may change them (before anything is consumed).
   const r = await resolve(ctx, tenant, who);
+  // /me: without a live session behind the token the sign-in's recency is unknown; the app must sign the user in.
+  if (who.kind === 'self' && !r.session) throw new SignetError('PASSKEY_STRONG_AUTH_REQUIRED', NO_SESSION);
   const name = cleanName(body.displayName);
   // 1. The response has the shape of a WebAuthn registration response (its fields named as in the body).
   let response: ReturnType<typeof parseRegistrationResponse>;

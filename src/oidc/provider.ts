@@ -43,6 +43,20 @@ export interface ProviderHooks {
   signetSession(k: KoaContextWithOIDC): Promise<{ id: string; userId: string; authTime: number } | undefined>;
 }
 
+/**
+ * The Signet session (its row id, a hash: nothing to replay) that confirmed the sign-in behind a code exchange,
+ * for the `signet_sid` claim of a delegated Graph token: the Graph API reads that session's strong sign-in time
+ * where a decision needs it (the /me registration gate). Refreshed tokens do not carry it: their provider
+ * session may since have been confirmed by a newer sign-in the app never asked for.
+ */
+async function signetSessionBehind(k: KoaContextWithOIDC, token: unknown, accountId: string) {
+  const sessionUid = (token as { sessionUid?: string }).sessionUid;
+  if (k.oidc.params?.grant_type !== 'authorization_code' || !sessionUid) return undefined;
+  const session = await k.oidc.provider.Session.findByUid(sessionUid);
+  const stamped = (session as unknown as { signetSession?: unknown } | undefined)?.signetSession;
+  return session?.accountId === accountId && typeof stamped === 'string' ? stamped : undefined;
+}
+
 export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHooks) {
   const cookieKey = Buffer.from(hkdfSync('sha256', ctx.config.secret, tenant.id, 'oidc-cookies', 32)).toString(
     'base64url',
@@ -128,9 +142,11 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       const resolved = resolveDelegatedScopes(requested, app?.permissions ?? [], ctx.config.origin);
       if (!resolved.ok) throw new errors.InvalidScope(`${resolved.reason}: ${resolved.scope}`, resolved.scope);
       const wids = roleTemplateIdsOf(roleNames);
+      const signetSid = await signetSessionBehind(k, token, at.accountId);
       return {
         scp: resolved.scopes.join(' '),
         ...(wids.length ? { wids } : {}),
+        ...(signetSid ? { signet_sid: signetSid } : {}),
         tid: tenant.id,
         oid: at.accountId,
         azp: clientId,

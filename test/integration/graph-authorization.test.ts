@@ -187,6 +187,22 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
       (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'create'),
     'DELETE /users/:id/authentication/temporaryAccessPassMethods/:methodId': async () =>
       (await import('../support/auth-method-fixtures.ts')).methodFixture(server.ctx, a, 'tap'),
+    // The signed-in user's own (/me): app tokens are refused before anything is read (test/support/provisioning-fixtures.ts).
+    'GET /me': async () => (await import('../support/provisioning-fixtures.ts')).meFixture(server.ctx, a, 'plain'),
+    'GET /me/authentication/methods': async () =>
+      (await import('../support/provisioning-fixtures.ts')).meFixture(server.ctx, a, 'plain'),
+    'GET /me/authentication/fido2Methods': async () =>
+      (await import('../support/provisioning-fixtures.ts')).meFixture(server.ctx, a, 'plain'),
+    'GET /me/authentication/fido2Methods/creationOptions': async () =>
+      (await import('../support/provisioning-fixtures.ts')).meFixture(server.ctx, a, 'plain'),
+    'POST /me/authentication/fido2Methods': async () =>
+      (await import('../support/provisioning-fixtures.ts')).meFixture(server.ctx, a, 'create'),
+    'GET /me/authentication/fido2Methods/:methodId': async () =>
+      (await import('../support/provisioning-fixtures.ts')).meFixture(server.ctx, a, 'passkey'),
+    'PATCH /me/authentication/fido2Methods/:methodId': async () =>
+      (await import('../support/provisioning-fixtures.ts')).meFixture(server.ctx, a, 'rename'),
+    'DELETE /me/authentication/fido2Methods/:methodId': async () =>
+      (await import('../support/provisioning-fixtures.ts')).meFixture(server.ctx, a, 'passkey'),
     // Passkey provisioning: a fresh user; for POST, options issued for them and a soft authenticator's answer.
     'GET /users/:id/authentication/fido2Methods/creationOptions': async () =>
       (await import('../support/provisioning-fixtures.ts')).provisioningFixture(server.ctx, a, 'options'),
@@ -292,6 +308,22 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
           expect(body.error.innerError['request-id']).toBe(res.headers.get('request-id'));
           expect(body.error.innerError.date).toBeTruthy();
         });
+
+        // A route for a signed-in user only (/me): no app token opens it, whatever it holds; the delegated walk and
+        // graph-me.test.ts prove the rest.
+        if (route.permission.application.length === 0) {
+          it('with any app token → 403 GRAPH_PERMISSION_DENIED: delegated access only', async () => {
+            const fx = await fixtureOf(route);
+            for (const p of APPLICATION_PERMISSIONS) {
+              const res = await callRoute(route, version, bearer(tokensA.get(p)!), fx);
+              expect(res.status, p).toBe(403);
+              const body = (await res.json()) as { error: { code: string; innerError: { required: string } } };
+              expect(body.error.code).toBe('GRAPH_PERMISSION_DENIED');
+              expect(body.error.innerError.required).toBe('(delegated access only)');
+            }
+          });
+          return;
+        }
 
         it("with another tenant's token → nothing of this tenant, the same whether the object exists or not", async () => {
           const token = tokensB.get(route.permission.application[0]!)!;

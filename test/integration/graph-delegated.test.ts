@@ -248,6 +248,12 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
       });
     // The :methodId of the authentication-method routes: a passkey and the pass of 'plain'.
     const methodIds: Record<string, string> = {};
+    // /me/…/{methodId} names the caller's own passkey: one for each person the walk sends there, by user id.
+    const ownPasskeys = new Map<string, string>();
+    const ownPathOf = (path: string, who: string) =>
+      path.startsWith('/me/') && path.endsWith('/:methodId')
+        ? path.replace(':methodId', ownPasskeys.get(people.get(who)!.user.id)!)
+        : undefined;
     // The ids of the log entry routes: a sign-in row and an audit row of tenant A.
     const logIds: Record<string, string> = {};
     let groupId = '';
@@ -266,6 +272,9 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
       groupId = (await g.groupFixture(server.ctx, a)).id;
       const f = await import('../support/auth-method-fixtures.ts');
       Object.assign(methodIds, await f.methodIdsOf(server.ctx, a, people.get('plain')!.user.id));
+      const own = await import('../support/provisioning-fixtures.ts');
+      const walkers = ['plain', 'role Global Administrator'].map((w) => people.get(w)!.user.id);
+      for (const [userId, id] of await own.ownPasskeyIds(server.ctx, a, walkers)) ownPasskeys.set(userId, id);
       const r = await import('../support/report-fixtures.ts');
       Object.assign(methodIds, await r.passwordMethodIdsOf(server.ctx, a, people.get('plain')!.user.id));
       const db = server.ctx.db;
@@ -297,7 +306,7 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
       const holders = roles === 'anyUser' ? ['plain'] : declaredRoles.map((r) => `role ${r}`);
       for (const scope of scopes) {
         for (const who of [...holders, 'role Global Administrator']) {
-          const res = await call(path, await accessToken(who, `${OIDC} ${scope}`));
+          const res = await call(ownPathOf(route.path, who) ?? path, await accessToken(who, `${OIDC} ${scope}`));
           expect(res.status, `${who} with ${scope}`).toBeGreaterThanOrEqual(200);
           expect(res.status, `${who} with ${scope}`).toBeLessThan(300);
         }

@@ -14,6 +14,7 @@ import type { Tenant } from '../../store/tenants.ts';
 import { findUserById } from '../../store/users.ts';
 import { errorBody, toSignetError } from '../plugins/errors.ts';
 import type { TenantResolver } from '../tenants.ts';
+import { graphCors } from './cors.ts';
 import { EACH_INNER_REQUEST, type GraphRoute } from './route.ts';
 import { graphRoutes } from './table.ts';
 
@@ -133,6 +134,7 @@ export function graphApi(
 
   app.register(
     async (scope) => {
+      graphCors(scope);
       scope.addHook('onRequest', async (req, reply) => {
         const sent = req.headers['client-request-id'];
         reply.header('request-id', req.id);

@@ -6,6 +6,7 @@ import { authenticationMethodRoutes } from './authentication-methods.ts';
 import { batchRoutes } from './batch.ts';
 import { fido2ProvisioningRoutes } from './fido2-provisioning.ts';
 import { groupRoutes } from './groups.ts';
+import { meRoutes } from './me.ts';
 import { organizationRoutes } from './organization.ts';
 import { passwordMethodRoutes } from './password-methods.ts';
 import { reportRoutes } from './reports.ts';
@@ -19,6 +20,7 @@ export const graphRoutes: readonly GraphRoute[] = [
   ...groupRoutes,
   ...authenticationMethodRoutes,
   ...fido2ProvisioningRoutes,
+  ...meRoutes,
   ...auditLogRoutes,
   ...roleRoutes,
   ...applicationRoutes,
