@@ -164,6 +164,7 @@ describe.each(engines)('passwordProfile and passwordMethods on %s', (engine) => 
   ])(
     'refuses a password %s on POST, naming the rule but not the password, and creates nothing',
     async (_w, password, code) => {
+      secrets.push(password);
       const upn = `refused-${randomBytes(3).toString('hex')}@contoso.com`;
       const r = await graph('POST', '/users', writer, {
         accountEnabled: true,
@@ -180,6 +181,7 @@ describe.each(engines)('passwordProfile and passwordMethods on %s', (engine) => 
   );
 
   it("refuses a password containing the user's name part or display name", async () => {
+    secrets.push('Grace.H-2026!', '1!grace hopper');
     const r = await graph('POST', '/users', writer, {
       accountEnabled: true,
       displayName: 'Grace Hopper',
@@ -214,6 +216,7 @@ describe.each(engines)('passwordProfile and passwordMethods on %s', (engine) => 
     secrets.push(before!.hash);
 
     // The display name set in the same PATCH is the one the password may not contain.
+    secrets.push('x1!margaret hamilton');
     const bad = await graph('PATCH', `/users/${id}`, writer, {
       displayName: 'Margaret Hamilton',
       passwordProfile: { password: 'x1!margaret hamilton' },
