@@ -1,13 +1,29 @@
 // The command table: what `signet --help` lists and what the catalogue's remediations may name.
 import { appCreateCommand, appGrantCommand, appRevokeCommand } from './app.ts';
+import { appDeleteCommand, appListCommand, appShowCommand } from './app-admin.ts';
+import {
+  groupAddMemberCommand,
+  groupCreateCommand,
+  groupDeleteCommand,
+  groupListCommand,
+  groupMembersCommand,
+  groupRemoveMemberCommand,
+  groupShowCommand,
+} from './group.ts';
+import { importCommand } from './import.ts';
 import { initCommand } from './init.ts';
 import { keysRotateCommand } from './keys.ts';
+import { logAuditsCommand, logSignInsCommand } from './log.ts';
 import { migrateCommand } from './migrate.ts';
+import { passkeyDeleteCommand, passkeyListCommand } from './passkey.ts';
+import { positionalsToOptions } from './positionals.ts';
 import type { Command } from './runtime.ts';
 import { serveCommand } from './serve.ts';
 import { tapIssueCommand } from './tap.ts';
+import { tapDeleteCommand, tapListCommand } from './tap-admin.ts';
 import { tenantCreateCommand, tenantListCommand } from './tenant.ts';
 import { userCreateCommand } from './user.ts';
+import { userDeleteCommand, userListCommand, userShowCommand, userUpdateCommand } from './user-admin.ts';
 
 export const commands: readonly Command[] = [
   initCommand,
@@ -16,10 +32,31 @@ export const commands: readonly Command[] = [
   tenantCreateCommand,
   tenantListCommand,
   userCreateCommand,
+  userListCommand,
+  userShowCommand,
+  userUpdateCommand,
+  userDeleteCommand,
+  importCommand,
+  groupCreateCommand,
+  groupListCommand,
+  groupShowCommand,
+  groupDeleteCommand,
+  groupMembersCommand,
+  groupAddMemberCommand,
+  groupRemoveMemberCommand,
   appCreateCommand,
+  appListCommand,
+  appShowCommand,
+  appDeleteCommand,
   appGrantCommand,
   appRevokeCommand,
   tapIssueCommand,
+  tapListCommand,
+  tapDeleteCommand,
+  passkeyListCommand,
+  passkeyDeleteCommand,
+  logSignInsCommand,
+  logAuditsCommand,
   keysRotateCommand,
 ];
 
@@ -27,8 +64,11 @@ export const commands: readonly Command[] = [
 export const groups: Readonly<Record<string, string>> = {
   tenant: 'the tenants of this instance',
   user: 'the users of a tenant',
+  group: 'the security groups of a tenant and their members',
   app: 'the OIDC apps of a tenant',
   tap: 'Temporary Access Passes',
+  passkey: "the users' passkeys",
+  log: 'the sign-in log and the audit log',
   keys: 'the token signing keys of the tenants',
 };
 
@@ -44,5 +84,6 @@ export const globalOptions: readonly string[] = ['--help', '-h', '--version'];
 export function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
   const two = argv.slice(0, 2).join(' ');
   const command = commands.find((c) => c.name === two) ?? commands.find((c) => c.name === argv[0]);
-  return command && { command, rest: argv.slice(command.name.split(' ').length) };
+  // `signet user show alice@contoso.com`: the words after the command fill the options it names for them.
+  return command && { command, rest: positionalsToOptions(command, argv.slice(command.name.split(' ').length)) };
 }

@@ -232,4 +232,38 @@ export const adminApiErrors = {
     remediation: 'Wait until the startDateTime of the secret, or use another current secret of the app.',
     where: 'token endpoint (sign-in log)',
   },
+  GROUP_NOT_FOUND: {
+    status: 404,
+    message: 'No group with this id or display name exists in the tenant.',
+    remediation: 'Check the group id or display name; `npx signet group list` lists the groups of the tenant.',
+    where: 'CLI, import',
+  },
+  GROUP_NAME_AMBIGUOUS: {
+    status: 409,
+    message: 'More than one group of the tenant has this display name, so the name does not say which one is meant.',
+    remediation: 'Name the group by its id (the error detail lists the ids of the groups with this name).',
+    where: 'CLI, import',
+  },
+  GROUP_MEMBER_NOT_FOUND: {
+    status: 404,
+    message: 'The user is not a member of the group.',
+    remediation: '`npx signet group members GROUP` lists the members of the group; nothing needs removing.',
+    where: 'CLI',
+  },
+  IMPORT_FILE_INVALID: {
+    status: 400,
+    message:
+      'The import file cannot be read as users: it is missing, of another kind, or its header is not one Signet reads.',
+    remediation:
+      'Give a .csv file whose first row names the columns (userPrincipalName, displayName, accountEnabled, groups, mailNickname) or a .jsonl file of one JSON object a line; the error detail says what is wrong.',
+    where: 'CLI (import)',
+  },
+  IMPORT_ROW_INVALID: {
+    status: 400,
+    message:
+      'A row of the import file is not one record: malformed CSV (quotes, column count) or a line that is not a JSON object.',
+    remediation:
+      'Correct the line named in the report (the detail says what is wrong) and run the import again; rows already imported are skipped.',
+    where: 'CLI (import)',
+  },
 } satisfies Record<string, ErrorEntry>;

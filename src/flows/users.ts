@@ -25,9 +25,11 @@ import {
 } from '../store/users.ts';
 import type { Ctx } from './context.ts';
 import { createUser } from './directory.ts';
+import { isLocalOperator } from './local-operator.ts';
 
 type Actor = Pick<AuditRecord, 'actorType' | 'actorId'>;
 export function actorOf(p: Principal): Actor {
+  if (isLocalOperator(p)) return { actorType: 'system', actorId: null };
   return p.kind === 'application' ? { actorType: 'app', actorId: p.appId } : { actorType: 'user', actorId: p.userId };
 }
 
