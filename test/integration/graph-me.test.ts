@@ -207,6 +207,8 @@ describe.each(engines)('Graph /me on %s', (engine) => {
         '#microsoft.graph.fido2AuthenticationMethod',
         '#microsoft.graph.temporaryAccessPassAuthenticationMethod',
       ]);
+      // The same list an administrator reads at /users/{id}/authentication/methods.
+      expect(methods.body).toEqual((await graph('GET', `/users/${user.id}/authentication/methods`, appToken)).body);
       expect((await listAudits(server.ctx.db, a.id)).find((x) => x.targetId === r.body.id)).toMatchObject({
         actorType: 'user',
         actorId: user.id,

@@ -81,6 +81,16 @@ export async function tapsOf(ctx: Ctx, tenantId: string, user: User): Promise<Ta
   return tap ? [tap] : [];
 }
 
+/** Every method of the user in Graph's shapes, as authentication/methods lists them (also for /me). */
+export async function methodsOf(ctx: Ctx, tenantId: string, user: User): Promise<Record<string, unknown>[]> {
+  const now = ctx.now();
+  return [
+    ...(await passwordMethodsOf(ctx, tenantId, user.id)),
+    ...(await passkeysOf(ctx, tenantId, user)),
+    ...(await tapsOf(ctx, tenantId, user)).map((t) => toGraphTap(t, now)),
+  ];
+}
+
 const notFound = (resource: string) => new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource });
 
 export const authenticationMethodRoutes: GraphRoute[] = [
@@ -91,12 +101,7 @@ export const authenticationMethodRoutes: GraphRoute[] = [
     handler: async (call) => {
       const { ctx, tenant, base } = call;
       const user = await userOf(call);
-      const now = ctx.now();
-      const value = [
-        ...(await passwordMethodsOf(ctx, tenant.id, user.id)),
-        ...(await passkeysOf(ctx, tenant.id, user)),
-        ...(await tapsOf(ctx, tenant.id, user)).map((t) => toGraphTap(t, now)),
-      ];
+      const value = await methodsOf(ctx, tenant.id, user);
       return { body: { '@odata.context': methodsContext(base, user.id, 'methods'), value } };
     },
   },

@@ -6,7 +6,7 @@
 // account page (flows/manage-passkeys.ts), both judged from the Signet session the token was issued from.
 import type { RoutePermission } from '../../core/authorization.ts';
 import { SignetError } from '../../core/errors.ts';
-import { methodsContext, toGraphTap } from '../../core/graph-authentication-method.ts';
+import { methodsContext } from '../../core/graph-authentication-method.ts';
 import {
   parseFido2MethodCreate,
   parseFido2MethodUpdate,
@@ -22,7 +22,7 @@ import {
   sessionBehindToken,
 } from '../../flows/provision-passkey.ts';
 import { findUserById, type User } from '../../store/users.ts';
-import { graphFido2Method, passkeysOf, tapsOf } from './authentication-methods.ts';
+import { graphFido2Method, methodsOf, passkeysOf } from './authentication-methods.ts';
 import { CREATION_OPTIONS_CONTEXT } from './fido2-provisioning.ts';
 import type { GraphCall, GraphRoute } from './route.ts';
 
@@ -75,11 +75,7 @@ export const meRoutes: GraphRoute[] = [
     handler: async (call) => {
       const { ctx, tenant, base } = call;
       const user = await me(call);
-      const now = ctx.now();
-      const value = [
-        ...(await passkeysOf(ctx, tenant.id, user)),
-        ...(await tapsOf(ctx, tenant.id, user)).map((t) => toGraphTap(t, now)),
-      ];
+      const value = await methodsOf(ctx, tenant.id, user);
       return { body: { '@odata.context': methodsContext(base, user.id, 'methods'), value } };
     },
   },
