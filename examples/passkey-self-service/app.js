@@ -57,6 +57,14 @@ function showProblem(err) {
     line.append(small);
     box.append(line);
   }
+  // Adding a passkey needs a recent strong sign-in: offer one, asking Signet to sign the person in afresh.
+  if (code === 'PASSKEY_STRONG_AUTH_REQUIRED') {
+    const again = document.createElement('button');
+    again.type = 'button';
+    again.textContent = 'Sign in again';
+    again.addEventListener('click', () => act(again, () => signIn({ fresh: true })));
+    box.append(again);
+  }
   say('');
   if (!(err instanceof Problem)) console.warn(err);
 }
@@ -84,7 +92,8 @@ async function discover() {
   return authorizationServer;
 }
 
-async function signIn() {
+/** Sends the person to Signet; `fresh` asks for a new sign-in even when Signet remembers this browser's. */
+async function signIn({ fresh = false } = {}) {
   const as = await discover();
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
@@ -98,6 +107,7 @@ async function signIn() {
     state,
     code_challenge: await oauth.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
+    ...(fresh ? { prompt: 'login' } : {}),
   }).toString();
   location.assign(url);
 }
@@ -270,7 +280,7 @@ function showSignedOut() {
   $('signed-out').hidden = false;
 }
 
-$('sign-in').addEventListener('click', (e) => act(e.currentTarget, signIn));
+$('sign-in').addEventListener('click', (e) => act(e.currentTarget, () => signIn()));
 $('sign-out').addEventListener('click', () => {
   accessToken = undefined;
   showSignedOut();

@@ -14,6 +14,7 @@ import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
 import { launchChromium, openTab, type PageProblem, runAxe, type Tab } from '../support/browser.ts';
 import { engines } from '../support/engines.ts';
+import { authorizationCodeTokens } from '../support/graph.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const STEP = 60_000;
@@ -40,8 +41,51 @@ describe.each(engines)('passkey self-service example in Chromium (%s)', (engine)
   let tenant: Tenant;
   let user: User;
   let pass: string;
+  /** The laptop's platform authenticator (a virtual one). */
+  let laptop: string;
+  /** The app that checks, from a server, what the API says (its own public app, its own redirect URI). */
+  let checker: string;
   const problems: PageProblem[] = [];
+  /** Responses a step causes on purpose; Chromium logs every 4xx as "Failed to load resource". */
+  const expectedFailures: { url: RegExp; status: number }[] = [];
+
   const page = (): Page => tab.page;
+
+  /** The passkeys as the person reads them on the page. */
+  async function listed() {
+    return page().$$eval('li.passkey', (items) =>
+      items.map((li) => {
+        const read = (el: Element | null | undefined) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+        const dd = li.querySelectorAll('dd');
+        return { name: read(li.querySelector('.passkey-name')), type: read(dd[1]), added: read(dd[2]) };
+      }),
+    );
+  }
+
+  /** What the API returns for the user's passkeys, with a token of the user's own taken from a server. */
+  async function apiPasskeys() {
+    const t = await authorizationCodeTokens(
+      server,
+      tenant,
+      { id: checker },
+      { upn: user.userPrincipalName, pass },
+      'openid UserAuthenticationMethod.ReadWrite',
+    );
+    expect(t.status, JSON.stringify(t.body)).toBe(200);
+    const res = await fetch(`${server.url}/graph/v1.0/me/authentication/fido2Methods`, {
+      headers: { authorization: `Bearer ${t.body.access_token}` },
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { value: { id: string; displayName: string }[] }).value;
+  }
+
+  async function status(): Promise<string> {
+    return text(page().locator('#status'));
+  }
+
+  async function problem(): Promise<string> {
+    return text(page().locator('#problem'));
+  }
 
   beforeAll(async () => {
     server = await startTestServer(engine);
@@ -49,6 +93,9 @@ describe.each(engines)('passkey self-service example in Chromium (%s)', (engine)
     user = await createUser(server.ctx, tenant, { userPrincipalName: 'ada@contoso.test', displayName: 'Ada' });
     // One pass for the whole story (the browser's sign-in and the checker's), as a help desk would give one.
     pass = (await issueTap(server.ctx, tenant, user, { oneTime: false, actor: { type: 'system', id: null } })).pass;
+    checker = (
+      await createApp(server.ctx, tenant, { name: 'Checker', redirectUris: [`${server.url}/cb`], publicClient: true })
+    ).app.id;
     const port = await freePort();
     const spa = await createApp(server.ctx, tenant, {
       name: 'Passkey self-service example',
@@ -66,6 +113,28 @@ describe.each(engines)('passkey self-service example in Chromium (%s)', (engine)
     await browser?.close();
     await new Promise((done) => (example ? example.server.close(done) : done(undefined)));
     await server?.close();
+  });
+
+  it('0. the example server serves the page, its script and the two libraries, and nothing else', async () => {
+    for (const path of ['/', '/callback', '/app.js', '/style.css', '/vendor/oauth4webapi/index.js']) {
+      const res = await fetch(`${example.url}${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-security-policy'), path).toContain(`connect-src 'self' ${server.url};`);
+      expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
+    }
+    expect((await fetch(`${example.url}/vendor/simplewebauthn-browser/index.js`)).status).toBe(200);
+    for (const path of [
+      '/serve.ts',
+      '/README.md',
+      '/vendor/simplewebauthn-browser/%2e%2e%2fpackage.json',
+      '/%2e%2e/package.json',
+    ])
+      expect((await fetch(`${example.url}${path}`)).status, path).toBe(404);
+    expect(await (await fetch(`${example.url}/config.json`)).json()).toEqual({
+      signetUrl: server.url,
+      tenant: tenant.id,
+      clientId: expect.any(String),
+    });
   });
 
   it(
@@ -114,4 +183,157 @@ describe.each(engines)('passkey self-service example in Chromium (%s)', (engine)
     },
     STEP,
   );
+  it(
+    '3. shows who is signed in and that they have no passkeys yet; the page passes axe-core',
+    async () => {
+      await expect.poll(() => text(page().locator('#who'))).toBe('ada@contoso.test');
+      await expect.poll(() => page().locator('#no-passkeys').isVisible()).toBe(true);
+      expect(await text(page().locator('#no-passkeys'))).toBe('You have no passkeys yet.');
+      expect(await listed()).toEqual([]);
+      expect(await problem()).toBe('');
+      expect(await runAxe(page())).toEqual([]);
+    },
+    STEP,
+  );
+
+  it(
+    '4. adds a passkey on a security key, then one on the laptop once the key is lost',
+    async () => {
+      const key = await tab.addAuthenticator({ transport: 'usb' });
+      await page().getByLabel('Name, so you can tell it apart later').fill('Old key');
+      await page().getByRole('button', { name: 'Add a passkey' }).click();
+      await expect.poll(() => status()).toBe('Added the passkey "Old key". You can sign in with it now.');
+      expect(await listed()).toEqual([
+        { name: 'Old key', type: 'Device-bound', added: expect.stringMatching(/ UTC$/) },
+      ]);
+      expect(await page().locator('#no-passkeys').isVisible()).toBe(false);
+      expect(await tab.credentials(key)).toHaveLength(1);
+      // The name field is empty again, ready for the next one.
+      expect(await page().locator('#new-name').inputValue()).toBe('');
+
+      await tab.removeAuthenticator(key);
+      laptop = await tab.addAuthenticator({ transport: 'internal' });
+      await page().locator('#new-name').fill('Laptop');
+      await page().getByRole('button', { name: 'Add a passkey' }).click();
+      await expect.poll(() => status()).toBe('Added the passkey "Laptop". You can sign in with it now.');
+      expect((await listed()).map((p) => p.name)).toEqual(['Old key', 'Laptop']);
+      expect(await tab.credentials(laptop)).toHaveLength(1);
+      expect(await problem()).toBe('');
+      expect(await runAxe(page())).toEqual([]);
+    },
+    STEP,
+  );
+
+  it(
+    '5. renames the laptop passkey',
+    async () => {
+      const item = page().locator('li.passkey', { has: page().locator('.passkey-name', { hasText: /^Laptop$/ }) });
+      await item.getByLabel('New name').fill('Work laptop');
+      await item.getByRole('button', { name: 'Rename' }).click();
+      await expect.poll(() => status()).toBe('Renamed "Laptop" to "Work laptop".');
+      expect((await listed()).map((p) => p.name)).toEqual(['Old key', 'Work laptop']);
+      await page().screenshot({ path: `/tmp/signet-example-${engine}.png`, fullPage: true });
+    },
+    STEP,
+  );
+
+  it(
+    '6. deletes the lost key after the person confirms; the API then returns only the laptop',
+    async () => {
+      const item = page().locator('li.passkey', { has: page().locator('.passkey-name', { hasText: /^Old key$/ }) });
+      let asked = '';
+      page().once('dialog', (d) => {
+        asked = d.message();
+        void d.accept();
+      });
+      await item.getByRole('button', { name: 'Delete "Old key"' }).click();
+      await expect.poll(() => status()).toBe('Deleted "Old key". It no longer signs you in.');
+      expect(asked).toBe('Delete the passkey "Old key"? You will no longer be able to sign in with it.');
+      expect((await listed()).map((p) => p.name)).toEqual(['Work laptop']);
+      const ids = await page().$$eval('li.passkey', (items) => items.map((li) => (li as HTMLElement).dataset.id));
+      expect((await apiPasskeys()).map((m) => ({ id: m.id, displayName: m.displayName }))).toEqual([
+        { id: ids[0], displayName: 'Work laptop' },
+      ]);
+    },
+    STEP,
+  );
+
+  it(
+    '7. a dismissed confirmation deletes nothing',
+    async () => {
+      page().once('dialog', (d) => void d.dismiss());
+      await page().getByRole('button', { name: 'Delete "Work laptop"' }).click();
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await listed()).map((p) => p.name)).toEqual(['Work laptop']);
+      expect((await apiPasskeys()).map((m) => m.displayName)).toEqual(['Work laptop']);
+    },
+    STEP,
+  );
+
+  it(
+    '8. six minutes after signing in, adding is refused in plain words with the code; signing in again allows it',
+    async () => {
+      server.clock.offsetMs = 6 * 60_000;
+      expectedFailures.push({ url: /\/graph\/v1\.0\/me\/authentication\/fido2Methods\/creationOptions$/, status: 401 });
+      await page().locator('#new-name').fill('Phone');
+      await page().getByRole('button', { name: 'Add a passkey' }).click();
+      await expect
+        .poll(() => text(page().locator('#problem p').first()))
+        .toBe('Adding a passkey needs a strong sign-in within the last 5 minutes.');
+      expect(await text(page().locator('#problem small'))).toBe('Code: PASSKEY_STRONG_AUTH_REQUIRED');
+      expect(await status()).toBe('');
+      expect((await listed()).map((p) => p.name)).toEqual(['Work laptop']);
+      expect((await apiPasskeys()).map((m) => m.displayName)).toEqual(['Work laptop']);
+      expect(await runAxe(page())).toEqual([]);
+
+      // "Sign in again" asks Signet for a new sign-in (prompt=login), though it remembers this browser's: the
+      // sign-in page offers the laptop's passkey (autofill, which the virtual authenticator answers at once).
+      server.clock.offsetMs = 0;
+      const before = tab.visited.length;
+      await page().getByRole('button', { name: 'Sign in again' }).click();
+      await expect
+        .poll(() => tab.visited.slice(before).some((u) => new URL(u).pathname === `/${tenant.slug}/signin`))
+        .toBe(true);
+      await page().waitForURL(`${example.url}/`);
+      await expect.poll(() => text(page().locator('#who'))).toBe('ada@contoso.test');
+      // The laptop's passkey made that sign-in (its signature counter moved).
+      expect((await tab.credentials(laptop))[0]!.signCount).toBeGreaterThan(0);
+      // A new phone: the laptop already holds a passkey for this account, so the phone makes the next one.
+      await tab.removeAuthenticator(laptop);
+      await tab.addAuthenticator({ transport: 'internal' });
+      await page().locator('#new-name').fill('Phone');
+      await page().getByRole('button', { name: 'Add a passkey' }).click();
+      await expect.poll(() => status()).toBe('Added the passkey "Phone". You can sign in with it now.');
+      expect((await apiPasskeys()).map((m) => m.displayName).sort()).toEqual(['Phone', 'Work laptop']);
+    },
+    STEP,
+  );
+
+  it('9. a token without UserAuthenticationMethod.ReadWrite reaches none of the passkeys', async () => {
+    const t = await authorizationCodeTokens(
+      server,
+      tenant,
+      { id: checker },
+      { upn: user.userPrincipalName, pass },
+      'openid User.Read',
+    );
+    expect(t.status, JSON.stringify(t.body)).toBe(200);
+    const res = await fetch(`${server.url}/graph/v1.0/me/authentication/fido2Methods`, {
+      headers: { authorization: `Bearer ${t.body.access_token}` },
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('GRAPH_PERMISSION_DENIED');
+  });
+
+  it('10. no page logged a console error, an uncaught error or a CSP violation', () => {
+    const unexpected = problems.filter((p) => {
+      const status = /^Failed to load resource: the server responded with a status of (\d+)/.exec(p.text)?.[1];
+      return !(
+        p.kind === 'console' &&
+        status &&
+        expectedFailures.some((e) => e.status === Number(status) && e.url.test(p.url))
+      );
+    });
+    expect(unexpected).toEqual([]);
+  });
 });
