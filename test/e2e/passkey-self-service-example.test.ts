@@ -297,6 +297,7 @@ describe.each(engines)('passkey self-service example in Chromium (%s)', (engine)
       // sign-in page offers the laptop's passkey (autofill, which the virtual authenticator answers at once).
       server.clock.offsetMs = 0;
       const before = tab.visited.length;
+      const counter = (await tab.credentials(laptop))[0]!.signCount;
       await page().getByRole('button', { name: 'Sign in again' }).click();
       await expect
         .poll(() => tab.visited.slice(before).some((u) => new URL(u).pathname === `/${tenant.slug}/signin`))
@@ -304,7 +305,7 @@ describe.each(engines)('passkey self-service example in Chromium (%s)', (engine)
       await page().waitForURL(`${example.url}/`);
       await expect.poll(() => text(page().locator('#who'))).toBe('ada@contoso.test');
       // The laptop's passkey made that sign-in (its signature counter moved).
-      expect((await tab.credentials(laptop))[0]!.signCount).toBeGreaterThan(0);
+      expect((await tab.credentials(laptop))[0]!.signCount).toBeGreaterThan(counter);
       // A new phone: the laptop already holds a passkey for this account, so the phone makes the next one.
       await tab.removeAuthenticator(laptop);
       await tab.addAuthenticator({ transport: 'internal' });
