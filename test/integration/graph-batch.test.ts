@@ -223,11 +223,13 @@ describe.each(engines)('Graph $batch on %s', (engine) => {
           body: { accountEnabled: true, displayName: 'X', userPrincipalName: upn },
         },
         { id: 'apps', method: 'GET', url: '/applications' },
+        // A signed-in user's own route: never an app's.
+        { id: 'me', method: 'GET', url: '/me' },
       ],
       { token: reader },
     );
     expect(byId.get('read')!.status).toBe(200);
-    for (const id of ['write', 'apps']) {
+    for (const id of ['write', 'apps', 'me']) {
       expect(byId.get(id)!.status).toBe(403);
       expect((byId.get(id)!.body as ErrorBody).error.code).toBe('GRAPH_PERMISSION_DENIED');
     }
@@ -253,11 +255,19 @@ describe.each(engines)('Graph $batch on %s', (engine) => {
       [
         { id: '1', method: 'GET', url: `/users/${alice.id}` },
         { id: '2', method: 'PATCH', url: `/users/${alice.id}`, headers: json, body: { displayName: 'No' } },
+        { id: '3', method: 'GET', url: '/me?$select=id,userPrincipalName' },
+        // Their own methods need UserAuthenticationMethod.ReadWrite, which this token does not carry.
+        { id: '4', method: 'GET', url: '/me/authentication/methods' },
       ],
       { token: String(t.body.access_token) },
     );
     expect(byId.get('1')!.status).toBe(200);
     expect(byId.get('2')!.status).toBe(403);
+    expect(byId.get('3')).toMatchObject({
+      status: 200,
+      body: { id: user.id, userPrincipalName: 'reader@contoso.com' },
+    });
+    expect(byId.get('4')).toMatchObject({ status: 403, body: { error: { code: 'GRAPH_PERMISSION_DENIED' } } });
     expect((await alone('GET', `/users/${alice.id}`)).body).toMatchObject({ displayName: 'Alice' });
   });
 
