@@ -121,7 +121,7 @@ export const adminApiErrors = {
     message:
       "A request of the $batch has a url that is not a path of this version of this server's Graph API: another host or version, a nested $batch, or dot segments.",
     remediation:
-      'Write each url relative to the version root the batch was posted to (for example /users?$top=5), without another $batch inside.',
+      'Write each url relative to the version root the batch was posted to (for example users?$top=5), without another $batch inside.',
     where: 'admin API (Graph $batch)',
   },
   GRAPH_BATCH_DEPENDENCY_INVALID: {
