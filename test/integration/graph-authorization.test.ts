@@ -301,6 +301,8 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
           expect(res.headers.get('content-type')).toMatch(/^application\/json/);
           expect(res.headers.get('request-id')).toBeTruthy();
           expect(res.headers.get('client-request-id')).toBe('abc-123');
+          // RFC 6750 §3.1: a request without a token gets the challenge and no error code.
+          expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+"$/);
           const body = (await res.json()) as {
             error: { code: string; message: string; innerError: Record<string, string> };
           };

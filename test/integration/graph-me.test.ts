@@ -235,6 +235,8 @@ describe.each(engines)('Graph /me on %s', (engine) => {
       try {
         const stale = await graph('GET', '/me/authentication/fido2Methods/creationOptions', token);
         expect([stale.status, codeOf(stale)]).toEqual([401, 'PASSKEY_STRONG_AUTH_REQUIRED']);
+        // RFC 9470: the token is good, the sign-in behind it too old; the app is told to sign the user in again.
+        expect(stale.headers.get('www-authenticate')).toMatch(/error="insufficient_user_authentication".*max_age=300/);
         // Options issued while the sign-in was fresh are judged as of then, but expire like any challenge.
         const late = await graph('POST', '/me/authentication/fido2Methods', token, body);
         expect(codeOf(late)).toBe('WEBAUTHN_CHALLENGE_EXPIRED');

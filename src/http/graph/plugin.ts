@@ -2,6 +2,7 @@
 // for the Graph resource, validated with jose against the tenant's keys; the tenant comes from the token),
 // the authorization decision from each route's declaration, and Graph's error envelope and headers. The
 // session cookie is never read here.
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { authorize, declarationProblem, type Principal } from '../../core/authorization.ts';
@@ -14,6 +15,7 @@ import type { Tenant } from '../../store/tenants.ts';
 import { findUserById } from '../../store/users.ts';
 import { errorBody, toSignetError } from '../plugins/errors.ts';
 import type { TenantResolver } from '../tenants.ts';
+import { bearerChallenge } from './bearer-challenge.ts';
 import { graphCors } from './cors.ts';
 import { EACH_INNER_REQUEST, type GraphRoute } from './route.ts';
 import { graphRoutes } from './table.ts';
@@ -128,7 +130,7 @@ export function graphApi(
   const send = (req: FastifyRequest, reply: FastifyReply, err: unknown) => {
     const e = toSignetError(err);
     req.refusal = e.code === 'INTERNAL_ERROR' ? { code: e.code, err } : { code: e.code };
-    if (e.status === 401) reply.header('www-authenticate', `Bearer realm="${audience}", error="invalid_token"`);
+    if (e.status === 401) reply.header('www-authenticate', bearerChallenge(e.code, audience));
     return reply.status(e.status).type('application/json; charset=utf-8').send(errorBody(e, req.id));
   };
 
