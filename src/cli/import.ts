@@ -5,6 +5,7 @@
 // where a failed one stopped. Progress goes to stderr; the report and the summary to stdout.
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { sql } from 'kysely';
 import { describeError, SignetError } from '../core/errors.ts';
 import {
   csvRecordOpen,
@@ -17,6 +18,7 @@ import {
 } from '../core/import-row.ts';
 import { type GroupCache, type ImportInput, type ImportOutcome, importUserBatch } from '../flows/import-users.ts';
 import { localOperator } from '../flows/local-operator.ts';
+import type { Db } from '../store/db.ts';
 import type { PositionalCommand } from './positionals.ts';
 import { Progress } from './progress.ts';
 import { tenantOption } from './runtime.ts';
@@ -90,6 +92,22 @@ async function* rowsOf(path: string, csv: boolean, onLine: (n: number) => void):
   if (csv && !columns) throw fileRefusal(path, 'the file is empty: a CSV import starts with a header row');
 }
 
+/**
+ * Random ids put every batch's rows on random pages of five indexes; with SQLite's defaults (a 2 MiB page cache,
+ * a checkpoint every 1,000 WAL pages) each batch rewrites thousands of pages into the database file. For this
+ * connection only: a larger cache and rarer checkpoints (the WAL grows meanwhile; it is checkpointed at the end).
+ * Measured on 100,000 users: 12 s of user inserts become 4.5 s.
+ */
+async function sqliteBulkMode(db: Db): Promise<void> {
+  await sql`PRAGMA cache_size = -262144`.execute(db);
+  await sql`PRAGMA wal_autocheckpoint = 100000`.execute(db);
+}
+
+async function sqliteCheckpoint(db: Db): Promise<void> {
+  await sql`PRAGMA wal_autocheckpoint = 1000`.execute(db);
+  await sql`PRAGMA wal_checkpoint(PASSIVE)`.execute(db);
+}
+
 type Reported = { line: number; userPrincipalName: string | null; status: 'skipped' | 'refused' } & Record<
   string,
   unknown
@@ -131,6 +149,7 @@ export const importCommand: PositionalCommand = {
       throw new SignetError('REQUEST_INVALID', { field: '--batch', reason: 'must be a whole number from 1 to 10000' });
     const tenant = await tenantOption(rt, v.tenant);
     const by = localOperator(tenant.id);
+    if (rt.config.databaseUrl.startsWith('sqlite:')) await sqliteBulkMode(rt.ctx.db);
     const started = Date.now();
     const total = await countLines(file);
     const progress = new Progress(process.stderr, total, 'import', Date.now, 'lines');
@@ -141,7 +160,8 @@ export const importCommand: PositionalCommand = {
       for (const o of outcomes) {
         counts[o.status]++;
         if (o.status !== 'refused') counts.membershipsAdded += o.membershipsAdded;
-        if (o.status === 'created') continue;
+        // A re-run of a large file skips every row: only those that changed something are listed, the rest counted.
+        if (o.status === 'created' || (o.status === 'skipped' && o.membershipsAdded === 0)) continue;
         const entry: Reported =
           o.status === 'refused'
             ? {
@@ -163,7 +183,7 @@ export const importCommand: PositionalCommand = {
             rt.print(
               o.status === 'refused'
                 ? `line ${o.line}: refused${o.userPrincipalName ? ` ${o.userPrincipalName}` : ''}: ${o.code}: ${describe(o)}`
-                : `line ${o.line}: skipped ${o.userPrincipalName} (exists${o.membershipsAdded ? `; ${o.membershipsAdded} membership${o.membershipsAdded === 1 ? '' : 's'} added` : ''})`,
+                : `line ${o.line}: skipped ${o.userPrincipalName} (exists; ${o.membershipsAdded} membership${o.membershipsAdded === 1 ? '' : 's'} added)`,
             ),
           );
       }
@@ -181,6 +201,7 @@ export const importCommand: PositionalCommand = {
       }
     }
     if (batch.length) report(await importUserBatch(rt.ctx, tenant, by, batch, groups));
+    if (rt.config.databaseUrl.startsWith('sqlite:')) await sqliteCheckpoint(rt.ctx.db);
     progress.update(linesRead);
     progress.finish();
     const seconds = (Date.now() - started) / 1000;
