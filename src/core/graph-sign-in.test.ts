@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeError } from './errors.ts';
-import { type SignInFacts, toGraphSignIn } from './graph-sign-in.ts';
+import { type SignInFacts, signInQuerySpec, toGraphSignIn } from './graph-sign-in.ts';
+import { parseCollectionQuery } from './odata.ts';
 
 const base: SignInFacts = {
   id: 's1',
@@ -71,5 +72,26 @@ describe('toGraphSignIn', () => {
       id: 's1',
       status: { errorCode: 0, failureReason: null, additionalDetails: null },
     });
+  });
+});
+
+describe('signInQuerySpec: status/errorCode as scripts filter it', () => {
+  const filter = (f: string) => parseCollectionQuery({ $filter: f }, signInQuerySpec);
+  it('takes 0 (success) and quoted catalogue codes, with ne as a plain query', () => {
+    const zero = filter('status/errorCode eq 0');
+    expect(zero.ok && zero.query.filter).toEqual({ op: 'eq', property: 'status/errorCode', value: 0 });
+    const ne = filter('status/errorCode ne 0');
+    expect(ne.ok && ne.query.requiresEventualConsistency).toBe(false);
+    const code = filter("status/errorCode in (0, 'TAP_INVALID')");
+    expect(code.ok && code.query.filter).toEqual({
+      op: 'in',
+      property: 'status/errorCode',
+      values: [0, 'TAP_INVALID'],
+    });
+  });
+
+  it('refuses a number other than 0: no Signet sign-in carries an AADSTS number', () => {
+    const r = filter('status/errorCode eq 50126');
+    expect(r.ok ? undefined : r.detail.reason).toContain('the number 50126');
   });
 });

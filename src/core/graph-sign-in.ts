@@ -48,13 +48,17 @@ export const SIGN_IN_PROPERTIES = [
 export const signInQuerySpec: ResourceSpec = {
   properties: {
     id: { type: 'string', filter: ['eq'] },
-    createdDateTime: { type: 'datetime', filter: ['eq', 'ge', 'le', 'gt', 'lt'] },
+    // $orderby names it because scripts send `createdDateTime desc`; the log is read newest first only.
+    createdDateTime: { type: 'datetime', filter: ['eq', 'ge', 'le', 'gt', 'lt'], orderBy: true },
     userId: { type: 'string', filter: ['eq', 'in'] },
     userPrincipalName: { type: 'string', filter: ['eq', 'startswith'] },
     appId: { type: 'string', filter: ['eq', 'in'] },
-    'status/errorCode': { type: 'string', filter: ['eq', 'in'] },
+    // `eq 0` / `ne 0` as scripts write them for successes and failures, or a catalogue code.
+    'status/errorCode': { type: 'errorCode', filter: ['eq', 'in'] },
   },
   selectable: SIGN_IN_PROPERTIES,
+  advancedQueryRules: false,
+  maxPageSize: 1000,
 };
 
 // Display strings of Entra's sign-in log where known (graph.md §6.1); passkeys are "FIDO2 security key" there.

@@ -37,6 +37,7 @@ type Token =
   | { kind: 'string'; value: string; at: number }
   | { kind: 'guid'; value: string; at: number }
   | { kind: 'datetime'; value: string; at: number }
+  | { kind: 'number'; value: number; at: number }
   | { kind: 'punct'; text: '(' | ')' | ',' | ':'; at: number };
 
 function tokenize(text: string): Token[] {
@@ -81,6 +82,12 @@ function tokenize(text: string): Token[] {
       if (d && !/[\w:.+-]/.test(text[i + d[0].length] ?? '')) {
         tokens.push({ kind: 'datetime', value: d[0], at: i });
         i += d[0].length;
+        continue;
+      }
+      const n = /^-?\d{1,10}(?![\w:.-])/.exec(text.slice(i, i + 12));
+      if (n) {
+        tokens.push({ kind: 'number', value: Number(n[0]), at: i });
+        i += n[0].length;
         continue;
       }
       // A property path (`status/errorCode`) is one word; only a spec that names the path admits it.
@@ -201,6 +208,9 @@ class FilterParser {
     }
     const t = this.tokens[this.pos];
     const opToken = this.tokens[this.pos + 1];
+    // A function call other than startswith (endswith, contains, tolower, …): named, rather than "unexpected (".
+    if (t?.kind === 'word' && opToken?.kind === 'punct' && opToken.text === '(')
+      refuse('$filter', `the function ${t.text} is not supported; of OData's functions only startswith is`);
     const op = opToken?.kind === 'word' ? opToken.text.toLowerCase() : undefined;
     if (op !== 'eq' && op !== 'ne' && op !== 'in' && !RANGE_OPERATORS.includes(op ?? '')) {
       if (t?.kind !== 'word')
@@ -278,6 +288,11 @@ class FilterParser {
         refuse('$filter', `${name} is compared with a date and time such as 2026-01-31T00:00:00Z, not ${describe(t!)}`);
       return ms;
     }
+    if (spec.type === 'errorCode') {
+      if (t!.kind === 'number' && t!.value === 0) return 0;
+      if (t!.kind === 'string') return t!.value;
+      refuse('$filter', `${name} is compared with 0 (success) or a quoted Signet error code, not ${describe(t!)}`);
+    }
     if (spec.type === 'guid') {
       const value = t!.kind === 'string' || t!.kind === 'guid' ? t!.value : undefined;
       if (value === undefined || !GUID.test(value))
@@ -293,5 +308,6 @@ function describe(t: Token): string {
   if (t.kind === 'string') return `the string '${t.value.slice(0, 40)}'`;
   if (t.kind === 'guid') return `the GUID ${t.value}`;
   if (t.kind === 'datetime') return `the date ${t.value}`;
+  if (t.kind === 'number') return `the number ${t.value}`;
   return `"${t.text.slice(0, 40)}"`;
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { userQuerySpec } from './graph-user.ts';
-import { type CollectionQuery, checkConsistencyLevel, nextLink, parseCollectionQuery } from './odata.ts';
+import {
+  type CollectionQuery,
+  checkConsistencyLevel,
+  nextLink,
+  parseCollectionQuery,
+  parseCountSegmentQuery,
+} from './odata.ts';
 
 const parse = (params: Record<string, unknown>) => parseCollectionQuery(params, userQuerySpec);
 function ok(params: Record<string, unknown>): CollectionQuery {
@@ -333,5 +339,66 @@ describe('parseCollectionQuery: ranges, dates and property paths (the logs)', ()
 
   it('keeps ranges off the users collection', () => {
     expect(refused({ $filter: "displayName ge 'a'" }).code).toBe('GRAPH_QUERY_INVALID');
+  });
+});
+
+describe('what scripts written for Microsoft Graph send', () => {
+  it('names an OData function other than startswith instead of an unexpected parenthesis', () => {
+    for (const fn of ['endswith', 'endsWith', 'contains', 'tolower']) {
+      const r = refused({ $filter: `${fn}(displayName,'a')` });
+      expect(r.detail.parameter).toBe('$filter');
+      expect(r.detail.reason).toContain(`function ${fn} is not supported`);
+    }
+  });
+
+  it('reads $select=* (PowerShell -Property *) as every selectable property', () => {
+    expect(ok({ $select: '*' }).select).toEqual([...userQuerySpec.selectable]);
+    expect(refused({ $select: '*,id' }).detail.parameter).toBe('$select');
+  });
+
+  it('takes a number as a number: refused where a string is compared, by what it is', () => {
+    expect(refused({ $filter: 'displayName eq 123' }).detail.reason).toContain('not the number 123');
+  });
+
+  it('refuses $orderby on a collection that sorts on nothing, saying so', () => {
+    const r = parseCollectionQuery({ $orderby: 'displayName' }, { properties: {}, selectable: [] });
+    expect(r.ok ? undefined : r.detail.reason).toBe('$orderby is not supported on this collection');
+  });
+
+  it("follows a resource's own page size and advanced-query rules", () => {
+    const log = {
+      properties: { createdDateTime: { type: 'datetime', filter: ['ge'], orderBy: true } },
+      selectable: ['id'],
+      advancedQueryRules: false,
+      maxPageSize: 1000,
+    } as const;
+    const q = parseCollectionQuery(
+      { $top: '1000', $filter: 'createdDateTime ge 2026-11-30T00:00:00Z', $orderby: 'createdDateTime desc' },
+      log,
+    );
+    expect(q.ok && { top: q.query.top, eventual: q.query.requiresEventualConsistency }).toEqual({
+      top: 1000,
+      eventual: false,
+    });
+    expect(parseCollectionQuery({ $top: '1001' }, log).ok).toBe(false);
+  });
+});
+
+describe('parseCountSegmentQuery (/users/$count)', () => {
+  it('takes $filter and $search, always needs ConsistencyLevel: eventual, and counts', () => {
+    const r = parseCountSegmentQuery({ $filter: "startswith(displayName,'a')", id: '$count' }, userQuerySpec);
+    if (!r.ok) throw new Error(JSON.stringify(r.detail));
+    expect(r.query).toMatchObject({ count: true, requiresEventualConsistency: true, top: 1 });
+    expect(checkConsistencyLevel(r.query, undefined).ok).toBe(false);
+    expect(checkConsistencyLevel(r.query, 'eventual').ok).toBe(true);
+    const ne = parseCountSegmentQuery({ $filter: "displayName ne 'a'" }, userQuerySpec);
+    expect(ne.ok).toBe(true);
+  });
+
+  it('refuses $top, $select and the other options by name', () => {
+    for (const p of ['$top', '$select', '$orderby', '$skiptoken', '$count']) {
+      const r = parseCountSegmentQuery({ [p]: '1' }, userQuerySpec);
+      expect(r.ok ? undefined : [r.code, r.detail.parameter]).toEqual(['GRAPH_QUERY_INVALID', p]);
+    }
   });
 });

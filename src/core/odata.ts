@@ -8,8 +8,12 @@ import { canonicalName, MAX_COMPARISONS, parseFilter, Refusal, refuse } from './
 /** `any`: a lambda over a string collection, `methodsRegistered/any(m: m eq 'passKeySynced')`. */
 export type FilterOperator = 'eq' | 'ne' | 'in' | 'startswith' | 'any' | RangeOperator;
 export type RangeOperator = 'ge' | 'le' | 'gt' | 'lt';
-/** `datetime`: a DateTimeOffset, written unquoted (`2026-01-01T00:00:00Z`), parsed to epoch milliseconds. */
-export type PropertyType = 'string' | 'boolean' | 'guid' | 'datetime';
+/**
+ * `datetime`: a DateTimeOffset, written unquoted (`2026-01-01T00:00:00Z`), parsed to epoch milliseconds.
+ * `errorCode`: a sign-in's `status/errorCode`, Graph's Int32 where 0 is success: the number 0, or a quoted
+ * catalogue code (Signet's codes are names, not numbers).
+ */
+export type PropertyType = 'string' | 'boolean' | 'guid' | 'datetime' | 'errorCode';
 
 export interface PropertySpec {
   type: PropertyType;
@@ -24,6 +28,13 @@ export interface ResourceSpec {
   properties: Readonly<Record<string, PropertySpec>>;
   /** Every name $select accepts (Graph properties; some may be ones Signet does not store). */
   selectable: readonly string[];
+  /**
+   * Whether Graph's advanced-query rules apply (default true): directory objects run ne, not, and $filter with
+   * $orderby only with `ConsistencyLevel: eventual` and `$count=true`; the sign-in log runs them as plain queries.
+   */
+  advancedQueryRules?: boolean;
+  /** The largest $top (default MAX_PAGE_SIZE, Graph's 999 for directory objects; its sign-in log takes 1,000). */
+  maxPageSize?: number;
 }
 
 export type Literal = string | boolean | number;
@@ -80,6 +91,23 @@ export function parseCollectionQuery(params: Readonly<Record<string, unknown>>, 
   }
 }
 
+/**
+ * The query of a `/{collection}/$count` path segment: $filter and $search only (what would $top or $select mean
+ * for one number?), always an advanced query, as Graph has it (`ConsistencyLevel: eventual` required).
+ */
+export function parseCountSegmentQuery(params: Readonly<Record<string, unknown>>, spec: ResourceSpec): ParseResult {
+  const other = Object.keys(params).find((k) => k.startsWith('$') && !['$filter', '$search'].includes(k.toLowerCase()));
+  if (other !== undefined)
+    return {
+      ok: false,
+      code: 'GRAPH_QUERY_INVALID',
+      detail: { parameter: other, reason: `${other} is not supported on /$count; only $filter and $search are` },
+    };
+  const parsed = parseCollectionQuery(params, { ...spec, advancedQueryRules: false });
+  if (!parsed.ok) return parsed;
+  return { ok: true, query: { ...parsed.query, top: 1, count: true, requiresEventualConsistency: true } };
+}
+
 /** The edge's check of the ConsistencyLevel header against what the parsed query needs. */
 export function checkConsistencyLevel(query: CollectionQuery, header: string | string[] | undefined): Decision {
   if (!query.requiresEventualConsistency) return { ok: true };
@@ -107,7 +135,8 @@ function parseOptions(params: Readonly<Record<string, unknown>>, spec: ResourceS
   const top = options.get('$top');
   if (top !== undefined) {
     const n = /^\d{1,4}$/.test(top.trim()) ? Number(top.trim()) : Number.NaN;
-    if (!(n >= 1 && n <= MAX_PAGE_SIZE)) refuse('$top', `$top must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+    const max = spec.maxPageSize ?? MAX_PAGE_SIZE;
+    if (!(n >= 1 && n <= max)) refuse('$top', `$top must be a whole number from 1 to ${max}`);
     query.top = n;
   }
 
@@ -139,7 +168,9 @@ function parseOptions(params: Readonly<Record<string, unknown>>, spec: ResourceS
   }
 
   // Graph runs ne, not, and $filter combined with $orderby only as advanced queries: header and $count=true.
-  const advanced = advancedOperator || (query.filter !== undefined && query.orderBy !== undefined);
+  const advanced =
+    spec.advancedQueryRules !== false &&
+    (advancedOperator || (query.filter !== undefined && query.orderBy !== undefined));
   if (advanced) {
     if (!query.count) {
       refuse(
@@ -163,6 +194,8 @@ function parseOptions(params: Readonly<Record<string, unknown>>, spec: ResourceS
 
 function parseSelect(text: string, spec: ResourceSpec): string[] {
   const items = text.split(',').map((s) => s.trim());
+  // `$select=*` (PowerShell's `-Property *`): every property.
+  if (items.length === 1 && items[0] === '*') return [...spec.selectable];
   if (items.some((s) => s === '')) refuse('$select', '$select has an empty item');
   const unknown = items.filter((s) => canonicalName(s, spec.selectable) === undefined);
   if (unknown.length > 0) refuse('$select', `$select names unknown properties: ${unknown.join(', ')}`);
@@ -175,6 +208,7 @@ function parseOrderBy(text: string, spec: ResourceSpec): OrderBy {
   const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)(?:\s+(asc|desc))?\s*$/i.exec(items[0]!);
   if (!m) refuse('$orderby', '$orderby must be a property name optionally followed by asc or desc');
   const sortable = Object.keys(spec.properties).filter((p) => spec.properties[p]!.orderBy);
+  if (sortable.length === 0) refuse('$orderby', '$orderby is not supported on this collection');
   const property = canonicalName(m![1]!, sortable);
   if (!property) refuse('$orderby', `$orderby supports ${sortable.join(', ')}; not ${m![1]}`);
   return { property: property!, direction: (m![2]?.toLowerCase() ?? 'asc') as 'asc' | 'desc' };

@@ -53,10 +53,12 @@ function logQuery(call: GraphCall, spec: ResourceSpec) {
     });
   const parsed = parseCollectionQuery(params, spec);
   if (!parsed.ok) return refuse(parsed);
-  if (parsed.query.orderBy)
+  // Scripts ask for `createdDateTime desc`, the one order the log is read in; any other is refused by name.
+  const order = parsed.query.orderBy;
+  if (order && order.direction !== 'desc')
     refuse({
       code: 'GRAPH_QUERY_INVALID',
-      detail: { parameter: '$orderby', reason: 'this collection is always newest first' },
+      detail: { parameter: '$orderby', reason: `this collection is read newest first only (${order.property} desc)` },
     });
   const consistency = checkConsistencyLevel(parsed.query, call.req.headers.consistencylevel);
   if (!consistency.ok) return refuse(consistency);

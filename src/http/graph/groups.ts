@@ -22,6 +22,7 @@ import {
   checkConsistencyLevel,
   nextLink,
   parseCollectionQuery,
+  parseCountSegmentQuery,
   type ResourceSpec,
 } from '../../core/odata.ts';
 import { addMember, createGroup, deleteDirectoryGroup, removeMember, updateGroup } from '../../flows/groups.ts';
@@ -97,6 +98,16 @@ export const groupRoutes: GraphRoute[] = [
     path: '/groups/:id',
     permission: READ,
     handler: async (call) => {
+      // `GET /groups/$count`: the number of matching groups, never "no group named $count".
+      if (call.params.id === '$count') {
+        const parsed = parseCountSegmentQuery(queryOf(call), groupQuerySpec);
+        if (!parsed.ok) return refuse(parsed);
+        const consistency = checkConsistencyLevel(parsed.query, call.req.headers.consistencylevel);
+        if (!consistency.ok) return refuse(consistency);
+        const page = await queryGroups(call.ctx.db, call.tenant.id, parsed.query, skiptokenKey(call.ctx, 'groups'));
+        if (!page.ok) return refuse(page);
+        return { body: page.count ?? 0 };
+      }
       const select = queryOf(call).$select;
       let selected: string[] | undefined;
       if (select !== undefined) {

@@ -13,9 +13,9 @@ import {
   userEntityContext,
   userQuerySpec,
 } from '../../core/graph-user.ts';
-import { checkConsistencyLevel, nextLink, parseCollectionQuery } from '../../core/odata.ts';
+import { checkConsistencyLevel, nextLink, parseCollectionQuery, parseCountSegmentQuery } from '../../core/odata.ts';
 import { createDirectoryUser, deleteDirectoryUser, findUserByKey, updateDirectoryUser } from '../../flows/users.ts';
-import { queryUsers } from '../../store/user-query.ts';
+import { countUsers, queryUsers } from '../../store/user-query.ts';
 import type { GraphCall, GraphRoute } from './route.ts';
 import { skiptokenKey } from './skiptoken-key.ts';
 
@@ -84,6 +84,14 @@ export const userRoutes: GraphRoute[] = [
     path: '/users/:id',
     permission: READ,
     handler: async (call) => {
+      // `GET /users/$count` (the SDKs' users.count): the number of matching users, never "no user named $count".
+      if (call.params.id === '$count') {
+        const parsed = parseCountSegmentQuery(queryOf(call), userQuerySpec);
+        if (!parsed.ok) return refuse(parsed);
+        const consistency = checkConsistencyLevel(parsed.query, call.req.headers.consistencylevel);
+        if (!consistency.ok) return refuse(consistency);
+        return { body: await countUsers(call.ctx.db, call.tenant.id, parsed.query) };
+      }
       const select = entitySelect(call);
       const user = await findUserByKey(call.ctx.db, call.tenant.id, call.params.id ?? '');
       if (!user) throw new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'user' });
