@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   graphMemberCollection,
+  groupQuerySpec,
   parseGroupCreate,
   parseGroupUpdate,
   parseMemberReference,
   toGraphGroup,
 } from './graph-group.ts';
+import { parseCollectionQuery } from './odata.ts';
 
 const own = 'https://id.example.com/graph';
 const uid = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
@@ -106,5 +108,13 @@ describe('member references', () => {
   it('refuses other properties beside @odata.id by name', () => {
     const r = parseMemberReference({ '@odata.id': `${own}/v1.0/users/${uid}`, extra: 1 }, own);
     expect(r).toMatchObject({ ok: false, code: 'GRAPH_PROPERTY_UNKNOWN', detail: { properties: 'extra' } });
+  });
+});
+
+describe('groupQuerySpec: the constants scripts filter security groups by', () => {
+  it("takes mailEnabled and securityEnabled eq, and groupTypes/any(c:c eq 'Unified')", () => {
+    for (const f of ['mailEnabled eq false and securityEnabled eq true', "groupTypes/any(c:c eq 'Unified')"])
+      expect(parseCollectionQuery({ $filter: f }, groupQuerySpec).ok, f).toBe(true);
+    expect(parseCollectionQuery({ $filter: "securityEnabled eq 'yes'" }, groupQuerySpec).ok).toBe(false);
   });
 });

@@ -47,6 +47,11 @@ export const groupQuerySpec: ResourceSpec = {
   properties: {
     id: { type: 'guid', filter: ['eq', 'in'] },
     displayName: { type: 'string', filter: ['eq', 'in', 'startswith'], orderBy: true },
+    // Constants of a Signet group, filterable as scripts list security groups (`securityEnabled eq true`) or
+    // Microsoft 365 groups (`groupTypes/any(c:c eq 'Unified')`, none here): answered, not refused.
+    mailEnabled: { type: 'boolean', filter: ['eq'] },
+    securityEnabled: { type: 'boolean', filter: ['eq'] },
+    groupTypes: { type: 'string', filter: ['any'] },
   },
   selectable: [...STORED_GROUP_PROPERTIES, ...UNSTORED_GROUP_PROPERTIES],
 };

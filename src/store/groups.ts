@@ -182,7 +182,10 @@ function filterExpression(eb: Eb, f: FilterNode): Expression<SqlBool> {
 function equals(eb: Eb, property: string, value: Literal): Expression<SqlBool> {
   if (property === 'id') return eb('id', '=', String(value));
   if (property === 'displayName') return sql<SqlBool>`lower(display_name) = lower(${String(value)})`;
-  return eb.lit(false); // the parser admits only the properties above
+  // Every Signet group is a security group (src/core/graph-group.ts), so these compare with constants.
+  if (property === 'securityEnabled') return eb.lit(value === true);
+  if (property === 'mailEnabled') return eb.lit(value === false);
+  return eb.lit(false); // the parser admits only the properties above (groupTypes/any: no group has a type)
 }
 
 /** One page of the group's members (users), in id order. */

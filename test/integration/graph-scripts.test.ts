@@ -278,6 +278,32 @@ describe.each(engines)('scripts written for Microsoft Graph, against Signet on %
       expect([bare.status, codeOf(bare)]).toEqual([400, 'GRAPH_CONSISTENCY_LEVEL_REQUIRED']);
     });
 
+    it("the Python SDK's Kiota encoding (%24 names, %28 %2C %27 in values) pages through @odata.nextLink", async () => {
+      const filter = encodeURIComponent("startswith(userPrincipalName,'a')").replace(/[()']/g, (c) =>
+        c === '(' ? '%28' : c === ')' ? '%29' : '%27',
+      );
+      const first = await send('GET', `/users?%24count=true&%24filter=${filter}&%24select=id%2CdisplayName&%24top=1`, {
+        headers: { ...PYTHON, ConsistencyLevel: 'eventual' },
+      });
+      expect(first.status, first.text).toBe(200);
+      expect(first.json['@odata.count']).toBe(2);
+      expect(first.json['@odata.context']).toBe(`${graphRoot()}/$metadata#users(id,displayName)`);
+      const next = first.json['@odata.nextLink'] as string;
+      expect(next).toContain('%24count=true');
+      const second = await send('GET', next, { headers: { ...PYTHON, ConsistencyLevel: 'eventual' } });
+      expect(second.status, second.text).toBe(200);
+      expect([...first.json.value, ...second.json.value].map((u: Json) => u.id).sort()).toEqual(
+        [ids.adele, ids.AlexW].sort(),
+      );
+      expect(second.json['@odata.nextLink']).toBeUndefined();
+    });
+
+    it('PATCH /users/{userPrincipalName} updates the user it names (204)', async () => {
+      const r = await send('PATCH', `/users/${upn('DiegoS')}`, { body: { displayName: 'Diego S.' } });
+      expect(r.status, r.text).toBe(204);
+      expect((await send('GET', `/users/${ids.DiegoS}`)).json.displayName).toBe('Diego S.');
+    });
+
     it('PATCH /users/{id} answers 204 with no body, and the change reads back', async () => {
       const r = await send('PATCH', `/users/${ids.MeganB}`, {
         body: { displayName: 'Megan B.', accountEnabled: false },
@@ -444,6 +470,22 @@ describe.each(engines)('scripts written for Microsoft Graph, against Signet on %
     });
   });
 
+  describe('group filters scripts use', () => {
+    it("mailEnabled eq false and securityEnabled eq true lists the security groups; groupTypes/any 'Unified' none", async () => {
+      const security = await send('GET', '/groups?$filter=mailEnabled eq false and securityEnabled eq true&$select=id');
+      expect(security.status, security.text).toBe(200);
+      expect(security.json.value.map((g: Json) => g.id)).toEqual([ids.ops]);
+      const mail = await send('GET', '/groups?$filter=mailEnabled eq true');
+      expect([mail.status, mail.json.value]).toEqual([200, []]);
+      const unified = await send('GET', "/groups?$filter=groupTypes/any(c:c eq 'Unified')");
+      expect([unified.status, unified.json.value]).toEqual([200, []]);
+      const count = await send('GET', '/groups/$count?$filter=securityEnabled eq true', {
+        headers: { ConsistencyLevel: 'eventual' },
+      });
+      expect([count.status, count.text]).toEqual([200, '1']);
+    });
+  });
+
   describe('authentication methods', () => {
     it('GET /users/{id}/authentication/fido2Methods lists the passkeys in Graph shape', async () => {
       const passkey = await addPasskey(server.ctx, tenant, ids.adele!);
@@ -470,6 +512,17 @@ describe.each(engines)('scripts written for Microsoft Graph, against Signet on %
       expect(list.status).toBe(200);
       expect(list.json.value).toHaveLength(1);
       expect(list.json.value[0].temporaryAccessPass ?? null).toBeNull();
+    });
+  });
+
+  describe('temporary access pass with the defaults', () => {
+    it('POST temporaryAccessPassMethods with {} answers 201 with the policy defaults', async () => {
+      const r = await send('POST', `/users/${ids.DiegoS}/authentication/temporaryAccessPassMethods`, { body: {} });
+      expect(r.status, r.text).toBe(201);
+      expect(r.json).toHaveProperty('temporaryAccessPass');
+      expect(r.json.lifetimeInMinutes).toBeGreaterThan(0);
+      expect(r.json).toHaveProperty('isUsable');
+      expect(r.json).toHaveProperty('methodUsabilityReason');
     });
   });
 
