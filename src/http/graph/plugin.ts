@@ -5,12 +5,13 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { decodeJwt, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
-import { authorize, declarationProblem, type Principal } from '../../core/authorization.ts';
+import { authorize, declarationProblem, type Principal, roleTemplateIdsOf } from '../../core/authorization.ts';
 import { SignetError } from '../../core/errors.ts';
 import { graphResource } from '../../core/graph-scopes.ts';
 import type { Ctx } from '../../flows/context.ts';
 import { verificationKeySet } from '../../flows/signing-keys.ts';
 import { findApp } from '../../store/apps.ts';
+import { roleNamesOf } from '../../store/role-assignments.ts';
 import type { Tenant } from '../../store/tenants.ts';
 import { findUserById } from '../../store/users.ts';
 import { errorBody, toSignetError } from '../plugins/errors.ts';
@@ -113,9 +114,18 @@ export function graphApi(
     }
     if (claims.tid !== tenant.id) throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'tid' });
     const principal = principalOf(claims, tenant.id);
-    // A disabled user's token stops working at once: one primary-key read per call, nothing cached.
-    if (principal.kind === 'delegated' && !(await findUserById(ctx.db, tenant.id, principal.userId))?.enabled)
-      throw new SignetError('GRAPH_USER_DISABLED');
+    if (principal.kind === 'delegated') {
+      // A disabled user's token stops working at once, and a removed role with it: the roles in force are those
+      // the token carries (wids) and the user still holds (two primary-key reads per call, nothing cached).
+      const [user, roleNames] = await Promise.all([
+        findUserById(ctx.db, tenant.id, principal.userId),
+        roleNamesOf(ctx.db, tenant.id, principal.userId),
+      ]);
+      if (!user?.enabled) throw new SignetError('GRAPH_USER_DISABLED');
+      const held = new Set(roleTemplateIdsOf(roleNames).map((w) => w.toLowerCase()));
+      const roleTemplateIds = principal.roleTemplateIds.filter((w) => held.has(w.toLowerCase()));
+      return { tenant, principal: { ...principal, roleTemplateIds } };
+    }
     if (principal.kind === 'application') {
       // A deleted app's tokens stop at once, and a revoked permission with them: the roles in force are those the
       // token carries and the app still holds (one primary-key read per call, nothing cached).
