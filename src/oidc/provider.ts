@@ -47,14 +47,26 @@ export interface ProviderHooks {
  * The Signet session (its row id, a hash: nothing to replay) that confirmed the sign-in behind a code exchange,
  * for the `signet_sid` claim of a delegated Graph token: the Graph API reads that session's strong sign-in time
  * where a decision needs it (the /me registration gate). Refreshed tokens do not carry it: their provider
- * session may since have been confirmed by a newer sign-in the app never asked for.
+ * session may since have been confirmed by a newer sign-in the app never asked for. Nor do the tokens of an app
+ * that got its code silently (SSO) on a sign-in the user made for another app.
  */
-async function signetSessionBehind(k: KoaContextWithOIDC, token: unknown, accountId: string) {
+async function signetSessionBehind(k: KoaContextWithOIDC, token: unknown, accountId: string, clientId: string) {
   const sessionUid = (token as { sessionUid?: string }).sessionUid;
   if (k.oidc.params?.grant_type !== 'authorization_code' || !sessionUid) return undefined;
   const session = await k.oidc.provider.Session.findByUid(sessionUid);
-  const stamped = (session as unknown as { signetSession?: unknown } | undefined)?.signetSession;
-  return session?.accountId === accountId && typeof stamped === 'string' ? stamped : undefined;
+  const stamped = session as unknown as SignetStamps | undefined;
+  const signet = stamped?.signetSession;
+  // Only the app the sign-in was made for: another app signed in silently (SSO) must not register a passkey of
+  // its own on the strength of a sign-in the user made for someone else.
+  const ownSignIn = stamped?.signetSignIns?.[clientId] === signet;
+  return session?.accountId === accountId && typeof signet === 'string' && ownSignIn ? signet : undefined;
+}
+
+/** What the provider session keeps of Signet's: the session confirming it, and the apps each sign-in was for. */
+interface SignetStamps {
+  signetSession?: string;
+  /** By client id: the Signet session whose sign-in the user made during that app's authorization request. */
+  signetSignIns?: Record<string, string>;
 }
 
 export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHooks) {
@@ -76,8 +88,13 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
         const same = signet && signet.userId === session?.accountId && signet.authTime === session?.authTime();
         if (!same) return interactionPolicy.Check.REQUEST_PROMPT;
         // The provider session ends when a sign-out finds its Signet session gone (flows/sessions.ts endSession).
-        const stamped = session as unknown as { signetSession?: string };
+        const stamped = session as unknown as SignetStamps;
         if (stamped.signetSession !== signet.id) stamped.signetSession = signet.id;
+        // A sign-in made after this app's authorization request began (its interaction) was made for this app.
+        const begun = (k.oidc.entities as { Interaction?: { iat?: number } }).Interaction?.iat;
+        const clientId = k.oidc.client?.clientId;
+        if (clientId && begun !== undefined && signet.authTime >= begun)
+          stamped.signetSignIns = { ...stamped.signetSignIns, [clientId]: signet.id };
         return interactionPolicy.Check.NO_NEED_TO_PROMPT;
       },
     ),
@@ -142,7 +159,7 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       const resolved = resolveDelegatedScopes(requested, app?.permissions ?? [], ctx.config.origin);
       if (!resolved.ok) throw new errors.InvalidScope(`${resolved.reason}: ${resolved.scope}`, resolved.scope);
       const wids = roleTemplateIdsOf(roleNames);
-      const signetSid = await signetSessionBehind(k, token, at.accountId);
+      const signetSid = await signetSessionBehind(k, token, at.accountId, clientId);
       return {
         scp: resolved.scopes.join(' '),
         ...(wids.length ? { wids } : {}),
@@ -294,9 +311,12 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       });
     },
   });
-  // The provider session keeps which Signet session confirmed it (the row id, a hash: nothing to replay).
+  // The provider session keeps which Signet session confirmed it (the row id, a hash: nothing to replay), and for
+  // which apps a sign-in was made.
   const sessionPayload = provider.Session.IN_PAYLOAD;
-  Object.defineProperty(provider.Session, 'IN_PAYLOAD', { get: () => [...sessionPayload, 'signetSession'] });
+  Object.defineProperty(provider.Session, 'IN_PAYLOAD', {
+    get: () => [...sessionPayload, 'signetSession', 'signetSignIns'],
+  });
   // Signet builds every URL from SIGNET_PUBLIC_URL, which the edge writes into the forwarded headers.
   provider.proxy = true;
   // The event fires synchronously mid-request; the hook runs once the logout has been handled, while its

@@ -25,6 +25,8 @@ import { deleteRoleAssignment } from '../../src/store/role-assignments.ts';
 import { findLiveSession } from '../../src/store/sessions.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { assignRole, type User } from '../../src/store/users.ts';
+import { CookieClient } from '../support/browserless.ts';
+import { authorizationCode } from '../support/code-flow.ts';
 import { engines } from '../support/engines.ts';
 import { authorizationCodeTokens, clientCredentials } from '../support/graph.ts';
 import { fido2MethodBody } from '../support/provisioning-fixtures.ts';
@@ -652,6 +654,65 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
       }
       expect(await passkeysOf(a, alice)).toBe(1);
       expect((await listPasskeys(server.ctx.db, a.id, alice.id))[0]!.displayName).toBe('Passkey');
+    });
+
+    it("gives an app signed in silently (SSO) no passkey registration on the strength of another app's sign-in", async () => {
+      const user = await newUser();
+      const { pass } = await issueTap(server.ctx, a, user, { oneTime: false, actor: { type: 'system', id: null } });
+      const browser = new CookieClient(server.url);
+      const redirectUri = `${server.url}/cb`;
+      const tokenOf = async (clientId: string, prompt?: string) => {
+        const c = await authorizationCode(
+          server,
+          a,
+          {
+            clientId,
+            redirectUri,
+            scope: SELF_SCOPE,
+            upn: user.userPrincipalName,
+            pass,
+            ...(prompt ? { prompt } : {}),
+          },
+          browser,
+        );
+        const res = await fetch(`${server.url}/${a.id}/oauth2/v2.0/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            code: c.code,
+            code_verifier: c.verifier,
+            redirect_uri: redirectUri,
+            client_id: clientId,
+          }),
+        });
+        expect(res.status).toBe(200);
+        return String(((await res.json()) as Json).access_token);
+      };
+      const register = async (token: string, origin: string) => {
+        const options = await graph('GET', '/me/authentication/fido2Methods/creationOptions', token);
+        if (options.status !== 200) return options;
+        const body = await fido2MethodBody((options.body as { publicKey: Json }).publicKey, origin);
+        return graph('POST', '/me/authentication/fido2Methods', token, body);
+      };
+      // The user signs in (strongly, just now) to the first app; the second app's page, opened in the same
+      // browser, gets a token without the user doing anything (prompt=none, or plain SSO).
+      const first = await tokenOf(spa);
+      expect(decodeJwt(first).signet_sid).toEqual(expect.any(String));
+      // The first app itself, signed in again silently, still has the sign-in the user made for it.
+      expect(decodeJwt(await tokenOf(spa, 'none')).signet_sid).toBe(decodeJwt(first).signet_sid);
+      for (const prompt of ['none', undefined]) {
+        const silent = await tokenOf(otherSpa, prompt);
+        expect(decodeJwt(silent).signet_sid, String(prompt)).toBeUndefined();
+        const r = await register(silent, OTHER_APP_ORIGIN);
+        expect([r.status, codeOf(r)], String(prompt)).toEqual([401, 'PASSKEY_STRONG_AUTH_REQUIRED']);
+      }
+      expect(await passkeysOf(a, user)).toBe(0);
+      // A sign-in the user makes for the second app (prompt=login) lets it register; that new sign-in was not
+      // made for the first app, which signed in silently after it has none.
+      const fresh = await tokenOf(otherSpa, 'login');
+      expect((await register(fresh, OTHER_APP_ORIGIN)).status).toBe(201);
+      expect(decodeJwt(await tokenOf(spa, 'none')).signet_sid).toBeUndefined();
     });
 
     it('gives a user without a role no way around the registration gate through the provisioning routes', async () => {
