@@ -405,6 +405,33 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
       expect([still.status, still.body.accountEnabled]).toEqual([200, true]);
     });
 
+    it('refuses deeply nested bodies, in a batch or alone, as a client error before anything runs', async () => {
+      const before = (await listAudits(server.ctx.db, a.id)).length;
+      for (const depth of [1000, 10_000, 100_000]) {
+        const deep = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+        const nested = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+        const bodies = [
+          [
+            '/$batch',
+            `{"requests":[{"id":"1","method":"POST","url":"/users","headers":{"content-type":"application/json"},"body":${deep}}]}`,
+          ],
+          ['/users', `{"displayName":${deep}}`],
+          ['/users', `{"passwordProfile":${nested}}`],
+        ];
+        for (const [path, body] of bodies) {
+          const res = await fetch(`${server.url}/graph/v1.0${path}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' },
+            body,
+          });
+          const text = await res.text();
+          expect([400, 413], `${path} ${depth}: ${text.slice(0, 200)}`).toContain(res.status);
+          expect(JSON.parse(text).error.code).toMatch(/^(REQUEST_INVALID|REQUEST_TOO_LARGE)$/);
+        }
+      }
+      expect((await listAudits(server.ctx.db, a.id)).length).toBe(before);
+    });
+
     it('runs an expensive request at most 20 times per batch and answers each', async () => {
       const r = await batch(
         reader,
@@ -795,6 +822,60 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
       expect((await graph('GET', path, token)).status).toBe(200);
     });
 
+    it("registers nothing from an account page's challenge at the provisioning route, nor the reverse, nor a look-alike origin", async () => {
+      const user = await newUser();
+      const { session } = await startSession(server.ctx, server.ctx.db, {
+        tenantId: a.id,
+        userId: user.id,
+        method: 'temporaryAccessPass',
+      });
+      const page = await beginPasskeyRegistration(server.ctx, a, session);
+      const r = await graph(
+        'POST',
+        `/users/${user.id}/authentication/fido2Methods`,
+        provisioner,
+        await fido2MethodBody(page, server.url),
+      );
+      expect([r.status, codeOf(r)]).toEqual([400, 'WEBAUTHN_CHALLENGE_UNKNOWN']);
+      const options = (await graph('GET', `/users/${user.id}/authentication/fido2Methods/creationOptions`, provisioner))
+        .body as { publicKey: Json };
+      const answer = await new SoftAuthenticator().register(options.publicKey as never, { origin: server.url });
+      await expect(finishPasskeyRegistration(server.ctx, a, session, { credential: answer })).rejects.toMatchObject({
+        code: 'WEBAUTHN_CHALLENGE_UNKNOWN',
+      });
+      // An app without a page of its own answers from Signet's origin only, exactly.
+      const port = new URL(server.url).port;
+      for (const origin of [
+        `http://localhost:${port}.evil.com`,
+        `http://LOCALHOST:${port}`,
+        `http://localhost:${port}/`,
+        `http://127.0.0.1:${port}`,
+        `https://localhost:${port}`,
+        APP_ORIGIN,
+        'null',
+      ]) {
+        const o = (await graph('GET', `/users/${user.id}/authentication/fido2Methods/creationOptions`, provisioner))
+          .body as { publicKey: Json };
+        const refused = await graph(
+          'POST',
+          `/users/${user.id}/authentication/fido2Methods`,
+          provisioner,
+          await fido2MethodBody(o.publicKey, origin),
+        );
+        expect([refused.status, codeOf(refused)], origin).toEqual([400, 'GRAPH_PASSKEY_ORIGIN_NOT_ALLOWED']);
+      }
+      expect(await passkeysOf(a, user)).toBe(0);
+      const o = (await graph('GET', `/users/${user.id}/authentication/fido2Methods/creationOptions`, provisioner))
+        .body as { publicKey: Json };
+      const ok = await graph(
+        'POST',
+        `/users/${user.id}/authentication/fido2Methods`,
+        provisioner,
+        await fido2MethodBody(o.publicKey, server.url),
+      );
+      expect(ok.status, ok.text).toBe(201);
+    });
+
     it("answers another tenant's user as missing, whatever the key, alone or batched", async () => {
       const bob = await newUser(b);
       for (const key of [bob.id, bob.userPrincipalName, bob.id.toUpperCase()]) {
@@ -1041,11 +1122,18 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
       ]);
       expect(r.answers.map((x) => x.status)).toEqual([201, 400]);
       const id = String(r.answers[0]!.body!.id);
+      const firstHash = (await findPasswordCredential(server.ctx.db, a.id, id))!.hash;
+      // And changed by PATCH, alone: the new one neither.
+      const changed = `Pw2-${randomBytes(6).toString('hex')}-Qy8?`;
+      const patch = await graph('PATCH', `/users/${id}`, writer, { passwordProfile: { password: changed } });
+      expect(patch.status, patch.text).toBe(204);
       const stored = (await findPasswordCredential(server.ctx.db, a.id, id))!;
+      expect(stored.hash).not.toBe(firstHash);
       const phcParts = stored.hash.split('$').filter((p) => p.length >= 16);
       expect(phcParts.length).toBeGreaterThan(0);
       const reads = [
         r.text,
+        patch.text,
         (await graph('GET', `/users/${id}`, writer)).text,
         (await graph('GET', `/users/${id}?$select=passwordProfile,id`, writer)).text,
         (await graph('GET', `/users/${id}/authentication/passwordMethods`, provisioner)).text,
@@ -1055,7 +1143,8 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
         logLines.join('\n'),
       ];
       for (const text of reads)
-        for (const secret of [password, weak, stored.hash, ...phcParts]) expect(text).not.toContain(secret);
+        for (const secret of [password, weak, changed, firstHash, stored.hash, ...phcParts])
+          expect(text).not.toContain(secret);
     });
   });
 
