@@ -118,3 +118,13 @@ describe('groupQuerySpec: the constants scripts filter security groups by', () =
     expect(parseCollectionQuery({ $filter: "securityEnabled eq 'yes'" }, groupQuerySpec).ok).toBe(false);
   });
 });
+
+describe('parseGroupUpdate and mailNickname', () => {
+  it('refuses mailNickname by name: required on create, not stored, so a change would be answered and not made', () => {
+    expect(parseGroupUpdate({ mailNickname: 'pilots2' })).toMatchObject({
+      code: 'GRAPH_PROPERTY_UNKNOWN',
+      detail: { properties: 'mailNickname', reason: expect.stringContaining('Signet does not store mailNickname') },
+    });
+    expect(parseGroupUpdate({ displayName: 'Pilots 2', securityEnabled: true })).toMatchObject({ ok: true });
+  });
+});

@@ -166,6 +166,13 @@ describe('parseUserUpdate', () => {
     });
   });
 
+  it('refuses mailNickname by name: taken on create, not stored, so a change would be answered and not made', () => {
+    expect(parseUserUpdate({ mailNickname: 'grace', displayName: 'Grace' })).toMatchObject({
+      code: 'GRAPH_PROPERTY_UNKNOWN',
+      detail: { properties: 'mailNickname', reason: expect.stringContaining('Signet does not store mailNickname') },
+    });
+  });
+
   it('refuses null for a property that cannot be cleared', () => {
     expect(parseUserUpdate({ displayName: null })).toMatchObject({
       code: 'REQUEST_INVALID',

@@ -154,11 +154,13 @@ const createSchema = z.strictObject({
   mailNickname: writable.mailNickname.optional(),
   passwordProfile: writable.passwordProfile.optional(),
 });
+// No mailNickname: Signet takes it on create (scripts send it, Graph requires it there) but does not store it, so
+// a PATCH that sets it is refused by name rather than answered 204 with nothing changed.
+const { mailNickname: _unstoredOnUpdate, ...updatable } = writable;
 const updateSchema = z.strictObject({
   accountEnabled: writable.accountEnabled.optional(),
   displayName: writable.displayName.optional(),
   userPrincipalName: writable.userPrincipalName.optional(),
-  mailNickname: writable.mailNickname.optional(),
   passwordProfile: writable.passwordProfile.optional(),
 });
 export type UserCreate = z.infer<typeof createSchema>;
@@ -183,5 +185,5 @@ export function parseUserCreate(body: unknown): BodyResult<UserCreate> {
 
 /** PATCH /users/{id}: any subset of the writable properties. */
 export function parseUserUpdate(body: unknown): BodyResult<UserUpdate> {
-  return parseGraphWrite(body, updateSchema, USER_WRITE);
+  return parseGraphWrite(body, updateSchema, { ...USER_WRITE, writable: updatable });
 }

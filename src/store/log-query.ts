@@ -37,13 +37,9 @@ const col =
       ? sql<SqlBool>`lower(${sql.ref(name)}) ${sql.raw(OPS[op]!)} lower(${String(value)})`
       : eb(sql.ref(name), OPS[op] as '=', value);
 
-// Graph's status/errorCode is 0 on success (toGraphSignIn): `eq 0` is every successful row, and a failed row's
-// code compared with ne keeps the successes, whose error_code is NULL.
-const errorCodeColumn: Column = (eb, op, value) => {
-  if (value === 0) return eb(sql.ref('result'), op === 'ne' ? '<>' : '=', 'success');
-  const code = col('error_code')(eb, op, value);
-  return op === 'ne' ? eb.or([eb(sql.ref('error_code'), 'is', null), code]) : code;
-};
+// Graph's status/errorCode is 0 on success (toGraphSignIn): `eq 0` is every successful row, `ne 0` every failed.
+const errorCodeColumn: Column = (eb, op, value) =>
+  value === 0 ? eb(sql.ref('result'), op === 'ne' ? '<>' : '=', 'success') : col('error_code')(eb, op, value);
 
 const SIGN_IN_COLUMNS: Record<string, Column> = {
   id: col('id'),

@@ -460,6 +460,16 @@ describe.each(engines)('scripts written for Microsoft Graph, against Signet on %
       expect(members.json.value.map((m: Json) => m.id)).toEqual([ids.adele]);
     });
 
+    it('PATCH mailNickname (taken on create, not stored) is refused by name, never a 204 that changed nothing', async () => {
+      const group = await send('PATCH', `/groups/${ids.ops}`, { body: { mailNickname: 'ops2026' } });
+      expect([group.status, codeOf(group)]).toEqual([400, 'GRAPH_PROPERTY_UNKNOWN']);
+      expect(group.json.error.innerError.properties).toBe('mailNickname');
+      const user = await send('PATCH', `/users/${ids.adele}`, { body: { mailNickname: 'AdeleV2' } });
+      expect([user.status, codeOf(user)]).toEqual([400, 'GRAPH_PROPERTY_UNKNOWN']);
+      const renamed = await send('PATCH', `/groups/${ids.ops}`, { body: { displayName: 'Operations' } });
+      expect(renamed.status, renamed.text).toBe(204);
+    });
+
     it("GET /groups?$filter=displayName eq 'Operations'&$count=true counts with ConsistencyLevel", async () => {
       const r = await send('GET', "/groups?$filter=displayName eq 'Operations'&$count=true", {
         headers: { ConsistencyLevel: 'eventual' },
@@ -578,9 +588,6 @@ describe.each(engines)('scripts written for Microsoft Graph, against Signet on %
     it('status/errorCode compared with a Signet code or a number that no Signet row has', async () => {
       const code = await send('GET', "/auditLogs/signIns?$filter=status/errorCode eq 'SIGNIN_CREDENTIAL_UNKNOWN'");
       expect(code.json.value).toHaveLength(3);
-      const notCode = await send('GET', "/auditLogs/signIns?$filter=status/errorCode ne 'SIGNIN_CREDENTIAL_UNKNOWN'");
-      expect(notCode.status, notCode.text).toBe(200);
-      expect(notCode.json.value).toHaveLength(3);
       const aadsts = await send('GET', '/auditLogs/signIns?$filter=status/errorCode eq 50126');
       expect([aadsts.status, codeOf(aadsts)]).toEqual([400, 'GRAPH_QUERY_INVALID']);
       expect(aadsts.json.error.innerError.reason).toContain('50126');
