@@ -735,6 +735,13 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
         expect([r.status, codeOf(r)], String(prompt)).toEqual([401, 'PASSKEY_STRONG_AUTH_REQUIRED']);
       }
       expect(await passkeysOf(a, user)).toBe(0);
+      // Nor delete one: the passkey the first app registered stays.
+      const own = await register(first, APP_ORIGIN);
+      expect(own.status, own.text).toBe(201);
+      const silent = await tokenOf(otherSpa, 'none');
+      const del = await graph('DELETE', `/me/authentication/fido2Methods/${String(own.body.id)}`, silent);
+      expect([del.status, codeOf(del)]).toEqual([401, 'PASSKEY_STRONG_AUTH_REQUIRED']);
+      expect(await passkeysOf(a, user)).toBe(1);
       // A sign-in the user makes for the second app (prompt=login) lets it register; that new sign-in was not
       // made for the first app, which signed in silently after it has none.
       const fresh = await tokenOf(otherSpa, 'login');
@@ -876,6 +883,67 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
       expect(ok.status, ok.text).toBe(201);
     });
 
+    it('never takes over a credential id another user holds, here or in another tenant, and judges odd timeouts', async () => {
+      const bob = await newUser(b);
+      const carol = await newUser();
+      const mallory = await newUser();
+      const credentialId = randomBytes(32);
+      const { token: bobToken } = await signIn(bob, SELF_SCOPE, b);
+      const bobOptions = (await graph('GET', '/me/authentication/fido2Methods/creationOptions', bobToken)).body as {
+        publicKey: Json;
+      };
+      const bobs = await graph(
+        'POST',
+        '/me/authentication/fido2Methods',
+        bobToken,
+        await fido2MethodBody(bobOptions.publicKey, APP_ORIGIN, { mutate: { credentialId } }),
+      );
+      expect(bobs.status, bobs.text).toBe(201);
+      const carolOptions = (
+        await graph('GET', `/users/${carol.id}/authentication/fido2Methods/creationOptions`, provisioner)
+      ).body as { publicKey: Json };
+      const carols = await graph(
+        'POST',
+        `/users/${carol.id}/authentication/fido2Methods`,
+        provisioner,
+        await fido2MethodBody(carolOptions.publicKey, server.url, { mutate: { credentialId: randomBytes(32) } }),
+      );
+      expect(carols.status, carols.text).toBe(201);
+      const carolCredential = (await listPasskeys(server.ctx.db, a.id, carol.id))[0]!.credentialId;
+      const { token } = await signIn(mallory);
+      for (const id of [credentialId, Buffer.from(carolCredential, 'base64url')]) {
+        const o = (await graph('GET', '/me/authentication/fido2Methods/creationOptions', token)).body as {
+          publicKey: Json;
+        };
+        const r = await graph(
+          'POST',
+          '/me/authentication/fido2Methods',
+          token,
+          await fido2MethodBody(o.publicKey, APP_ORIGIN, { mutate: { credentialId: id } }),
+        );
+        expect([r.status, codeOf(r)], r.text).toEqual([409, 'PASSKEY_ALREADY_REGISTERED']);
+        const p = (await graph('GET', `/users/${mallory.id}/authentication/fido2Methods/creationOptions`, provisioner))
+          .body as { publicKey: Json };
+        const byApp = await graph(
+          'POST',
+          `/users/${mallory.id}/authentication/fido2Methods`,
+          provisioner,
+          await fido2MethodBody(p.publicKey, server.url, { mutate: { credentialId: id } }),
+        );
+        expect([byApp.status, codeOf(byApp)], byApp.text).toEqual([409, 'PASSKEY_ALREADY_REGISTERED']);
+      }
+      expect([await passkeysOf(b, bob), await passkeysOf(a, carol), await passkeysOf(a, mallory)]).toEqual([1, 1, 0]);
+      for (const minutes of ['0', '4', '43201', '-5', '5.5', '1e3', '0x10', '%2010', '99999999999', "'10'", '']) {
+        const r = await graph(
+          'GET',
+          `/users/${mallory.id}/authentication/fido2Methods/creationOptions(challengeTimeoutInMinutes=${minutes})`,
+          provisioner,
+        );
+        expect([400, 404], `${minutes}: ${r.text}`).toContain(r.status);
+        expect(codeOf(r), minutes).toMatch(/^(REQUEST_INVALID|ROUTE_NOT_FOUND)$/);
+      }
+    });
+
     it("answers another tenant's user as missing, whatever the key, alone or batched", async () => {
       const bob = await newUser(b);
       for (const key of [bob.id, bob.userPrincipalName, bob.id.toUpperCase()]) {
@@ -955,6 +1023,25 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
         expect(res.headers.get('access-control-allow-credentials'), origin).toBeNull();
       }
       expect(pass).toBeTruthy();
+      // A confidential client called from a browser, even from its own redirect URI's origin, is refused.
+      const web = await createApp(server.ctx, a, {
+        name: 'Confidential web',
+        redirectUris: [`${APP_ORIGIN}/callback`],
+        publicClient: false,
+        permissions: ['User.Read.All'],
+      });
+      const res = await fetch(`${server.url}/${a.id}/oauth2/v2.0/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: APP_ORIGIN,
+          authorization: `Basic ${Buffer.from(`${web.app.id}:${web.clientSecret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: GRAPH_DEFAULT }),
+      });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      expect(JSON.stringify(await res.json())).not.toContain('access_token');
     });
   });
 
