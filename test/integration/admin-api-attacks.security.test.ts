@@ -7,7 +7,7 @@ import { decodeJwt, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/core/authorization.ts';
 import { KEY_RETIREMENT_DELAY_MS } from '../../src/core/signing-key-retirement.ts';
-import { addAppPassword, CLIENT_SECRET_IN_STORE, removeAppPassword } from '../../src/flows/apps.ts';
+import { addAppPassword, CLIENT_SECRET_IN_STORE, deleteDirectoryApp, removeAppPassword } from '../../src/flows/apps.ts';
 import { hashSecret } from '../../src/flows/context.ts';
 import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
 import { purgeExpired } from '../../src/flows/maintenance.ts';
@@ -479,6 +479,31 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
         expect(r.status, r.text).toBe(401);
         expect(r.text).not.toContain(bob.userPrincipalName);
         expect(r.text).not.toContain(alice.userPrincipalName);
+      }
+    });
+
+    it("stops a deleted app's users' tokens at once, as its own app-only tokens", async () => {
+      const user = await newUser();
+      const doomed = await createApp(server.ctx, a, {
+        name: 'Doomed page',
+        redirectUris: [`${server.url}/cb`],
+        publicClient: true,
+      });
+      const { token } = await signIn(user, SELF_SCOPE, a, doomed.app.id);
+      expect((await graph('GET', '/me', token)).status).toBe(200);
+      await deleteDirectoryApp(
+        server.ctx,
+        a,
+        { kind: 'application', tenantId: a.id, appId: 'x', roles: [] },
+        doomed.app.id,
+      );
+      for (const path of [
+        '/me',
+        '/me/authentication/fido2Methods',
+        '/me/authentication/fido2Methods/creationOptions',
+      ]) {
+        const r = await graph('GET', path, token);
+        expect([r.status, codeOf(r)], path).toEqual([401, 'GRAPH_TOKEN_INVALID']);
       }
     });
 

@@ -115,13 +115,17 @@ export function graphApi(
     if (claims.tid !== tenant.id) throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'tid' });
     const principal = principalOf(claims, tenant.id);
     if (principal.kind === 'delegated') {
-      // A disabled user's token stops working at once, and a removed role with it: the roles in force are those
-      // the token carries (wids) and the user still holds (two primary-key reads per call, nothing cached).
-      const [user, roleNames] = await Promise.all([
+      // A disabled user's token stops working at once, a deleted app's users' tokens too (as its app-only ones),
+      // and a removed role with them: the roles in force are those the token carries (wids) and the user still
+      // holds (primary-key reads per call, nothing cached).
+      const [user, roleNames, app] = await Promise.all([
         findUserById(ctx.db, tenant.id, principal.userId),
         roleNamesOf(ctx.db, tenant.id, principal.userId),
+        principal.clientId === undefined ? undefined : findApp(ctx.db, tenant.id, principal.clientId),
       ]);
       if (!user?.enabled) throw new SignetError('GRAPH_USER_DISABLED');
+      if (principal.clientId !== undefined && !app)
+        throw new SignetError('GRAPH_TOKEN_INVALID', { reason: 'the app no longer exists' });
       const held = new Set(roleTemplateIdsOf(roleNames).map((w) => w.toLowerCase()));
       const roleTemplateIds = principal.roleTemplateIds.filter((w) => held.has(w.toLowerCase()));
       return { tenant, principal: { ...principal, roleTemplateIds } };
