@@ -21,6 +21,10 @@ export interface Config {
   secureCookies: boolean;
   /** Authenticator metadata statements (see src/webauthn/metadata-file.ts); none when unset. */
   metadataFile?: string;
+  /** Where the FIDO MDS3 BLOB is fetched from (SIGNET_MDS_URL; src/flows/metadata-service.ts); none when unset. */
+  mdsUrl?: string;
+  /** PEM file of the root the BLOB's chain must lead to (SIGNET_MDS_ROOT); the shipped FIDO root when unset. */
+  mdsRootFile?: string;
   /** Proxies whose X-Forwarded-For / Forwarded entries are believed (SIGNET_TRUSTED_PROXIES); none when unset. */
   trustedProxies?: TrustedProxies;
   /** The operations listener (/metrics, detailed /readyz); none when SIGNET_MANAGEMENT_PORT is unset. */
@@ -213,6 +217,34 @@ export function writeGeneratedSecret(config: Config): void {
   config.secretSource = 'file';
 }
 
+/** SIGNET_MDS_URL: an http(s) URL (the FIDO service is https://mds3.fidoalliance.org/). */
+export function parseMdsUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw bad('SIGNET_MDS_URL', `must be a URL such as https://mds3.fidoalliance.org/, got "${raw}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw bad('SIGNET_MDS_URL', `must be an http or https URL, got "${raw}"`);
+  return url.href;
+}
+
+/** SIGNET_MDS_ROOT: a readable file holding at least one PEM certificate. */
+export function parseMdsRoot(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(raw, 'utf8');
+  } catch (err) {
+    throw bad('SIGNET_MDS_ROOT', `(${raw}) cannot be read (${(err as { code?: string }).code})`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----'))
+    throw bad('SIGNET_MDS_ROOT', `(${raw}) holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return resolve(raw);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, random = randomBytes): Config {
   const dataDir = resolve(env.SIGNET_DATA_DIR || './data');
   checkDataDir(dataDir);
@@ -244,6 +276,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, random = random
     dataDir,
     secureCookies: publicUrl.protocol === 'https:',
     metadataFile: env.SIGNET_METADATA_FILE || undefined,
+    mdsUrl: parseMdsUrl(env.SIGNET_MDS_URL),
+    mdsRootFile: parseMdsRoot(env.SIGNET_MDS_ROOT),
     trustedProxies: trustedProxies.entries.length ? trustedProxies : noTrustedProxies,
     managementPort,
     managementHost,

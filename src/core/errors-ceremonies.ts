@@ -59,9 +59,59 @@ export const ceremonyErrors = {
   },
   PASSKEY_AUTHENTICATOR_COMPROMISED: {
     status: 403,
-    message: 'This authenticator model is reported compromised or revoked in the authenticator metadata.',
-    remediation: 'Use another authenticator model; an administrator can see the status report in the metadata.',
-    where: 'registration, FIDO binding',
+    message:
+      'This authenticator model is reported compromised or revoked in the authenticator metadata (the detail names the model and its status), so its passkeys can no longer register or sign in.',
+    remediation:
+      'Use another authenticator model (or a Temporary Access Pass, then register a new passkey); an administrator lists the affected passkeys with signet mds affected.',
+    where: 'registration, sign-in, sign-in log, FIDO binding',
+  },
+  MDS_BLOB_MALFORMED: {
+    status: 422,
+    message: 'The metadata BLOB is not an MDS3 BLOB (a JWS with an x5c chain and an MDS3 payload); it was not loaded.',
+    remediation:
+      'Load the BLOB exactly as the metadata service serves it (https://mds3.fidoalliance.org/); the metadata in force is unchanged.',
+    where: 'signet mds load, metadata refresh, /readyz',
+  },
+  MDS_BLOB_SIGNATURE_INVALID: {
+    status: 422,
+    message: "The metadata BLOB's signature does not verify: it was altered or damaged, and was not loaded.",
+    remediation: 'Download the BLOB again from the metadata service; the metadata in force is unchanged.',
+    where: 'signet mds load, metadata refresh, /readyz',
+  },
+  MDS_BLOB_CHAIN_UNTRUSTED: {
+    status: 422,
+    message: "The metadata BLOB's certificate chain does not lead to the configured MDS root; it was not loaded.",
+    remediation:
+      'Check SIGNET_MDS_ROOT (unset: the FIDO Alliance root shipped with Signet) and where the BLOB came from; the metadata in force is unchanged.',
+    where: 'signet mds load, metadata refresh, /readyz',
+  },
+  MDS_BLOB_CERTIFICATE_EXPIRED: {
+    status: 422,
+    message: "A certificate in the metadata BLOB's chain is expired or not yet valid; the BLOB was not loaded.",
+    remediation:
+      "Fetch a current BLOB from the metadata service (and check this machine's clock); the metadata in force is unchanged.",
+    where: 'signet mds load, metadata refresh, /readyz',
+  },
+  MDS_BLOB_CERTIFICATE_REVOKED: {
+    status: 422,
+    message: "A certificate in the metadata BLOB's chain is revoked by its CRL; the BLOB was not loaded.",
+    remediation:
+      'Do not use this BLOB; fetch one signed by a current certificate from the metadata service. The metadata in force is unchanged.',
+    where: 'signet mds load, metadata refresh, /readyz',
+  },
+  MDS_BLOB_NOT_NEWER: {
+    status: 409,
+    message: "The metadata BLOB's serial number (no) is not above the one in force; an older BLOB is never loaded.",
+    remediation:
+      'Load a newer BLOB (signet mds status shows the no in force); a replayed old BLOB could hide a revocation.',
+    where: 'signet mds load, metadata refresh, /readyz',
+  },
+  MDS_BLOB_UNREACHABLE: {
+    status: 502,
+    message: 'The metadata BLOB could not be downloaded from SIGNET_MDS_URL.',
+    remediation:
+      'Check SIGNET_MDS_URL and the network; the last good BLOB stays in force, and signet mds load FILE loads one by hand.',
+    where: 'signet mds load, metadata refresh, /readyz',
   },
   PASSKEY_ALREADY_REGISTERED: {
     status: 409,

@@ -3,15 +3,21 @@ import { purgeLockouts } from '../store/lockouts.ts';
 import { purgeSignIns } from '../store/logs.ts';
 import { purgeOidcPayloads } from '../store/oidc-payloads.ts';
 import type { Ctx } from './context.ts';
+import { refreshMdsIfDue } from './metadata-service.ts';
 import { retireExpiredSigningKeysOfEveryTenant } from './signing-keys.ts';
 
 /** Sign-in log rows are kept 30 days, as Entra keeps them; failed attempts cannot grow the table forever. */
 export const SIGN_IN_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** Expired challenges, OIDC artifacts and lockout counters are useless past their lifetime; keep tables small. */
-export async function purgeExpired(
-  ctx: Ctx,
-): Promise<{ challenges: number; oidcArtifacts: number; lockouts: number; signIns: number; signingKeys: number }> {
+export async function purgeExpired(ctx: Ctx): Promise<{
+  challenges: number;
+  oidcArtifacts: number;
+  lockouts: number;
+  signIns: number;
+  signingKeys: number;
+  metadata: string;
+}> {
   const before = ctx.now() - 60 * 60 * 1000;
   return {
     challenges: await purgeChallenges(ctx.db, before),
@@ -20,5 +26,7 @@ export async function purgeExpired(
     signIns: await purgeSignIns(ctx.db, ctx.now() - SIGN_IN_RETENTION_MS),
     // Rotated-out signing keys whose tokens have all expired leave the JWKS of every process.
     signingKeys: await retireExpiredSigningKeysOfEveryTenant(ctx),
+    // The MDS BLOB from SIGNET_MDS_URL once its nextUpdate has passed; a failure keeps the last good copy.
+    metadata: await refreshMdsIfDue(ctx),
   };
 }

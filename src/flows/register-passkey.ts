@@ -17,6 +17,7 @@ import { buildRegistrationOptions, type VerifiedRegistration, verifyRegistration
 import { parseRegistrationResponse, type RegistrationResponse } from '../webauthn/response-shape.ts';
 import { issueChallenge, takeChallenge } from './challenges.ts';
 import type { Ctx } from './context.ts';
+import { compromiseDetail, metadataCurrent } from './metadata-service.ts';
 
 /** What the gate and the options are judged on: the user, their groups, the method's policy, their passkeys. */
 export async function loadGateFacts(ctx: Ctx, tenant: Tenant, userId: string) {
@@ -128,6 +129,8 @@ export async function verifyCeremony(
 ): Promise<VerifiedRegistration> {
   const cd = checkClientData(clientData, { type: 'webauthn.create', origins });
   if (!cd.ok) throw new SignetError(cd.code, cd.detail);
+  // The attestation roots and status reports are the BLOB in force in the database, not an older copy.
+  await metadataCurrent(ctx);
   return verifyRegistration({
     response,
     expectedChallenge: issued.challenge,
@@ -143,9 +146,8 @@ export async function verifyCeremony(
  * type, attestation, key restrictions.
  */
 export function assertModelAndProfileAllow(ctx: Ctx, verified: VerifiedRegistration, f: GateFacts): void {
-  const compromised = ctx.metadata.compromisedStatus(verified.aaguid);
-  if (compromised)
-    throw new SignetError('PASSKEY_AUTHENTICATOR_COMPROMISED', { aaguid: verified.aaguid, status: compromised });
+  const compromised = ctx.metadata.compromiseOf(verified.aaguid);
+  if (compromised) throw new SignetError('PASSKEY_AUTHENTICATOR_COMPROMISED', compromiseDetail(compromised));
   const profile = evaluatePasskeyProfiles(
     { aaguid: verified.aaguid, backupEligible: verified.backupEligible, attestationTrust: verified.trust },
     profilesForUser(f.config, f.scope),

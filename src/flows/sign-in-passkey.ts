@@ -17,6 +17,7 @@ import { checkClientData, decodeClientData } from '../webauthn/client-data.ts';
 import { parseAssertionResponse } from '../webauthn/response-shape.ts';
 import { issueChallenge } from './challenges.ts';
 import type { Ctx } from './context.ts';
+import { assertModelNotCompromised } from './metadata-service.ts';
 import { type ClientInfo, recordSignIn } from './record-sign-in.ts';
 import { startSession } from './sessions.ts';
 
@@ -176,6 +177,9 @@ async function verifyAndStart(
       stored: passkey.backupEligible ? 'synced' : 'deviceBound',
       asserted: v.backupEligible ? 'synced' : 'deviceBound',
     });
+  // 8b. The model is not reported compromised in the authenticator metadata (MDS3 status reports count at every
+  // sign-in, not only at registration): a map lookup against the BLOB in force.
+  await assertModelNotCompromised(ctx, passkey.aaguid);
   // 9. The account is enabled, the passkey method still targets it, and a profile still allows this passkey.
   const [config, groupIds] = await Promise.all([
     loadPasskeyMethodConfig(ctx.db, tenant.id),

@@ -16,6 +16,7 @@ import * as m0008 from './migrations/0008-log-indexes.ts';
 import * as m0009 from './migrations/0009-password-credentials.ts';
 import * as m0010 from './migrations/0010-app-secrets.ts';
 import * as m0011 from './migrations/0011-sign-in-user-indexes.ts';
+import * as m0014 from './migrations/0014-metadata-blobs.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -105,6 +106,7 @@ const migrations: Record<string, Migration> = {
   '0009-password-credentials': m0009,
   '0010-app-secrets': m0010,
   '0011-sign-in-user-indexes': m0011,
+  '0014-metadata-blobs': m0014,
 };
 
 class StaticMigrations implements MigrationProvider {

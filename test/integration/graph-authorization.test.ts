@@ -233,6 +233,8 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
     'GET /reports/authenticationMethods/userRegistrationDetails/:id': async () =>
       (await import('../support/report-fixtures.ts')).registrationDetailsFixture(server.ctx, a),
     'GET /reports/authenticationMethods/groupPasskeyCoverage': async () => ({ values: {} }),
+    // The tenant's passkeys of compromised models (test/integration/mds.test.ts fills it).
+    'GET /reports/authenticationMethods/compromisedPasskeys': async () => ({ values: {} }),
     // Password methods: a fresh user of tenant A with a password (test/support/report-fixtures.ts).
     'GET /users/:id/authentication/passwordMethods': async () =>
       (await import('../support/report-fixtures.ts')).passwordMethodFixture(server.ctx, a, false),

@@ -4,6 +4,7 @@ import { applicationRoutes } from './applications.ts';
 import { auditLogRoutes } from './audit-logs.ts';
 import { authenticationMethodRoutes } from './authentication-methods.ts';
 import { batchRoutes } from './batch.ts';
+import { compromisedPasskeyRoutes } from './compromised-passkeys.ts';
 import { fido2ProvisioningRoutes } from './fido2-provisioning.ts';
 import { groupRoutes } from './groups.ts';
 import { meRoutes } from './me.ts';
@@ -26,5 +27,6 @@ export const graphRoutes: readonly GraphRoute[] = [
   ...applicationRoutes,
   ...batchRoutes,
   ...reportRoutes,
+  ...compromisedPasskeyRoutes,
   ...passwordMethodRoutes,
 ];

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Ctx } from '../../flows/context.ts';
+import { mdsStatus } from '../../flows/metadata-service.ts';
 import { type Engine, isReachable } from '../../store/db.ts';
 import type { Metrics } from '../metrics.ts';
 
@@ -17,6 +18,19 @@ export function opsRoutes(app: FastifyInstance, ctx: Ctx): void {
   );
 }
 
+/** The MDS BLOB in force and, when the newest attempt failed or it is past nextUpdate, why it is not current. */
+async function metadataCheck(ctx: Ctx): Promise<Record<string, unknown>> {
+  const s = await mdsStatus(ctx);
+  return {
+    status: s.state,
+    ...(s.blob
+      ? { no: s.blob.no, nextUpdate: s.blob.nextUpdate, source: s.blob.source, loadedAt: s.blob.loadedAt }
+      : {}),
+    ...(s.url ? { url: s.url } : {}),
+    ...(s.lastError ? { code: s.lastError.code, reason: s.lastError.reason, refusedAt: s.lastError.at } : {}),
+  };
+}
+
 /** The management listener's routes: Prometheus metrics and readiness with its detail. */
 export function managementRoutes(app: FastifyInstance, ctx: Ctx, opts: { metrics: Metrics; engine: Engine }): void {
   const started = Date.now();
@@ -25,12 +39,15 @@ export function managementRoutes(app: FastifyInstance, ctx: Ctx, opts: { metrics
     const t0 = performance.now();
     const ok = await isReachable(ctx.db);
     const latencyMs = Math.round((performance.now() - t0) * 100) / 100;
+    // Stale or refused metadata is said here (never a 503: the last good copy serves on).
+    const metadata = ok ? await metadataCheck(ctx) : undefined;
     return reply.status(ok ? 200 : 503).send({
       status: ok ? 'ready' : 'not ready',
       checks: {
         database: ok
           ? { status: 'up', engine: opts.engine, latencyMs }
           : { status: 'down', engine: opts.engine, code: 'DATABASE_UNREACHABLE' },
+        ...(metadata ? { metadata } : {}),
       },
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       trustedProxies: ctx.config.trustedProxies?.entries ?? [],
