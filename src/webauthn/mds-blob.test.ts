@@ -1,6 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   futureDate,
+  makeCrl,
   makeMdsChain,
   makeMdsRoot,
   mdsPayload,
@@ -67,6 +70,38 @@ describe('MDS3 BLOB verification', async () => {
   });
 
   it.each([
+    ['intermediate (F-5)', 'intermediate'],
+    ['leaf (F-6)', 'leaf'],
+  ] as const)(
+    'refuses a BLOB whose %s certificate its CRL revokes, and accepts it while the CRL lists none',
+    async (_name, which) => {
+      // The CRL is served where the certificate says; SimpleWebAuthn fetches and checks it.
+      let crl: Uint8Array = new Uint8Array();
+      const crlServer = createServer((_req, res) =>
+        res.writeHead(200, { 'content-type': 'application/pkix-crl' }).end(crl),
+      );
+      await new Promise<void>((r) => crlServer.listen(0, '127.0.0.1', r));
+      try {
+        const url = `http://127.0.0.1:${(crlServer.address() as AddressInfo).port}/${which}-${Math.random()}.crl`;
+        const c = await makeMdsChain(which === 'leaf' ? { leafCrlUrl: url } : { intermediateCrlUrl: url });
+        const signed = await signMdsBlob(c, mdsPayload(3, entries));
+        const issuer = which === 'leaf' ? c.intermediate : c.root;
+        crl = await makeCrl(issuer, [c[which]]);
+        await expect(verifyMdsBlob(signed, [c.root.pem])).rejects.toEqual(refusal('MDS_BLOB_CERTIFICATE_REVOKED'));
+        // The same chain under a fresh CRL URL that revokes nothing (the library caches a CRL per URL).
+        const clean = `${url}-clean`;
+        const c2 = await makeMdsChain(
+          which === 'leaf' ? { root: c.root, leafCrlUrl: clean } : { root: c.root, intermediateCrlUrl: clean },
+        );
+        crl = await makeCrl(which === 'leaf' ? c2.intermediate : c.root, []);
+        expect((await verifyMdsBlob(await signMdsBlob(c2, mdsPayload(3, entries)), [c.root.pem])).no).toBe(3);
+      } finally {
+        await new Promise((r) => crlServer.close(r));
+      }
+    },
+  );
+
+  it.each([
     ['not a JWS', 'hello'],
     ['a JWS without x5c', `${Buffer.from('{"alg":"ES256"}').toString('base64url')}.e30.AAAA`],
     [
@@ -98,6 +133,28 @@ describe('MDS3 BLOB verification', async () => {
   it('ships the FIDO Alliance MDS3 root', () => {
     expect(FIDO_MDS_ROOTS).toHaveLength(1);
     expect(FIDO_MDS_ROOTS[0]).toMatch(/^-----BEGIN CERTIFICATE-----\nMIIDXzCCAkegAwIBAgILBAAAAAABIVhTCKIw/);
+  });
+});
+
+describe('file statements beside the BLOB', () => {
+  const info = { no: 1, nextUpdate: '2030-01-01', source: 't', loadedAt: 0, entries: 1 };
+  it("takes the file's name and roots for an AAGUID both name, and a compromise from either", () => {
+    const registry = new MetadataRegistry([
+      { aaguid: AAGUID, description: 'From the file', attestationRootCertificates: ['MIIFILE'] },
+    ]);
+    registry.setBlob(
+      [{ aaguid: AAGUID, description: 'From the BLOB', attestationRootCertificates: ['MIIBLOB'], status: 'REVOKED' }],
+      info,
+      1,
+    );
+    expect(registry.nameOf(AAGUID)).toBe('From the file');
+    expect(registry.rootsFor(AAGUID)[0]).toContain('MIIFILE');
+    expect(registry.compromiseOf(AAGUID)).toMatchObject({ status: 'REVOKED', model: 'From the file' });
+    // A newer BLOB replaces the old one whole: the revocation it no longer carries is gone.
+    registry.setBlob([], { ...info, no: 2 }, 2);
+    expect(registry.compromiseOf(AAGUID)).toBeUndefined();
+    expect(registry.compromisedModels()).toEqual([]);
+    expect(registry.blob?.no).toBe(2);
   });
 });
 

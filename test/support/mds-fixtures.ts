@@ -79,10 +79,19 @@ export async function issueMdsCert(
   return { cert, keys, pem: cert.toString('pem') };
 }
 
-/** Root → intermediate → leaf; `expiredLeaf` gives a signer whose certificate has ended. */
-export async function makeMdsChain(p: { root?: MdsCa; expiredLeaf?: boolean; leafCrlUrl?: string } = {}) {
+/**
+ * Root → intermediate → leaf; `expiredLeaf` gives a signer whose certificate has ended; the CRL URLs go into the
+ * certificates' CRL distribution points (MDS F-5, F-6).
+ */
+export async function makeMdsChain(
+  p: { root?: MdsCa; expiredLeaf?: boolean; leafCrlUrl?: string; intermediateCrlUrl?: string } = {},
+) {
   const root = p.root ?? (await makeMdsRoot());
-  const intermediate = await issueMdsCert(root, { name: 'Signet Test MDS Intermediate', ca: true });
+  const intermediate = await issueMdsCert(root, {
+    name: 'Signet Test MDS Intermediate',
+    ca: true,
+    crlUrl: p.intermediateCrlUrl,
+  });
   const leaf = await issueMdsCert(intermediate, {
     name: 'Signet Test MDS BLOB Signer',
     ca: false,
