@@ -6,6 +6,7 @@ import {
   nextLink,
   parseCollectionQuery,
   parseCountSegmentQuery,
+  parseEntitySelect,
 } from './odata.ts';
 
 const parse = (params: Record<string, unknown>) => parseCollectionQuery(params, userQuerySpec);
@@ -400,5 +401,22 @@ describe('parseCountSegmentQuery (/users/$count)', () => {
       const r = parseCountSegmentQuery({ [p]: '1' }, userQuerySpec);
       expect(r.ok ? undefined : [r.code, r.detail.parameter]).toEqual(['GRAPH_QUERY_INVALID', p]);
     }
+  });
+});
+
+describe('parseEntitySelect (/users/{id})', () => {
+  it('takes $select in any case and refuses $expand and the collection options by name', () => {
+    expect(parseEntitySelect({ $select: 'id,displayName', id: 'x' }, userQuerySpec)).toEqual({
+      ok: true,
+      select: ['id', 'displayName'],
+    });
+    expect(parseEntitySelect({ $SELECT: 'id' }, userQuerySpec)).toEqual({ ok: true, select: ['id'] });
+    expect(parseEntitySelect({}, userQuerySpec)).toEqual({ ok: true });
+    for (const p of ['$expand', '$filter', '$top'])
+      expect(parseEntitySelect({ [p]: 'memberOf' }, userQuerySpec)).toMatchObject({
+        ok: false,
+        code: 'GRAPH_QUERY_INVALID',
+        detail: { parameter: p },
+      });
   });
 });

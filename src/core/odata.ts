@@ -108,6 +108,27 @@ export function parseCountSegmentQuery(params: Readonly<Record<string, unknown>>
   return { ok: true, query: { ...parsed.query, top: 1, count: true, requiresEventualConsistency: true } };
 }
 
+/**
+ * The query of a single entity (`/users/{id}`): $select only, as Signet serves it; $expand and the collection
+ * options are refused by name rather than ignored (an ignored $expand=memberOf would read as "no groups").
+ */
+export function parseEntitySelect(
+  params: Readonly<Record<string, unknown>>,
+  spec: ResourceSpec,
+): { ok: true; select?: string[] } | { ok: false; code: ErrorCode; detail: { parameter: string; reason: string } } {
+  const other = Object.keys(params).find((k) => k.startsWith('$') && k.toLowerCase() !== '$select');
+  if (other !== undefined)
+    return {
+      ok: false,
+      code: 'GRAPH_QUERY_INVALID',
+      detail: { parameter: other, reason: `${other} is not supported on a single object; only $select is` },
+    };
+  const select = Object.entries(params).find(([k]) => k.toLowerCase() === '$select')?.[1];
+  if (select === undefined) return { ok: true };
+  const parsed = parseCollectionQuery({ $select: select }, spec);
+  return parsed.ok ? { ok: true, select: parsed.query.select } : parsed;
+}
+
 /** The edge's check of the ConsistencyLevel header against what the parsed query needs. */
 export function checkConsistencyLevel(query: CollectionQuery, header: string | string[] | undefined): Decision {
   if (!query.requiresEventualConsistency) return { ok: true };

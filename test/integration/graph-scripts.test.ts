@@ -349,6 +349,21 @@ describe.each(engines)('scripts written for Microsoft Graph, against Signet on %
       expect([groups.status, groups.text]).toEqual([200, '0']);
     });
 
+    it('$expand on a single user is refused by name, never ignored (an ignored memberOf reads as "no groups")', async () => {
+      const r = await send('GET', `/users/${ids.adele}?$expand=memberOf`);
+      expect([r.status, codeOf(r)]).toEqual([400, 'GRAPH_QUERY_INVALID']);
+      expect(r.json.error.innerError.parameter).toBe('$expand');
+      const select = await send('GET', `/users/${ids.adele}?%24select=id`);
+      expect([select.status, Object.keys(select.json).sort()]).toEqual([200, ['@odata.context', 'id']]);
+    });
+
+    it('/users/ with a trailing slash is the collection', async () => {
+      const r = await send('GET', '/users/?$top=1&$select=id');
+      expect(r.status, r.text).toBe(200);
+      expect(r.json.value).toHaveLength(1);
+      expect(r.json['@odata.nextLink']).toContain('$skiptoken=');
+    });
+
     it("what Graph has and Signet does not answers Graph's error envelope with a code naming it, never a 500", async () => {
       const cases: [string, string, Record<string, string>?][] = [
         [
@@ -644,6 +659,34 @@ describe.each(engines)('scripts written for Microsoft Graph, against Signet on %
       const r = await send('GET', '/organization?$select=id,displayName');
       expect(r.status, r.text).toBe(200);
       expect(r.json.value.map((o: Json) => o.id)).toEqual([tenant.id]);
+    });
+
+    it('directoryAudits as scripts read them: a time range and category, activityDateTime desc, 1,000 a page', async () => {
+      const r = await send(
+        'GET',
+        "/auditLogs/directoryAudits?$filter=activityDateTime ge 2026-11-30T00:00:00Z and category eq 'UserManagement'&$orderby=activityDateTime desc&$top=1000",
+      );
+      expect(r.status, r.text).toBe(200);
+      expect(r.json['@odata.context']).toBe(`${graphRoot()}/$metadata#auditLogs/directoryAudits`);
+      const times = r.json.value.map((a: Json) => a.activityDateTime);
+      expect(times.length).toBeGreaterThan(5);
+      expect(times).toEqual([...times].sort().reverse());
+      expect(r.json.value.map((a: Json) => a.activityDisplayName)).toContain('Add user');
+      const ne = await send('GET', "/auditLogs/directoryAudits?$filter=category ne 'GroupManagement'&$top=1");
+      expect(ne.status, ne.text).toBe(200);
+      const asc = await send('GET', '/auditLogs/directoryAudits?$orderby=activityDateTime asc');
+      expect([asc.status, codeOf(asc)]).toEqual([400, 'GRAPH_QUERY_INVALID']);
+      const lambda = await send(
+        'GET',
+        `/auditLogs/directoryAudits?$filter=targetResources/any(t:t/id eq '${ids.adele}')`,
+      );
+      expect([lambda.status, codeOf(lambda)]).toEqual([400, 'GRAPH_QUERY_INVALID']);
+    });
+
+    it('a DateTimeOffset with an offset (the + sent as %2B) is read as that instant', async () => {
+      const r = await send('GET', '/auditLogs/signIns?$filter=createdDateTime ge 2026-11-30T10:00:00%2B01:00');
+      expect(r.status, r.text).toBe(200);
+      expect(r.json.value).toHaveLength(5);
     });
   });
 });

@@ -15,7 +15,13 @@ import {
   signInQuerySpec,
   toGraphSignIn,
 } from '../../core/graph-sign-in.ts';
-import { checkConsistencyLevel, nextLink, parseCollectionQuery, type ResourceSpec } from '../../core/odata.ts';
+import {
+  checkConsistencyLevel,
+  nextLink,
+  parseCollectionQuery,
+  parseEntitySelect,
+  type ResourceSpec,
+} from '../../core/odata.ts';
 import { findAudit, findSignIn, namesOf, queryAudits, querySignIns } from '../../store/log-query.ts';
 import type { AuditRecord, SignInRecord } from '../../store/logs.ts';
 import type { GraphCall, GraphRoute } from './route.ts';
@@ -66,12 +72,22 @@ function logQuery(call: GraphCall, spec: ResourceSpec) {
 }
 
 function entitySelect(call: GraphCall, spec: ResourceSpec): string[] | undefined {
-  const select = queryOf(call).$select;
-  if (select === undefined) return undefined;
-  const parsed = parseCollectionQuery({ $select: select }, spec);
+  const parsed = parseEntitySelect(queryOf(call), spec);
   if (!parsed.ok) return refuse(parsed);
-  return parsed.query.select;
+  return parsed.select;
 }
+
+// The audit log as Graph serves it to scripts: `activityDateTime desc` (the order it is read in) may be named,
+// ne runs without the directory's advanced-query pair, and a page holds up to 1,000 entries.
+const directoryAuditsSpec: ResourceSpec = {
+  ...directoryAuditQuerySpec,
+  properties: {
+    ...directoryAuditQuerySpec.properties,
+    activityDateTime: { ...directoryAuditQuerySpec.properties.activityDateTime!, orderBy: true },
+  },
+  advancedQueryRules: false,
+  maxPageSize: 1000,
+};
 
 const selfOf = (call: GraphCall) => `${call.base}${call.req.url.replace(/^\/graph\/[^/?]+/, '')}`;
 const notFound = () => new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'log entry' });
@@ -146,7 +162,7 @@ export const auditLogRoutes: GraphRoute[] = [
     path: '/auditLogs/directoryAudits',
     permission: READ,
     handler: async (call) => {
-      const query = logQuery(call, directoryAuditQuerySpec);
+      const query = logQuery(call, directoryAuditsSpec);
       const result = await queryAudits(call.ctx.db, call.tenant.id, query, {
         skiptokenKey: skiptokenKey(call.ctx, 'directoryAudits'),
       });

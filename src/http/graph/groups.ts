@@ -23,6 +23,7 @@ import {
   nextLink,
   parseCollectionQuery,
   parseCountSegmentQuery,
+  parseEntitySelect,
   type ResourceSpec,
 } from '../../core/odata.ts';
 import { addMember, createGroup, deleteDirectoryGroup, removeMember, updateGroup } from '../../flows/groups.ts';
@@ -73,31 +74,30 @@ function collectionQuery(call: GraphCall, spec: ResourceSpec, countable = false)
 const next = (call: GraphCall, skiptoken: string | undefined) =>
   skiptoken === undefined ? {} : { nextLink: nextLink(selfUrl(call), skiptoken) };
 
+async function listGroups(call: GraphCall) {
+  const query = collectionQuery(call, groupQuerySpec, true);
+  const page = await queryGroups(call.ctx.db, call.tenant.id, query, skiptokenKey(call.ctx, 'groups'));
+  if (!page.ok) return refuse(page);
+  return {
+    body: graphGroupCollection({
+      graphBase: call.base,
+      query,
+      items: page.items,
+      ...(page.count === undefined ? {} : { count: page.count }),
+      ...next(call, page.skiptoken),
+    }),
+  };
+}
+
 export const groupRoutes: GraphRoute[] = [
-  {
-    method: 'GET',
-    path: '/groups',
-    permission: READ,
-    handler: async (call) => {
-      const query = collectionQuery(call, groupQuerySpec, true);
-      const page = await queryGroups(call.ctx.db, call.tenant.id, query, skiptokenKey(call.ctx, 'groups'));
-      if (!page.ok) return refuse(page);
-      return {
-        body: graphGroupCollection({
-          graphBase: call.base,
-          query,
-          items: page.items,
-          ...(page.count === undefined ? {} : { count: page.count }),
-          ...next(call, page.skiptoken),
-        }),
-      };
-    },
-  },
+  { method: 'GET', path: '/groups', permission: READ, handler: listGroups },
   {
     method: 'GET',
     path: '/groups/:id',
     permission: READ,
     handler: async (call) => {
+      // `/groups/` (a trailing slash) is the collection, not a group with an empty id.
+      if (call.params.id === '') return listGroups(call);
       // `GET /groups/$count`: the number of matching groups, never "no group named $count".
       if (call.params.id === '$count') {
         const parsed = parseCountSegmentQuery(queryOf(call), groupQuerySpec);
@@ -108,13 +108,9 @@ export const groupRoutes: GraphRoute[] = [
         if (!page.ok) return refuse(page);
         return { body: page.count ?? 0 };
       }
-      const select = queryOf(call).$select;
-      let selected: string[] | undefined;
-      if (select !== undefined) {
-        const parsed = parseCollectionQuery({ $select: select }, groupQuerySpec);
-        if (!parsed.ok) return refuse(parsed);
-        selected = parsed.query.select;
-      }
+      const parsed = parseEntitySelect(queryOf(call), groupQuerySpec);
+      if (!parsed.ok) return refuse(parsed);
+      const selected = parsed.select;
       const group = await findGroup(call.ctx.db, call.tenant.id, call.params.id ?? '');
       if (!group) throw groupNotFound();
       return { body: graphGroupEntity(call.base, group, selected) };

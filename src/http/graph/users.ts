@@ -13,7 +13,13 @@ import {
   userEntityContext,
   userQuerySpec,
 } from '../../core/graph-user.ts';
-import { checkConsistencyLevel, nextLink, parseCollectionQuery, parseCountSegmentQuery } from '../../core/odata.ts';
+import {
+  checkConsistencyLevel,
+  nextLink,
+  parseCollectionQuery,
+  parseCountSegmentQuery,
+  parseEntitySelect,
+} from '../../core/odata.ts';
 import { createDirectoryUser, deleteDirectoryUser, findUserByKey, updateDirectoryUser } from '../../flows/users.ts';
 import { countUsers, queryUsers } from '../../store/user-query.ts';
 import type { GraphCall, GraphRoute } from './route.ts';
@@ -42,48 +48,45 @@ const refuse = (r: { code: ErrorCode; detail: Record<string, string> }): never =
 
 const queryOf = (call: GraphCall) => (call.req.query ?? {}) as Record<string, unknown>;
 
-/** `$select` of a single entity (the only query option Graph honours there). */
+/** `$select` of a single entity (the only query option Signet honours there; others are refused by name). */
 function entitySelect(call: GraphCall): string[] | undefined {
-  const select = queryOf(call).$select;
-  if (select === undefined) return undefined;
-  const parsed = parseCollectionQuery({ $select: select }, userQuerySpec);
+  const parsed = parseEntitySelect(queryOf(call), userQuerySpec);
   if (!parsed.ok) return refuse(parsed);
-  return parsed.query.select;
+  return parsed.select;
+}
+
+async function listUsers(call: GraphCall) {
+  const { ctx, tenant, base, req } = call;
+  const parsed = parseCollectionQuery(queryOf(call), userQuerySpec);
+  if (!parsed.ok) return refuse(parsed);
+  const query = parsed.query;
+  const consistency = checkConsistencyLevel(query, req.headers.consistencylevel);
+  if (!consistency.ok) return refuse(consistency);
+  const result = await queryUsers(ctx.db, tenant.id, query, { skiptokenKey: skiptokenKey(ctx, 'users') });
+  if (!result.ok) return refuse(result);
+  const { page } = result;
+  // The request's own URL below the version root, on the public base: `{base}/users?…`.
+  const self = `${base}${req.url.replace(/^\/graph\/[^/?]+/, '')}`;
+  return {
+    body: graphUserCollection({
+      graphBase: base,
+      query,
+      users: page.users,
+      ...(page.count === undefined ? {} : { count: page.count }),
+      ...(page.skiptoken === undefined ? {} : { nextLink: nextLink(self, page.skiptoken) }),
+    }),
+  };
 }
 
 export const userRoutes: GraphRoute[] = [
-  {
-    method: 'GET',
-    path: '/users',
-    permission: READ,
-    handler: async (call) => {
-      const { ctx, tenant, base, req } = call;
-      const parsed = parseCollectionQuery(queryOf(call), userQuerySpec);
-      if (!parsed.ok) return refuse(parsed);
-      const query = parsed.query;
-      const consistency = checkConsistencyLevel(query, req.headers.consistencylevel);
-      if (!consistency.ok) return refuse(consistency);
-      const result = await queryUsers(ctx.db, tenant.id, query, { skiptokenKey: skiptokenKey(ctx, 'users') });
-      if (!result.ok) return refuse(result);
-      const { page } = result;
-      // The request's own URL below the version root, on the public base: `{base}/users?…`.
-      const self = `${base}${req.url.replace(/^\/graph\/[^/?]+/, '')}`;
-      return {
-        body: graphUserCollection({
-          graphBase: base,
-          query,
-          users: page.users,
-          ...(page.count === undefined ? {} : { count: page.count }),
-          ...(page.skiptoken === undefined ? {} : { nextLink: nextLink(self, page.skiptoken) }),
-        }),
-      };
-    },
-  },
+  { method: 'GET', path: '/users', permission: READ, handler: listUsers },
   {
     method: 'GET',
     path: '/users/:id',
     permission: READ,
     handler: async (call) => {
+      // `/users/` (a trailing slash, as some scripts join URLs) is the collection, not a user with an empty id.
+      if (call.params.id === '') return listUsers(call);
       // `GET /users/$count` (the SDKs' users.count): the number of matching users, never "no user named $count".
       if (call.params.id === '$count') {
         const parsed = parseCountSegmentQuery(queryOf(call), userQuerySpec);
