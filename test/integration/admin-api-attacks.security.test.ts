@@ -1254,6 +1254,18 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
         JSON.stringify(await listAudits(server.ctx.db, a.id)),
         logLines.join('\n'),
       ];
+      // No query reads the password back or tests a guess at it.
+      for (const q of [
+        `$filter=passwordProfile/password eq '${changed}'`,
+        `$filter=startswith(passwordProfile/password,'P')`,
+        '$orderby=passwordProfile/password',
+        '$select=passwordProfile/password',
+        `$search="${changed}"`,
+      ]) {
+        const r = await graph('GET', `/users?${q}`, writer, undefined, { ConsistencyLevel: 'eventual' });
+        expect(r.status, `${q}: ${r.text}`).toBe(400);
+        reads.push(r.text);
+      }
       for (const text of reads)
         for (const secret of [password, weak, changed, firstHash, stored.hash, ...phcParts])
           expect(text).not.toContain(secret);
