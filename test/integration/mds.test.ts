@@ -314,7 +314,7 @@ describe.each(engines)('FIDO metadata service on %s', (engine) => {
         since: REVOKED_SINCE,
       }),
     ]);
-    const report = async (t: Tenant) => {
+    const report = async (t: Tenant, query = '') => {
       const app = await createApp(server.ctx, t, {
         name: 'reports',
         redirectUris: [],
@@ -327,7 +327,7 @@ describe.each(engines)('FIDO metadata service on %s', (engine) => {
         { id: app.app.id, secret: app.clientSecret! },
         'https://graph.microsoft.com/.default',
       );
-      const res = await fetch(`${server.url}/graph/beta/reports/authenticationMethods/compromisedPasskeys`, {
+      const res = await fetch(`${server.url}/graph/beta/reports/authenticationMethods/compromisedPasskeys${query}`, {
         headers: { authorization: `Bearer ${token.body.access_token}` },
       });
       return { status: res.status, body: (await res.json()) as Json };
@@ -349,5 +349,9 @@ describe.each(engines)('FIDO metadata service on %s', (engine) => {
     });
     // Another tenant sees none of contoso's passkeys.
     expect((await report(other)).body.value).toEqual([]);
+    // A query option is refused by name, not ignored.
+    const filtered = await report(tenant, '?$top=1');
+    expect(filtered.status).toBe(400);
+    expect(filtered.body.error).toMatchObject({ code: 'GRAPH_QUERY_INVALID' });
   });
 });

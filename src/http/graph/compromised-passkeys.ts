@@ -2,6 +2,7 @@
 // metadata reports compromised or revoked — refused at every sign-in — with who holds them, the model, the status
 // and since when (src/flows/metadata-service.ts). Only the token's tenant's passkeys are listed.
 import type { RoutePermission } from '../../core/authorization.ts';
+import { SignetError } from '../../core/errors.ts';
 import { affectedPasskeys } from '../../flows/metadata-service.ts';
 import type { GraphRoute } from './route.ts';
 
@@ -18,6 +19,14 @@ export const compromisedPasskeyRoutes: GraphRoute[] = [
     versions: ['beta'],
     permission: READ,
     handler: async (call) => {
+      // One short list (the passkeys of the few models reported compromised): no query options, and an option a
+      // script sends is refused by name rather than ignored.
+      const option = Object.keys((call.req.query ?? {}) as Record<string, unknown>).find((k) => k.startsWith('$'));
+      if (option)
+        throw new SignetError('GRAPH_QUERY_INVALID', {
+          parameter: option,
+          reason: 'this report takes no query options',
+        });
       const rows = await affectedPasskeys(call.ctx, call.tenant.id);
       return {
         body: {
