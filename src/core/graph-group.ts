@@ -119,6 +119,7 @@ export function graphGroupCollection(p: Page<GroupFacts>): Record<string, unknow
 export function graphMemberCollection(p: Page<UserFacts>): Record<string, unknown> {
   return {
     '@odata.context': `${p.graphBase}/$metadata#directoryObjects`,
+    ...(p.count === undefined ? {} : { '@odata.count': p.count }),
     value: p.items.map((u) => ({ '@odata.type': USER_ODATA_TYPE, ...toGraphUser(u, p.query.select) })),
     ...withNext(p.nextLink),
   };
@@ -128,6 +129,7 @@ export function graphMemberCollection(p: Page<UserFacts>): Record<string, unknow
 export function graphMemberOfCollection(p: Page<GroupFacts>): Record<string, unknown> {
   return {
     '@odata.context': `${p.graphBase}/$metadata#directoryObjects`,
+    ...(p.count === undefined ? {} : { '@odata.count': p.count }),
     value: p.items.map((g) => ({ '@odata.type': GROUP_ODATA_TYPE, ...toGraphGroup(g, p.query.select) })),
     ...withNext(p.nextLink),
   };

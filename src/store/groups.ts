@@ -216,6 +216,19 @@ export async function queryGroupMembers(
     ])
     .where('m.tenant_id', '=', tenantId)
     .where('m.group_id', '=', groupId);
+  const count = query.count
+    ? Number(
+        (
+          await db
+            .selectFrom('group_members as m')
+            .innerJoin('users as u', (j) => j.onRef('u.id', '=', 'm.user_id').onRef('u.tenant_id', '=', 'm.tenant_id'))
+            .select((eb) => eb.fn.countAll<number | string>().as('n'))
+            .where('m.tenant_id', '=', tenantId)
+            .where('m.group_id', '=', groupId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
+    : undefined;
   if (cursor) q = q.where('u.id', '>', cursor.id);
   const rows = await q
     .orderBy('u.id')
@@ -236,6 +249,7 @@ export async function queryGroupMembers(
       createdAt: r.created_at,
     })),
     ...(more && last ? { skiptoken: encodeSkiptoken({ key: null, id: last.id }, fp, key) } : {}),
+    ...(count === undefined ? {} : { count }),
   };
 }
 
@@ -259,6 +273,21 @@ export async function queryMemberOf(
     .select(['g.id', 'g.tenant_id', 'g.display_name', 'g.created_at'])
     .where('m.tenant_id', '=', tenantId)
     .where('m.user_id', '=', userId);
+  const count = query.count
+    ? Number(
+        (
+          await db
+            .selectFrom('group_members as m')
+            .innerJoin('groups as g', (j) =>
+              j.onRef('g.id', '=', 'm.group_id').onRef('g.tenant_id', '=', 'm.tenant_id'),
+            )
+            .select((eb) => eb.fn.countAll<number | string>().as('n'))
+            .where('m.tenant_id', '=', tenantId)
+            .where('m.user_id', '=', userId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
+    : undefined;
   if (cursor) q = q.where('g.id', '>', cursor.id);
   const rows = await q
     .orderBy('g.id')
@@ -271,5 +300,6 @@ export async function queryMemberOf(
     ok: true,
     items: page.map(toGroup),
     ...(more && last ? { skiptoken: encodeSkiptoken({ key: null, id: last.id }, fp, key) } : {}),
+    ...(count === undefined ? {} : { count }),
   };
 }

@@ -468,6 +468,24 @@ describe.each(engines)('scripts written for Microsoft Graph, against Signet on %
       expect([r.status, codeOf(r)]).toEqual([400, 'GRAPH_MEMBER_ALREADY_EXISTS']);
     });
 
+    it('members and memberOf with $count=true and ConsistencyLevel: eventual carry @odata.count', async () => {
+      const members = await send('GET', `/groups/${ids.ops}/members?$count=true&$top=1&$select=id`, {
+        headers: { ConsistencyLevel: 'eventual' },
+      });
+      expect(members.status, members.text).toBe(200);
+      expect(members.json['@odata.count']).toBe(2);
+      expect(members.json.value).toHaveLength(1);
+      const rest = await send('GET', members.json['@odata.nextLink'], { headers: { ConsistencyLevel: 'eventual' } });
+      expect([rest.json['@odata.count'], rest.json.value.length]).toEqual([2, 1]);
+      const memberOf = await send('GET', `/users/${ids.AlexW}/memberOf?$count=true`, {
+        headers: { ConsistencyLevel: 'eventual' },
+      });
+      expect(memberOf.status, memberOf.text).toBe(200);
+      expect(memberOf.json['@odata.count']).toBe(1);
+      const bare = await send('GET', `/groups/${ids.ops}/members?$count=true`);
+      expect([bare.status, codeOf(bare)]).toEqual([400, 'GRAPH_CONSISTENCY_LEVEL_REQUIRED']);
+    });
+
     it('DELETE /groups/{id}/members/{id}/$ref removes the member (204)', async () => {
       const r = await send('DELETE', `/groups/${ids.ops}/members/${ids.AlexW}/$ref`);
       expect(r.status, r.text).toBe(204);

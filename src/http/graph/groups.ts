@@ -57,16 +57,15 @@ const queryOf = (call: GraphCall) => (call.req.query ?? {}) as Record<string, un
 /** The request's own URL below the version root, on the public base: `{base}/groups?…`. */
 const selfUrl = (call: GraphCall) => `${call.base}${call.req.url.replace(/^\/graph\/[^/?]+/, '')}`;
 
-function collectionQuery(call: GraphCall, spec: ResourceSpec, countable = false): CollectionQuery {
+function collectionQuery(call: GraphCall, spec: ResourceSpec): CollectionQuery {
   const parsed = parseCollectionQuery(queryOf(call), spec);
   if (!parsed.ok) return refuse(parsed);
   const consistency = checkConsistencyLevel(parsed.query, call.req.headers.consistencylevel);
   if (!consistency.ok) return refuse(consistency);
-  // $count on members and memberOf is not served yet: refused by name rather than answered without the count.
-  if ((parsed.query.count && !countable) || parsed.query.search)
+  if (parsed.query.search)
     return refuse({
       code: 'GRAPH_QUERY_INVALID',
-      detail: { parameter: parsed.query.count ? '$count' : '$search', reason: 'not supported on this collection' },
+      detail: { parameter: '$search', reason: 'not supported on this collection' },
     });
   return parsed.query;
 }
@@ -75,7 +74,7 @@ const next = (call: GraphCall, skiptoken: string | undefined) =>
   skiptoken === undefined ? {} : { nextLink: nextLink(selfUrl(call), skiptoken) };
 
 async function listGroups(call: GraphCall) {
-  const query = collectionQuery(call, groupQuerySpec, true);
+  const query = collectionQuery(call, groupQuerySpec);
   const page = await queryGroups(call.ctx.db, call.tenant.id, query, skiptokenKey(call.ctx, 'groups'));
   if (!page.ok) return refuse(page);
   return {
@@ -168,7 +167,13 @@ export const groupRoutes: GraphRoute[] = [
       );
       if (!page.ok) return refuse(page);
       return {
-        body: graphMemberCollection({ graphBase: call.base, query, items: page.items, ...next(call, page.skiptoken) }),
+        body: graphMemberCollection({
+          graphBase: call.base,
+          query,
+          items: page.items,
+          ...(page.count === undefined ? {} : { count: page.count }),
+          ...next(call, page.skiptoken),
+        }),
       };
     },
   },
@@ -210,6 +215,7 @@ export const groupRoutes: GraphRoute[] = [
           graphBase: call.base,
           query,
           items: page.items,
+          ...(page.count === undefined ? {} : { count: page.count }),
           ...next(call, page.skiptoken),
         }),
       };
