@@ -299,6 +299,22 @@ describe.each(engines)('FIDO metadata service on %s', (engine) => {
       expect((await signIn(enrolled[KEPT]!.auth, second)).status).toBe(200);
     });
 
+  if (engine === 'postgres')
+    it('two processes loading the same new BLOB at once store it once: one loads it, the other finds it there', async () => {
+      const blob = await signMdsBlob(chain, mdsPayload(3, v2Entries));
+      const outcomes = await Promise.all([loadMdsBlob(server.ctx, blob, 'a'), loadMdsBlob(second!.ctx, blob, 'b')]);
+      expect(outcomes.map((o) => o.outcome).sort()).toEqual(['loaded', 'unchanged']);
+      const rows = await server.ctx.db
+        .withTables<{ metadata_blobs: { no: number; result: string } }>()
+        .selectFrom('metadata_blobs')
+        .select('no')
+        .where('result', '=', 'verified')
+        .where('no', '=', 3)
+        .execute();
+      expect(rows).toHaveLength(1);
+      for (const s of [server, second!]) expect((await readyMetadata(s)).no).toBe(3);
+    });
+
   it('lists who is affected: signet mds affected and the Graph beta report, per tenant', async () => {
     const doomed = enrolled[REVOKED]!;
     const cli = await signetMds(['mds', 'affected', '--json'], env);
