@@ -71,7 +71,8 @@ export const logSignInsCommand: PositionalCommand = {
           ? { op: 'eq', property: 'userPrincipalName', value: v.user }
           : { op: 'eq', property: 'userId', value: v.user },
       );
-    if (v.failed === true) parts.push({ op: 'ne', property: 'status/errorCode', value: '' });
+    // Graph's reading: errorCode is 0 on success, so `ne 0` is every failed attempt (with a code or without).
+    if (v.failed === true) parts.push({ op: 'ne', property: 'status/errorCode', value: 0 });
     const filter = and(parts);
     const { items, more } = await collect(rowLimit(v), async (top, skiptoken) => {
       const r = await querySignIns(rt.ctx.db, tenant.id, queryOf(filter, top, skiptoken), { skiptokenKey: pageKey });
