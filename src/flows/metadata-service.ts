@@ -192,8 +192,20 @@ function reload(ctx: Ctx, version: number): Promise<void> {
       ctx.metadata.blobVersion = Math.max(ctx.metadata.blobVersion, version);
       return;
     }
-    const parsed = readVerifiedBlob(stored.text);
     const { no, nextUpdate, entries, source, loadedAt } = stored.blob;
+    let parsed: ReturnType<typeof readVerifiedBlob>;
+    try {
+      parsed = readVerifiedBlob(stored.text);
+    } catch (err) {
+      // A stored row this instance verified no longer reads (damaged in the database): the copy in force here
+      // serves on, and this version is not read again at every sign-in.
+      ctx.metadata.blobVersion = Math.max(ctx.metadata.blobVersion, version);
+      ctx.log.error(
+        { alert: 'mds_blob_unreadable', no, err: String(err) },
+        'the stored metadata BLOB cannot be read; the copy in force stays',
+      );
+      return;
+    }
     ctx.metadata.setBlob(parsed.statements, { no, nextUpdate, entries, source, loadedAt }, version);
   })().finally(() => reloading.delete(ctx.metadata));
   reloading.set(ctx.metadata, p);

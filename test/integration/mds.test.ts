@@ -20,6 +20,7 @@ import { loadMdsBlob } from '../../src/flows/metadata-service.ts';
 import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
 import { startSession } from '../../src/flows/sessions.ts';
 import { listSignIns } from '../../src/store/logs.ts';
+import { insertVerifiedBlob } from '../../src/store/metadata-blobs.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { CookieClient } from '../support/browserless.ts';
 import { ROOT } from '../support/cli.ts';
@@ -369,5 +370,33 @@ describe.each(engines)('FIDO metadata service on %s', (engine) => {
     const filtered = await report(tenant, '?$top=1');
     expect(filtered.status).toBe(400);
     expect(filtered.body.error).toMatchObject({ code: 'GRAPH_QUERY_INVALID' });
+  });
+
+  it('keeps the copy in force when a stored BLOB no longer reads (a damaged row), and says so in the log', async () => {
+    const lines: string[] = [];
+    const log = server.ctx.log;
+    server.ctx.log = { ...log, error: (o, m) => lines.push(JSON.stringify({ ...o, msg: m })) };
+    try {
+      await insertVerifiedBlob(server.ctx.db, {
+        id: randomUUID(),
+        no: 99,
+        nextUpdate: futureDate(30),
+        entries: 0,
+        digest: 'x',
+        source: 'damaged',
+        loadedAt: Date.now(),
+        text: 'not.a.blob',
+      });
+      // Within the version check interval the server reads the damaged row, and keeps what it had.
+      await within('the damaged row read', async () => {
+        expect((await signIn(enrolled[REVOKED]!.auth)).status).toBe(403);
+        return lines.join('\n').includes('"alert":"mds_blob_unreadable"');
+      });
+      expect((await signIn(enrolled[REVOKED]!.auth)).status).toBe(403);
+      expect((await signIn(enrolled[KEPT]!.auth)).status).toBe(200);
+      expect(server.ctx.metadata.blob?.no).not.toBe(99);
+    } finally {
+      server.ctx.log = log;
+    }
   });
 });
