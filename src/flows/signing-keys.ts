@@ -61,6 +61,11 @@ async function privateKeysInForce(ctx: Ctx, tenantId: string): Promise<{ jwks: J
   return { jwks: out, ...(nextChangeAt === undefined ? {} : { nextChangeAt }) };
 }
 
+/** When the tenant's set of keys in force next changes by itself (a rotated-out key falls due), if it will. */
+export async function signingKeysNextChangeAt(ctx: Ctx, tenantId: string): Promise<number | undefined> {
+  return keysInForce(await listSigningKeys(ctx.db, tenantId), ctx.now()).nextChangeAt;
+}
+
 /** The tenant's private JWKs in force, newest first, for oidc-provider's `jwks` setting. */
 export async function loadPrivateJwks(ctx: Ctx, tenantId: string): Promise<JWK[]> {
   return (await privateKeysInForce(ctx, tenantId)).jwks;

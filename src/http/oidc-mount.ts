@@ -11,6 +11,7 @@ import { sessionSatisfiesInteraction } from '../core/interaction.ts';
 import { logoutEndsSignetSession } from '../core/sign-out.ts';
 import type { Ctx } from '../flows/context.ts';
 import { endSession, liveSessionOf } from '../flows/sessions.ts';
+import { signingKeysNextChangeAt } from '../flows/signing-keys.ts';
 import { buildProvider } from '../oidc/provider.ts';
 import { cacheVersionWatch } from '../store/cache-versions.ts';
 import type { Session } from '../store/sessions.ts';
@@ -32,6 +33,9 @@ interface Built {
   provider: Promise<Provider>;
   /** The versions read before the provider was built (its signing keys and tenant are read after). */
   versions: CacheVersions;
+  /** When a rotated-out key it holds falls due (ctx.now() time): rebuilt from then on, so it neither publishes
+   * nor accepts that key (an id_token_hint at logout) while the maintenance pass has yet to mark it retired. */
+  until: number;
 }
 
 /**
@@ -49,7 +53,8 @@ export class OidcMount {
   async provider(tenant: Tenant): Promise<Provider> {
     const versions = await cacheVersionWatch(this.#ctx.db).current(tenant.id);
     const built = this.#providers.get(tenant.id);
-    if (built && !isStale(built.versions, versions, ['tenant', 'signing-keys'])) return built.provider;
+    if (built && !isStale(built.versions, versions, ['tenant', 'signing-keys']) && this.#ctx.now() < built.until)
+      return built.provider;
     const p = buildProvider(this.#ctx, tenant, {
       onLogout: (k) => this.#onLogout(tenant, k),
       signetSession: async (k) => {
@@ -60,7 +65,13 @@ export class OidcMount {
         );
       },
     });
-    const entry = { provider: p, versions };
+    const entry: Built = { provider: p, versions, until: Number.POSITIVE_INFINITY };
+    signingKeysNextChangeAt(this.#ctx, tenant.id).then(
+      (at) => {
+        if (at !== undefined) entry.until = at;
+      },
+      () => undefined,
+    );
     p.catch(() => this.#providers.get(tenant.id) === entry && this.#providers.delete(tenant.id));
     this.#providers.set(tenant.id, entry);
     return p;
