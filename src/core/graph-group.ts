@@ -46,7 +46,7 @@ const UNSTORED_GROUP_PROPERTIES = [
 export const groupQuerySpec: ResourceSpec = {
   properties: {
     id: { type: 'guid', filter: ['eq', 'in'] },
-    displayName: { type: 'string', filter: ['eq', 'in', 'startswith'], orderBy: true },
+    displayName: { type: 'string', filter: ['eq', 'in', 'startswith'], orderBy: true, search: true },
     // Constants of a Signet group, filterable as scripts list security groups (`securityEnabled eq true`) or
     // Microsoft 365 groups (`groupTypes/any(c:c eq 'Unified')`, none here): answered, not refused.
     mailEnabled: { type: 'boolean', filter: ['eq'] },

@@ -238,6 +238,7 @@ function parseOrderBy(text: string, spec: ResourceSpec): OrderBy {
 /** `"displayName:jo"`, `"displayName:jo" AND "displayName:sm"`: each word is a prefix of some word of the value. */
 function parseSearch(text: string, spec: ResourceSpec): SearchNode {
   const searchable = Object.keys(spec.properties).filter((p) => spec.properties[p]!.search);
+  if (searchable.length === 0) refuse('$search', '$search is not supported on this collection');
   let i = 0;
   const skip = () => {
     while (i < text.length && /\s/.test(text[i]!)) i++;

@@ -8,6 +8,7 @@ import type { CollectionQuery, FilterNode, Literal } from '../core/odata.ts';
 import type { Db } from './db.ts';
 import type { Database } from './schema.ts';
 import { type Cursor, decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './skiptoken.ts';
+import { searchOn } from './user-query.ts';
 import type { User } from './users.ts';
 
 export interface Group {
@@ -116,7 +117,7 @@ export async function queryGroups(
     .selectAll()
     .select(sortKey.as('sort_key'))
     .where('tenant_id', '=', tenantId)
-    .where((eb) => (query.filter ? filterExpression(eb, query.filter) : eb.and([])));
+    .where((eb) => matches(eb, query));
   if (cursor) {
     const c = cursor;
     q = q.where((eb) => {
@@ -141,7 +142,7 @@ export async function queryGroups(
       .selectFrom('groups')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('tenant_id', '=', tenantId)
-      .where((eb) => (query.filter ? filterExpression(eb, query.filter) : eb.and([])))
+      .where((eb) => matches(eb, query))
       .executeTakeFirstOrThrow();
     count = Number(r.n);
   }
@@ -156,6 +157,13 @@ export async function queryGroups(
 }
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function matches(eb: Eb, query: CollectionQuery): Expression<SqlBool> {
+  const parts: Expression<SqlBool>[] = [];
+  if (query.filter) parts.push(filterExpression(eb, query.filter));
+  if (query.search) parts.push(searchOn(eb, query.search, () => sql`lower(display_name)`));
+  return eb.and(parts);
+}
 
 function filterExpression(eb: Eb, f: FilterNode): Expression<SqlBool> {
   switch (f.op) {

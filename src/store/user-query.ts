@@ -185,11 +185,21 @@ function startsWith(property: string, value: string): Expression<SqlBool> {
 // A search word matches the start of the value or of any token after a separator Graph tokenizes on.
 const SEPARATORS = [' ', '-', '_', '.', '@'];
 function searchExpression(eb: Eb, s: SearchNode): Expression<SqlBool> {
+  return searchOn(eb, s, (property) => (property === 'displayName' ? sql`lower(display_name)` : sql`upn_lower`));
+}
+
+/** A $search over the lower-cased column each property names (users here, groups in groups.ts). */
+export function searchOn(
+  // biome-ignore lint/suspicious/noExplicitAny: the and/or/LIKE built here are the same on any table
+  eb: ExpressionBuilder<any, any>,
+  s: SearchNode,
+  columnOf: (property: string) => ReturnType<typeof sql>,
+): Expression<SqlBool> {
   if (s.op !== 'term') {
-    const both = [searchExpression(eb, s.left), searchExpression(eb, s.right)];
+    const both = [searchOn(eb, s.left, columnOf), searchOn(eb, s.right, columnOf)];
     return s.op === 'and' ? eb.and(both) : eb.or(both);
   }
-  const column = s.property === 'displayName' ? sql`lower(display_name)` : sql`upn_lower`;
+  const column = columnOf(s.property);
   return eb.and(
     s.words.map((w) =>
       eb.or([

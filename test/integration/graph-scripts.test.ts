@@ -529,6 +529,25 @@ describe.each(engines)('scripts written for Microsoft Graph, against Signet on %
     });
   });
 
+  describe('group search', () => {
+    it('$search="displayName:…" on groups with ConsistencyLevel: eventual; on members it is refused by name', async () => {
+      const r = await send('GET', '/groups?$search="displayName:oper"&$count=true', {
+        headers: { ConsistencyLevel: 'eventual' },
+      });
+      expect(r.status, r.text).toBe(200);
+      expect([r.json['@odata.count'], r.json.value.map((g: Json) => g.id)]).toEqual([1, [ids.ops]]);
+      const none = await send('GET', '/groups?$search="displayName:ations"', {
+        headers: { ConsistencyLevel: 'eventual' },
+      });
+      expect([none.status, none.json.value]).toEqual([200, []]);
+      const members = await send('GET', `/groups/${ids.ops}/members?$search="displayName:adele"`, {
+        headers: { ConsistencyLevel: 'eventual' },
+      });
+      expect([members.status, codeOf(members)]).toEqual([400, 'GRAPH_QUERY_INVALID']);
+      expect(members.json.error.innerError).toMatchObject({ parameter: '$search' });
+    });
+  });
+
   describe('authentication methods', () => {
     it('GET /users/{id}/authentication/fido2Methods lists the passkeys in Graph shape', async () => {
       const passkey = await addPasskey(server.ctx, tenant, ids.adele!);

@@ -62,11 +62,6 @@ function collectionQuery(call: GraphCall, spec: ResourceSpec): CollectionQuery {
   if (!parsed.ok) return refuse(parsed);
   const consistency = checkConsistencyLevel(parsed.query, call.req.headers.consistencylevel);
   if (!consistency.ok) return refuse(consistency);
-  if (parsed.query.search)
-    return refuse({
-      code: 'GRAPH_QUERY_INVALID',
-      detail: { parameter: '$search', reason: 'not supported on this collection' },
-    });
   return parsed.query;
 }
 
