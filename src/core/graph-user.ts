@@ -59,6 +59,8 @@ export const userQuerySpec: ResourceSpec = {
     userPrincipalName: { type: 'string', filter: ['eq', 'in', 'startswith'], orderBy: true },
     displayName: { type: 'string', filter: ['eq', 'in', 'startswith'], orderBy: true, search: true },
     accountEnabled: { type: 'boolean', filter: ['eq'] },
+    // Scripts list recent accounts with `createdDateTime ge 2026-11-01T00:00:00Z`.
+    createdDateTime: { type: 'datetime', filter: ['ge', 'le', 'gt', 'lt'] },
   },
   selectable: [...STORED_USER_PROPERTIES, ...UNSTORED_USER_PROPERTIES],
 };

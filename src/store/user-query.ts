@@ -132,6 +132,8 @@ function matches(eb: Eb, query: CollectionQuery, ext?: UserFilterExtension): Exp
   return eb.and(parts);
 }
 
+const RANGE = { ge: '>=', le: '<=', gt: '>', lt: '<' } as const;
+
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function filterExpression(eb: Eb, f: FilterNode, ext?: UserFilterExtension): Expression<SqlBool> {
@@ -154,8 +156,14 @@ function filterExpression(eb: Eb, f: FilterNode, ext?: UserFilterExtension): Exp
       return eb.or(f.values.map((v) => equals(eb, f.property, v)));
     case 'startswith':
       return startsWith(f.property, f.value);
+    case 'ge':
+    case 'le':
+    case 'gt':
+    case 'lt':
+      // The one property with range operators: created_at, epoch milliseconds as the parser reads the literal.
+      return f.property === 'createdDateTime' ? eb('created_at', RANGE[f.op], Number(f.value)) : eb.lit(false);
     default:
-      return eb.lit(false); // no user property declares a range operator
+      return eb.lit(false); // any: no user property is a collection
   }
 }
 

@@ -357,6 +357,20 @@ describe.each(engines)('scripts written for Microsoft Graph, against Signet on %
       expect([select.status, Object.keys(select.json).sort()]).toEqual([200, ['@odata.context', 'id']]);
     });
 
+    it('$filter=createdDateTime ge … lists the users created since then', async () => {
+      const since = new Date(Date.now() - 3_600_000).toISOString();
+      const r = await send('GET', `/users?$filter=createdDateTime ge ${since}&$count=true&$select=id`, {
+        headers: { ConsistencyLevel: 'eventual' },
+      });
+      expect(r.status, r.text).toBe(200);
+      expect(r.json['@odata.count']).toBe(5);
+      const later = await send(
+        'GET',
+        `/users?$filter=createdDateTime gt ${new Date(Date.now() + 60_000).toISOString()}`,
+      );
+      expect([later.status, later.json.value]).toEqual([200, []]);
+    });
+
     it('/users/ with a trailing slash is the collection', async () => {
       const r = await send('GET', '/users/?$top=1&$select=id');
       expect(r.status, r.text).toBe(200);
