@@ -147,6 +147,37 @@ describe.each(engines)('scripts written for Microsoft Graph, against Signet on %
       expect(r.json.error.innerError['request-id']).toBe(r.headers.get('request-id'));
     });
 
+    it('PATCH to a userPrincipalName another user has is refused the same way, and changes nothing', async () => {
+      const r = await send('PATCH', `/users/${ids.AlexW}`, {
+        body: { userPrincipalName: upn('AdeleV').toUpperCase() },
+      });
+      expect([r.status, codeOf(r)]).toEqual([409, 'USER_ALREADY_EXISTS']);
+      expect((await send('GET', `/users/${ids.AlexW}`)).json.userPrincipalName).toBe(upn('AlexW'));
+    });
+
+    it('malformed query options a script can produce are 400 GRAPH_QUERY_INVALID naming the option, never a 500', async () => {
+      const cases: [string, string][] = [
+        ['/users?$filter=', '$filter'],
+        ['/users?$filter=displayName eq', '$filter'],
+        ["/users?$filter=displayName eq 'unclosed", '$filter'],
+        ['/users?$filter=(accountEnabled eq true', '$filter'],
+        ['/users?$select=', '$select'],
+        ['/users?$top=abc', '$top'],
+        ['/users?$orderby=displayName sideways', '$orderby'],
+        ['/users?$search=displayName:x', '$search'],
+        ['/users?$filter=x&$filter=y', '$filter'],
+        ["/auditLogs/signIns?$filter=createdDateTime ge '2026-11-30T00:00:00Z'", '$filter'],
+      ];
+      for (const [path, parameter] of cases) {
+        const r = await send('GET', path, { headers: { ConsistencyLevel: 'eventual' } });
+        expect([r.status, codeOf(r), r.json.error?.innerError?.parameter], `${path}: ${r.text}`).toEqual([
+          400,
+          'GRAPH_QUERY_INVALID',
+          parameter,
+        ]);
+      }
+    });
+
     it('properties a script commonly sends that Signet does not store are refused by name (never dropped)', async () => {
       const r = await send('POST', '/users', {
         body: {
