@@ -3,11 +3,10 @@
 import { SignetError } from '../core/errors.ts';
 import { parseUserUpdate, STORED_USER_PROPERTIES, toGraphUser, userQuerySpec } from '../core/graph-user.ts';
 import { parseCollectionQuery } from '../core/odata.ts';
-import { mayRemoveAssignment } from '../core/role-rules.ts';
 import { localOperator } from '../flows/local-operator.ts';
 import { deleteDirectoryUser, findUserByKey, updateDirectoryUser } from '../flows/users.ts';
 import { queryMemberOf } from '../store/groups.ts';
-import { countOtherRoleHoldersLocked, roleNamesOf } from '../store/role-assignments.ts';
+import { roleNamesOf } from '../store/role-assignments.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { queryUsers } from '../store/user-query.ts';
 import type { User } from '../store/users.ts';
@@ -33,24 +32,6 @@ export const userNotFound = (key: string) =>
     user: key,
     remediation: 'Check the object id or userPrincipalName; `npx signet user list` lists the users of the tenant.',
   });
-
-/**
- * The operator is nobody's user, so it could delete or disable the tenant's last Global Administrator, which the
- * admin API refuses for the role assignment (ROLE_LAST_GLOBAL_ADMINISTRATOR): the same rule, asked before the
- * flow. (Checked outside the flow's transaction: two operators racing could still both pass.)
- */
-async function refuseLastGlobalAdministrator(rt: Runtime, tenant: Tenant, user: User): Promise<void> {
-  if (!user.enabled || !(await roleNamesOf(rt.ctx.db, tenant.id, user.id)).includes('Global Administrator')) return;
-  const others = await countOtherRoleHoldersLocked(rt.ctx.db, tenant.id, 'Global Administrator', user.id);
-  const d = mayRemoveAssignment('Global Administrator', others);
-  if (!d.ok)
-    throw new SignetError(d.code, {
-      ...d.detail,
-      user: user.userPrincipalName,
-      remediation:
-        'Make another enabled user a Global Administrator first (`npx signet user create --upn NAME@DOMAIN --role "Global Administrator"`), then run this again.',
-    });
-}
 
 export const userListCommand: PositionalCommand = {
   name: 'user list',
@@ -153,8 +134,6 @@ export const userUpdateCommand: PositionalCommand = {
     const key = String(v.user ?? '');
     const parsed = parseUserUpdate(body);
     if (!parsed.ok) throw new SignetError(parsed.code, parsed.detail);
-    if (parsed.value.accountEnabled === false)
-      await refuseLastGlobalAdministrator(rt, tenant, await userOption(rt, tenant, key));
     const user = await orNotFound(
       updateDirectoryUser(rt.ctx, tenant, localOperator(tenant.id), key, parsed.value),
       'USER_NOT_FOUND',
@@ -175,7 +154,6 @@ export const userDeleteCommand: PositionalCommand = {
   run: async (rt, v) => {
     const tenant = await tenantOption(rt, v.tenant);
     const user = await userOption(rt, tenant, v.user);
-    await refuseLastGlobalAdministrator(rt, tenant, user);
     await orNotFound(
       deleteDirectoryUser(rt.ctx, tenant, localOperator(tenant.id), user.id),
       'USER_NOT_FOUND',

@@ -174,9 +174,10 @@ export const adminApiErrors = {
   },
   ROLE_LAST_GLOBAL_ADMINISTRATOR: {
     status: 409,
-    message: 'This is the last Global Administrator of the tenant; removing it would leave nobody able to manage it.',
+    message:
+      'This is the last enabled Global Administrator of the tenant; removing the role, disabling or deleting them would leave nobody able to manage it.',
     remediation:
-      'Assign Global Administrator to another enabled user first (a role assignment of the admin API), then remove this assignment.',
+      'Make another enabled user a Global Administrator first (a role assignment of the admin API, or `npx signet user create --upn NAME@DOMAIN --role "Global Administrator"`), then try again.',
     where: 'admin API (Graph)',
   },
   ROLE_ASSIGNMENT_EXISTS: {

@@ -6,12 +6,13 @@ import { SignetError } from '../core/errors.ts';
 import type { UserCreate, UserUpdate } from '../core/graph-user.ts';
 import { checkPassword, type PasswordOwner } from '../core/password-rules.ts';
 import { mayChangeUser } from '../core/privileged-target.ts';
+import { mayRemoveAssignment } from '../core/role-rules.ts';
 import type { Db } from '../store/db.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import { type AuditRecord, insertAudit } from '../store/logs.ts';
 import { revokeOidcForAccount } from '../store/oidc-payloads.ts';
 import { hashPassword, savePasswordCredential } from '../store/password-credentials.ts';
-import { roleNamesOf } from '../store/role-assignments.ts';
+import { countOtherRoleHoldersLocked, roleNamesOf } from '../store/role-assignments.ts';
 import { revokeOtherSessions } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
 import {
@@ -152,8 +153,10 @@ export async function updateDirectoryUser(
     return await ctx.db.transaction().execute(async (trx) => {
       const user = await findUserByKey(trx, tenant.id, key);
       if (!user) throw notFound();
-      const allowed = mayChangeUser(by, await roleNamesOf(trx, tenant.id, user.id));
+      const roles = await roleNamesOf(trx, tenant.id, user.id);
+      const allowed = mayChangeUser(by, roles);
       if (!allowed.ok) throw new SignetError(allowed.code, allowed.detail);
+      if (body.accountEnabled === false) await keepOneGlobalAdministrator(trx, tenant.id, user, roles);
       const changes: UserChanges = {};
       const detail: Record<string, string> = {};
       const change = <K extends keyof UserChanges>(graphName: string, field: K, value: UserChanges[K]) => {
@@ -192,6 +195,18 @@ export async function updateDirectoryUser(
 }
 
 /** DELETE /users/{id}: the user, their passkeys, passes, sessions and OIDC artifacts, in one transaction. */
+/**
+ * Deleting or disabling the tenant's last enabled Global Administrator would leave nobody to manage it: the
+ * same rule as removing that role assignment (ROLE_LAST_GLOBAL_ADMINISTRATOR), asked in the write's transaction
+ * with the other holders locked, so two racing calls cannot both pass. Whoever asks (an app, an admin, the CLI).
+ */
+async function keepOneGlobalAdministrator(trx: Db, tenantId: string, user: User, roles: readonly string[]) {
+  if (!user.enabled || !roles.includes('Global Administrator')) return;
+  const others = await countOtherRoleHoldersLocked(trx, tenantId, 'Global Administrator', user.id);
+  const d = mayRemoveAssignment('Global Administrator', others);
+  if (!d.ok) throw new SignetError(d.code, { ...d.detail, user: user.userPrincipalName });
+}
+
 export async function deleteDirectoryUser(ctx: Ctx, tenant: Tenant, by: Principal, key: string): Promise<void> {
   const now = ctx.now();
   await ctx.db.transaction().execute(async (trx) => {
@@ -200,6 +215,7 @@ export async function deleteDirectoryUser(ctx: Ctx, tenant: Tenant, by: Principa
     const roles = await roleNamesOf(trx, tenant.id, user.id);
     const allowed = mayChangeUser(by, roles);
     if (!allowed.ok) throw new SignetError(allowed.code, allowed.detail);
+    await keepOneGlobalAdministrator(trx, tenant.id, user, roles);
     await revokeEverything(trx, tenant.id, user.id, now);
     if (!(await deleteUser(trx, tenant.id, user.id))) throw notFound();
     await insertAudit(trx, {

@@ -402,6 +402,41 @@ describe.each(engines)('Graph users on %s', (engine) => {
     return { userId: made.id, token: String(r.body.access_token) };
   }
 
+  it('refuses to disable or delete the last enabled Global Administrator, even by themselves', async () => {
+    const solo = await createTenant(server.ctx, { slug: `solo-${engine}` });
+    const only = await createUser(server.ctx, solo, {
+      userPrincipalName: 'only@solo.example',
+      roles: ['Global Administrator'],
+    });
+    const { pass } = await issueTap(server.ctx, solo, only, { oneTime: false, actor: { type: 'system', id: null } });
+    const spa = await createApp(server.ctx, solo, {
+      name: 'spa',
+      redirectUris: [`${server.url}/cb`],
+      publicClient: true,
+    });
+    const t = await authorizationCodeTokens(
+      server,
+      solo,
+      { id: spa.app.id },
+      { upn: only.userPrincipalName, pass },
+      'openid https://graph.microsoft.com/User.ReadWrite.All',
+    );
+    expect(t.status, JSON.stringify(t.body)).toBe(200);
+    const token = String(t.body.access_token);
+    for (const [method, body] of [
+      ['PATCH', { accountEnabled: false }],
+      ['DELETE', undefined],
+    ] as const) {
+      const r = await graph(method, `/users/${only.id}`, { token, body });
+      expect([r.status, errorOf(r).code], method).toEqual([409, 'ROLE_LAST_GLOBAL_ADMINISTRATOR']);
+    }
+    expect((await graph('GET', `/users/${only.id}?$select=accountEnabled`, { token })).body.accountEnabled).toBe(true);
+    // With a second enabled Global Administrator, the first may leave.
+    await createUser(server.ctx, solo, { userPrincipalName: 'second@solo.example', roles: ['Global Administrator'] });
+    expect((await graph('PATCH', `/users/${only.id}`, { token, body: { displayName: 'Only' } })).status).toBe(204);
+    expect((await graph('PATCH', `/users/${only.id}`, { token, body: { accountEnabled: false } })).status).toBe(204);
+  });
+
   it('lets only a Global or Privileged Authentication Administrator disable or delete a user holding a role', async () => {
     const ga = await delegatedToken('deleg.ga', ['Global Administrator']);
     const authAdmin = await delegatedToken('deleg.authadmin', ['Authentication Administrator']);
