@@ -37,9 +37,13 @@ const col =
       ? sql<SqlBool>`lower(${sql.ref(name)}) ${sql.raw(OPS[op]!)} lower(${String(value)})`
       : eb(sql.ref(name), OPS[op] as '=', value);
 
-// Graph's status/errorCode is 0 on success (toGraphSignIn): `eq 0` is every successful row, `ne 0` every failed.
-const errorCodeColumn: Column = (eb, op, value) =>
-  value === 0 ? eb(sql.ref('result'), op === 'ne' ? '<>' : '=', 'success') : col('error_code')(eb, op, value);
+// Graph's status/errorCode is 0 on success (toGraphSignIn): `eq 0` is every successful row, `ne 0` every failed,
+// and `ne 'CODE'` keeps the successes too (their error_code is NULL, which SQL's <> would drop).
+const errorCodeColumn: Column = (eb, op, value) => {
+  if (value === 0) return eb(sql.ref('result'), op === 'ne' ? '<>' : '=', 'success');
+  const code = col('error_code')(eb, op, value);
+  return op === 'ne' ? eb.or([eb(sql.ref('error_code'), 'is', null), code]) : code;
+};
 
 const SIGN_IN_COLUMNS: Record<string, Column> = {
   id: col('id'),

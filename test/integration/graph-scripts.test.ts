@@ -685,6 +685,9 @@ describe.each(engines)('scripts written for Microsoft Graph, against Signet on %
     it('status/errorCode compared with a Signet code or a number that no Signet row has', async () => {
       const code = await send('GET', "/auditLogs/signIns?$filter=status/errorCode eq 'SIGNIN_CREDENTIAL_UNKNOWN'");
       expect(code.json.value).toHaveLength(3);
+      const notCode = await send('GET', "/auditLogs/signIns?$filter=status/errorCode ne 'SIGNIN_CREDENTIAL_UNKNOWN'");
+      expect(notCode.status, notCode.text).toBe(200);
+      expect(notCode.json.value.map((x: Json) => x.status.errorCode)).toEqual([0, 0, 0]);
       const aadsts = await send('GET', '/auditLogs/signIns?$filter=status/errorCode eq 50126');
       expect([aadsts.status, codeOf(aadsts)]).toEqual([400, 'GRAPH_QUERY_INVALID']);
       expect(aadsts.json.error.innerError.reason).toContain('50126');
