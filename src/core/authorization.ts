@@ -109,9 +109,13 @@ export function authorize(principal: Principal, tenantId: string, permission: Ro
   if (principal.kind === 'application') {
     const held = lowerSet(principal.roles);
     if (permission.application.some((p) => held.has(p.toLowerCase()))) return allow;
-    return deny('GRAPH_PERMISSION_DENIED', {
-      required: permission.application.length ? permission.application.join(' or ') : '(delegated access only)',
-    });
+    if (!permission.application.length)
+      // No permission to grant would help (Graph answers "/me request is only valid with delegated authentication flow").
+      return deny('GRAPH_PERMISSION_DENIED', {
+        required: '(delegated access only)',
+        reason: 'this route acts for the signed-in user: call it with a token from a user sign-in, or use /users/{id}',
+      });
+    return deny('GRAPH_PERMISSION_DENIED', { required: permission.application.join(' or ') });
   }
   const scopes = lowerSet(principal.scopes);
   if (!permission.delegated.scopes.some((s) => scopes.has(s.toLowerCase())))

@@ -372,6 +372,7 @@ describe.each(engines)('scripts written for Microsoft Graph, against Signet on %
       const all = await send('GET', '/users/$count', { headers: { ConsistencyLevel: 'eventual' } });
       expect(all.status, all.text).toBe(200);
       expect(all.text).toBe('5');
+      expect(all.headers.get('content-type')).toMatch(/^text\/plain/);
       const some = await send('GET', "/users/$count?$filter=startswith(displayName,'a')", {
         headers: { ...PYTHON, ConsistencyLevel: 'eventual' },
       });

@@ -191,6 +191,8 @@ export function graphApi(
               });
               reply.status(out.status ?? 200);
               if (out.body === undefined) return reply.send();
+              // `/$count` answers the bare number as text, as Graph does (its SDKs read it so).
+              if (typeof out.body === 'number') return reply.type('text/plain; charset=utf-8').send(String(out.body));
               return reply.type('application/json; odata.metadata=minimal; charset=utf-8').send(out.body);
             },
           });
