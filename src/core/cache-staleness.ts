@@ -2,8 +2,11 @@
 // bumps the version in the database (store/cache-versions.ts). These two decisions say when to read the versions
 // again and when what is kept must be dropped.
 
-/** What is cached per tenant and versioned: apps, users and policies are read from the database every time. */
-export type CacheKind = 'tenant' | 'signing-keys';
+/**
+ * What is cached per tenant and versioned (the method policies: store/policy-cache.ts); apps and users are read
+ * from the database every time.
+ */
+export type CacheKind = 'tenant' | 'signing-keys' | 'method-policies';
 
 /** The version of each kind for one tenant; a kind never written is version 0. */
 export type CacheVersions = Readonly<Partial<Record<CacheKind, number>>>;

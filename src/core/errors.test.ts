@@ -4,6 +4,7 @@ import { errorCatalogue, generalErrors, isErrorCode, SignetError } from './error
 import { adminApiErrors } from './errors-admin-api.ts';
 import { ceremonyErrors } from './errors-ceremonies.ts';
 import { renderErrorsDoc } from './errors-doc.ts';
+import { policyErrors } from './errors-policy.ts';
 
 describe('error catalogue', () => {
   it('gives every code a status, a message and a remediation', () => {
@@ -16,7 +17,7 @@ describe('error catalogue', () => {
   });
 
   it('holds each code in exactly one part (a code repeated in another part would silently replace it)', () => {
-    const parts = [generalErrors, ceremonyErrors, adminApiErrors].map((p) => Object.keys(p));
+    const parts = [generalErrors, ceremonyErrors, adminApiErrors, policyErrors].map((p) => Object.keys(p));
     expect(parts.flat().length).toBe(Object.keys(errorCatalogue).length);
   });
 

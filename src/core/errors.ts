@@ -1,9 +1,10 @@
 // The one catalogue of errors. API responses, pages, the FIDO binding, the CLI and the sign-in log all
 // carry these codes, so a help-desk engineer can read any of them and know what to do. The entries sit in parts by
-// area (here the general ones; errors-ceremonies.ts, errors-admin-api.ts); this file gathers them and holds the
-// mechanics. A code is unique across the parts (a test checks it).
+// area (here the general ones; errors-ceremonies.ts, errors-admin-api.ts, errors-policy.ts); this file gathers them
+// and holds the mechanics. A code is unique across the parts (a test checks it).
 import { adminApiErrors } from './errors-admin-api.ts';
 import { ceremonyErrors } from './errors-ceremonies.ts';
+import { policyErrors } from './errors-policy.ts';
 
 export interface ErrorEntry {
   status: number;
@@ -140,7 +141,7 @@ export const generalErrors = {
   },
 } satisfies Record<string, ErrorEntry>;
 
-const entries = { ...generalErrors, ...ceremonyErrors, ...adminApiErrors };
+const entries = { ...generalErrors, ...ceremonyErrors, ...adminApiErrors, ...policyErrors };
 
 export type ErrorCode = keyof typeof entries;
 export const errorCatalogue: Readonly<Record<ErrorCode, ErrorEntry>> = entries;

@@ -4,6 +4,7 @@
 import type { Principal } from '../core/authorization.ts';
 import { SignetError } from '../core/errors.ts';
 import type { GroupCreate, GroupUpdate } from '../core/graph-group.ts';
+import { METHOD_IDS } from '../core/method-policy-schemas.ts';
 import {
   addGroupMember,
   deleteGroup,
@@ -14,7 +15,7 @@ import {
   renameGroup,
 } from '../store/groups.ts';
 import { insertAudit } from '../store/logs.ts';
-import { loadPasskeyMethodConfig } from '../store/policies.ts';
+import { loadMethodPolicies, methodPoliciesOf } from '../store/policy-cache.ts';
 import type { Tenant } from '../store/tenants.ts';
 import type { Ctx } from './context.ts';
 import { actorOf, findUserByKey } from './users.ts';
@@ -62,12 +63,20 @@ export async function updateGroup(ctx: Ctx, tenant: Tenant, by: Principal, id: s
 
 /** Where a tenant's policies name the group, as `policy/part` strings; empty when nothing does. */
 export async function groupUses(ctx: Ctx, tenantId: string, groupId: string, db = ctx.db): Promise<string[]> {
-  const fido2 = await loadPasskeyMethodConfig(db, tenantId);
+  // Inside a deletion's transaction the documents are read there (what is committed), else from the cache.
+  const p = db === ctx.db ? await methodPoliciesOf(ctx, tenantId) : await loadMethodPolicies(db, tenantId, ctx.log);
   const uses: string[] = [];
-  if (fido2.includeTargets.some((t) => t.id === groupId))
-    uses.push('authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2 includeTargets');
-  if (fido2.excludeTargets.some((t) => t.id === groupId))
-    uses.push('authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2 excludeTargets');
+  const named = (ts: readonly { id: string }[]) => ts.some((t) => t.id.toLowerCase() === groupId.toLowerCase());
+  for (const m of METHOD_IDS) {
+    const c = p.methods[m];
+    if (named(c.includeTargets))
+      uses.push(`authenticationMethodsPolicy/authenticationMethodConfigurations/${m} includeTargets`);
+    if (named(c.excludeTargets))
+      uses.push(`authenticationMethodsPolicy/authenticationMethodConfigurations/${m} excludeTargets`);
+  }
+  const campaign = p.root.registrationEnforcement.authenticationMethodsRegistrationCampaign;
+  if (named(campaign.includeTargets) || named(campaign.excludeTargets))
+    uses.push('authenticationMethodsPolicy registrationEnforcement');
   return uses;
 }
 

@@ -8,7 +8,7 @@ import type { Challenge } from '../store/challenges.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import { type AuditRecord, insertAudit } from '../store/logs.ts';
 import { countPasskeys, insertPasskey, listPasskeys, type Passkey } from '../store/passkeys.ts';
-import { loadPasskeyMethodConfig } from '../store/policies.ts';
+import { passkeyMethodConfigOf } from '../store/policy-cache.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserById, groupIdsOf, lockUserForUpdate } from '../store/users.ts';
@@ -25,7 +25,7 @@ export async function loadGateFacts(ctx: Ctx, tenant: Tenant, userId: string) {
   if (!user) throw new SignetError('SESSION_REQUIRED');
   const [groupIds, config, passkeyCount] = await Promise.all([
     groupIdsOf(ctx.db, tenant.id, user.id),
-    loadPasskeyMethodConfig(ctx.db, tenant.id),
+    passkeyMethodConfigOf(ctx, tenant.id),
     countPasskeys(ctx.db, tenant.id, user.id),
   ]);
   return { user, scope: { userId: user.id, groupIds, enabled: user.enabled }, config, passkeyCount };

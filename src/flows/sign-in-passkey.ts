@@ -7,7 +7,7 @@ import { evaluateSignCount } from '../core/sign-count.ts';
 import { evaluateSignInGate } from '../core/sign-in-gate.ts';
 import { type Challenge, consumeChallenge, findChallenge } from '../store/challenges.ts';
 import { findPasskeyByCredentialId, markCloneSuspected, recordPasskeyUse } from '../store/passkeys.ts';
-import { loadPasskeyMethodConfig } from '../store/policies.ts';
+import { passkeyMethodConfigOf } from '../store/policy-cache.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserById, findUserByName, groupIdsOf, type User } from '../store/users.ts';
@@ -182,7 +182,8 @@ async function verifyAndStart(
   await assertModelNotCompromised(ctx, passkey.aaguid);
   // 9. The account is enabled, the passkey method still targets it, and a profile still allows this passkey.
   const [config, groupIds] = await Promise.all([
-    loadPasskeyMethodConfig(ctx.db, tenant.id),
+    // In memory per process (store/policy-cache.ts): no query on the sign-in path.
+    passkeyMethodConfigOf(ctx, tenant.id),
     groupIdsOf(ctx.db, tenant.id, user.id),
   ]);
   const gate = evaluateSignInGate(config, { userId: user.id, groupIds, enabled: user.enabled }, passkey);

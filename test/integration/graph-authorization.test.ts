@@ -240,6 +240,15 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
       (await import('../support/report-fixtures.ts')).passwordMethodFixture(server.ctx, a, false),
     'GET /users/:id/authentication/passwordMethods/:methodId': async () =>
       (await import('../support/report-fixtures.ts')).passwordMethodFixture(server.ctx, a, true),
+    // The authentication methods policy: tenant A's, marked with one of its groups (test/support/policy-fixtures.ts).
+    'GET /policies/authenticationMethodsPolicy': async () =>
+      (await import('../support/policy-fixtures.ts')).policyFixture(server.ctx, a, 'root'),
+    'PATCH /policies/authenticationMethodsPolicy': async () =>
+      (await import('../support/policy-fixtures.ts')).policyFixture(server.ctx, a, 'rootPatch'),
+    'GET /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/:configId': async () =>
+      (await import('../support/policy-fixtures.ts')).policyFixture(server.ctx, a, 'config'),
+    'PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/:configId': async () =>
+      (await import('../support/policy-fixtures.ts')).policyFixture(server.ctx, a, 'configPatch'),
     // $batch: a request that would create a user, so a refused batch can be seen to have run nothing.
     'POST /$batch': async () => ({
       values: {},

@@ -241,6 +241,8 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
           return roleAssignmentId({ userId: people.get('ga')!.user.id, role: 'Global Administrator' });
         // The application routes: a real app of tenant A.
         if (path.startsWith('/applications/') && name === 'id') return appId;
+        // The authentication methods policy's configurations, by Graph's id in its own letter case.
+        if (name === 'configId') return 'fido2';
         // The beta creationOptions(challengeTimeoutInMinutes=N) function form.
         if (name === 'minutes') return '10';
         if (name !== 'id') throw new Error(`GET ${path}: no test value for :${name}`);

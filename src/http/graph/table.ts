@@ -2,6 +2,7 @@
 // declares no permission, and the authorization test walks this table.
 import { applicationRoutes } from './applications.ts';
 import { auditLogRoutes } from './audit-logs.ts';
+import { authMethodsPolicyRoutes } from './auth-methods-policy.ts';
 import { authenticationMethodRoutes } from './authentication-methods.ts';
 import { batchRoutes } from './batch.ts';
 import { compromisedPasskeyRoutes } from './compromised-passkeys.ts';
@@ -29,4 +30,5 @@ export const graphRoutes: readonly GraphRoute[] = [
   ...reportRoutes,
   ...compromisedPasskeyRoutes,
   ...passwordMethodRoutes,
+  ...authMethodsPolicyRoutes,
 ];
