@@ -4,9 +4,11 @@
 import { decodeProtectedHeader, importJWK, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VERSION_CHECK_INTERVAL_MS } from '../../src/core/cache-staleness.ts';
+import { SignetError } from '../../src/core/errors.ts';
 import { KEY_RETIREMENT_DELAY_MS } from '../../src/core/signing-key-retirement.ts';
 import { changeAppPermissions, createApp, createTenant, createUser } from '../../src/flows/directory.ts';
 import { purgeExpired } from '../../src/flows/maintenance.ts';
+import { beginPasskeyRegistration } from '../../src/flows/register-passkey.ts';
 import { startSession } from '../../src/flows/sessions.ts';
 import { loadPrivateJwks, rotateSigningKeys, verificationKeySet } from '../../src/flows/signing-keys.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
@@ -194,6 +196,46 @@ describe.skipIf(!engines.includes('postgres'))('two Signet processes on one Post
       a.clock.offsetMs = 0;
       b.clock.offsetMs = 0;
     }
+  });
+
+  it('refuses on B, within a second, a registration the passkey policy PATCHed through A forbids', async () => {
+    const c = await createApp(a.ctx, tenant, {
+      name: 'Policy script',
+      redirectUris: [],
+      publicClient: false,
+      permissions: ['Policy.ReadWrite.AuthenticationMethod'],
+    });
+    const t = await clientCredentials(a, tenant, { id: c.app.id, secret: c.clientSecret! }, '.default');
+    const patch = (isSelfServiceRegistrationAllowed: boolean) =>
+      fetch(`${a.url}/graph/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/fido2`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${String(t.body.access_token)}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          '@odata.type': '#microsoft.graph.fido2AuthenticationMethodConfiguration',
+          isSelfServiceRegistrationAllowed,
+        }),
+      });
+    const user = await createUser(a.ctx, tenant, { userPrincipalName: 'reg@fabrikam.example' });
+    const { session } = await startSession(b.ctx, b.ctx.db, {
+      tenantId: tenant.id,
+      userId: user.id,
+      method: 'temporaryAccessPass',
+    });
+    const refusalOnB = () =>
+      beginPasskeyRegistration(b.ctx, tenant, session).then(
+        () => undefined,
+        (e: unknown) => (e instanceof SignetError ? e.code : e),
+      );
+    // B holds the policy in memory (it answered from it once).
+    expect(await refusalOnB()).toBeUndefined();
+    expect((await patch(false)).status).toBe(204);
+    const took = await within(
+      'self-service registration off on B',
+      async () => (await refusalOnB()) === 'PASSKEY_SELF_SERVICE_DISABLED',
+    );
+    expect(took).toBeLessThan(DEADLINE_MS);
+    expect((await patch(true)).status).toBe(204);
+    await within('self-service registration on again on B', async () => (await refusalOnB()) === undefined);
   });
 
   it('stops serving a tenant under its old slug within a second of a rename through A', async () => {
