@@ -51,7 +51,7 @@ export const policyErrors = {
     status: 400,
     message: 'A target of the policy names a group (or user) that does not exist in this tenant.',
     remediation:
-      'Use the object id of a group of this tenant (GET /groups), or `all_users`; the error detail names the field and the id.',
+      'Use the object id of a group of this tenant (`npx signet group list` lists them), or `all_users`; the error detail names the field and the id.',
     where: 'admin API (Graph), CLI (policy set)',
   },
   POLICY_AAGUID_INVALID: {
