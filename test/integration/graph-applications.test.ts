@@ -22,6 +22,7 @@ import type { Tenant } from '../../src/store/tenants.ts';
 import { MetadataRegistry } from '../../src/webauthn/metadata.ts';
 import { databaseUrl, engines } from '../support/engines.ts';
 import { clientCredentials } from '../support/graph.ts';
+import { errorOf, appToken as graphAppToken, graphClient } from '../support/graph-client.ts';
 import { testConfig } from '../support/harness.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -38,16 +39,9 @@ describe.each(engines)('Graph applications on %s', (engine) => {
   const secretsSeen: string[] = [];
 
   async function appToken(t: Tenant, permission: string) {
-    const c = await createApp(server.ctx, t, {
-      name: `apps-${permission}`,
-      redirectUris: [],
-      publicClient: false,
-      permissions: [permission],
-    });
-    secretsSeen.push(c.clientSecret!);
-    const r = await clientCredentials(server, t, { id: c.app.id, secret: c.clientSecret! }, permission);
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    return { appId: c.app.id, token: String(r.body.access_token) };
+    const c = await graphAppToken(server, t, permission, { name: `apps-${permission}`, scope: permission });
+    secretsSeen.push(c.secret);
+    return c;
   }
 
   beforeAll(async () => {
@@ -61,24 +55,15 @@ describe.each(engines)('Graph applications on %s', (engine) => {
   });
   afterAll(() => server?.close());
 
-  const graph = async (method: string, path: string, opts: { token?: string; body?: unknown } = {}) => {
-    const url = path.startsWith('http') ? path : `${server.url}/graph/v1.0${path}`;
-    const res = await fetch(url, {
-      method,
-      headers: {
-        authorization: `Bearer ${opts.token ?? tokenA}`,
-        ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
-    });
-    const text = await res.text();
-    for (const s of secretsSeen) if (method === 'GET') expect(text).not.toContain(s);
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Json & Page };
-  };
+  const graph = graphClient<Json & Page>(() => server, {
+    token: () => tokenA,
+    seen: (text, method) => {
+      for (const s of secretsSeen) if (method === 'GET') expect(text).not.toContain(s);
+    },
+  });
   /** The newest client-secret refusal the sign-in log holds for the app. */
   const lastSecretRefusal = async (appId: string) =>
     (await listSignIns(server.ctx.db, a.id, 1000)).find((r) => r.method === 'clientSecret' && r.appId === appId);
-  const errorOf = (r: { body: Json }) => (r.body.error ?? {}) as { code: string; innerError: Record<string, string> };
   const create = async (displayName: string, extra: Json = { web: { redirectUris: ['https://app.example/cb'] } }) => {
     const r = await graph('POST', '/applications', { body: { displayName, ...extra } });
     expect(r.status, JSON.stringify(r.body)).toBe(201);

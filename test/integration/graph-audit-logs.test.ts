@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeError, type ErrorCode } from '../../src/core/errors.ts';
-import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
+import { createTenant, createUser } from '../../src/flows/directory.ts';
 import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
 import { startSession } from '../../src/flows/sessions.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
@@ -14,7 +14,7 @@ import type { Tenant } from '../../src/store/tenants.ts';
 import { setUserEnabled, type User } from '../../src/store/users.ts';
 import { CookieClient } from '../support/browserless.ts';
 import { engines } from '../support/engines.ts';
-import { clientCredentials } from '../support/graph.ts';
+import { appToken as graphAppToken, graphClient } from '../support/graph-client.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
 
@@ -30,22 +30,8 @@ describe.each(engines)('Graph auditLogs on %s', (engine) => {
   let writerA: string;
   let writerAppId: string;
 
-  async function appToken(t: Tenant, permission: 'AuditLog.Read.All' | 'User.ReadWrite.All') {
-    const c = await createApp(server.ctx, t, {
-      name: `app-${permission}`,
-      redirectUris: [],
-      publicClient: false,
-      permissions: [permission],
-    });
-    const r = await clientCredentials(
-      server,
-      t,
-      { id: c.app.id, secret: c.clientSecret! },
-      'https://graph.microsoft.com/.default',
-    );
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    return { token: String(r.body.access_token), appId: c.app.id };
-  }
+  const appToken = (t: Tenant, permission: 'AuditLog.Read.All' | 'User.ReadWrite.All') =>
+    graphAppToken(server, t, permission, { name: `app-${permission}` });
 
   beforeAll(async () => {
     server = await startTestServer(engine);
@@ -59,18 +45,9 @@ describe.each(engines)('Graph auditLogs on %s', (engine) => {
   });
   afterAll(() => server?.close());
 
-  const graph = async (token: string, path: string, init: { method?: string; body?: unknown } = {}) => {
-    const res = await fetch(`${server.url}/graph/v1.0${path}`, {
-      method: init.method ?? 'GET',
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Json };
-  };
+  const client = graphClient<Json>(() => server, { empty: {} });
+  const graph = (token: string, path: string, init: { method?: string; body?: unknown } = {}) =>
+    client(init.method ?? 'GET', path, { token, body: init.body });
   const signIns = (token: string, filter: string, extra = '') =>
     graph(token, `/auditLogs/signIns?$filter=${encodeURIComponent(filter)}${extra}`);
 

@@ -14,7 +14,8 @@ import type { Tenant } from '../../src/store/tenants.ts';
 import { assignRole, type User } from '../../src/store/users.ts';
 import { CookieClient } from '../support/browserless.ts';
 import { engines } from '../support/engines.ts';
-import { authorizationCodeTokens, clientCredentials } from '../support/graph.ts';
+import { authorizationCodeTokens } from '../support/graph.ts';
+import { errorCode as codeOf, appToken as graphAppToken, graphClient } from '../support/graph-client.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
 
@@ -31,22 +32,8 @@ describe.each(engines)('Graph authentication methods on %s', (engine) => {
   let tokenB: string;
   let spa: string;
 
-  async function appToken(t: Tenant, permission: string) {
-    const c = await createApp(server.ctx, t, {
-      name: `methods-${permission}`,
-      redirectUris: [],
-      publicClient: false,
-      permissions: [permission],
-    });
-    const r = await clientCredentials(
-      server,
-      t,
-      { id: c.app.id, secret: c.clientSecret! },
-      'https://graph.microsoft.com/.default',
-    );
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    return { appId: c.app.id, token: String(r.body.access_token) };
-  }
+  const appToken = (t: Tenant, permission: string) =>
+    graphAppToken(server, t, permission, { name: `methods-${permission}` });
 
   beforeAll(async () => {
     server = await startTestServer(engine);
@@ -62,19 +49,7 @@ describe.each(engines)('Graph authentication methods on %s', (engine) => {
   });
   afterAll(() => server?.close());
 
-  const graph = async (method: string, path: string, opts: { token?: string; body?: unknown } = {}) => {
-    const res = await fetch(`${server.url}/graph/v1.0${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${opts.token ?? tokenA}`,
-        ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, text, body: (text ? JSON.parse(text) : undefined) as Json & { value: Json[] } };
-  };
-  const codeOf = (r: { body: Json }) => (r.body.error as { code: string } | undefined)?.code;
+  const graph = graphClient<Json & { value: Json[] }>(() => server, { token: () => tokenA });
 
   let n = 0;
   const newUser = (roles: string[] = []) =>

@@ -9,7 +9,8 @@ import { listAudits } from '../../src/store/logs.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { assignRole, type User } from '../../src/store/users.ts';
 import { engines } from '../support/engines.ts';
-import { authorizationCodeTokens, clientCredentials } from '../support/graph.ts';
+import { authorizationCodeTokens } from '../support/graph.ts';
+import { appToken as graphAppToken, graphClient } from '../support/graph-client.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 type Json = Record<string, unknown>;
@@ -23,22 +24,8 @@ describe.each(engines)('Graph $batch on %s', (engine) => {
   let writer: { appId: string; token: string };
   let reader: string;
 
-  async function appToken(t: Tenant, permission: string) {
-    const c = await createApp(server.ctx, t, {
-      name: `batch-${permission}`,
-      redirectUris: [],
-      publicClient: false,
-      permissions: [permission],
-    });
-    const r = await clientCredentials(
-      server,
-      t,
-      { id: c.app.id, secret: c.clientSecret! },
-      'https://graph.microsoft.com/.default',
-    );
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    return { appId: c.app.id, token: String(r.body.access_token) };
-  }
+  const appToken = (t: Tenant, permission: string) =>
+    graphAppToken(server, t, permission, { name: `batch-${permission}` });
 
   beforeAll(async () => {
     server = await startTestServer(engine);
@@ -70,18 +57,9 @@ describe.each(engines)('Graph $batch on %s', (engine) => {
     const answers = (JSON.parse(text) as { responses: Answer[] }).responses;
     return { res, answers, byId: new Map(answers.map((r) => [r.id, r])) };
   };
-  const alone = async (method: string, path: string, body?: unknown, token = writer.token) => {
-    const res = await fetch(`${server.url}/graph/v1.0${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Json) : undefined };
-  };
+  const client = graphClient<Json | undefined>(() => server);
+  const alone = (method: string, path: string, body?: unknown, token = writer.token) =>
+    client(method, path, { token, body });
   const json = { 'Content-Type': 'application/json' };
   const newUpn = () => `b-${crypto.randomUUID().slice(0, 8)}@contoso.com`;
 

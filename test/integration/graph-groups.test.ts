@@ -10,7 +10,8 @@ import { savePasskeyMethodConfig } from '../../src/store/policies.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { assignRole, type User } from '../../src/store/users.ts';
 import { engines } from '../support/engines.ts';
-import { authorizationCodeTokens, clientCredentials } from '../support/graph.ts';
+import { authorizationCodeTokens } from '../support/graph.ts';
+import { errorOf, appToken as graphAppToken, graphClient } from '../support/graph-client.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 type Json = Record<string, unknown>;
@@ -28,17 +29,8 @@ describe.each(engines)('Graph groups on %s', (engine) => {
   let bob: User;
   let foreign: User;
 
-  async function appToken(t: Tenant, permission: string) {
-    const c = await createApp(server.ctx, t, {
-      name: `groups-${permission}`,
-      redirectUris: [],
-      publicClient: false,
-      permissions: [permission],
-    });
-    const r = await clientCredentials(server, t, { id: c.app.id, secret: c.clientSecret! }, permission);
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    return { appId: c.app.id, token: String(r.body.access_token) };
-  }
+  const appToken = (t: Tenant, permission: string) =>
+    graphAppToken(server, t, permission, { name: `groups-${permission}`, scope: permission });
 
   beforeAll(async () => {
     server = await startTestServer(engine);
@@ -55,20 +47,7 @@ describe.each(engines)('Graph groups on %s', (engine) => {
   });
   afterAll(() => server?.close());
 
-  const graph = async (method: string, path: string, opts: { token?: string; body?: unknown } = {}) => {
-    const url = path.startsWith('http') ? path : `${server.url}/graph/v1.0${path}`;
-    const res = await fetch(url, {
-      method,
-      headers: {
-        authorization: `Bearer ${opts.token ?? tokenA}`,
-        ...(opts.body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Json & Page };
-  };
-  const errorOf = (r: { body: Json }) => (r.body.error ?? {}) as { code: string; innerError: Record<string, string> };
+  const graph = graphClient<Json & Page>(() => server, { token: () => tokenA });
   const create = async (displayName: string, token?: string) => {
     const r = await graph('POST', '/groups', {
       token,

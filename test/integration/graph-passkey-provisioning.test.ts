@@ -17,7 +17,13 @@ import { savePasskeyMethodConfig } from '../../src/store/policies.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { assignRole, type User } from '../../src/store/users.ts';
 import { engines } from '../support/engines.ts';
-import { authorizationCodeTokens, clientCredentials } from '../support/graph.ts';
+import { authorizationCodeTokens } from '../support/graph.ts';
+import {
+  errorCode as codeOf,
+  type GraphRequest,
+  appToken as graphAppToken,
+  graphClient,
+} from '../support/graph-client.ts';
 import { fido2MethodBody } from '../support/provisioning-fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
@@ -36,22 +42,11 @@ describe.each(engines)('Graph passkey provisioning on %s', (engine) => {
   let tokenB: string;
   let spa: string;
 
-  async function appToken(t: Tenant, permission: string, redirectUris: string[] = []) {
-    const c = await createApp(server.ctx, t, {
-      name: `prov-${permission}-${randomBytes(2).toString('hex')}`,
-      redirectUris,
-      publicClient: false,
-      permissions: [permission],
-    });
-    const r = await clientCredentials(
-      server,
-      t,
-      { id: c.app.id, secret: c.clientSecret! },
-      'https://graph.microsoft.com/.default',
-    );
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    return { id: c.app.id, token: String(r.body.access_token) };
-  }
+  const appToken = async (t: Tenant, permission: string, redirectUris: string[] = []) => {
+    const name = `prov-${permission}-${randomBytes(2).toString('hex')}`;
+    const c = await graphAppToken(server, t, permission, { name, redirectUris });
+    return { id: c.appId, token: c.token };
+  };
 
   beforeAll(async () => {
     server = await startTestServer(engine);
@@ -70,23 +65,10 @@ describe.each(engines)('Graph passkey provisioning on %s', (engine) => {
   });
   afterAll(() => server?.close());
 
-  const graph = async (method: string, path: string, opts: { token?: string; body?: unknown; raw?: string } = {}) => {
-    const res = await fetch(`${server.url}/graph${path.startsWith('/beta') ? '' : '/v1.0'}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${opts.token ?? app.token}`,
-        ...(opts.body === undefined && opts.raw === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(opts.raw !== undefined
-        ? { body: opts.raw }
-        : opts.body === undefined
-          ? {}
-          : { body: JSON.stringify(opts.body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Json };
-  };
-  const codeOf = (r: { body: Json }) => (r.body.error as { code: string } | undefined)?.code;
+  const client = graphClient<Json>(() => server, { token: () => app.token });
+  /** A path below /beta is Graph's beta version, any other below v1.0. */
+  const graph = (method: string, path: string, opts: GraphRequest = {}) =>
+    client(method, path.startsWith('/beta') ? `${server.url}/graph${path}` : path, opts);
   const detailOf = (r: { body: Json }) => (r.body.error as { innerError: Record<string, string> }).innerError;
 
   let n = 0;

@@ -4,12 +4,12 @@
 // as Graph's passwordAuthenticationMethod. The password and its hash appear in no response, log line or log row.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, createTenant } from '../../src/flows/directory.ts';
+import { createTenant } from '../../src/flows/directory.ts';
 import { PASSWORD_METHOD_ID } from '../../src/http/graph/password-methods.ts';
 import { findPasswordCredential, verifyPassword } from '../../src/store/password-credentials.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { engines } from '../support/engines.ts';
-import { clientCredentials } from '../support/graph.ts';
+import { errorCode as codeOf, appToken as graphAppToken, graphClient } from '../support/graph-client.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 type Json = Record<string, unknown>;
@@ -26,22 +26,8 @@ describe.each(engines)('passwordProfile and passwordMethods on %s', (engine) => 
   const responses: string[] = [];
   const secrets: string[] = [];
 
-  async function appToken(t: Tenant, permission: string) {
-    const c = await createApp(server.ctx, t, {
-      name: `pw-${permission}`,
-      redirectUris: [],
-      publicClient: false,
-      permissions: [permission],
-    });
-    const r = await clientCredentials(
-      server,
-      t,
-      { id: c.app.id, secret: c.clientSecret! },
-      'https://graph.microsoft.com/.default',
-    );
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    return String(r.body.access_token);
-  }
+  const appToken = async (t: Tenant, permission: string) =>
+    (await graphAppToken(server, t, permission, { name: `pw-${permission}` })).token;
 
   beforeAll(async () => {
     server = await startTestServer(engine, {}, undefined, {
@@ -56,20 +42,8 @@ describe.each(engines)('passwordProfile and passwordMethods on %s', (engine) => 
   });
   afterAll(() => server?.close());
 
-  const graph = async (method: string, path: string, token: string, body?: unknown) => {
-    const res = await fetch(`${server.url}/graph/v1.0${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    responses.push(text);
-    return { status: res.status, text, body: (text ? JSON.parse(text) : {}) as Json & { value: Json[] } };
-  };
-  const codeOf = (r: { body: Json }) => (r.body.error as { code: string } | undefined)?.code;
+  const client = graphClient<Json & { value: Json[] }>(() => server, { empty: {}, seen: (t) => responses.push(t) });
+  const graph = (method: string, path: string, token: string, body?: unknown) => client(method, path, { token, body });
   /** A password nobody else uses, remembered so the last test can look for it everywhere. */
   const newPassword = () => {
     const p = `Pw-${randomBytes(9).toString('base64url')}7x`;

@@ -5,7 +5,7 @@ import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCollectionQuery } from '../../src/core/odata.ts';
 import { registrationDetailsQuerySpec } from '../../src/core/registration-report.ts';
-import { createApp, createTenant } from '../../src/flows/directory.ts';
+import { createTenant } from '../../src/flows/directory.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { skiptokenKey } from '../../src/http/graph/skiptoken-key.ts';
 import type { Store } from '../../src/store/db.ts';
@@ -19,7 +19,7 @@ import {
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
 import { engines, openTestStore } from '../support/engines.ts';
-import { clientCredentials } from '../support/graph.ts';
+import { errorCode as codeOf, appToken as graphAppToken, graphClient } from '../support/graph-client.ts';
 import { reportUser } from '../support/report-fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -36,22 +36,8 @@ describe.each(engines)('Graph authentication methods reports on %s', (engine) =>
   let usersTokenA: string;
   const people: Record<string, User> = {};
 
-  async function appToken(t: Tenant, permission: string) {
-    const c = await createApp(server.ctx, t, {
-      name: `reports-${permission}`,
-      redirectUris: [],
-      publicClient: false,
-      permissions: [permission],
-    });
-    const r = await clientCredentials(
-      server,
-      t,
-      { id: c.app.id, secret: c.clientSecret! },
-      'https://graph.microsoft.com/.default',
-    );
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    return String(r.body.access_token);
-  }
+  const appToken = async (t: Tenant, permission: string) =>
+    (await graphAppToken(server, t, permission, { name: `reports-${permission}` })).token;
 
   beforeAll(async () => {
     server = await startTestServer(engine);
@@ -75,14 +61,9 @@ describe.each(engines)('Graph authentication methods reports on %s', (engine) =>
   });
   afterAll(() => server?.close());
 
-  const graph = async (path: string, token = tokenA, headers: Record<string, string> = {}) => {
-    const res = await fetch(path.startsWith('http') ? path : `${server.url}/graph/v1.0${path}`, {
-      headers: { authorization: `Bearer ${token}`, ...headers },
-    });
-    const text = await res.text();
-    return { status: res.status, text, body: JSON.parse(text) as Json & { value: Row[] } };
-  };
-  const codeOf = (r: { body: Json }) => (r.body.error as { code: string } | undefined)?.code;
+  const client = graphClient<Json & { value: Row[] }>(() => server);
+  const graph = (path: string, token = tokenA, headers: Record<string, string> = {}) =>
+    client('GET', path, { token, headers });
   const q = (filter: string) => `${REPORT}?$filter=${encodeURIComponent(filter)}`;
   const names = (rows: readonly Row[]) => rows.map((r) => String(r.userPrincipalName).split('@')[0]).sort();
 

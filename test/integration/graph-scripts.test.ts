@@ -4,12 +4,12 @@
 // not support what Graph does, the answer is Graph's error envelope with a catalogue code naming what is missing.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, createTenant } from '../../src/flows/directory.ts';
+import { createTenant } from '../../src/flows/directory.ts';
 import { insertSignIn } from '../../src/store/logs.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { addPasskey } from '../support/auth-method-fixtures.ts';
 import { engines } from '../support/engines.ts';
-import { clientCredentials } from '../support/graph.ts';
+import { appToken as graphAppToken } from '../support/graph-client.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read as loose JSON in assertions
@@ -37,22 +37,8 @@ describe.each(engines)('scripts written for Microsoft Graph, against Signet on %
   const upn = (name: string) => `${name}.${suffix}@contoso.com`;
   const ids: Record<string, string> = {};
 
-  async function appToken(permissions: string[]) {
-    const c = await createApp(server.ctx, tenant, {
-      name: 'graph script',
-      redirectUris: [],
-      publicClient: false,
-      permissions,
-    });
-    const r = await clientCredentials(
-      server,
-      tenant,
-      { id: c.app.id, secret: c.clientSecret! },
-      'https://graph.microsoft.com/.default',
-    );
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    return String(r.body.access_token);
-  }
+  const appToken = async (permissions: string[]) =>
+    (await graphAppToken(server, tenant, permissions, { name: 'graph script' })).token;
 
   /** One request as a script sends it: `pathAndQuery` below https://graph.microsoft.com/v1.0, byte for byte. */
   async function send(
