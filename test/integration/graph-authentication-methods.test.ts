@@ -2,7 +2,7 @@
 // the passkeys (list, get, delete — which ends the user's sessions and refresh tokens at once), the Temporary
 // Access Pass (create — the pass only then — list, get, delete); another tenant never sees or changes them; a
 // privileged user's methods only a Privileged Authentication Administrator (or Global Administrator) changes.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
 import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
@@ -12,7 +12,7 @@ import { issueTap, signInWithTap } from '../../src/flows/temporary-access-pass.t
 import { listAudits } from '../../src/store/logs.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { assignRole, type User } from '../../src/store/users.ts';
-import { CookieClient } from '../support/browserless.ts';
+import { authorizationCode } from '../support/code-flow.ts';
 import { engines } from '../support/engines.ts';
 import { authorizationCodeTokens } from '../support/graph.ts';
 import { errorCode as codeOf, appToken as graphAppToken, graphClient } from '../support/graph-client.ts';
@@ -79,31 +79,19 @@ describe.each(engines)('Graph authentication methods on %s', (engine) => {
   /** The user signed in (TAP, in a browser) to an app that holds their refresh token. */
   async function refreshTokenOf(user: User) {
     const { pass } = await issueTap(server.ctx, a, user, { oneTime: false, actor: { type: 'system', id: null } });
-    const verifier = randomBytes(32).toString('base64url');
-    const client = new CookieClient(server.url);
-    const params = new URLSearchParams({
-      client_id: spa,
-      response_type: 'code',
+    const upn = user.userPrincipalName;
+    const { code, verifier } = await authorizationCode(server, a, {
+      clientId: spa,
+      redirectUri: `${server.url}/cb`,
       scope: 'openid offline_access',
-      redirect_uri: `${server.url}/cb`,
+      upn,
+      pass,
       state: 's',
       nonce: 'n',
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
     });
-    let location = (await client.fetch(`/${a.id}/oauth2/v2.0/authorize?${params}`)).headers.get('location')!;
-    const uid = new URL(location, server.url).searchParams.get('uid');
-    const signin = await client.fetch(`/${a.slug}/signin/tap`, {
-      method: 'POST',
-      json: { username: user.userPrincipalName, pass, uid },
-    });
-    expect(signin.status).toBe(200);
-    location = ((await signin.json()) as { redirect: string }).redirect;
-    for (let i = 0; i < 5 && !location.startsWith(`${server.url}/cb`); i++)
-      location = (await client.fetch(location)).headers.get('location')!;
     const issued = (await token({
       grant_type: 'authorization_code',
-      code: new URL(location).searchParams.get('code')!,
+      code,
       redirect_uri: `${server.url}/cb`,
       client_id: spa,
       code_verifier: verifier,

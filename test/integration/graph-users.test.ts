@@ -1,6 +1,6 @@
 // The Graph users resource as a script sees it: create, get, list with OData query options and paging, update,
 // disable, delete; the revocation that disabling and deleting bring; the audit rows; and tenant isolation.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
@@ -8,6 +8,7 @@ import { listAudits } from '../../src/store/logs.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { assignRole, type User } from '../../src/store/users.ts';
 import { CookieClient } from '../support/browserless.ts';
+import { authorizationCode } from '../support/code-flow.ts';
 import { engines } from '../support/engines.ts';
 import { authorizationCodeTokens } from '../support/graph.ts';
 import { errorOf, appToken as graphAppToken, graphClient } from '../support/graph-client.ts';
@@ -233,27 +234,21 @@ describe.each(engines)('Graph users on %s', (engine) => {
       redirectUris: [`${server.url}/cb`],
       publicClient: true,
     });
-    const verifier = randomBytes(32).toString('base64url');
-    const challenge = createHash('sha256').update(verifier).digest('base64url');
     const client = new CookieClient(server.url);
-    const params = new URLSearchParams({
-      client_id: rp.app.id,
-      response_type: 'code',
-      scope: 'openid offline_access',
-      redirect_uri: `${server.url}/cb`,
-      state: 's',
-      nonce: 'n',
-      code_challenge: challenge,
-      code_challenge_method: 'S256',
-    });
-    let location = (await client.fetch(`/${a.id}/oauth2/v2.0/authorize?${params}`)).headers.get('location')!;
-    const uid = new URL(location, server.url).searchParams.get('uid');
-    const signin = await client.fetch(`/${a.slug}/signin/tap`, { method: 'POST', json: { username: upn, pass, uid } });
-    expect(signin.status).toBe(200);
-    location = ((await signin.json()) as { redirect: string }).redirect;
-    for (let i = 0; i < 5 && !location.startsWith(`${server.url}/cb`); i++)
-      location = (await client.fetch(location)).headers.get('location')!;
-    const code = new URL(location).searchParams.get('code')!;
+    const { code, verifier } = await authorizationCode(
+      server,
+      a,
+      {
+        clientId: rp.app.id,
+        redirectUri: `${server.url}/cb`,
+        scope: 'openid offline_access',
+        upn,
+        pass,
+        state: 's',
+        nonce: 'n',
+      },
+      client,
+    );
     const tokenRes = await token({
       grant_type: 'authorization_code',
       code,

@@ -5,10 +5,28 @@ import type { Tenant } from '../../src/store/tenants.ts';
 import { CookieClient } from './browserless.ts';
 import type { TestServer } from './server.ts';
 
+/** The walk did not end at the app with a code: where it stopped and what it showed, so a failing test says why. */
+export class CodeFlowStopped extends Error {
+  readonly report: Record<string, unknown>;
+  constructor(report: Record<string, unknown>) {
+    super(`authorization code flow stopped: ${JSON.stringify(report)}`);
+    this.report = report;
+  }
+}
+
 export async function authorizationCode(
   server: TestServer,
   tenant: Tenant,
-  p: { clientId: string; redirectUri: string; scope: string; upn: string; pass: string; prompt?: string },
+  p: {
+    clientId: string;
+    redirectUri: string;
+    scope: string;
+    upn: string;
+    pass: string;
+    prompt?: string;
+    nonce?: string;
+    state?: string;
+  },
   /** The browser to use: one already signed in to Signet goes straight back to the app. */
   browser: CookieClient = new CookieClient(server.url),
 ): Promise<{ code: string; verifier: string }> {
@@ -18,7 +36,8 @@ export async function authorizationCode(
     response_type: 'code',
     scope: p.scope,
     redirect_uri: p.redirectUri,
-    state: 'st',
+    state: p.state ?? 'st',
+    ...(p.nonce ? { nonce: p.nonce } : {}),
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
     ...(p.prompt ? { prompt: p.prompt } : {}),
@@ -27,7 +46,7 @@ export async function authorizationCode(
     (await browser.fetch(`/${tenant.id}/oauth2/v2.0/authorize?${q}`)).headers.get('location') ?? '(no redirect)';
   const uid = new URL(location, server.url).searchParams.get('uid');
   if (!uid && !location.startsWith(p.redirectUri))
-    throw new Error(`authorization request did not reach sign-in: ${location}`);
+    throw new CodeFlowStopped({ stoppedAt: `authorization request → ${location}` });
   if (uid) {
     const signin = await browser.fetch(`/${tenant.slug}/signin/tap`, {
       method: 'POST',
@@ -36,12 +55,16 @@ export async function authorizationCode(
     if (signin.status !== 200) throw new Error(`TAP sign-in: ${signin.status} ${await signin.text()}`);
     location = ((await signin.json()) as { redirect: string }).redirect;
   }
+  const hops: string[] = [];
   for (let i = 0; i < 8 && !location.startsWith(p.redirectUri); i++) {
     const res = await browser.fetch(location);
-    if (res.status < 300 || res.status >= 400) throw new Error(`stopped at ${location}: ${res.status}`);
+    hops.push(`${location.split('?')[0]} → ${res.status}`);
+    if (res.status < 300 || res.status >= 400)
+      throw new CodeFlowStopped({ stoppedAt: hops.join(', '), answer: (await res.text()).slice(0, 300) });
     location = res.headers.get('location') ?? '';
   }
-  const code = new URL(location, server.url).searchParams.get('code');
-  if (!code) throw new Error(`no code in ${location}`);
+  const cb = new URL(location, server.url);
+  const code = cb.searchParams.get('code');
+  if (!code) throw new CodeFlowStopped({ ...Object.fromEntries(cb.searchParams), stoppedAt: hops.join(', ') });
   return { code, verifier };
 }

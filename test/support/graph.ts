@@ -1,8 +1,7 @@
 // How Graph scripts and apps get tokens: the client credentials grant (form post, Basic client authentication)
 // and a signed-in user's authorization code flow (PKCE, sign-in with a Temporary Access Pass).
-import { createHash, randomBytes } from 'node:crypto';
 import type { Tenant } from '../../src/store/tenants.ts';
-import { CookieClient } from './browserless.ts';
+import { authorizationCode, CodeFlowStopped } from './code-flow.ts';
 import type { TestServer } from './server.ts';
 
 export async function clientCredentials(
@@ -32,48 +31,16 @@ export async function authorizationCodeTokens(
   scope: string,
 ) {
   const redirectUri = `${server.url}/cb`;
-  const verifier = randomBytes(32).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const browser = new CookieClient(server.url);
-  const q = new URLSearchParams({
-    client_id: client.id,
-    response_type: 'code',
-    scope,
-    redirect_uri: redirectUri,
-    state: 'st',
-    nonce: 'nn',
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-  });
-  let res = await browser.fetch(`/${tenant.id}/oauth2/v2.0/authorize?${q}`);
-  let location = res.headers.get('location') ?? '';
-  const uid = new URL(location, server.url).searchParams.get('uid');
-  if (uid) {
-    const signin = await browser.fetch(`/${tenant.slug}/signin/tap`, {
-      method: 'POST',
-      json: { username: who.upn, pass: who.pass, uid },
-    });
-    if (signin.status !== 200) throw new Error(`TAP sign-in: ${signin.status} ${await signin.text()}`);
-    location = ((await signin.json()) as { redirect: string }).redirect;
+  let walked: { code: string; verifier: string };
+  try {
+    const p = { clientId: client.id, redirectUri, scope, nonce: 'nn', upn: who.upn, pass: who.pass };
+    walked = await authorizationCode(server, tenant, p);
+  } catch (e) {
+    // Where the walk stopped and what it showed, so a failing test says why.
+    if (e instanceof CodeFlowStopped) return { status: 0, body: e.report };
+    throw e;
   }
-  const hops: string[] = [];
-  for (let i = 0; i < 8 && !location.startsWith(redirectUri); i++) {
-    res = await browser.fetch(location);
-    hops.push(`${location.split('?')[0]} → ${res.status}`);
-    if (res.status < 300 || res.status >= 400) {
-      // Where the walk stopped and what it showed, so a failing test says why.
-      const text = await res.text();
-      return { status: 0, body: { stoppedAt: hops.join(', '), answer: text.slice(0, 300) } as Record<string, unknown> };
-    }
-    location = res.headers.get('location') ?? '';
-  }
-  const cb = new URL(location, server.url);
-  const code = cb.searchParams.get('code');
-  if (!code)
-    return {
-      status: 0,
-      body: { ...Object.fromEntries(cb.searchParams), stoppedAt: hops.join(', ') } as Record<string, unknown>,
-    };
+  const { code, verifier } = walked;
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   const body = new URLSearchParams({
     grant_type: 'authorization_code',
