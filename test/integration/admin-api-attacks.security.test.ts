@@ -28,7 +28,8 @@ import { assignRole, type User } from '../../src/store/users.ts';
 import { CookieClient } from '../support/browserless.ts';
 import { authorizationCode } from '../support/code-flow.ts';
 import { engines } from '../support/engines.ts';
-import { authorizationCodeTokens, clientCredentials } from '../support/graph.ts';
+import { authorizationCodeTokens } from '../support/graph.ts';
+import { errorCode as codeOf, appToken as graphAppToken, graphClient } from '../support/graph-client.ts';
 import { fido2MethodBody } from '../support/provisioning-fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
@@ -58,17 +59,9 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
   let secretApp: string;
   const logLines: string[] = [];
 
-  async function appToken(t: Tenant, permissions: string[]) {
-    const c = await createApp(server.ctx, t, {
-      name: `attack-${permissions.join('-')}`,
-      redirectUris: [],
-      publicClient: false,
-      permissions,
-    });
-    const r = await clientCredentials(server, t, { id: c.app.id, secret: c.clientSecret! }, GRAPH_DEFAULT);
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
-    return String(r.body.access_token);
-  }
+  const appToken = async (t: Tenant, permissions: string[]) =>
+    (await graphAppToken(server, t, permissions, { name: `attack-${permissions.join('-')}`, scope: GRAPH_DEFAULT }))
+      .token;
 
   beforeAll(async () => {
     server = await startTestServer(engine, {}, undefined, {
@@ -113,26 +106,14 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     return { token: String(r.body.access_token), idToken: String(r.body.id_token) };
   }
-  const graph = async (
+  const client = graphClient<Json>(() => server);
+  const graph = (
     method: string,
     path: string,
     token: string | undefined,
     body?: unknown,
     headers: Record<string, string> = {},
-  ) => {
-    const res = await fetch(`${server.url}/graph/v1.0${path}`, {
-      method,
-      headers: {
-        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, text, body: (text ? JSON.parse(text) : undefined) as Json };
-  };
-  const codeOf = (r: { body?: Json }) => (r.body?.error as { code: string } | undefined)?.code;
+  ) => client(method, path, { token, body, headers });
   const batch = async (token: string, requests: unknown[], version = 'v1.0') => {
     const res = await fetch(`${server.url}/graph/${version}/$batch`, {
       method: 'POST',

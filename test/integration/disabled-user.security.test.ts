@@ -10,6 +10,7 @@ import { CookieClient } from '../support/browserless.ts';
 import { authorizationCode } from '../support/code-flow.ts';
 import { engines } from '../support/engines.ts';
 import { clientCredentials } from '../support/graph.ts';
+import { errorCode as codeOf, graphClient } from '../support/graph-client.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 type Json = Record<string, unknown>;
@@ -39,19 +40,8 @@ describe.each(engines)('a user disabled through Graph on %s', (engine) => {
   });
   afterAll(() => server?.close());
 
-  const graph = async (method: string, path: string, token: string, body?: unknown) => {
-    const res = await fetch(`${server.url}/graph/v1.0${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Json };
-  };
-  const codeOf = (r: { body: Json }) => (r.body.error as { code?: string } | undefined)?.code;
+  const client = graphClient<Json>(() => server, { empty: {} });
+  const graph = (method: string, path: string, token: string, body?: unknown) => client(method, path, { token, body });
   const token = async (body: Record<string, string>) => {
     const res = await fetch(`${server.url}/${a.id}/oauth2/v2.0/token`, {
       method: 'POST',

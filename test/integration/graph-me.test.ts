@@ -20,7 +20,8 @@ import type { Tenant } from '../../src/store/tenants.ts';
 import { assignRole, type User } from '../../src/store/users.ts';
 import { addPasskey } from '../support/auth-method-fixtures.ts';
 import { engines } from '../support/engines.ts';
-import { authorizationCodeTokens, clientCredentials } from '../support/graph.ts';
+import { authorizationCodeTokens } from '../support/graph.ts';
+import { errorCode as codeOf, appToken as graphAppToken, graphClient } from '../support/graph-client.ts';
 import { fido2MethodBody } from '../support/provisioning-fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
@@ -46,19 +47,12 @@ describe.each(engines)('Graph /me on %s', (engine) => {
     const redirectUris = [`${server.url}/cb`, `${APP_ORIGIN}/callback`];
     spa = (await createApp(server.ctx, a, { name: 'Passkeys page', redirectUris, publicClient: true })).app.id;
     spaB = (await createApp(server.ctx, b, { name: 'B page', redirectUris, publicClient: true })).app.id;
-    const c = await createApp(server.ctx, a, {
-      name: 'Script',
-      redirectUris: [],
-      publicClient: false,
-      permissions: ['UserAuthenticationMethod.ReadWrite.All', 'UserAuthMethod-Passkey.ReadWrite.All', 'User.Read.All'],
-    });
-    const t = await clientCredentials(
-      server,
-      a,
-      { id: c.app.id, secret: c.clientSecret! },
-      'https://graph.microsoft.com/.default',
-    );
-    appToken = String(t.body.access_token);
+    const permissions = [
+      'UserAuthenticationMethod.ReadWrite.All',
+      'UserAuthMethod-Passkey.ReadWrite.All',
+      'User.Read.All',
+    ];
+    appToken = (await graphAppToken(server, a, permissions, { name: 'Script' })).token;
   });
   afterAll(() => server?.close());
 
@@ -78,19 +72,8 @@ describe.each(engines)('Graph /me on %s', (engine) => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     return { token: String(r.body.access_token), refreshToken: String(r.body.refresh_token) };
   }
-  const graph = async (method: string, path: string, token: string, body?: unknown) => {
-    const res = await fetch(`${server.url}/graph/v1.0${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as Json };
-  };
-  const codeOf = (r: { body: Json }) => (r.body?.error as { code: string } | undefined)?.code;
+  const client = graphClient<Json>(() => server);
+  const graph = (method: string, path: string, token: string, body?: unknown) => client(method, path, { token, body });
   const setPolicy = (change: Partial<PasskeyMethodConfig>) =>
     savePasskeyMethodConfig(server.ctx.db, a.id, { ...defaultPasskeyMethodConfig(), ...change }, Date.now());
   const optionsWith = async (token: string) => {
