@@ -6,7 +6,7 @@ import { secretKeyId } from '../core/graph-application.ts';
 import type { CollectionQuery } from '../core/odata.ts';
 import type { Db } from './db.ts';
 import type { AppSecretsTable, AppsTable } from './schema.ts';
-import { type Cursor, decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './skiptoken.ts';
+import { type Cursor, decodeSkiptoken, keysetPage, queryFingerprint } from './skiptoken.ts';
 
 export interface App {
   id: string;
@@ -110,13 +110,11 @@ export async function queryApps(
     .orderBy('id')
     .limit(query.top + 1)
     .execute();
-  const more = rows.length > query.top;
-  const page = more ? rows.slice(0, query.top) : rows;
-  const last = page[page.length - 1];
+  const page = keysetPage(rows, query.top, (last) => ({ key: null, id: last.id }), fp, key);
   return {
     ok: true,
-    items: page.map(toApp),
-    ...(more && last ? { skiptoken: encodeSkiptoken({ key: null, id: last.id }, fp, key) } : {}),
+    items: page.rows.map(toApp),
+    ...(page.skiptoken ? { skiptoken: page.skiptoken } : {}),
   };
 }
 

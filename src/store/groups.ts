@@ -7,7 +7,7 @@ import type { ErrorCode } from '../core/errors.ts';
 import type { CollectionQuery, FilterNode, Literal } from '../core/odata.ts';
 import type { Db } from './db.ts';
 import type { Database } from './schema.ts';
-import { type Cursor, decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './skiptoken.ts';
+import { type Cursor, decodeSkiptoken, keysetPage, queryFingerprint } from './skiptoken.ts';
 import { searchOn } from './user-query.ts';
 import type { User } from './users.ts';
 
@@ -133,9 +133,7 @@ export async function queryGroups(
     .orderBy('id', desc ? 'desc' : 'asc')
     .limit(query.top + 1)
     .execute();
-  const more = rows.length > query.top;
-  const page = more ? rows.slice(0, query.top) : rows;
-  const last = page[page.length - 1];
+  const page = keysetPage(rows, query.top, (last) => ({ key: byName ? last.sort_key : null, id: last.id }), fp, key);
   let count: number | undefined;
   if (query.count) {
     const r = await db
@@ -148,11 +146,9 @@ export async function queryGroups(
   }
   return {
     ok: true,
-    items: page.map(toGroup),
+    items: page.rows.map(toGroup),
     ...(count === undefined ? {} : { count }),
-    ...(more && last
-      ? { skiptoken: encodeSkiptoken({ key: byName ? last.sort_key : null, id: last.id }, fp, key) }
-      : {}),
+    ...(page.skiptoken ? { skiptoken: page.skiptoken } : {}),
   };
 }
 
@@ -242,12 +238,10 @@ export async function queryGroupMembers(
     .orderBy('u.id')
     .limit(query.top + 1)
     .execute();
-  const more = rows.length > query.top;
-  const page = more ? rows.slice(0, query.top) : rows;
-  const last = page[page.length - 1];
+  const page = keysetPage(rows, query.top, (last) => ({ key: null, id: last.id }), fp, key);
   return {
     ok: true,
-    items: page.map((r) => ({
+    items: page.rows.map((r) => ({
       id: r.id,
       tenantId: r.tenant_id,
       userPrincipalName: r.user_principal_name,
@@ -256,7 +250,7 @@ export async function queryGroupMembers(
       userHandle: r.user_handle,
       createdAt: r.created_at,
     })),
-    ...(more && last ? { skiptoken: encodeSkiptoken({ key: null, id: last.id }, fp, key) } : {}),
+    ...(page.skiptoken ? { skiptoken: page.skiptoken } : {}),
     ...(count === undefined ? {} : { count }),
   };
 }
@@ -301,13 +295,11 @@ export async function queryMemberOf(
     .orderBy('g.id')
     .limit(query.top + 1)
     .execute();
-  const more = rows.length > query.top;
-  const page = more ? rows.slice(0, query.top) : rows;
-  const last = page[page.length - 1];
+  const page = keysetPage(rows, query.top, (last) => ({ key: null, id: last.id }), fp, key);
   return {
     ok: true,
-    items: page.map(toGroup),
-    ...(more && last ? { skiptoken: encodeSkiptoken({ key: null, id: last.id }, fp, key) } : {}),
+    items: page.rows.map(toGroup),
+    ...(page.skiptoken ? { skiptoken: page.skiptoken } : {}),
     ...(count === undefined ? {} : { count }),
   };
 }

@@ -8,7 +8,7 @@ import type { CollectionQuery, FilterNode, Literal } from '../core/odata.ts';
 import type { Db } from './db.ts';
 import type { AuditRecord, SignInRecord } from './logs.ts';
 import type { Database } from './schema.ts';
-import { type Cursor, decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './skiptoken.ts';
+import { type Cursor, decodeSkiptoken, keysetPage, queryFingerprint } from './skiptoken.ts';
 
 export interface LogPage<T> {
   rows: T[];
@@ -146,17 +146,18 @@ async function page<T extends Table, R>(
       return { ok: false, code: 'GRAPH_SKIPTOKEN_INVALID', detail: { parameter: '$skiptoken' } };
   }
   const rows = (await pageQuery(db, table, tenantId, query, columns, cursor).execute()) as Database[T][];
-  const more = rows.length > query.top;
-  const pageRows = more ? rows.slice(0, query.top) : rows;
-  const out: LogPage<R> = { rows: pageRows.map(map) };
-  if (more) {
-    const last = pageRows[pageRows.length - 1] as unknown as { created_at: number | string; id: string };
-    out.skiptoken = encodeSkiptoken(
-      { key: String(Number(last.created_at)), id: last.id },
-      fingerprint,
-      opts.skiptokenKey,
-    );
-  }
+  const keyset = keysetPage(
+    rows,
+    query.top,
+    (row) => {
+      const last = row as unknown as { created_at: number | string; id: string };
+      return { key: String(Number(last.created_at)), id: last.id };
+    },
+    fingerprint,
+    opts.skiptokenKey,
+  );
+  const out: LogPage<R> = { rows: keyset.rows.map(map) };
+  if (keyset.skiptoken) out.skiptoken = keyset.skiptoken;
   if (query.count) {
     const r = await filtered(db, table, tenantId, query, columns)
       .select(sql<number | string>`count(*)`.as('n'))

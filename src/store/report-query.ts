@@ -14,7 +14,7 @@ import {
 } from '../core/registration-report.ts';
 import type { Db } from './db.ts';
 import type { Database } from './schema.ts';
-import { decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './skiptoken.ts';
+import { decodeSkiptoken, keysetPage, queryFingerprint } from './skiptoken.ts';
 import { queryUsers, type UserFilterExtension } from './user-query.ts';
 import { findUserById, type User } from './users.ts';
 
@@ -315,8 +315,8 @@ export async function queryGroupPasskeyCoverage(
     after = cursor.id;
   }
   const rows = await groupCoverageQuery(db, tenantId, query.top, after).execute();
-  const more = rows.length > query.top;
-  const page = (more ? rows.slice(0, query.top) : rows).map((r) => ({
+  const keyset = keysetPage(rows, query.top, (last) => ({ key: null, id: last.id }), fingerprint, opts.skiptokenKey);
+  const page = keyset.rows.map((r) => ({
     id: r.id,
     displayName: r.display_name,
     memberCount: Number(r.member_count),
@@ -335,9 +335,7 @@ export async function queryGroupPasskeyCoverage(
         membersWithDeviceBoundPasskey: Number(t.with_device_bound ?? 0),
         membersPasswordlessCapable: Number(t.with_passkey ?? 0),
       },
-      ...(more
-        ? { skiptoken: encodeSkiptoken({ key: null, id: page.at(-1)!.id }, fingerprint, opts.skiptokenKey) }
-        : {}),
+      ...(keyset.skiptoken ? { skiptoken: keyset.skiptoken } : {}),
     },
   };
 }

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { ErrorCode } from '../core/errors.ts';
 import type { CollectionQuery } from '../core/odata.ts';
 import type { Db } from './db.ts';
-import { type Cursor, decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './skiptoken.ts';
+import { type Cursor, decodeSkiptoken, keysetPage, queryFingerprint } from './skiptoken.ts';
 import type { User } from './users.ts';
 
 export async function roleNamesOf(db: Db, tenantId: string, userId: string): Promise<string[]> {
@@ -75,13 +75,11 @@ export async function queryRoleAssignments(
     .orderBy('user_id')
     .limit(query.top + 1)
     .execute();
-  const more = rows.length > query.top;
-  const page = more ? rows.slice(0, query.top) : rows;
-  const last = page[page.length - 1];
+  const page = keysetPage(rows, query.top, (last) => ({ key: last.role, id: last.user_id }), fp, key);
   return {
     ok: true,
-    items: page.map((r) => ({ userId: r.user_id, role: r.role })),
-    ...(more && last ? { skiptoken: encodeSkiptoken({ key: last.role, id: last.user_id }, fp, key) } : {}),
+    items: page.rows.map((r) => ({ userId: r.user_id, role: r.role })),
+    ...(page.skiptoken ? { skiptoken: page.skiptoken } : {}),
   };
 }
 

@@ -37,3 +37,21 @@ export function decodeSkiptoken(token: string, fingerprint: string, key: Uint8Ar
     return undefined;
   }
 }
+
+/**
+ * The page of a keyset query read with limit top + 1: its first `top` rows and, when there were more, the token
+ * that continues after the last of them (the cursor `cursorOf` reads from that row).
+ */
+export function keysetPage<R>(
+  rows: R[],
+  top: number,
+  cursorOf: (last: R) => Cursor,
+  fingerprint: string,
+  key: Uint8Array,
+): { rows: R[]; skiptoken?: string } {
+  const page = rows.length > top ? rows.slice(0, top) : rows;
+  const last = page[page.length - 1];
+  return rows.length > top && last !== undefined
+    ? { rows: page, skiptoken: encodeSkiptoken(cursorOf(last), fingerprint, key) }
+    : { rows: page };
+}

@@ -7,7 +7,7 @@ import type { ErrorCode } from '../core/errors.ts';
 import type { CollectionQuery, FilterNode, Literal, OrderBy, SearchNode } from '../core/odata.ts';
 import type { Db } from './db.ts';
 import type { Database } from './schema.ts';
-import { type Cursor, decodeSkiptoken, encodeSkiptoken, queryFingerprint } from './skiptoken.ts';
+import { type Cursor, decodeSkiptoken, keysetPage, queryFingerprint } from './skiptoken.ts';
 import type { User } from './users.ts';
 
 export interface UserPage {
@@ -48,10 +48,15 @@ export async function queryUsers(
   }
   const rows = await userPageQuery(db, tenantId, query, cursor, opts.extraFilter).execute();
 
-  const more = rows.length > query.top;
-  const pageRows = more ? rows.slice(0, query.top) : rows;
+  const keyset = keysetPage(
+    rows,
+    query.top,
+    (last) => ({ key: (last as typeof last & { sort_key?: string }).sort_key ?? null, id: last.id }),
+    fingerprint,
+    opts.skiptokenKey,
+  );
   const page: UserPage = {
-    users: pageRows.map((r) => ({
+    users: keyset.rows.map((r) => ({
       id: r.id,
       tenantId: r.tenant_id,
       userPrincipalName: r.user_principal_name,
@@ -61,10 +66,7 @@ export async function queryUsers(
       createdAt: r.created_at,
     })),
   };
-  if (more) {
-    const last = pageRows[pageRows.length - 1]! as (typeof pageRows)[number] & { sort_key?: string };
-    page.skiptoken = encodeSkiptoken({ key: last.sort_key ?? null, id: last.id }, fingerprint, opts.skiptokenKey);
-  }
+  if (keyset.skiptoken) page.skiptoken = keyset.skiptoken;
   if (query.count) page.count = await countUsers(db, tenantId, query, opts.extraFilter);
   return { ok: true, page };
 }
