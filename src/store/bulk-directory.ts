@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Db } from './db.ts';
 import type { Group } from './groups.ts';
 import type { AuditRecord } from './logs.ts';
-import type { User } from './users.ts';
+import { toUser, type User, userValues } from './users.ts';
 
 // SQLite allows 32,766 bound parameters and PostgreSQL 65,535: 500 rows of at most 9 columns stay far below.
 const CHUNK = 500;
@@ -14,24 +14,6 @@ function chunks<T>(xs: readonly T[]): T[][] {
   for (let i = 0; i < xs.length; i += CHUNK) out.push(xs.slice(i, i + CHUNK));
   return out;
 }
-
-const toUser = (r: {
-  id: string;
-  tenant_id: string;
-  user_principal_name: string;
-  display_name: string;
-  enabled: number;
-  user_handle: string;
-  created_at: number;
-}): User => ({
-  id: r.id,
-  tenantId: r.tenant_id,
-  userPrincipalName: r.user_principal_name,
-  displayName: r.display_name,
-  enabled: r.enabled === 1,
-  userHandle: r.user_handle,
-  createdAt: r.created_at,
-});
 
 /** The tenant's users among `upns` (compared case-insensitively, as sign-in does). */
 export async function findUsersByNames(db: Db, tenantId: string, upns: readonly string[]): Promise<User[]> {
@@ -84,22 +66,7 @@ export async function membershipsOf(db: Db, tenantId: string, userIds: readonly 
 }
 
 export async function insertUsers(db: Db, users: readonly User[]): Promise<void> {
-  for (const part of chunks(users))
-    await db
-      .insertInto('users')
-      .values(
-        part.map((u) => ({
-          id: u.id,
-          tenant_id: u.tenantId,
-          user_principal_name: u.userPrincipalName,
-          upn_lower: u.userPrincipalName.toLowerCase(),
-          display_name: u.displayName,
-          enabled: u.enabled ? 1 : 0,
-          user_handle: u.userHandle,
-          created_at: u.createdAt,
-        })),
-      )
-      .execute();
+  for (const part of chunks(users)) await db.insertInto('users').values(part.map(userValues)).execute();
 }
 
 /** Adds the memberships; one that exists already is left as it is. */

@@ -9,7 +9,7 @@ import type { Db } from './db.ts';
 import type { Database } from './schema.ts';
 import { type Cursor, decodeSkiptoken, keysetPage, queryFingerprint } from './skiptoken.ts';
 import { searchOn } from './user-query.ts';
-import type { User } from './users.ts';
+import { toUser, type User } from './users.ts';
 
 export interface Group {
   id: string;
@@ -241,15 +241,7 @@ export async function queryGroupMembers(
   const page = keysetPage(rows, query.top, (last) => ({ key: null, id: last.id }), fp, key);
   return {
     ok: true,
-    items: page.rows.map((r) => ({
-      id: r.id,
-      tenantId: r.tenant_id,
-      userPrincipalName: r.user_principal_name,
-      displayName: r.display_name,
-      enabled: r.enabled === 1,
-      userHandle: r.user_handle,
-      createdAt: r.created_at,
-    })),
+    items: page.rows.map(toUser),
     ...(page.skiptoken ? { skiptoken: page.skiptoken } : {}),
     ...(count === undefined ? {} : { count }),
   };

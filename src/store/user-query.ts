@@ -8,7 +8,7 @@ import type { CollectionQuery, FilterNode, Literal, OrderBy, SearchNode } from '
 import type { Db } from './db.ts';
 import type { Database } from './schema.ts';
 import { type Cursor, decodeSkiptoken, keysetPage, queryFingerprint } from './skiptoken.ts';
-import type { User } from './users.ts';
+import { toUser, type User } from './users.ts';
 
 export interface UserPage {
   users: User[];
@@ -56,15 +56,7 @@ export async function queryUsers(
     opts.skiptokenKey,
   );
   const page: UserPage = {
-    users: keyset.rows.map((r) => ({
-      id: r.id,
-      tenantId: r.tenant_id,
-      userPrincipalName: r.user_principal_name,
-      displayName: r.display_name,
-      enabled: r.enabled === 1,
-      userHandle: r.user_handle,
-      createdAt: r.created_at,
-    })),
+    users: keyset.rows.map(toUser),
   };
   if (keyset.skiptoken) page.skiptoken = keyset.skiptoken;
   if (query.count) page.count = await countUsers(db, tenantId, query, opts.extraFilter);

@@ -14,7 +14,12 @@ export interface User {
 }
 
 type Row = Selectable<UsersTable>;
-const toUser = (r: Row): User => ({
+/** The columns a User is read from (a query may select more). */
+export type UserRow = Pick<
+  Row,
+  'id' | 'tenant_id' | 'user_principal_name' | 'display_name' | 'enabled' | 'user_handle' | 'created_at'
+>;
+export const toUser = (r: UserRow): User => ({
   id: r.id,
   tenantId: r.tenant_id,
   userPrincipalName: r.user_principal_name,
@@ -24,20 +29,20 @@ const toUser = (r: Row): User => ({
   createdAt: r.created_at,
 });
 
+/** The row a User is stored as. */
+export const userValues = (u: User) => ({
+  id: u.id,
+  tenant_id: u.tenantId,
+  user_principal_name: u.userPrincipalName,
+  upn_lower: u.userPrincipalName.toLowerCase(),
+  display_name: u.displayName,
+  enabled: u.enabled ? 1 : 0,
+  user_handle: u.userHandle,
+  created_at: u.createdAt,
+});
+
 export async function insertUser(db: Db, u: User): Promise<void> {
-  await db
-    .insertInto('users')
-    .values({
-      id: u.id,
-      tenant_id: u.tenantId,
-      user_principal_name: u.userPrincipalName,
-      upn_lower: u.userPrincipalName.toLowerCase(),
-      display_name: u.displayName,
-      enabled: u.enabled ? 1 : 0,
-      user_handle: u.userHandle,
-      created_at: u.createdAt,
-    })
-    .execute();
+  await db.insertInto('users').values(userValues(u)).execute();
 }
 
 export async function findUserById(db: Db, tenantId: string, id: string): Promise<User | undefined> {
