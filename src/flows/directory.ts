@@ -5,7 +5,7 @@ import { defaultPasskeyMethodConfig } from '../core/passkey-method.ts';
 import { evaluateTenantSlug } from '../core/tenant-slug.ts';
 import { type App, findApp, insertApp, setAppPermissions } from '../store/apps.ts';
 import { isUniqueViolation } from '../store/db.ts';
-import { insertAudit } from '../store/logs.ts';
+import { type AuditRecord, insertAudit } from '../store/logs.ts';
 import { savePasskeyMethodConfig } from '../store/policies.ts';
 import { insertTenant, type Tenant } from '../store/tenants.ts';
 import { assignRole, insertUser, type User } from '../store/users.ts';
@@ -47,6 +47,50 @@ export async function createTenant(
 
 const UPN = /^[^\s@]{1,64}@[^\s@]{1,190}$/;
 
+/** A new user of the tenant, not yet stored: a fresh id and WebAuthn user handle (random, never the name). */
+export function newUser(
+  ctx: Ctx,
+  tenant: Tenant,
+  p: { userPrincipalName: string; displayName: string; enabled: boolean },
+  createdAt?: number,
+): User {
+  return {
+    id: ctx.newId(),
+    tenantId: tenant.id,
+    userPrincipalName: p.userPrincipalName,
+    displayName: p.displayName,
+    enabled: p.enabled,
+    userHandle: ctx.randomBytes(64).toString('base64url'),
+    createdAt: createdAt ?? ctx.now(),
+  };
+}
+
+/** The audit row of a user's creation, as directoryAudits shows it ("Add user" with name, state and roles). */
+export function addUserAudit(
+  ctx: Ctx,
+  user: User,
+  actor: Pick<AuditRecord, 'actorType' | 'actorId'>,
+  roles: readonly string[],
+  extra: Record<string, string> = {},
+): AuditRecord {
+  return {
+    id: ctx.newId(),
+    tenantId: user.tenantId,
+    createdAt: user.createdAt,
+    ...actor,
+    activity: 'Add user',
+    targetType: 'user',
+    targetId: user.id,
+    detail: {
+      userPrincipalName: user.userPrincipalName,
+      displayName: user.displayName,
+      accountEnabled: String(user.enabled),
+      roles: roles.join(','),
+      ...extra,
+    },
+  };
+}
+
 export async function createUser(
   ctx: Ctx,
   tenant: Tenant,
@@ -64,35 +108,17 @@ export async function createUser(
   for (const r of p.roles ?? [])
     if (!(ROLES as readonly string[]).includes(r))
       throw new SignetError('REQUEST_INVALID', { field: 'role', reason: `unknown role ${r}` });
-  const user: User = {
-    id: ctx.newId(),
-    tenantId: tenant.id,
+  const user = newUser(ctx, tenant, {
     userPrincipalName: p.userPrincipalName,
     displayName: p.displayName ?? p.userPrincipalName.split('@')[0]!,
     enabled: p.enabled ?? true,
-    userHandle: ctx.randomBytes(64).toString('base64url'),
-    createdAt: ctx.now(),
-  };
+  });
   try {
     await ctx.db.transaction().execute(async (trx) => {
       await insertUser(trx, user);
       for (const r of p.roles ?? []) await assignRole(trx, tenant.id, user.id, r);
-      await insertAudit(trx, {
-        id: ctx.newId(),
-        tenantId: tenant.id,
-        createdAt: user.createdAt,
-        actorType: p.actor?.type ?? 'system',
-        actorId: p.actor?.id ?? null,
-        activity: 'Add user',
-        targetType: 'user',
-        targetId: user.id,
-        detail: {
-          userPrincipalName: user.userPrincipalName,
-          displayName: user.displayName,
-          accountEnabled: String(user.enabled),
-          roles: (p.roles ?? []).join(','),
-        },
-      });
+      const actor = { actorType: p.actor?.type ?? 'system', actorId: p.actor?.id ?? null } as const;
+      await insertAudit(trx, addUserAudit(ctx, user, actor, p.roles ?? []));
     });
   } catch (err) {
     if (isUniqueViolation(err))

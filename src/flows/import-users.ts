@@ -21,6 +21,7 @@ import type { AuditRecord } from '../store/logs.ts';
 import type { Tenant } from '../store/tenants.ts';
 import type { User } from '../store/users.ts';
 import type { Ctx } from './context.ts';
+import { addUserAudit, newUser } from './directory.ts';
 import { actorOf } from './users.ts';
 
 export interface ImportInput {
@@ -159,33 +160,17 @@ async function planAndWrite(ctx: Ctx, tenant: Tenant, by: Principal, rows: Good[
       continue;
     }
     const found = existing.get(upn.toLowerCase());
-    const user: User = found ?? {
-      id: ctx.newId(),
-      tenantId: tenant.id,
-      userPrincipalName: upn,
-      displayName: r.user.displayName,
-      enabled: r.user.accountEnabled,
-      userHandle: ctx.randomBytes(64).toString('base64url'),
-      createdAt: at,
-    };
+    const user: User =
+      found ??
+      newUser(
+        ctx,
+        tenant,
+        { userPrincipalName: upn, displayName: r.user.displayName, enabled: r.user.accountEnabled },
+        at,
+      );
     if (!found) {
       users.push(user);
-      audits.push({
-        id: ctx.newId(),
-        tenantId: tenant.id,
-        createdAt: at,
-        ...actor,
-        activity: 'Add user',
-        targetType: 'user',
-        targetId: user.id,
-        detail: {
-          userPrincipalName: user.userPrincipalName,
-          displayName: user.displayName,
-          accountEnabled: String(user.enabled),
-          roles: '',
-          source: 'import',
-        },
-      });
+      audits.push(addUserAudit(ctx, user, actor, [], { source: 'import' }));
     }
     let added = 0;
     for (const g of targets) {

@@ -25,7 +25,7 @@ import {
   updateUser,
 } from '../store/users.ts';
 import type { Ctx } from './context.ts';
-import { createUser } from './directory.ts';
+import { addUserAudit, createUser, newUser } from './directory.ts';
 import { isLocalOperator } from './local-operator.ts';
 
 type Actor = Pick<AuditRecord, 'actorType' | 'actorId'>;
@@ -80,15 +80,11 @@ async function createUserWithPassword(
   profile: PasswordProfile,
 ): Promise<User> {
   const password = await hashedPassword(ctx, profile, body);
-  const user: User = {
-    id: ctx.newId(),
-    tenantId: tenant.id,
+  const user = newUser(ctx, tenant, {
     userPrincipalName: body.userPrincipalName,
     displayName: body.displayName,
     enabled: body.accountEnabled,
-    userHandle: ctx.randomBytes(64).toString('base64url'),
-    createdAt: ctx.now(),
-  };
+  });
   try {
     await ctx.db.transaction().execute(async (trx) => {
       await insertUser(trx, user);
@@ -98,23 +94,8 @@ async function createUserWithPassword(
         ...password,
         createdAt: user.createdAt,
       });
-      await insertAudit(trx, {
-        id: ctx.newId(),
-        tenantId: tenant.id,
-        createdAt: user.createdAt,
-        ...actorOf(by),
-        activity: 'Add user',
-        targetType: 'user',
-        targetId: user.id,
-        detail: {
-          userPrincipalName: user.userPrincipalName,
-          displayName: user.displayName,
-          accountEnabled: String(user.enabled),
-          roles: '',
-          // That a password was set, never anything of it.
-          passwordProfile: 'password set',
-        },
-      });
+      // That a password was set, never anything of it.
+      await insertAudit(trx, addUserAudit(ctx, user, actorOf(by), [], { passwordProfile: 'password set' }));
     });
   } catch (err) {
     if (isUniqueViolation(err))
