@@ -125,6 +125,12 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
     return { status: res.status, text, body, answers: body.responses ?? [] };
   };
   const passkeysOf = async (t: Tenant, user: User) => (await listPasskeys(server.ctx.db, t.id, user.id)).length;
+  /** Registers a passkey through /me from `origin`'s page (options, the ceremony, the POST): the POST's answer. */
+  const registerAtMe = async (token: string, origin = APP_ORIGIN) => {
+    const options = await graph('GET', '/me/authentication/fido2Methods/creationOptions', token);
+    const body = await fido2MethodBody((options.body as { publicKey: Json }).publicKey, origin);
+    return graph('POST', '/me/authentication/fido2Methods', token, body);
+  };
 
   describe('$batch', () => {
     it('reaches no route its token cannot through path tricks: encodings, //, dot segments, case, versions, hosts', async () => {
@@ -600,9 +606,7 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
         OTHER_APP_ORIGIN,
       ];
       for (const origin of lookalikes) {
-        const options = await graph('GET', '/me/authentication/fido2Methods/creationOptions', token);
-        const body = await fido2MethodBody((options.body as { publicKey: Json }).publicKey, origin);
-        const r = await graph('POST', '/me/authentication/fido2Methods', token, body);
+        const r = await registerAtMe(token, origin);
         expect(r.status, `${origin}: ${r.text}`).toBe(400);
         expect(codeOf(r), origin).toMatch(
           origin === ''
@@ -612,28 +616,10 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
       }
       // A token the other page got: its origin registers, the first page's does not.
       const { token: other } = await signIn(user, SELF_SCOPE, a, otherSpa);
-      const fromFirst = await graph(
-        'POST',
-        '/me/authentication/fido2Methods',
-        other,
-        await fido2MethodBody(
-          ((await graph('GET', '/me/authentication/fido2Methods/creationOptions', other)).body as { publicKey: Json })
-            .publicKey,
-          APP_ORIGIN,
-        ),
-      );
+      const fromFirst = await registerAtMe(other, APP_ORIGIN);
       expect([fromFirst.status, codeOf(fromFirst)]).toEqual([400, 'GRAPH_PASSKEY_ORIGIN_NOT_ALLOWED']);
       expect(await passkeysOf(a, user)).toBe(0);
-      const fromOwn = await graph(
-        'POST',
-        '/me/authentication/fido2Methods',
-        other,
-        await fido2MethodBody(
-          ((await graph('GET', '/me/authentication/fido2Methods/creationOptions', other)).body as { publicKey: Json })
-            .publicKey,
-          OTHER_APP_ORIGIN,
-        ),
-      );
+      const fromOwn = await registerAtMe(other, OTHER_APP_ORIGIN);
       expect(fromOwn.status, fromOwn.text).toBe(201);
     });
 
@@ -642,34 +628,10 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
       const mallory = await newUser();
       const bob = await newUser(b);
       const { token: aliceToken } = await signIn(alice);
-      const ok = await graph(
-        'POST',
-        '/me/authentication/fido2Methods',
-        aliceToken,
-        await fido2MethodBody(
-          (
-            (await graph('GET', '/me/authentication/fido2Methods/creationOptions', aliceToken)).body as {
-              publicKey: Json;
-            }
-          ).publicKey,
-          APP_ORIGIN,
-        ),
-      );
+      const ok = await registerAtMe(aliceToken);
       expect(ok.status, ok.text).toBe(201);
       const { token: bobToken } = await signIn(bob, SELF_SCOPE, b);
-      const bobKey = await graph(
-        'POST',
-        '/me/authentication/fido2Methods',
-        bobToken,
-        await fido2MethodBody(
-          (
-            (await graph('GET', '/me/authentication/fido2Methods/creationOptions', bobToken)).body as {
-              publicKey: Json;
-            }
-          ).publicKey,
-          APP_ORIGIN,
-        ),
-      );
+      const bobKey = await registerAtMe(bobToken);
       expect(bobKey.status, bobKey.text).toBe(201);
       const { token } = await signIn(mallory);
       for (const [method, body] of [
