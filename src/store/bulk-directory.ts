@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import type { Db } from './db.ts';
 import type { Group } from './groups.ts';
-import type { AuditRecord } from './logs.ts';
+import { type AuditRecord, auditValues } from './logs.ts';
 import { toUser, type User, userValues } from './users.ts';
 
 // SQLite allows 32,766 bound parameters and PostgreSQL 65,535: 500 rows of at most 9 columns stay far below.
@@ -84,23 +84,7 @@ export async function insertMemberships(
 }
 
 export async function insertAudits(db: Db, audits: readonly AuditRecord[]): Promise<void> {
-  for (const part of chunks(audits))
-    await db
-      .insertInto('audit_logs')
-      .values(
-        part.map((a) => ({
-          id: a.id,
-          tenant_id: a.tenantId,
-          created_at: a.createdAt,
-          actor_type: a.actorType,
-          actor_id: a.actorId,
-          activity: a.activity,
-          target_type: a.targetType,
-          target_id: a.targetId,
-          detail: JSON.stringify(a.detail),
-        })),
-      )
-      .execute();
+  for (const part of chunks(audits)) await db.insertInto('audit_logs').values(part.map(auditValues)).execute();
 }
 
 export async function countGroupMembers(db: Db, tenantId: string, groupId: string): Promise<number> {

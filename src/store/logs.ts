@@ -77,21 +77,21 @@ export interface AuditRecord {
   detail: Record<string, string>;
 }
 
+/** The row an audit record is stored as. */
+export const auditValues = (a: AuditRecord) => ({
+  id: a.id,
+  tenant_id: a.tenantId,
+  created_at: a.createdAt,
+  actor_type: a.actorType,
+  actor_id: a.actorId,
+  activity: a.activity,
+  target_type: a.targetType,
+  target_id: a.targetId,
+  detail: JSON.stringify(a.detail),
+});
+
 export async function insertAudit(db: Db, a: AuditRecord): Promise<void> {
-  await db
-    .insertInto('audit_logs')
-    .values({
-      id: a.id,
-      tenant_id: a.tenantId,
-      created_at: a.createdAt,
-      actor_type: a.actorType,
-      actor_id: a.actorId,
-      activity: a.activity,
-      target_type: a.targetType,
-      target_id: a.targetId,
-      detail: JSON.stringify(a.detail),
-    })
-    .execute();
+  await db.insertInto('audit_logs').values(auditValues(a)).execute();
 }
 
 export async function listAudits(db: Db, tenantId: string): Promise<AuditRecord[]> {
