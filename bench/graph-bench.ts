@@ -76,6 +76,33 @@ export async function seedTenant(
   return { store, ctx, tenant, app: { id: created.app.id, secret: created.clientSecret! } };
 }
 
+export interface BenchTenant {
+  db: BenchDatabase;
+  secret: Buffer;
+  port: number;
+  /** Where the benchmark's server will listen. */
+  origin: string;
+  seeded: Seeded;
+}
+
+/** A benchmark's run on one engine: a new database with the tenant and its app (`permissions`), then removed. */
+export async function withBenchTenant<T>(
+  engine: Engine,
+  permissions: string[],
+  run: (b: BenchTenant) => Promise<T>,
+): Promise<T> {
+  const db = await benchDatabase(engine);
+  try {
+    const secret = benchSecret();
+    const port = benchPort();
+    const origin = `http://localhost:${port}`;
+    const seeded = await seedTenant(db, origin, secret, permissions);
+    return await run({ db, secret, port, origin, seeded });
+  } finally {
+    db.remove();
+  }
+}
+
 /** Rows in bulk: one transaction, multi-row INSERTs of `batch` rows. */
 export async function insertBulk(
   store: Store,

@@ -13,9 +13,6 @@ import type { Engine } from '../src/store/db.ts';
 import { userPageQuery } from '../src/store/user-query.ts';
 import {
   appToken,
-  benchDatabase,
-  benchPort,
-  benchSecret,
   enginesOf,
   explain,
   graphGet,
@@ -27,8 +24,8 @@ import {
   type RawEngine,
   rawEngine,
   rssOf,
-  seedTenant,
   startBenchServer,
+  withBenchTenant,
 } from './graph-bench.ts';
 
 const { values } = parseArgs({
@@ -167,12 +164,7 @@ interface EngineResult {
 }
 
 async function runEngine(engine: Engine): Promise<EngineResult> {
-  const db = await benchDatabase(engine);
-  try {
-    const secret = benchSecret();
-    const port = benchPort();
-    const origin = `http://localhost:${port}`;
-    const seeded = await seedTenant(db, origin, secret, ['User.Read.All']);
+  return withBenchTenant(engine, ['User.Read.All'], async ({ db, secret, port, origin, seeded }) => {
     const t0 = performance.now();
     const now = Date.now();
     const rows = Array.from({ length: USERS }, (_, i) => ({
@@ -216,9 +208,7 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
       await server.stop();
       await seeded.store.close();
     }
-  } finally {
-    db.remove();
-  }
+  });
 }
 
 const out: EngineResult[] = [];

@@ -14,9 +14,6 @@ import { signInPageQuery } from '../src/store/log-query.ts';
 import { insertSignIn } from '../src/store/logs.ts';
 import {
   appToken,
-  benchDatabase,
-  benchPort,
-  benchSecret,
   enginesOf,
   explain,
   graphGet,
@@ -28,8 +25,8 @@ import {
   type RawEngine,
   rawEngine,
   rssOf,
-  seedTenant,
   startBenchServer,
+  withBenchTenant,
 } from './graph-bench.ts';
 
 const { values } = parseArgs({
@@ -310,12 +307,7 @@ interface EngineResult {
 }
 
 async function runEngine(engine: Engine): Promise<EngineResult> {
-  const db = await benchDatabase(engine);
-  try {
-    const secret = benchSecret();
-    const port = benchPort();
-    const origin = `http://localhost:${port}`;
-    const seeded = await seedTenant(db, origin, secret, ['AuditLog.Read.All']);
+  return withBenchTenant(engine, ['AuditLog.Read.All'], async ({ db, secret, port, origin, seeded }) => {
     console.log(`${engine}: seeding ${USERS} users and ${ROWS} sign-ins…`);
     const seed = await seedLog(seeded.store, seeded.tenant.id, seeded.app.id);
     console.log(`${engine}: seeded in ${seed.seconds.toFixed(1)} s`);
@@ -344,9 +336,7 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
       await server.stop();
       await seeded.store.close();
     }
-  } finally {
-    db.remove();
-  }
+  });
 }
 
 const out: EngineResult[] = [];

@@ -22,9 +22,6 @@ import type { Engine } from '../src/store/db.ts';
 import { findUserById } from '../src/store/users.ts';
 import {
   appToken,
-  benchDatabase,
-  benchPort,
-  benchSecret,
   cpuSecondsOf,
   enginesOf,
   type Latency,
@@ -32,8 +29,8 @@ import {
   machine,
   ms,
   rssOf,
-  seedTenant,
   startBenchServer,
+  withBenchTenant,
 } from './graph-bench.ts';
 
 const { values } = parseArgs({
@@ -211,12 +208,7 @@ interface EngineResult {
 }
 
 async function runEngine(engine: Engine): Promise<EngineResult> {
-  const db = await benchDatabase(engine);
-  try {
-    const secret = benchSecret();
-    const port = benchPort();
-    const origin = `http://localhost:${port}`;
-    const seeded = await seedTenant(db, origin, secret, ['Organization.Read.All']);
+  return withBenchTenant(engine, ['Organization.Read.All'], async ({ db, secret, port, origin, seeded }) => {
     const userId = seeded.ctx.newId();
     await seeded.store.db
       .insertInto('users')
@@ -246,9 +238,7 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
       await server.stop();
       await seeded.store.close();
     }
-  } finally {
-    db.remove();
-  }
+  });
 }
 
 const out: EngineResult[] = [];
