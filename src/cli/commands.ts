@@ -16,6 +16,7 @@ import { keysRotateCommand } from './keys.ts';
 import { logAuditsCommand, logSignInsCommand } from './log.ts';
 import { migrateCommand } from './migrate.ts';
 import { passkeyDeleteCommand, passkeyListCommand } from './passkey.ts';
+import { policySetCommand, policyShowCommand } from './policy.ts';
 import { positionalsToOptions } from './positionals.ts';
 import type { Command } from './runtime.ts';
 import { serveCommand } from './serve.ts';
@@ -58,6 +59,8 @@ export const commands: readonly Command[] = [
   logSignInsCommand,
   logAuditsCommand,
   keysRotateCommand,
+  policyShowCommand,
+  policySetCommand,
 ];
 
 /** What each group of two-word commands is about: `signet tenant` alone lists its subcommands. */
@@ -70,6 +73,7 @@ export const groups: Readonly<Record<string, string>> = {
   passkey: "the users' passkeys",
   log: 'the sign-in log and the audit log',
   keys: 'the token signing keys of the tenants',
+  policy: 'the authentication methods policy of a tenant',
 };
 
 /** The subcommands of a group (`tenant` → tenant create, tenant list); empty for a word that is not a group. */

@@ -3,6 +3,9 @@
 // and above their edge, tenants kept apart, the audit of what changed, a damaged stored document, and a tightened
 // policy in force at the very next registration and sign-in.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignetError } from '../../src/core/errors.ts';
 import { fido2PolicyBytes, MAX_FIDO2_POLICY_BYTES, MAX_PASSKEY_PROFILES } from '../../src/core/method-policy-rules.ts';
@@ -12,12 +15,16 @@ import { createApp, createTenant, createUser } from '../../src/flows/directory.t
 import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
 import { startSession } from '../../src/flows/sessions.ts';
 import { beginPasskeySignIn, finishPasskeySignIn } from '../../src/flows/sign-in-passkey.ts';
+import { issueTap } from '../../src/flows/temporary-access-pass.ts';
+import { openStore, type Store } from '../../src/store/db.ts';
 import { insertGroup } from '../../src/store/groups.ts';
+import { listAudits } from '../../src/store/logs.ts';
 import { loadMethodPolicies } from '../../src/store/policy-cache.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
-import type { User } from '../../src/store/users.ts';
-import { engines } from '../support/engines.ts';
-import { clientCredentials } from '../support/graph.ts';
+import { assignRole, type User } from '../../src/store/users.ts';
+import { type Run, signet } from '../support/cli.ts';
+import { databaseUrl, engines } from '../support/engines.ts';
+import { authorizationCodeTokens, clientCredentials } from '../support/graph.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
 
@@ -27,6 +34,7 @@ const TAP = '#microsoft.graph.temporaryAccessPassAuthenticationMethodConfigurati
 const ROOT = '/policies/authenticationMethodsPolicy';
 const CONFIGS = `${ROOT}/authenticationMethodConfigurations`;
 const guid = () => crypto.randomUUID();
+const defaultProfile = () => defaultPasskeyMethodConfig().passkeyProfiles[0]!;
 
 describe.each(engines)('the authentication methods policy through Graph on %s', (engine) => {
   let server: TestServer;
@@ -94,7 +102,6 @@ describe.each(engines)('the authentication methods policy through Graph on %s', 
     keyRestrictions: { isEnforced: false, enforcementType: 'allow', aaGuids: [] },
     ...over,
   });
-  const defaultProfile = () => defaultPasskeyMethodConfig().passkeyProfiles[0]!;
   const newGroup = async (t: Tenant) => {
     const id = guid();
     await insertGroup(server.ctx.db, { id, tenantId: t.id, displayName: `g-${id.slice(0, 6)}`, createdAt: Date.now() });
@@ -490,6 +497,35 @@ describe.each(engines)('the authentication methods policy through Graph on %s', 
     await patchFido2({ isSelfServiceRegistrationAllowed: true }, writerB);
   });
 
+  it('lets an Authentication Policy Administrator write it and an Authentication Administrator only read it', async () => {
+    const spa = (
+      await createApp(server.ctx, a, { name: 'Admin page', redirectUris: [`${server.url}/cb`], publicClient: true })
+    ).app;
+    const tokenOf = async (role: string) => {
+      const user = await createUser(server.ctx, a, {
+        userPrincipalName: `r-${randomBytes(3).toString('hex')}@contoso.com`,
+      });
+      await assignRole(server.ctx.db, a.id, user.id, role);
+      const { pass } = await issueTap(server.ctx, a, user, { oneTime: false, actor: { type: 'system', id: null } });
+      const r = await authorizationCodeTokens(
+        server,
+        a,
+        { id: spa.id },
+        { upn: user.userPrincipalName, pass },
+        'openid Policy.ReadWrite.AuthenticationMethod',
+      );
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return String(r.body.access_token);
+    };
+    const policyAdmin = await tokenOf('Authentication Policy Administrator');
+    expect((await patchFido2({ passkeysPerUserLimit: 7 }, policyAdmin)).status).toBe(204);
+    const authAdmin = await tokenOf('Authentication Administrator');
+    expect((await fido2(authAdmin)).passkeysPerUserLimit).toBe(7);
+    await refused(await patchFido2({ passkeysPerUserLimit: 8 }, authAdmin), 403, 'GRAPH_PERMISSION_DENIED', {});
+    expect((await fido2()).passkeysPerUserLimit).toBe(7);
+    await reset();
+  });
+
   describe('in force at the next ceremony', () => {
     const origin = () => server.ctx.config.origin;
     const strongSession = async (user: User) =>
@@ -571,3 +607,124 @@ describe.each(engines)('the authentication methods policy through Graph on %s', 
     });
   });
 });
+
+for (const engine of engines)
+  describe(`signet policy show | set on ${engine}`, { timeout: 120_000 }, () => {
+    let dir: string;
+    let env: Record<string, string>;
+    let store: Store;
+    let tenantId: string;
+    const run = (...args: string[]) => signet(args, env);
+    const json = (r: Run) => {
+      try {
+        return JSON.parse(r.stdout) as Json;
+      } catch {
+        throw new Error(`stdout is not one JSON value (exit ${r.code}):\n${r.stdout}\nstderr:\n${r.stderr}`);
+      }
+    };
+    const file = (name: string, body: unknown) => {
+      const path = join(dir, name);
+      writeFileSync(path, typeof body === 'string' ? body : JSON.stringify(body));
+      return path;
+    };
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'signet-cli-policy-'));
+      env = {
+        SIGNET_DATA_DIR: dir,
+        SIGNET_PUBLIC_URL: 'http://localhost:4127',
+        ...(engine === 'postgres' ? { SIGNET_DATABASE_URL: await databaseUrl('postgres') } : {}),
+      };
+      const init = await run('init', '--json');
+      expect(init.code, init.stderr).toBe(0);
+      tenantId = (json(init).tenant as { id: string }).id;
+      store = openStore(env.SIGNET_DATABASE_URL ?? `sqlite:${join(dir, 'signet.db')}`);
+    });
+    afterAll(async () => {
+      await store?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('shows every method, or one as the admin API answers it', async () => {
+      const all = await run('policy', 'show', '--json');
+      expect(all.code, all.stderr).toBe(0);
+      expect((json(all).authenticationMethodConfigurations as Json[]).map((c) => c.id)).toEqual([
+        'Fido2',
+        'TemporaryAccessPass',
+        'Email',
+        'SoftwareOath',
+        'Password',
+      ]);
+      const text = await run('policy', 'show');
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(/^Fido2: enabled; include all_users; exclude -; profiles 1, self-service true/m);
+      const one = await run('policy', 'show', '--method', 'fido2', '--json');
+      expect(json(one)).toMatchObject({ '@odata.type': FIDO2, id: 'Fido2', passkeyProfiles: [defaultProfile()] });
+    });
+
+    it('sets one method from a PATCH body, only what it holds, audited as the local operator', async () => {
+      const r = await run(
+        'policy',
+        'set',
+        '--method',
+        'Fido2',
+        '--file',
+        file('off.json', { '@odata.type': FIDO2, isSelfServiceRegistrationAllowed: false }),
+        '--json',
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(json(r)).toMatchObject({
+        isSelfServiceRegistrationAllowed: false,
+        state: 'enabled',
+        passkeysPerUserLimit: 10,
+      });
+      const audits = (await listAudits(store.db, tenantId)).filter(
+        (x) => x.activity === 'Update authentication method configuration',
+      );
+      expect(audits).toHaveLength(1);
+      expect(audits[0]).toMatchObject({
+        actorType: 'system',
+        targetId: 'Fido2',
+        detail: {
+          'isSelfServiceRegistrationAllowed.oldValue': 'true',
+          'isSelfServiceRegistrationAllowed.newValue': 'false',
+        },
+      });
+    });
+
+    it('refuses what the API refuses, with the same codes, and a file or method that is not one', async () => {
+      const refused = async (args: string[], code: string) => {
+        const r = await run(...args, '--json');
+        expect(r.code, r.stdout + r.stderr).toBe(1);
+        const e = json(r).error as { code: string; detail: Record<string, string> };
+        expect(e.code).toBe(code);
+        return e.detail;
+      };
+      const bad = file('bad.json', {
+        '@odata.type': FIDO2,
+        passkeyProfiles: [{ ...defaultProfile(), attestationEnforcement: 'registrationOnly' }],
+      });
+      expect(
+        await refused(['policy', 'set', '--method', 'fido2', '--file', bad], 'POLICY_PROFILE_SYNCED_WITH_ATTESTATION'),
+      ).toMatchObject({
+        field: 'passkeyProfiles[0].passkeyTypes, passkeyProfiles[0].attestationEnforcement',
+      });
+      const untyped = file('untyped.json', { state: 'disabled' });
+      expect(await refused(['policy', 'set', '--method', 'Fido2', '--file', untyped], 'REQUEST_INVALID')).toMatchObject(
+        {
+          field: '@odata.type',
+        },
+      );
+      await refused(['policy', 'set', '--method', 'Sms', '--file', untyped], 'POLICY_METHOD_UNKNOWN');
+      await refused(['policy', 'show', '--method', 'Voice'], 'POLICY_METHOD_UNKNOWN');
+      await refused(['policy', 'set', '--method', 'Fido2', '--file', join(dir, 'missing.json')], 'POLICY_FILE_INVALID');
+      await refused(['policy', 'set', '--method', 'Fido2', '--file', file('list.json', '[1]')], 'POLICY_FILE_INVALID');
+      await refused(
+        ['policy', 'set', '--method', 'Fido2', '--file', file('text.json', 'state: off')],
+        'POLICY_FILE_INVALID',
+      );
+      // Nothing of it was written.
+      const after = json(await run('policy', 'show', '--method', 'Fido2', '--json'));
+      expect(after).toMatchObject({ state: 'enabled', isAttestationEnforced: false });
+    });
+  });
