@@ -14,6 +14,7 @@ import { importCommand } from './import.ts';
 import { initCommand } from './init.ts';
 import { keysRotateCommand } from './keys.ts';
 import { logAuditsCommand, logSignInsCommand } from './log.ts';
+import { mdsAffectedCommand, mdsLoadCommand, mdsStatusCommand } from './mds.ts';
 import { migrateCommand } from './migrate.ts';
 import { passkeyDeleteCommand, passkeyListCommand } from './passkey.ts';
 import { policySetCommand, policyShowCommand } from './policy.ts';
@@ -61,6 +62,9 @@ export const commands: readonly Command[] = [
   keysRotateCommand,
   policyShowCommand,
   policySetCommand,
+  mdsLoadCommand,
+  mdsStatusCommand,
+  mdsAffectedCommand,
 ];
 
 /** What each group of two-word commands is about: `signet tenant` alone lists its subcommands. */
@@ -74,6 +78,7 @@ export const groups: Readonly<Record<string, string>> = {
   log: 'the sign-in log and the audit log',
   keys: 'the token signing keys of the tenants',
   policy: 'the authentication methods policy of a tenant',
+  mds: 'the FIDO Metadata Service BLOB: authenticator models and their status reports',
 };
 
 /** The subcommands of a group (`tenant` → tenant create, tenant list); empty for a word that is not a group. */

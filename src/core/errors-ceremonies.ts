@@ -62,7 +62,7 @@ export const ceremonyErrors = {
     message:
       'This authenticator model is reported compromised or revoked in the authenticator metadata (the detail names the model and its status), so its passkeys can no longer register or sign in.',
     remediation:
-      'Use another authenticator model (or a Temporary Access Pass, then register a new passkey); an administrator lists the affected passkeys with signet mds affected.',
+      'Use another authenticator model (or a Temporary Access Pass, then register a new passkey); an administrator lists the affected passkeys with `npx signet mds affected`.',
     where: 'registration, sign-in, sign-in log, FIDO binding',
   },
   MDS_BLOB_MALFORMED: {
@@ -103,14 +103,14 @@ export const ceremonyErrors = {
     status: 409,
     message: "The metadata BLOB's serial number (no) is not above the one in force; an older BLOB is never loaded.",
     remediation:
-      'Load a newer BLOB (signet mds status shows the no in force); a replayed old BLOB could hide a revocation.',
+      'Load a newer BLOB (`npx signet mds status` shows the no in force); a replayed old BLOB could hide a revocation.',
     where: 'signet mds load, metadata refresh, /readyz',
   },
   MDS_BLOB_UNREACHABLE: {
     status: 502,
     message: 'The metadata BLOB could not be downloaded from SIGNET_MDS_URL.',
     remediation:
-      'Check SIGNET_MDS_URL and the network; the last good BLOB stays in force, and signet mds load FILE loads one by hand.',
+      'Check SIGNET_MDS_URL and the network; the last good BLOB stays in force, and `npx signet mds load FILE` loads one by hand.',
     where: 'signet mds load, metadata refresh, /readyz',
   },
   PASSKEY_ALREADY_REGISTERED: {

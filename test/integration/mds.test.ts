@@ -5,7 +5,6 @@
 // says why; a model marked REVOKED by a newer BLOB refused at registration and, for a passkey registered before,
 // at sign-in (with the code in the sign-in log); who is affected (CLI and Graph beta); and on PostgreSQL a second
 // server process that sees the BLOB another stored.
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -23,7 +22,7 @@ import { listSignIns } from '../../src/store/logs.ts';
 import { insertVerifiedBlob } from '../../src/store/metadata-blobs.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { CookieClient } from '../support/browserless.ts';
-import { ROOT } from '../support/cli.ts';
+import { signet } from '../support/cli.ts';
 import { databaseUrl, engines } from '../support/engines.ts';
 import { clientCredentials } from '../support/graph.ts';
 import {
@@ -44,29 +43,6 @@ type Json = Record<string, any>;
 const KEPT = '1a2b3c4d-0000-4e70-9a55-7357a0c0ffee';
 const REVOKED = '5e6f7a8b-0000-4e70-9a55-7357a0c0ffee';
 const REVOKED_SINCE = '2026-11-20';
-
-/**
- * `signet mds …` as an operator runs it, in a process of its own. TEMPORARY until src/cli/commands.ts lists the mds
- * commands (another engineer edits it until 13:40): the same runCommand main.ts uses, on the mds command itself.
- */
-function signetMds(args: string[], env: Record<string, string>) {
-  const [word, ...rest] = args.slice(1);
-  const name = { load: 'mdsLoadCommand', status: 'mdsStatusCommand', affected: 'mdsAffectedCommand' }[word!]!;
-  const script = `import { ${name} as c } from './src/cli/mds.ts'; import { positionalsToOptions } from './src/cli/positionals.ts'; import { runCommand } from './src/cli/runtime.ts'; process.exitCode = await runCommand(c, positionalsToOptions(c, ${JSON.stringify(rest)}));`;
-  return new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-    execFile(
-      process.execPath,
-      ['--input-type=module', '-e', script],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) =>
-        done({
-          code: err ? (typeof err.code === 'number' ? err.code : -1) : 0,
-          stdout: String(stdout),
-          stderr: String(stderr),
-        }),
-    );
-  });
-}
 
 /** Polls until `probe` holds: another process's BLOB is in force here within the version check interval. */
 async function within(what: string, probe: () => Promise<boolean>, deadlineMs = VERSION_CHECK_INTERVAL_MS + 2000) {
@@ -184,7 +160,7 @@ describe.each(engines)('FIDO metadata service on %s', (engine) => {
   it('says no metadata is loaded yet, and refuses a blob where none is configured to be had', async () => {
     expect(await readyMetadata()).toMatchObject({ status: 'none', url: env.SIGNET_MDS_URL });
     served = { status: 503, body: 'down' };
-    const r = await signetMds(['mds', 'load', '--json'], env);
+    const r = await signet(['mds', 'load', '--json'], env);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).error.code).toBe('MDS_BLOB_UNREACHABLE');
   });
@@ -193,7 +169,7 @@ describe.each(engines)('FIDO metadata service on %s', (engine) => {
     // Its nextUpdate is yesterday: in force, but stale until the service is asked again.
     const blob = await signMdsBlob(chain, mdsPayload(1, v1Entries, futureDate(-1)));
     const path = file('blob-1.jwt', blob);
-    const r = await signetMds(['mds', 'load', path, '--json'], env);
+    const r = await signet(['mds', 'load', path, '--json'], env);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       outcome: 'loaded',
@@ -204,7 +180,7 @@ describe.each(engines)('FIDO metadata service on %s', (engine) => {
     });
     // The same BLOB again is nothing new, not a refusal.
     expect((await loadMdsBlob(server.ctx, blob, 'again')).outcome).toBe('unchanged');
-    const status = await signetMds(['mds', 'status', '--json'], env);
+    const status = await signet(['mds', 'status', '--json'], env);
     expect(status.code, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({
       state: 'stale',
@@ -247,13 +223,13 @@ describe.each(engines)('FIDO metadata service on %s', (engine) => {
     ['a lower no', 'MDS_BLOB_NOT_NEWER', async () => signMdsBlob(chain, mdsPayload(0, v2Entries))],
     ['not a BLOB at all', 'MDS_BLOB_MALFORMED', async () => '{"entries": []}'],
   ])('refuses %s with %s, keeps BLOB no 1 in force and says why in /readyz', async (_what, code, make) => {
-    const r = await signetMds(['mds', 'load', file(`bad-${code}.jwt`, await make()), '--json'], env);
+    const r = await signet(['mds', 'load', file(`bad-${code}.jwt`, await make()), '--json'], env);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).error).toMatchObject({ code, detail: { reason: expect.any(String) } });
     // The alert in the log, naming the code.
     expect(r.stdout + r.stderr).toMatch(new RegExp(`"alert":"mds_blob_refused".*"code":"${code}"`));
     expect(await readyMetadata()).toMatchObject({ status: 'refused', no: 1, code, reason: expect.any(String) });
-    const status = JSON.parse((await signetMds(['mds', 'status', '--json'], env)).stdout);
+    const status = JSON.parse((await signet(['mds', 'status', '--json'], env)).stdout);
     expect(status).toMatchObject({ state: 'refused', blob: { no: 1 }, lastError: { code } });
     // The old BLOB's statements are what the server uses: the model still signs in.
     expect((await signIn(enrolled[REVOKED]!.auth)).status).toBe(200);
@@ -318,7 +294,7 @@ describe.each(engines)('FIDO metadata service on %s', (engine) => {
 
   it('lists who is affected: signet mds affected and the Graph beta report, per tenant', async () => {
     const doomed = enrolled[REVOKED]!;
-    const cli = await signetMds(['mds', 'affected', '--json'], env);
+    const cli = await signet(['mds', 'affected', '--json'], env);
     expect(cli.code, cli.stderr).toBe(0);
     expect(JSON.parse(cli.stdout).passkeys).toEqual([
       expect.objectContaining({
