@@ -43,7 +43,7 @@ export const adminApiErrors = {
       "The passkey was created on a web origin that may not register passkeys through this API: it is neither this sign-in service's own origin nor the origin of a redirect URI registered to the calling app.",
     remediation:
       "Run the passkey ceremony on a page whose origin (scheme, host and port, as in `innerError.origin`) is that of one of the redirect URIs of the app that holds the token, on a host under the tenant's RP ID — or register that redirect URI to the app.",
-    where: 'admin API (Graph passkey registration)',
+    where: 'admin API (Graph: provisioning a passkey, /me)',
   },
   GRAPH_TOKEN_MISSING: {
     status: 401,
@@ -211,27 +211,27 @@ export const adminApiErrors = {
     message: 'The client secret presented is not one of the secrets of this app.',
     remediation:
       'Use a secret shown by addPassword (or `signet app create`) for this client id; if it is lost, add a new one and remove the old one.',
-    where: 'token endpoint (sign-in log)',
+    where: 'token endpoint: client authentication (in auditLogs/signIns)',
   },
   APP_SECRET_EXPIRED: {
     status: 401,
     message: 'The client secret presented has expired (its endDateTime has passed).',
     remediation:
       'Add a new secret to the app (addPassword), configure the client with it, and remove the expired one (its keyId is in the log detail).',
-    where: 'token endpoint (sign-in log)',
+    where: 'token endpoint: client authentication (in auditLogs/signIns)',
   },
   APP_SECRET_REMOVED: {
     status: 401,
     message: 'The client secret presented was removed from the app.',
     remediation:
       'Configure the client with one of the current secrets of the app, or add a new one (addPassword); the removed keyId is in the log detail.',
-    where: 'token endpoint (sign-in log)',
+    where: 'token endpoint: client authentication (in auditLogs/signIns)',
   },
   APP_SECRET_NOT_YET_VALID: {
     status: 401,
     message: 'The client secret presented is not valid yet (its startDateTime is in the future).',
     remediation: 'Wait until the startDateTime of the secret, or use another current secret of the app.',
-    where: 'token endpoint (sign-in log)',
+    where: 'token endpoint: client authentication (in auditLogs/signIns)',
   },
   GROUP_NOT_FOUND: {
     status: 404,

@@ -52,6 +52,11 @@ const pageWords: Partial<Record<ErrorCode, { text?: string; remediation?: string
     remediation:
       'Check the username you typed, or choose a passkey of that account. To sign in with whichever passkey your device offers, use "Use a passkey from another device or a security key" instead.',
   },
+  PASSKEY_AUTHENTICATOR_COMPROMISED: {
+    text: 'This kind of security key or passkey has been reported as no longer safe, so it cannot be used to sign in or be added.',
+    remediation:
+      'Sign in another way, or ask your help desk for a Temporary Access Pass; then add a passkey on a different device or security key.',
+  },
   PASSKEY_ALREADY_REGISTERED: {
     text: 'This passkey is already registered to an account.',
     remediation: 'Sign in with it, or add a passkey from another device or security key.',
