@@ -8,6 +8,7 @@ import {
   type PasskeyMethodConfig,
   type PasskeyProfile,
   profilesForUser,
+  targetsAnyGroup,
   type UserScope,
 } from './passkey-method.ts';
 
@@ -254,5 +255,45 @@ describe('profilesForUser', () => {
     ];
     for (const c of configs)
       for (const u of [alice, bob, carol, dave]) expect(profilesForUser(c, u).length > 0).toBe(isTargeted(c, u));
+  });
+});
+
+describe("targetsAnyGroup (whether the sign-in path must read a user's groups)", () => {
+  const withTargets = (include: PasskeyIncludeTarget[], exclude: PasskeyMethodConfig['excludeTargets'] = []) => ({
+    ...defaultPasskeyMethodConfig(),
+    includeTargets: include,
+    excludeTargets: exclude,
+  });
+  const target = (id: string, targetType: 'group' = 'group'): PasskeyIncludeTarget => ({
+    id,
+    targetType,
+    isRegistrationRequired: false,
+    allowedPasskeyProfiles: [DEFAULT_PROFILE_ID],
+  });
+
+  it('is false for the default (all users) and for user targets, true as soon as a group is named', () => {
+    expect(targetsAnyGroup(defaultPasskeyMethodConfig())).toBe(false);
+    expect(targetsAnyGroup(withTargets([target(ALL_USERS)], [{ id: 'user-1', targetType: 'user' }]))).toBe(false);
+    expect(targetsAnyGroup(withTargets([target(ADMINS)]))).toBe(true);
+    expect(targetsAnyGroup(withTargets([target(ALL_USERS)], [{ id: CONTRACTORS, targetType: 'group' }]))).toBe(true);
+  });
+
+  it('when false, no set of groups changes whether a user is targeted or which profiles apply', () => {
+    const configs = [
+      defaultPasskeyMethodConfig(),
+      withTargets([target(ALL_USERS)], [{ id: 'user-1', targetType: 'user' }]),
+      withTargets([]),
+    ];
+    for (const config of configs) {
+      expect(targetsAnyGroup(config)).toBe(false);
+      for (const userId of ['user-1', 'user-2']) {
+        const none: UserScope = { userId, groupIds: [] };
+        for (const groupIds of [[ADMINS], [SALES, CONTRACTORS], [ALL_USERS]]) {
+          const some: UserScope = { userId, groupIds };
+          expect(isTargeted(config, some)).toBe(isTargeted(config, none));
+          expect(profilesForUser(config, some)).toEqual(profilesForUser(config, none));
+        }
+      }
+    }
   });
 });

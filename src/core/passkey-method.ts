@@ -97,6 +97,16 @@ export function profilesForUser(config: PasskeyMethodConfig, who: UserScope): Pa
   return config.passkeyProfiles.filter((p) => ids.has(p.id));
 }
 
+/**
+ * Whether a user's groups can change what this configuration says about them: only when a target names a group.
+ * When none does (the default, all_users), the sign-in path need not read the user's memberships at all.
+ */
+export function targetsAnyGroup(config: PasskeyMethodConfig): boolean {
+  return [...config.includeTargets, ...config.excludeTargets].some(
+    (t) => t.id !== ALL_USERS && t.targetType !== 'user',
+  );
+}
+
 export function isTargeted(config: PasskeyMethodConfig, who: UserScope): boolean {
   if (config.excludeTargets.some((t) => targets(t, who))) return false;
   return config.includeTargets.some((t) => targets(t, who));

@@ -3,6 +3,7 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { type ErrorCode, SignetError } from '../core/errors.ts';
+import { targetsAnyGroup } from '../core/passkey-method.ts';
 import { evaluateSignCount } from '../core/sign-count.ts';
 import { evaluateSignInGate } from '../core/sign-in-gate.ts';
 import { type Challenge, consumeChallenge, findChallenge } from '../store/challenges.ts';
@@ -181,11 +182,10 @@ async function verifyAndStart(
   // sign-in, not only at registration): a map lookup against the BLOB in force.
   await assertModelNotCompromised(ctx, passkey.aaguid);
   // 9. The account is enabled, the passkey method still targets it, and a profile still allows this passkey.
-  const [config, groupIds] = await Promise.all([
-    // In memory per process (store/policy-cache.ts): no query on the sign-in path.
-    passkeyMethodConfigOf(ctx, tenant.id),
-    groupIdsOf(ctx.db, tenant.id, user.id),
-  ]);
+  // The policy is in memory per process (store/policy-cache.ts); the user's groups are read only when a target
+  // names a group, so a tenant targeting all users pays no query here.
+  const config = await passkeyMethodConfigOf(ctx, tenant.id);
+  const groupIds = targetsAnyGroup(config) ? await groupIdsOf(ctx.db, tenant.id, user.id) : [];
   const gate = evaluateSignInGate(config, { userId: user.id, groupIds, enabled: user.enabled }, passkey);
   if (!gate.ok) throw new SignetError(gate.code, gate.detail);
   // 10. The counter moves forward, or the passkey may have been cloned.
