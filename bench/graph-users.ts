@@ -126,8 +126,10 @@ async function walkRaw(
   // The SQL of a first page and of a later one; the cursor's two values are found by sentinel and replaced.
   const first = userPageQuery(kdb, tenantId, query).compile();
   const later = userPageQuery(kdb, tenantId, query, { key: '\u0000key', id: '\u0000id' }).compile();
-  const keyAt = later.parameters.indexOf('\u0000key');
-  const idAt = later.parameters.indexOf('\u0000id');
+  // Every place the cursor's values stand (the sort key may be bound more than once).
+  const placesOf = (sentinel: string) => later.parameters.flatMap((p, i) => (p === sentinel ? [i] : []));
+  const keyAt = placesOf('\u0000key');
+  const idAt = placesOf('\u0000id');
   const times: number[] = [];
   let rows = 0;
   let sample: Walk['sample'];
@@ -139,8 +141,8 @@ async function walkRaw(
       let params: unknown[];
       if (cursor) {
         params = [...later.parameters];
-        if (keyAt >= 0) params[keyAt] = cursor.key;
-        params[idAt] = cursor.id;
+        for (const i of keyAt) params[i] = cursor.key;
+        for (const i of idAt) params[i] = cursor.id;
       } else params = [...first.parameters];
       const page = await raw.run(cursor ? later.sql : first.sql, params);
       if (cursor && !sample) sample = { sql: later.sql, params };
