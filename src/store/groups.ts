@@ -206,32 +206,23 @@ export async function queryGroupMembers(
     cursor = decodeSkiptoken(query.skiptoken, fp, key);
     if (!cursor) return badToken;
   }
-  let q = db
+  // One FROM and WHERE for the page and for its $count.
+  const members = db
     .selectFrom('group_members as m')
     .innerJoin('users as u', (j) => j.onRef('u.id', '=', 'm.user_id').onRef('u.tenant_id', '=', 'm.tenant_id'))
-    .select([
-      'u.id',
-      'u.tenant_id',
-      'u.user_principal_name',
-      'u.display_name',
-      'u.enabled',
-      'u.user_handle',
-      'u.created_at',
-    ])
     .where('m.tenant_id', '=', tenantId)
     .where('m.group_id', '=', groupId);
+  let q = members.select([
+    'u.id',
+    'u.tenant_id',
+    'u.user_principal_name',
+    'u.display_name',
+    'u.enabled',
+    'u.user_handle',
+    'u.created_at',
+  ]);
   const count = query.count
-    ? Number(
-        (
-          await db
-            .selectFrom('group_members as m')
-            .innerJoin('users as u', (j) => j.onRef('u.id', '=', 'm.user_id').onRef('u.tenant_id', '=', 'm.tenant_id'))
-            .select((eb) => eb.fn.countAll<number | string>().as('n'))
-            .where('m.tenant_id', '=', tenantId)
-            .where('m.group_id', '=', groupId)
-            .executeTakeFirstOrThrow()
-        ).n,
-      )
+    ? Number((await members.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()).n)
     : undefined;
   if (cursor) q = q.where('u.id', '>', cursor.id);
   const rows = await q
@@ -261,26 +252,14 @@ export async function queryMemberOf(
     cursor = decodeSkiptoken(query.skiptoken, fp, key);
     if (!cursor) return badToken;
   }
-  let q = db
+  const groups = db
     .selectFrom('group_members as m')
     .innerJoin('groups as g', (j) => j.onRef('g.id', '=', 'm.group_id').onRef('g.tenant_id', '=', 'm.tenant_id'))
-    .select(['g.id', 'g.tenant_id', 'g.display_name', 'g.created_at'])
     .where('m.tenant_id', '=', tenantId)
     .where('m.user_id', '=', userId);
+  let q = groups.select(['g.id', 'g.tenant_id', 'g.display_name', 'g.created_at']);
   const count = query.count
-    ? Number(
-        (
-          await db
-            .selectFrom('group_members as m')
-            .innerJoin('groups as g', (j) =>
-              j.onRef('g.id', '=', 'm.group_id').onRef('g.tenant_id', '=', 'm.tenant_id'),
-            )
-            .select((eb) => eb.fn.countAll<number | string>().as('n'))
-            .where('m.tenant_id', '=', tenantId)
-            .where('m.user_id', '=', userId)
-            .executeTakeFirstOrThrow()
-        ).n,
-      )
+    ? Number((await groups.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()).n)
     : undefined;
   if (cursor) q = q.where('g.id', '>', cursor.id);
   const rows = await q
