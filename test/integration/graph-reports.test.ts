@@ -8,14 +8,10 @@ import { registrationDetailsQuerySpec } from '../../src/core/registration-report
 import { createTenant } from '../../src/flows/directory.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { skiptokenKey } from '../../src/http/graph/skiptoken-key.ts';
+import { groupCoverageQuery, tenantCoverageQuery } from '../../src/store/coverage-query.ts';
 import type { Store } from '../../src/store/db.ts';
 import { addGroupMember, insertGroup } from '../../src/store/groups.ts';
-import {
-  groupCoverageQuery,
-  queryRegistrationDetails,
-  registrationRowsQuery,
-  tenantCoverageQuery,
-} from '../../src/store/report-query.ts';
+import { queryRegistrationDetails, registrationRowsQuery } from '../../src/store/report-query.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
 import { engines, openTestStore } from '../support/engines.ts';

@@ -13,11 +13,8 @@ import {
   toGroupPasskeyCoverage,
   toUserRegistrationDetails,
 } from '../../core/registration-report.ts';
-import {
-  findRegistrationDetails,
-  queryGroupPasskeyCoverage,
-  queryRegistrationDetails,
-} from '../../store/report-query.ts';
+import { queryGroupPasskeyCoverage } from '../../store/coverage-query.ts';
+import { findRegistrationDetails, queryRegistrationDetails } from '../../store/report-query.ts';
 import type { GraphCall, GraphRoute } from './route.ts';
 import { skiptokenKey } from './skiptoken-key.ts';
 
