@@ -10,6 +10,7 @@ import { markCloneSuspected } from '../../src/store/passkeys.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
 import { contrastRatio, launchChromium, openTab, type PageProblem, runAxe, type Tab } from '../support/browser.ts';
+import { isAt } from '../support/browserless.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const STEP = 60_000;
@@ -200,7 +201,7 @@ describe('accessibility of every page in light and dark mode (Chromium, SQLite)'
       });
       // Signed in already: the app's request finishes at once (the callback is a 404 here; only its URL matters).
       await page.goto(`${server.url}/${tenant.id}/oauth2/v2.0/authorize?${params}`);
-      await page.waitForURL((u) => u.href.startsWith(redirectUri));
+      await page.waitForURL((u) => isAt(u.href, redirectUri));
       await page.goto(`${server.url}/${tenant.id}/oauth2/v2.0/logout?client_id=${app.id}`);
       await expect.poll(() => page.locator('h1').textContent()).toBe('Sign out of Signet?');
       await checkBothSchemes(page, 'logout');

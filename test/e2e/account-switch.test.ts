@@ -12,6 +12,7 @@ import { revokeSession } from '../../src/store/sessions.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
 import { launchChromium, openTab, type PageProblem, type Tab } from '../support/browser.ts';
+import { isAt } from '../support/browserless.ts';
 import { callbackServer, type RelyingParty, relyingParty } from '../support/oidc-browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -50,7 +51,7 @@ describe('switching accounts in one browser (Chromium, SQLite)', () => {
     const flow = await rp.begin();
     const before = tab.visited.length;
     await page.goto(flow.url);
-    await page.waitForURL((u) => u.href.startsWith(rp.redirectUri) || u.pathname === `/${tenant.slug}/signin`);
+    await page.waitForURL((u) => isAt(u.href, rp.redirectUri) || u.pathname === `/${tenant.slug}/signin`);
     const sawSignIn = onSignIn(page);
     if (sawSignIn) {
       if (!who) throw new Error('asked to sign in again');
@@ -59,7 +60,7 @@ describe('switching accounts in one browser (Chromium, SQLite)', () => {
       await page.getByRole('button', { name: 'Sign in with the pass' }).click();
     }
     try {
-      await page.waitForURL((u) => u.href.startsWith(rp.redirectUri), { timeout: 20_000 });
+      await page.waitForURL((u) => isAt(u.href, rp.redirectUri), { timeout: 20_000 });
     } catch {
       const body = ((await page.locator('body').textContent()) ?? '').replace(/\s+/g, ' ').trim().slice(0, 300);
       throw new Error(`no callback: at ${page.url()} showing "${body}"; went ${tab.visited.slice(before).join(' → ')}`);

@@ -11,6 +11,7 @@ import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
 import { launchChromium } from '../support/browser.ts';
+import { isAt } from '../support/browserless.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
 
@@ -205,7 +206,7 @@ describe('pages without their scripts (Chromium, SQLite)', () => {
         const uid = new URL(page.url()).searchParams.get('uid');
         expect(await page.locator('#tap-form input[name="uid"]').getAttribute('value')).toBe(uid);
         await signInWithPass(page, user.userPrincipalName, pass);
-        await page.waitForURL((u) => u.href.startsWith(redirectUri));
+        await page.waitForURL((u) => isAt(u.href, redirectUri));
         const callback = new URL(page.url());
         expect(callback.searchParams.get('state')).toBe(state);
         const tokens = await oidc.authorizationCodeGrant(config, callback, {

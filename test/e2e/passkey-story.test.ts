@@ -12,6 +12,7 @@ import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
 import { launchChromium, openTab, type PageProblem, type Tab } from '../support/browser.ts';
+import { isAt } from '../support/browserless.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const STEP = 60_000;
@@ -339,7 +340,7 @@ describe('passkey story in Chromium (SQLite)', () => {
       const before = tab.visited.length;
       await page.goto(authorizationUrl.href);
       // The sign-in page (the provider's interaction) signs in through autofill, then the app gets its code.
-      await page.waitForURL((u) => u.href.startsWith(redirectUri), { timeout: 20_000 });
+      await page.waitForURL((u) => isAt(u.href, redirectUri), { timeout: 20_000 });
       expect(tab.visited.slice(before).some((u) => new URL(u).pathname === `/${tenant.slug}/signin`)).toBe(true);
       const callback = new URL(page.url());
       expect(callback.searchParams.get('code')).toBeTruthy();

@@ -10,7 +10,7 @@ import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { sessionCookieName } from '../../src/http/session-cookie.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
-import { CookieClient } from '../support/browserless.ts';
+import { CookieClient, isAt } from '../support/browserless.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
 
@@ -320,7 +320,7 @@ describe('pages, error pages and form posts (SQLite)', () => {
         json: { username: user.userPrincipalName, pass, uid },
       });
       let location = ((await signin.json()) as { redirect: string }).redirect;
-      for (let i = 0; i < 5 && !location.startsWith(`${server.url}/cb`); i++)
+      for (let i = 0; i < 5 && !isAt(location, `${server.url}/cb`); i++)
         location = (await client.fetch(location)).headers.get('location')!;
       expect(location).toContain('code=');
 

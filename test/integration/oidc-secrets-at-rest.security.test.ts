@@ -17,7 +17,7 @@ import { revokeSession } from '../../src/store/sessions.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
 import { findInColumns, findInSqliteFiles } from '../support/at-rest.ts';
-import { CookieClient } from '../support/browserless.ts';
+import { CookieClient, isAt } from '../support/browserless.ts';
 import { databaseUrl, engines } from '../support/engines.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -89,7 +89,7 @@ describe.each(engines)('OIDC secrets at rest on %s', (engine) => {
    */
   async function follow(client: CookieClient, location: string): Promise<URL> {
     for (let i = 0; i < 12; i++) {
-      if (location.startsWith(redirect())) return new URL(location);
+      if (isAt(location, redirect())) return new URL(location);
       const res = await client.fetch(location);
       if (res.status >= 300 && res.status < 400) {
         location = res.headers.get('location')!;

@@ -12,7 +12,7 @@ import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { setUserEnabled, type User } from '../../src/store/users.ts';
 import { findInColumns } from '../support/at-rest.ts';
-import { CookieClient } from '../support/browserless.ts';
+import { CookieClient, isAt } from '../support/browserless.ts';
 import { engines } from '../support/engines.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
@@ -80,7 +80,7 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
       expect(signin.status).toBe(200);
       location = ((await signin.json()) as { redirect: string }).redirect;
     }
-    for (let i = 0; i < 5 && !location.startsWith(redirect()); i++) {
+    for (let i = 0; i < 5 && !isAt(location, redirect()); i++) {
       res = await client.fetch(location);
       location = res.headers.get('location')!;
     }

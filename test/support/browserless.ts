@@ -27,3 +27,14 @@ export class CookieClient {
     return res;
   }
 }
+
+/**
+ * Whether a redirect's `location` is the app's redirect URI (same origin and path, any query): compared exactly,
+ * never by prefix, since `http://localhost:1/cb` is a prefix of the resume URL of a tenant whose id begins "cb".
+ */
+export function isAt(location: string, redirectUri: string, base = redirectUri): boolean {
+  if (!location) return false;
+  const at = new URL(location, base);
+  const want = new URL(redirectUri);
+  return at.origin === want.origin && at.pathname === want.pathname;
+}

@@ -2,7 +2,7 @@
 // with a Temporary Access Pass, the redirects back to the app; returns the code so a test can redeem it its way.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Tenant } from '../../src/store/tenants.ts';
-import { CookieClient } from './browserless.ts';
+import { CookieClient, isAt } from './browserless.ts';
 import type { TestServer } from './server.ts';
 
 /** The walk did not end at the app with a code: where it stopped and what it showed, so a failing test says why. */
@@ -45,7 +45,7 @@ export async function authorizationCode(
   let location =
     (await browser.fetch(`/${tenant.id}/oauth2/v2.0/authorize?${q}`)).headers.get('location') ?? '(no redirect)';
   const uid = new URL(location, server.url).searchParams.get('uid');
-  if (!uid && !location.startsWith(p.redirectUri))
+  if (!uid && !isAt(location, p.redirectUri))
     throw new CodeFlowStopped({ stoppedAt: `authorization request → ${location}` });
   if (uid) {
     const signin = await browser.fetch(`/${tenant.slug}/signin/tap`, {
@@ -56,7 +56,7 @@ export async function authorizationCode(
     location = ((await signin.json()) as { redirect: string }).redirect;
   }
   const hops: string[] = [];
-  for (let i = 0; i < 8 && !location.startsWith(p.redirectUri); i++) {
+  for (let i = 0; i < 8 && !isAt(location, p.redirectUri, server.url); i++) {
     const res = await browser.fetch(location);
     hops.push(`${location.split('?')[0]} → ${res.status}`);
     if (res.status < 300 || res.status >= 400)
@@ -65,6 +65,7 @@ export async function authorizationCode(
   }
   const cb = new URL(location, server.url);
   const code = cb.searchParams.get('code');
-  if (!code) throw new CodeFlowStopped({ ...Object.fromEntries(cb.searchParams), stoppedAt: hops.join(', ') });
+  if (!code)
+    throw new CodeFlowStopped({ ...Object.fromEntries(cb.searchParams), stoppedAt: hops.join(', '), location });
   return { code, verifier };
 }
