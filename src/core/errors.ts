@@ -1,10 +1,15 @@
 // The one catalogue of errors. API responses, pages, the FIDO binding, the CLI and the sign-in log all
 // carry these codes, so a help-desk engineer can read any of them and know what to do. The entries sit in parts by
-// area (here the general ones; errors-ceremonies.ts, errors-admin-api.ts, errors-policy.ts); this file gathers them
+// area (here the general ones; errors-ceremonies.ts, errors-admin-api.ts, errors-policy.ts, errors-password.ts,
+// errors-one-time-codes.ts, errors-tap.ts, errors-preview.ts); this file gathers them
 // and holds the mechanics. A code is unique across the parts (a test checks it).
 import { adminApiErrors } from './errors-admin-api.ts';
 import { ceremonyErrors } from './errors-ceremonies.ts';
+import { oneTimeCodeErrors } from './errors-one-time-codes.ts';
+import { passwordErrors } from './errors-password.ts';
 import { policyErrors } from './errors-policy.ts';
+import { previewErrors } from './errors-preview.ts';
+import { tapErrors } from './errors-tap.ts';
 
 export interface ErrorEntry {
   status: number;
@@ -141,7 +146,16 @@ export const generalErrors = {
   },
 } satisfies Record<string, ErrorEntry>;
 
-const entries = { ...generalErrors, ...ceremonyErrors, ...adminApiErrors, ...policyErrors };
+const entries = {
+  ...generalErrors,
+  ...ceremonyErrors,
+  ...adminApiErrors,
+  ...policyErrors,
+  ...passwordErrors,
+  ...oneTimeCodeErrors,
+  ...tapErrors,
+  ...previewErrors,
+};
 
 export type ErrorCode = keyof typeof entries;
 export const errorCatalogue: Readonly<Record<ErrorCode, ErrorEntry>> = entries;

@@ -3,6 +3,9 @@
 // derived here, in one place. Pages render `personMessage`; /static/messages.js serves `browserMessageTable()`
 // to the browser scripts, which also need sentences for the browser's own passkey errors.
 import { describeError, type ErrorCode, errorCatalogue, isErrorCode } from '../core/errors.ts';
+import { codePageWords } from './messages-codes.ts';
+import { passwordPageWords } from './messages-password.ts';
+import { tapPageWords } from './messages-tap.ts';
 
 export interface PersonMessage {
   /** What happened, in plain words. */
@@ -221,7 +224,7 @@ export function personMessage(code: ErrorCode, detail: Record<string, string> = 
   const sentence = field && (field[problem] ?? field.any);
   if (sentence) return { text: sentence, remediation: '', code };
   const entry = describeError(code);
-  const words = pageWords[code];
+  const words = pageWords[code] ?? passwordPageWords[code] ?? codePageWords[code] ?? tapPageWords[code];
   return { text: words?.text ?? entry.message, remediation: words?.remediation ?? entry.remediation, code };
 }
 
