@@ -39,11 +39,37 @@ export const ceremonyErrors = {
     remediation: 'Use an authenticator of an allowed type (for example a security key for device-bound passkeys).',
     where: 'registration, sign-in, sign-in log',
   },
-  PASSKEY_ATTESTATION_REQUIRED: {
+  PASSKEY_ATTESTATION_NONE: {
     status: 403,
-    message: 'Your passkey profile requires a verified attestation and this authenticator did not provide one.',
-    remediation: 'Use an authenticator model whose attestation is trusted by the tenant (see its metadata).',
+    message:
+      'Your passkey profile requires proof of the authenticator model (attestation), and this authenticator sent none (the detail names the profile, AAGUID and format).',
+    remediation:
+      'Register a security key or device-bound passkey that provides attestation (synced passkeys never do), or ask an administrator which models the profile accepts.',
     where: 'registration',
+  },
+  PASSKEY_ATTESTATION_SELF: {
+    status: 403,
+    message:
+      'Your passkey profile requires proof of the authenticator model, and this authenticator only signed its attestation with its own new key (self attestation), which proves nothing about the model.',
+    remediation:
+      'Register a security key or device-bound passkey whose maker signs its attestation, or ask an administrator which models the profile accepts.',
+    where: 'registration',
+  },
+  PASSKEY_ATTESTATION_UNTRUSTED: {
+    status: 403,
+    message:
+      "Your passkey profile requires proof of the authenticator model, and this authenticator's attestation does not lead to a root that the authenticator metadata gives for its AAGUID (unknown maker, or no metadata for the model).",
+    remediation:
+      'Register a model listed in the authenticator metadata, or ask an administrator to load metadata for this model (`npx signet mds load FILE`, or SIGNET_METADATA_FILE).',
+    where: 'registration',
+  },
+  PASSKEY_ATTESTATION_METADATA_STALE: {
+    status: 503,
+    message:
+      'Your passkey profile requires proof of the authenticator model, and the authenticator metadata in force is past its next update date, so the attestation cannot be trusted now (registration fails closed; sign-ins go on).',
+    remediation:
+      'Try again later; an administrator refreshes the metadata (`npx signet mds load`, or SIGNET_MDS_URL) and checks `npx signet mds status`.',
+    where: 'registration, /readyz',
   },
   PASSKEY_AAGUID_BLOCKED: {
     status: 403,

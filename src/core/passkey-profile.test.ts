@@ -7,6 +7,7 @@ import {
   type CredentialFacts,
   evaluatePasskeyProfile,
   evaluatePasskeyProfiles,
+  isMetadataStale,
   type Phase,
   passkeyTypeOf,
 } from './passkey-profile.ts';
@@ -82,7 +83,10 @@ describe('evaluatePasskeyProfile: passkey type', () => {
 
   it('names the profile and the refused type in the detail', () => {
     const d = evaluatePasskeyProfile(syncedPasskey, profile({ name: 'Admins', passkeyTypes: 'deviceBound' }), 'signIn');
-    expect(d).toMatchObject({ ok: false, detail: { profile: 'Admins', type: 'synced' } });
+    expect(d).toMatchObject({
+      ok: false,
+      detail: { profile: 'Admins', aaguid: ICLOUD, type: 'synced', allowed: 'deviceBound' },
+    });
   });
 });
 
@@ -95,13 +99,69 @@ describe('evaluatePasskeyProfile: attestation', () => {
     );
   });
 
-  it.each<AttestationTrust>(['none', 'self', 'unverified'])(
-    'refuses a registration with %s attestation when the profile enforces attestation',
-    (trust) => {
-      const d = evaluatePasskeyProfile({ ...securityKey, attestationTrust: trust }, enforced, 'registration');
-      expect(code(d)).toBe('PASSKEY_ATTESTATION_REQUIRED');
-    },
-  );
+  it.each<[AttestationTrust, string]>([
+    ['none', 'PASSKEY_ATTESTATION_NONE'],
+    ['self', 'PASSKEY_ATTESTATION_SELF'],
+    ['unverified', 'PASSKEY_ATTESTATION_UNTRUSTED'],
+  ])('refuses a registration with %s attestation when the profile enforces attestation: %s', (trust, expected) => {
+    const d = evaluatePasskeyProfile({ ...securityKey, attestationTrust: trust }, enforced, 'registration');
+    expect(code(d)).toBe(expected);
+  });
+
+  it('names the profile, AAGUID, model, format and attestation result in the refusal', () => {
+    const c: CredentialFacts = { ...securityKey, attestationTrust: 'unverified', format: 'packed', model: 'YubiKey 5' };
+    expect(evaluatePasskeyProfile(c, enforced, 'registration')).toEqual({
+      ok: false,
+      code: 'PASSKEY_ATTESTATION_UNTRUSTED',
+      detail: {
+        profile: 'Test profile',
+        aaguid: YUBIKEY,
+        model: 'YubiKey 5',
+        format: 'packed',
+        trust: 'unverified',
+      },
+    });
+    // Without a known model or format the detail says so rather than guessing.
+    const bare = evaluatePasskeyProfile({ ...securityKey, attestationTrust: 'none' }, enforced, 'registration');
+    expect(bare).toMatchObject({ detail: { profile: 'Test profile', aaguid: YUBIKEY, format: 'unknown' } });
+    expect(bare.ok || 'model' in bare.detail).toBe(false);
+  });
+
+  describe('metadata past its nextUpdate (REL-14)', () => {
+    const stale = { ...securityKey, metadataStale: true };
+
+    it('refuses a verified chain judged against stale metadata when attestation is enforced', () => {
+      expect(code(evaluatePasskeyProfile(stale, enforced, 'registration'))).toBe('PASSKEY_ATTESTATION_METADATA_STALE');
+      expect(code(evaluatePasskeyProfile({ ...stale, attestationTrust: 'unverified' }, enforced, 'registration'))).toBe(
+        'PASSKEY_ATTESTATION_METADATA_STALE',
+      );
+    });
+
+    it('still names none and self attestation for what they are (no metadata would help them)', () => {
+      expect(code(evaluatePasskeyProfile({ ...stale, attestationTrust: 'none' }, enforced, 'registration'))).toBe(
+        'PASSKEY_ATTESTATION_NONE',
+      );
+      expect(code(evaluatePasskeyProfile({ ...stale, attestationTrust: 'self' }, enforced, 'registration'))).toBe(
+        'PASSKEY_ATTESTATION_SELF',
+      );
+    });
+
+    it('concerns only profiles that enforce attestation, and never a sign-in', () => {
+      expect(evaluatePasskeyProfile(stale, profile(), 'registration').ok).toBe(true);
+      expect(evaluatePasskeyProfile(stale, enforced, 'signIn').ok).toBe(true);
+      expect(evaluatePasskeyProfiles(stale, [enforced, profile({ id: 'loose' })], 'registration').ok).toBe(true);
+    });
+
+    it('is stale from the nextUpdate date on (UTC midnight), unless the AAGUID is the administrator file’s', () => {
+      const midnight = Date.parse('2026-12-01T00:00:00Z');
+      const at = (now: number, fromAdministratorFile = false) =>
+        isMetadataStale({ blobNextUpdate: '2026-12-01', fromAdministratorFile, now });
+      expect(at(midnight - 1)).toBe(false);
+      expect(at(midnight)).toBe(true);
+      expect(at(midnight + 86_400_000, true)).toBe(false);
+      expect(isMetadataStale({ blobNextUpdate: undefined, fromAdministratorFile: false, now: midnight })).toBe(false);
+    });
+  });
 
   it.each<AttestationTrust>(['none', 'self', 'unverified'])(
     'lets an existing passkey with %s attestation sign in even when the profile now enforces attestation',
@@ -194,7 +254,7 @@ describe('evaluatePasskeyProfile: key restrictions', () => {
       keyRestrictions: { isEnforced: true, enforcementType: 'block', aaGuids: [YUBIKEY] },
     });
     const d = evaluatePasskeyProfile({ ...securityKey, attestationTrust: 'none' }, p, 'registration');
-    expect(code(d)).toBe('PASSKEY_ATTESTATION_REQUIRED');
+    expect(code(d)).toBe('PASSKEY_ATTESTATION_NONE');
     expect(code(evaluatePasskeyProfile(securityKey, p, 'signIn'))).toBe('PASSKEY_AAGUID_BLOCKED');
   });
 });
@@ -266,7 +326,7 @@ describe('evaluatePasskeyProfiles', () => {
   it('enforces attestation only at registration across several profiles', () => {
     const attested = profile({ id: 'e', attestationEnforcement: 'registrationOnly' });
     const unattested = { ...securityKey, attestationTrust: 'none' as const };
-    expect(code(evaluatePasskeyProfiles(unattested, [attested], 'registration'))).toBe('PASSKEY_ATTESTATION_REQUIRED');
+    expect(code(evaluatePasskeyProfiles(unattested, [attested], 'registration'))).toBe('PASSKEY_ATTESTATION_NONE');
     expect(evaluatePasskeyProfiles(unattested, [attested], 'signIn').ok).toBe(true);
     expect(evaluatePasskeyProfiles(unattested, [attested, anything], 'registration').ok).toBe(true);
   });

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { CacheVersions } from '../core/cache-staleness.ts';
 import { SignetError } from '../core/errors.ts';
+import { isMetadataStale } from '../core/passkey-profile.ts';
 import { cacheVersionWatch, readCacheVersions } from '../store/cache-versions.ts';
 import { isUniqueViolation } from '../store/db.ts';
 import {
@@ -157,7 +158,7 @@ export async function loadMdsFromUrl(ctx: Ctx, url = ctx.config.mdsUrl): Promise
 
 /** Whether the BLOB in force is past its nextUpdate (a YYYY-MM-DD date, read as UTC midnight) at `now`. */
 export function isPastNextUpdate(nextUpdate: string, now: number): boolean {
-  return now >= Date.parse(`${nextUpdate}T00:00:00Z`);
+  return isMetadataStale({ blobNextUpdate: nextUpdate, fromAdministratorFile: false, now });
 }
 
 /**
@@ -177,8 +178,7 @@ export async function refreshMdsIfDue(ctx: Ctx): Promise<string> {
   }
 }
 
-const metadataVersion = (v: CacheVersions): number =>
-  Number((v as Readonly<Record<string, number | undefined>>)[METADATA_CACHE_KIND] ?? 0);
+const metadataVersion = (v: CacheVersions): number => Number(v[METADATA_CACHE_KIND] ?? 0);
 
 const reloading = new WeakMap<Ctx['metadata'], Promise<void>>();
 

@@ -2,7 +2,12 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { SignetError } from '../core/errors.ts';
 import { profilesForUser } from '../core/passkey-method.ts';
-import { attestationPreference, evaluatePasskeyProfiles, passkeyTypeOf } from '../core/passkey-profile.ts';
+import {
+  attestationPreference,
+  evaluatePasskeyProfiles,
+  isMetadataStale,
+  passkeyTypeOf,
+} from '../core/passkey-profile.ts';
 import { evaluateRegistrationGate } from '../core/registration-gate.ts';
 import type { Challenge } from '../store/challenges.ts';
 import { isUniqueViolation } from '../store/db.ts';
@@ -143,13 +148,26 @@ export async function verifyCeremony(
 
 /**
  * Step 6: the model is not reported compromised in the metadata, and the user's passkey profiles allow it:
- * type, attestation, key restrictions.
+ * type, attestation (a chain to a root metadata gives for the AAGUID, judged against metadata that is not past
+ * its nextUpdate: REL-14), key restrictions.
  */
 export function assertModelAndProfileAllow(ctx: Ctx, verified: VerifiedRegistration, f: GateFacts): void {
   const compromised = ctx.metadata.compromiseOf(verified.aaguid);
   if (compromised) throw new SignetError('PASSKEY_AUTHENTICATOR_COMPROMISED', compromiseDetail(compromised));
+  const model = ctx.metadata.nameOf(verified.aaguid);
   const profile = evaluatePasskeyProfiles(
-    { aaguid: verified.aaguid, backupEligible: verified.backupEligible, attestationTrust: verified.trust },
+    {
+      aaguid: verified.aaguid,
+      backupEligible: verified.backupEligible,
+      attestationTrust: verified.trust,
+      format: verified.fmt,
+      ...(model ? { model } : {}),
+      metadataStale: isMetadataStale({
+        blobNextUpdate: ctx.metadata.blob?.nextUpdate,
+        fromAdministratorFile: ctx.metadata.fromAdministratorFile(verified.aaguid),
+        now: ctx.now(),
+      }),
+    },
     profilesForUser(f.config, f.scope),
     'registration',
   );

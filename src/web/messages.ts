@@ -60,6 +60,31 @@ const pageWords: Partial<Record<ErrorCode, { text?: string; remediation?: string
     remediation:
       'Sign in another way, or ask your help desk for a Temporary Access Pass; then add a passkey on a different device or security key.',
   },
+  // A profile that forbids synced passkeys, or asks for proof of the model: what to use instead, in plain words.
+  PASSKEY_TYPE_NOT_ALLOWED: {
+    text: 'Your organization does not allow this kind of passkey for your account (for example, passkeys synced between your devices).',
+    remediation:
+      'Add a passkey with a security key, or one kept only on this device (not synced), or ask your administrator which passkeys you may use.',
+  },
+  PASSKEY_ATTESTATION_NONE: {
+    text: 'Your organization accepts only security keys and devices that can prove which model they are, and this one did not.',
+    remediation:
+      'Add a passkey with a security key your organization supports (passkeys synced between devices cannot prove this), or ask your administrator which ones you may use.',
+  },
+  PASSKEY_ATTESTATION_SELF: {
+    text: 'Your organization accepts only security keys and devices that can prove which model they are, and this one could not.',
+    remediation:
+      'Add a passkey with a security key your organization supports, or ask your administrator which ones you may use.',
+  },
+  PASSKEY_ATTESTATION_UNTRUSTED: {
+    text: 'Your organization does not recognize the maker of this security key or device, so it cannot be added.',
+    remediation:
+      'Add a passkey with a security key your organization supports, or ask your administrator to allow this model.',
+  },
+  PASSKEY_ATTESTATION_METADATA_STALE: {
+    text: 'Passkeys that must prove their model cannot be added right now, because the list of trusted models is out of date.',
+    remediation: 'Try again later. If it keeps happening, tell your administrator or help desk.',
+  },
   PASSKEY_ALREADY_REGISTERED: {
     text: 'This passkey is already registered to an account.',
     remediation: 'Sign in with it, or add a passkey from another device or security key.',

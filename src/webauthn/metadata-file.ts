@@ -10,6 +10,8 @@ const statement = z.object({
   aaguid: z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/),
   description: z.string().max(500),
   attestationRootCertificates: z.array(z.string().max(20_000)).max(50),
+  // MDS3 gives a data: URL (metadata.ts shows only bounded image ones); a malformed icon drops, not the statement.
+  icon: z.string().optional().catch(undefined),
 });
 export const metadataEntry = z.object({
   aaguid: z.string().optional(),

@@ -11,7 +11,19 @@ export interface MetadataStatement {
   status?: string;
   /** That report's effectiveDate (YYYY-MM-DD), when it has one. */
   statusSince?: string;
+  /** The model's icon as the statement gives it (MDS3: a data: URL); only data: URLs are ever shown. */
+  icon?: string;
 }
+
+/** What a page shows of a model: its name, and its icon when metadata gives one as an image data: URL. */
+export interface ModelFacts {
+  name: string;
+  icon?: string;
+}
+
+/** An icon a page may embed: an image data: URL of bounded size (never a URL that would make the browser fetch). */
+const ICON = /^data:image\/(png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/]+=*$/;
+const MAX_ICON_CHARS = 64 * 1024;
 
 /** The MDS BLOB whose statements are in force in this process (src/flows/metadata-service.ts). */
 export interface BlobInForce {
@@ -113,6 +125,19 @@ export class MetadataRegistry {
   /** The compromised or revoked status reported for this model, if any. */
   compromisedStatus(aaguid: string): string | undefined {
     return this.compromiseOf(aaguid)?.status;
+  }
+
+  /** The name and (a data: URL) icon a page shows for this model; undefined when the AAGUID names no model. */
+  modelOf(aaguid: string): ModelFacts | undefined {
+    const name = this.nameOf(aaguid);
+    if (!name) return undefined;
+    const icon = this.#statement(aaguid.toLowerCase())?.icon;
+    return icon && icon.length <= MAX_ICON_CHARS && ICON.test(icon) ? { name, icon } : { name };
+  }
+
+  /** Whether the administrator's own file (not the MDS BLOB) gives this AAGUID's statement: it does not go stale. */
+  fromAdministratorFile(aaguid: string): boolean {
+    return this.#statements.has(aaguid.toLowerCase());
   }
 
   rootsFor(aaguid: string): string[] {

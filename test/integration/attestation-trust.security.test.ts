@@ -144,7 +144,9 @@ describe.each(engines)('attestation trust at registration on %s', (engine) => {
     it('refuses packed-x5c from a root metadata does not list (metadata empty)', async () => {
       const w = await world(enforced);
       const empty: Ctx = { ...h.ctx, metadata: new MetadataRegistry() };
-      expect(await refusal(attempt(w, { attestation: 'packed-x5c', ctx: empty }))).toBe('PASSKEY_ATTESTATION_REQUIRED');
+      expect(await refusal(attempt(w, { attestation: 'packed-x5c', ctx: empty }))).toBe(
+        'PASSKEY_ATTESTATION_UNTRUSTED',
+      );
       await expectNothingRegistered(w);
     });
 
@@ -152,7 +154,7 @@ describe.each(engines)('attestation trust at registration on %s', (engine) => {
       const w = await world(enforced);
       await trustedAaguid(); // the soft CA is trusted, but for a different model
       expect(await refusal(attempt(w, { aaguid: randomUUID(), attestation: 'packed-x5c' }))).toBe(
-        'PASSKEY_ATTESTATION_REQUIRED',
+        'PASSKEY_ATTESTATION_UNTRUSTED',
       );
       await expectNothingRegistered(w);
     });
@@ -165,24 +167,27 @@ describe.each(engines)('attestation trust at registration on %s', (engine) => {
         description: 'Other vendor key',
         attestationRootCertificates: [(await getU2FAttestation()).pem],
       });
-      expect(await refusal(attempt(w, { aaguid, attestation: 'packed-x5c' }))).toBe('PASSKEY_ATTESTATION_REQUIRED');
+      expect(await refusal(attempt(w, { aaguid, attestation: 'packed-x5c' }))).toBe('PASSKEY_ATTESTATION_UNTRUSTED');
       await expectNothingRegistered(w);
     });
 
     it.each([
-      ['none', 'none'],
-      ['packed-self', 'packed-self'],
-    ] as const)('refuses %s attestation even for an AAGUID whose root metadata lists', async (_name, attestation) => {
-      const w = await world(enforced);
-      const aaguid = await trustedAaguid();
-      expect(await refusal(attempt(w, { aaguid, attestation }))).toBe('PASSKEY_ATTESTATION_REQUIRED');
-      await expectNothingRegistered(w);
-    });
+      ['none', 'PASSKEY_ATTESTATION_NONE'],
+      ['packed-self', 'PASSKEY_ATTESTATION_SELF'],
+    ] as const)(
+      'refuses %s attestation even for an AAGUID whose root metadata lists (%s)',
+      async (attestation, expected) => {
+        const w = await world(enforced);
+        const aaguid = await trustedAaguid();
+        expect(await refusal(attempt(w, { aaguid, attestation }))).toBe(expected);
+        await expectNothingRegistered(w);
+      },
+    );
 
     it('refuses fido-u2f (zero AAGUID): metadata has no root for it', async () => {
       const w = await world(enforced);
       expect(await refusal(attempt(w, { aaguid: ZERO_AAGUID, attestation: 'fido-u2f' }))).toBe(
-        'PASSKEY_ATTESTATION_REQUIRED',
+        'PASSKEY_ATTESTATION_UNTRUSTED',
       );
       await expectNothingRegistered(w);
     });
@@ -324,8 +329,8 @@ describe.each(engines)('attestation trust at registration on %s', (engine) => {
         enforced(p);
         p.keyRestrictions = { isEnforced: true, enforcementType: 'allow', aaGuids: [aaguid] };
       });
-      expect(await refusal(attempt(w, { aaguid, attestation: 'none' }))).toBe('PASSKEY_ATTESTATION_REQUIRED');
-      expect(await refusal(attempt(w, { aaguid, attestation: 'packed-self' }))).toBe('PASSKEY_ATTESTATION_REQUIRED');
+      expect(await refusal(attempt(w, { aaguid, attestation: 'none' }))).toBe('PASSKEY_ATTESTATION_NONE');
+      expect(await refusal(attempt(w, { aaguid, attestation: 'packed-self' }))).toBe('PASSKEY_ATTESTATION_SELF');
       await expectNothingRegistered(w);
     });
   });
