@@ -187,7 +187,11 @@ async function verifyAndStart(
   const config = await passkeyMethodConfigOf(ctx, tenant.id);
   const groupIds = targetsAnyGroup(config) ? await groupIdsOf(ctx.db, tenant.id, user.id) : [];
   const gate = evaluateSignInGate(config, { userId: user.id, groupIds, enabled: user.enabled }, passkey);
-  if (!gate.ok) throw new SignetError(gate.code, gate.detail);
+  if (!gate.ok) {
+    // A passkey the policy no longer allows: the refusal (and the sign-in log) names its model, found only now.
+    const model = gate.detail.aaguid ? ctx.metadata.nameOf(passkey.aaguid) : undefined;
+    throw new SignetError(gate.code, { ...gate.detail, ...(model ? { model } : {}) });
+  }
   // 10. The counter moves forward, or the passkey may have been cloned.
   const count = evaluateSignCount(passkey.counter, v.counter);
   if (!count.ok) {
