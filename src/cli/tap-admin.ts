@@ -4,7 +4,7 @@
 import { SignetError } from '../core/errors.ts';
 import { toGraphTap } from '../core/graph-authentication-method.ts';
 import { localOperator } from '../flows/local-operator.ts';
-import { deleteUserTap } from '../flows/temporary-access-pass.ts';
+import { deleteUserTap, tapPolicyOf } from '../flows/temporary-access-pass.ts';
 import { findTapOfUser } from '../store/taps.ts';
 import type { PositionalCommand } from './positionals.ts';
 import { tenantOption } from './runtime.ts';
@@ -25,7 +25,7 @@ export const tapListCommand: PositionalCommand = {
     const user = await userOption(rt, tenant, v.user);
     const tap = await findTapOfUser(rt.ctx.db, tenant.id, user.id);
     const now = rt.ctx.now();
-    const passes = tap ? [toGraphTap(tap, now)] : [];
+    const passes = tap ? [toGraphTap(tap, (await tapPolicyOf(rt.ctx, tenant.id, user.id)).facts, now)] : [];
     if (!rt.json)
       rt.print(
         table(

@@ -4,7 +4,11 @@ import { errorCatalogue, generalErrors, isErrorCode, SignetError } from './error
 import { adminApiErrors } from './errors-admin-api.ts';
 import { ceremonyErrors } from './errors-ceremonies.ts';
 import { renderErrorsDoc } from './errors-doc.ts';
+import { oneTimeCodeErrors } from './errors-one-time-codes.ts';
+import { passwordErrors } from './errors-password.ts';
 import { policyErrors } from './errors-policy.ts';
+import { previewErrors } from './errors-preview.ts';
+import { tapErrors } from './errors-tap.ts';
 
 describe('error catalogue', () => {
   it('gives every code a status, a message and a remediation', () => {
@@ -17,7 +21,16 @@ describe('error catalogue', () => {
   });
 
   it('holds each code in exactly one part (a code repeated in another part would silently replace it)', () => {
-    const parts = [generalErrors, ceremonyErrors, adminApiErrors, policyErrors].map((p) => Object.keys(p));
+    const parts = [
+      generalErrors,
+      ceremonyErrors,
+      adminApiErrors,
+      policyErrors,
+      passwordErrors,
+      oneTimeCodeErrors,
+      tapErrors,
+      previewErrors,
+    ].map((p) => Object.keys(p));
     expect(parts.flat().length).toBe(Object.keys(errorCatalogue).length);
   });
 

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  methodsContext,
-  parseTapCreate,
-  tapUsability,
-  toGraphFido2,
-  toGraphTap,
-} from './graph-authentication-method.ts';
+import { methodsContext, parseTapCreate, toGraphFido2, toGraphTap } from './graph-authentication-method.ts';
 
 const NOW = Date.parse('2026-06-01T12:00:00.000Z');
+const ON = { state: 'enabled', targeted: true } as const;
 const tap = { id: 't1', oneTime: true, createdAt: NOW, startsAt: NOW, expiresAt: NOW + 60 * 60_000, usedAt: null };
 
 describe('Graph authentication method shapes', () => {
@@ -39,7 +34,7 @@ describe('Graph authentication method shapes', () => {
   });
 
   it('a pass as temporaryAccessPassAuthenticationMethod: the pass only when given, usability from the facts', () => {
-    expect(toGraphTap(tap, NOW)).toEqual({
+    expect(toGraphTap(tap, ON, NOW)).toEqual({
       '@odata.type': '#microsoft.graph.temporaryAccessPassAuthenticationMethod',
       id: 't1',
       temporaryAccessPass: null,
@@ -50,14 +45,14 @@ describe('Graph authentication method shapes', () => {
       isUsable: true,
       methodUsabilityReason: 'EnabledByPolicy',
     });
-    expect(toGraphTap(tap, NOW, 'secret').temporaryAccessPass).toBe('secret');
-    expect(tapUsability(tap, NOW - 1)).toEqual({ isUsable: false, methodUsabilityReason: 'NotYetValid' });
-    expect(tapUsability(tap, NOW + 60 * 60_000)).toEqual({ isUsable: false, methodUsabilityReason: 'Expired' });
-    expect(tapUsability({ ...tap, usedAt: NOW }, NOW)).toEqual({
+    expect(toGraphTap(tap, ON, NOW, 'secret').temporaryAccessPass).toBe('secret');
+    expect(toGraphTap(tap, ON, NOW - 1)).toMatchObject({ isUsable: false, methodUsabilityReason: 'NotYetValid' });
+    expect(toGraphTap({ ...tap, usedAt: NOW }, ON, NOW)).toMatchObject({ methodUsabilityReason: 'OneTimeUsed' });
+    // The policy as it covers the user now (core/tap.ts tapUsability has the full table).
+    expect(toGraphTap(tap, { state: 'disabled', targeted: true }, NOW)).toMatchObject({
       isUsable: false,
-      methodUsabilityReason: 'OneTimeUsed',
+      methodUsabilityReason: 'DisabledByPolicy',
     });
-    expect(tapUsability({ ...tap, oneTime: false, usedAt: NOW }, NOW).isUsable).toBe(true);
   });
 
   it('the context of a user’s methods', () => {

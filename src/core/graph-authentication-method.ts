@@ -3,7 +3,7 @@
 // Pure: the routes in src/http/graph/authentication-methods.ts feed it stored facts.
 import type { ErrorCode } from './errors.ts';
 import { isoUtc } from './graph-user.ts';
-import { evaluateTap, TAP_MAX_LIFETIME_MINUTES, TAP_MIN_LIFETIME_MINUTES } from './tap.ts';
+import { TAP_MAX_LIFETIME_MINUTES, TAP_MIN_LIFETIME_MINUTES, type TapPolicyFacts, tapUsability } from './tap.ts';
 
 export const FIDO2_METHOD_ODATA_TYPE = '#microsoft.graph.fido2AuthenticationMethod';
 export const TAP_METHOD_ODATA_TYPE = '#microsoft.graph.temporaryAccessPassAuthenticationMethod';
@@ -44,21 +44,16 @@ export function toGraphFido2(p: Fido2Facts): Record<string, unknown> {
   };
 }
 
-export type TapUsabilityReason = 'EnabledByPolicy' | 'Expired' | 'NotYetValid' | 'OneTimeUsed';
-
-export function tapUsability(
+/**
+ * The pass itself only in the answer to its creation; `null` everywhere else, as Graph has it. isUsable and
+ * methodUsabilityReason are core/tap.ts's tapUsability: the pass, the TAP policy as it covers the user, and now.
+ */
+export function toGraphTap(
   t: TapFacts,
+  policy: TapPolicyFacts,
   now: number,
-): { isUsable: boolean; methodUsabilityReason: TapUsabilityReason } {
-  const d = evaluateTap(t, now);
-  if (d.ok) return { isUsable: true, methodUsabilityReason: 'EnabledByPolicy' };
-  const reason: TapUsabilityReason =
-    d.code === 'TAP_ALREADY_USED' ? 'OneTimeUsed' : d.code === 'TAP_EXPIRED' ? 'Expired' : 'NotYetValid';
-  return { isUsable: false, methodUsabilityReason: reason };
-}
-
-/** The pass itself only in the answer to its creation; `null` everywhere else, as Graph has it. */
-export function toGraphTap(t: TapFacts, now: number, pass: string | null = null): Record<string, unknown> {
+  pass: string | null = null,
+): Record<string, unknown> {
   return {
     '@odata.type': TAP_METHOD_ODATA_TYPE,
     id: t.id,
@@ -67,7 +62,7 @@ export function toGraphTap(t: TapFacts, now: number, pass: string | null = null)
     startDateTime: isoUtc(t.startsAt),
     lifetimeInMinutes: Math.round((t.expiresAt - t.startsAt) / 60_000),
     isUsableOnce: t.oneTime,
-    ...tapUsability(t, now),
+    ...tapUsability(t, policy, now),
   };
 }
 

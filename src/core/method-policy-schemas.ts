@@ -207,13 +207,14 @@ const allUsers = [{ id: ALL_USERS, targetType: 'group' as const, isRegistrationR
 export function defaultMethodDocument<M extends MethodId>(m: M): MethodDocuments[M] {
   const docs: MethodDocuments = {
     Fido2: defaultPasskeyMethodConfig(),
-    // Passes already work without a policy: the defaults keep today's range (10 minutes to 30 days).
+    // Passes already work without a policy: the defaults keep today's range (10 minutes to 30 days) and today's
+    // 16 characters (Entra's default is 8; an administrator may choose 8..48).
     TemporaryAccessPass: {
       state: 'enabled',
       includeTargets: allUsers,
       excludeTargets: [],
       defaultLifetimeInMinutes: 60,
-      defaultLength: 8,
+      defaultLength: 16,
       minimumLifetimeInMinutes: 10,
       maximumLifetimeInMinutes: 43_200,
       isUsableOnce: false,

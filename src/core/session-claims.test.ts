@@ -6,12 +6,12 @@ describe('amrFor', () => {
     expect(amrFor(['passkey']).sort()).toEqual(['fido', 'mfa']);
   });
 
-  it('describes a Temporary Access Pass sign-in as tap', () => {
-    expect(amrFor(['temporaryAccessPass'])).toEqual(['tap']);
+  it('describes a Temporary Access Pass sign-in as tap and mfa (Entra counts a TAP as multi-factor)', () => {
+    expect(amrFor(['temporaryAccessPass'])).toEqual(['tap', 'mfa']);
   });
 
-  it('does not call a Temporary Access Pass sign-in fido', () => {
-    expect(amrFor(['temporaryAccessPass'])).not.toContain('fido');
+  it('gives a Temporary Access Pass sign-in none of a passkey’s values, so no phishing-resistant strength', () => {
+    for (const v of ['fido', 'hwk', 'swk', 'pop', 'user']) expect(amrFor(['temporaryAccessPass'])).not.toContain(v);
   });
 
   it('combines the values of several methods', () => {

@@ -10,7 +10,12 @@ export function amrFor(methods: readonly SignInMethod[]): string[] {
       amr.add('fido');
       amr.add('mfa');
     }
-    if (m === 'temporaryAccessPass') amr.add('tap');
+    // A TAP is issued to a user whose identity was checked (Entra counts it as MFA), but it is a shared secret:
+    // never a passkey's values (fido, hwk, swk, pop), so it can never satisfy a phishing-resistant strength.
+    if (m === 'temporaryAccessPass') {
+      amr.add('tap');
+      amr.add('mfa');
+    }
   }
   return [...amr];
 }

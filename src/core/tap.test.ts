@@ -3,15 +3,21 @@ import { describe, expect, it } from 'vitest';
 import type { Decision } from './errors.ts';
 import {
   evaluateTap,
+  evaluateTapUse,
   formatTap,
+  planTap,
   TAP_ALPHABET,
   TAP_DEFAULT_LIFETIME_MINUTES,
-  TAP_LENGTH,
   TAP_MAX_LIFETIME_MINUTES,
   TAP_MIN_LIFETIME_MINUTES,
+  type TapPolicy,
   type TapRecord,
+  tapRandomBytesFor,
+  tapUsability,
   validateTapLifetime,
 } from './tap.ts';
+
+const TAP_LENGTH = 16;
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 2, 1, 9, 0, 0);
@@ -107,26 +113,30 @@ describe('formatTap', () => {
     expect(new Set(TAP_ALPHABET).size).toBe(TAP_ALPHABET.length);
   });
 
-  it('makes a pass of 16 characters from the alphabet', () => {
-    expect(TAP_LENGTH).toBe(16);
-    for (let i = 0; i < 200; i++) expect(formatTap(randomBytes(64))).toMatch(pattern);
+  it('makes a pass of the length asked, from the alphabet', () => {
+    for (let i = 0; i < 200; i++) expect(formatTap(randomBytes(64), TAP_LENGTH)).toMatch(pattern);
+    for (const n of [8, 17, 48])
+      for (let i = 0; i < 50; i++)
+        expect(formatTap(randomBytes(tapRandomBytesFor(n)), n) ?? 'ran out').toMatch(
+          new RegExp(`^[${TAP_ALPHABET}]{${n}}$`),
+        );
   });
 
   it('maps each accepted byte onto the alphabet by its remainder', () => {
     const n = TAP_ALPHABET.length;
     const bytes = Uint8Array.from({ length: TAP_LENGTH }, (_, i) => i + n);
-    expect(formatTap(bytes)).toBe(TAP_ALPHABET.slice(0, TAP_LENGTH));
+    expect(formatTap(bytes, TAP_LENGTH)).toBe(TAP_ALPHABET.slice(0, TAP_LENGTH));
   });
 
   it('is deterministic for the same bytes', () => {
     const bytes = randomBytes(64);
-    expect(formatTap(bytes)).toBe(formatTap(Uint8Array.from(bytes)));
+    expect(formatTap(bytes, TAP_LENGTH)).toBe(formatTap(Uint8Array.from(bytes), TAP_LENGTH));
   });
 
   it('uses only as many bytes as it needs and ignores the rest', () => {
     const head = Uint8Array.from({ length: TAP_LENGTH }, (_, i) => i);
     const withTail = new Uint8Array([...head, 1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(formatTap(withTail)).toBe(formatTap(head));
+    expect(formatTap(withTail, TAP_LENGTH)).toBe(formatTap(head, TAP_LENGTH));
   });
 
   it('skips bytes that would bias the distribution', () => {
@@ -134,28 +144,24 @@ describe('formatTap', () => {
     const limit = 256 - (256 % n);
     const biased = Array.from({ length: 256 - limit }, (_, i) => limit + i);
     const bytes = new Uint8Array([...biased, ...Array(TAP_LENGTH).fill(0)]);
-    expect(formatTap(bytes)).toBe(TAP_ALPHABET[0].repeat(TAP_LENGTH));
+    expect(formatTap(bytes, TAP_LENGTH)).toBe(TAP_ALPHABET[0]!.repeat(TAP_LENGTH));
   });
 
   it('rejects exactly the bytes at or above the largest multiple of the alphabet size', () => {
     const n = TAP_ALPHABET.length;
     const limit = 256 - (256 % n);
-    expect(formatTap(new Uint8Array(TAP_LENGTH).fill(limit - 1))).toBe(
-      TAP_ALPHABET[(limit - 1) % n].repeat(TAP_LENGTH),
+    expect(formatTap(new Uint8Array(TAP_LENGTH).fill(limit - 1), TAP_LENGTH)).toBe(
+      TAP_ALPHABET[(limit - 1) % n]!.repeat(TAP_LENGTH),
     );
-    expect(() => formatTap(new Uint8Array(TAP_LENGTH).fill(limit))).toThrow();
+    expect(formatTap(new Uint8Array(TAP_LENGTH).fill(limit), TAP_LENGTH)).toBeNull();
   });
 
   it('gives every character of the alphabet the same number of byte values', () => {
     const counts = new Map<string, number>();
     let accepted = 0;
     for (let b = 0; b < 256; b++) {
-      let ch: string;
-      try {
-        ch = formatTap(new Uint8Array(TAP_LENGTH).fill(b))[0];
-      } catch {
-        continue;
-      }
+      const ch = formatTap(new Uint8Array(1).fill(b), 1);
+      if (ch === null) continue;
       accepted++;
       counts.set(ch, (counts.get(ch) ?? 0) + 1);
     }
@@ -164,16 +170,116 @@ describe('formatTap', () => {
     expect(accepted % TAP_ALPHABET.length).toBe(0);
   });
 
-  it('throws when given fewer bytes than characters', () => {
-    expect(() => formatTap(new Uint8Array(TAP_LENGTH - 1))).toThrow();
+  it('says so (null) when given fewer usable bytes than characters, so the caller draws more', () => {
+    expect(formatTap(new Uint8Array(TAP_LENGTH - 1), TAP_LENGTH)).toBeNull();
+    expect(formatTap(new Uint8Array(0), TAP_LENGTH)).toBeNull();
+    expect(
+      formatTap(new Uint8Array([...Array(TAP_LENGTH - 1).fill(0), ...Array(40).fill(255)]), TAP_LENGTH),
+    ).toBeNull();
+  });
+});
+
+const POLICY: TapPolicy = {
+  state: 'enabled',
+  defaultLifetimeInMinutes: 60,
+  minimumLifetimeInMinutes: 30,
+  maximumLifetimeInMinutes: 480,
+  isUsableOnce: false,
+  defaultLength: 12,
+};
+const plan = (over: Partial<TapPolicy>, req: Parameters<typeof planTap>[2], targeted = true) =>
+  planTap({ ...POLICY, ...over }, targeted, req, T0);
+
+describe('planTap: a new pass as the TAP method configuration allows it', () => {
+  it('takes the lifetime and length from the policy, one-time, starting now', () => {
+    expect(plan({}, {})).toEqual({
+      ok: true,
+      value: { lifetimeMinutes: 60, oneTime: true, startsAt: T0, expiresAt: T0 + 60 * MINUTE, length: 12 },
+    });
+    expect(plan({ defaultLength: 48 }, {})).toMatchObject({ value: { length: 48 } });
+    expect(plan({ defaultLength: 8 }, {})).toMatchObject({ value: { length: 8 } });
   });
 
-  it('throws when given no bytes', () => {
-    expect(() => formatTap(new Uint8Array(0))).toThrow();
+  it('refuses when the method is off, before anything else is judged', () => {
+    expect(code(plan({ state: 'disabled' }, { lifetimeMinutes: 5 }))).toBe('TAP_METHOD_DISABLED');
   });
 
-  it('throws when too many bytes are rejected to fill the pass', () => {
-    const bytes = new Uint8Array([...Array(TAP_LENGTH - 1).fill(0), ...Array(40).fill(255)]);
-    expect(() => formatTap(bytes)).toThrow();
+  it('refuses a user the method does not target', () => {
+    expect(code(plan({}, {}, false))).toBe('TAP_METHOD_NOT_TARGETED');
+  });
+
+  it.each([30, 31, 479, 480])('accepts %i minutes within the policy’s 30..480', (m) => {
+    expect(plan({}, { lifetimeMinutes: m })).toMatchObject({ ok: true, value: { lifetimeMinutes: m } });
+  });
+
+  it.each([10, 29, 481, 43_200])('refuses %i minutes: valid for Graph but outside the policy’s 30..480', (m) => {
+    expect(plan({}, { lifetimeMinutes: m })).toEqual({
+      ok: false,
+      code: 'TAP_LIFETIME_OUT_OF_POLICY',
+      detail: {
+        field: 'lifetimeInMinutes',
+        lifetimeInMinutes: String(m),
+        minimumLifetimeInMinutes: '30',
+        maximumLifetimeInMinutes: '480',
+      },
+    });
+  });
+
+  it.each([9, 43_201, 60.5, Number.NaN])('refuses %d minutes as malformed, whatever the policy', (m) => {
+    expect(code(plan({ minimumLifetimeInMinutes: 10, maximumLifetimeInMinutes: 43_200 }, { lifetimeMinutes: m }))).toBe(
+      'REQUEST_INVALID',
+    );
+  });
+
+  it('refuses a multi-use pass when the policy makes every pass one-time, and allows it otherwise', () => {
+    expect(plan({ isUsableOnce: true }, { oneTime: false })).toEqual({
+      ok: false,
+      code: 'TAP_MULTI_USE_NOT_ALLOWED',
+      detail: { field: 'isUsableOnce' },
+    });
+    expect(plan({ isUsableOnce: true }, { oneTime: true })).toMatchObject({ value: { oneTime: true } });
+    expect(plan({ isUsableOnce: true }, {})).toMatchObject({ value: { oneTime: true } });
+    expect(plan({ isUsableOnce: false }, { oneTime: false })).toMatchObject({ value: { oneTime: false } });
+  });
+
+  it('honours a later start (the lifetime runs from it), treats a past one as now, refuses one over 30 days ahead', () => {
+    expect(plan({}, { startsAt: T0 + 90 * MINUTE })).toMatchObject({
+      value: { startsAt: T0 + 90 * MINUTE, expiresAt: T0 + 150 * MINUTE },
+    });
+    expect(plan({}, { startsAt: T0 - 90 * MINUTE })).toMatchObject({ value: { startsAt: T0 } });
+    expect(plan({}, { startsAt: T0 + 30 * 24 * 60 * MINUTE })).toMatchObject({ ok: true });
+    expect(plan({}, { startsAt: T0 + 30 * 24 * 60 * MINUTE + 1 })).toMatchObject({
+      ok: false,
+      code: 'REQUEST_INVALID',
+      detail: { field: 'startDateTime' },
+    });
+    expect(plan({}, { startsAt: Number.NaN })).toMatchObject({ ok: false, detail: { field: 'startDateTime' } });
+  });
+});
+
+describe('evaluateTapUse and tapUsability: one decision for sign-in and for Graph', () => {
+  const ON = { state: 'enabled', targeted: true } as const;
+  const OFF = { state: 'disabled', targeted: true } as const;
+  const UNTARGETED = { state: 'enabled', targeted: false } as const;
+
+  it('refuses a pass once the method is off or no longer targets the user, however good the pass', () => {
+    expect(code(evaluateTapUse(tap(), OFF, T0 + MINUTE))).toBe('TAP_METHOD_DISABLED');
+    expect(code(evaluateTapUse(tap(), UNTARGETED, T0 + MINUTE))).toBe('TAP_METHOD_NOT_TARGETED');
+    expect(evaluateTapUse(tap(), ON, T0 + MINUTE).ok).toBe(true);
+  });
+
+  it.each([
+    ['usable', tap(), ON, T0 + MINUTE, true, 'EnabledByPolicy'],
+    ['method off', tap(), OFF, T0 + MINUTE, false, 'DisabledByPolicy'],
+    ['user no longer targeted', tap(), UNTARGETED, T0 + MINUTE, false, 'DisabledByPolicy'],
+    ['policy wins over expiry', tap(), OFF, T0 + 61 * MINUTE, false, 'DisabledByPolicy'],
+    ['expired', tap(), ON, T0 + 60 * MINUTE, false, 'Expired'],
+    ['not yet started', tap({ startsAt: T0 + 5 * MINUTE }), ON, T0, false, 'NotYetValid'],
+    ['one-time, used', tap({ usedAt: T0 }), ON, T0 + MINUTE, false, 'OneTimeUsed'],
+    ['multi-use, used', tap({ oneTime: false, usedAt: T0 }), ON, T0 + MINUTE, true, 'EnabledByPolicy'],
+  ] as const)('%s → isUsable %s, %s', (_what, t, policy, now, isUsable, methodUsabilityReason) => {
+    expect(tapUsability(t, policy, now)).toEqual({ isUsable, methodUsabilityReason });
+    // Graph says usable exactly when sign-in would let the pass in.
+    expect(evaluateTapUse(t, policy, now).ok).toBe(isUsable);
   });
 });

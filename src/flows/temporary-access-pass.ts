@@ -1,17 +1,28 @@
-// Temporary Access Pass: issued by an administrator (or `signet init`), shown once, stored as an HMAC;
-// signing in with it is strong authentication that allows registering a passkey (SPEC §2.4).
+// Temporary Access Pass: issued by an administrator (or `signet init`) as the tenant's TAP method configuration
+// allows (core/tap.ts planTap), shown once, stored as an HMAC; signing in with it, while that configuration still
+// covers the user, is strong authentication that allows registering a passkey (SPEC §2.4).
 import type { Principal } from '../core/authorization.ts';
 import { SignetError } from '../core/errors.ts';
 import { evaluateLockout, recordFailure, TAP_LOCKOUT } from '../core/lockout.ts';
+import { namesAnyGroup, targetsUser } from '../core/method-targets.ts';
 import { mayChangeUser } from '../core/privileged-target.ts';
-import { evaluateTap, formatTap, TAP_DEFAULT_LIFETIME_MINUTES, validateTapLifetime } from '../core/tap.ts';
+import {
+  evaluateTapUse,
+  formatTap,
+  planTap,
+  type TapPlan,
+  type TapPolicyFacts,
+  type TapRequest,
+  tapRandomBytesFor,
+} from '../core/tap.ts';
 import type { Db } from '../store/db.ts';
 import { clearLockout, clearLockoutsStartingWith, compareAndSetLockout, loadLockout } from '../store/lockouts.ts';
 import { insertAudit } from '../store/logs.ts';
+import { methodPoliciesOf } from '../store/policy-cache.ts';
 import { roleNamesOf } from '../store/role-assignments.ts';
 import { consumeTap, findTapOfUser, replaceTap } from '../store/taps.ts';
 import type { Tenant } from '../store/tenants.ts';
-import { findUserByName, type User } from '../store/users.ts';
+import { findUserByName, groupIdsOf, type User } from '../store/users.ts';
 import { type Ctx, hashSecret, secretMatches } from './context.ts';
 import { type ClientInfo, recordSignIn } from './record-sign-in.ts';
 import { startSession } from './sessions.ts';
@@ -30,13 +41,41 @@ export interface IssuedTap {
 
 type TapActor = { type: 'user' | 'app' | 'system'; id: string | null };
 
+/**
+ * The TAP method configuration of the tenant and whether it covers the user (their groups read only when a target
+ * names a group). Read through the per-tenant cache, outside any transaction (SQLite has one connection).
+ */
+export async function tapPolicyOf(ctx: Ctx, tenantId: string, userId: string) {
+  const policy = (await methodPoliciesOf(ctx, tenantId)).methods.TemporaryAccessPass;
+  const groupIds = namesAnyGroup(policy) ? await groupIdsOf(ctx.db, tenantId, userId) : [];
+  const facts: TapPolicyFacts = { state: policy.state, targeted: targetsUser(policy, { userId, groupIds }) };
+  return { policy, facts };
+}
+
+/** The pass's characters from the cryptographic source, drawing again in the rare case the bytes run out. */
+function newPass(ctx: Ctx, length: number): string {
+  for (;;) {
+    const pass = formatTap(ctx.randomBytes(tapRandomBytesFor(length)), length);
+    if (pass !== null) return pass;
+  }
+}
+
+/** The policy's answer to a request for a pass for `user`, refused with its code before anything is written. */
+async function plannedTap(ctx: Ctx, tenant: Tenant, user: User, req: TapRequest): Promise<TapPlan> {
+  const { policy, facts } = await tapPolicyOf(ctx, tenant.id, user.id);
+  const plan = planTap(policy, facts.targeted, req, ctx.now());
+  if (!plan.ok) throw new SignetError(plan.code, plan.detail);
+  return plan.value;
+}
+
 export async function issueTap(
   ctx: Ctx,
   tenant: Tenant,
   user: User,
-  p: { lifetimeMinutes?: number; oneTime?: boolean; startsAt?: number; actor: TapActor },
+  p: TapRequest & { actor: TapActor },
 ): Promise<IssuedTap> {
-  return ctx.db.transaction().execute((trx) => writeTap(ctx, trx, tenant, user, p));
+  const plan = await plannedTap(ctx, tenant, user, p);
+  return ctx.db.transaction().execute((trx) => writeTap(ctx, trx, tenant, user, plan, p.actor));
 }
 
 /** Replaces the user's pass with a new one (at most one per user, as Graph has it), audited, in `trx`. */
@@ -45,21 +84,18 @@ async function writeTap(
   trx: Db,
   tenant: Tenant,
   user: User,
-  p: { lifetimeMinutes?: number; oneTime?: boolean; startsAt?: number; actor: TapActor },
+  plan: TapPlan,
+  actor: TapActor,
 ): Promise<IssuedTap> {
-  const minutes = p.lifetimeMinutes ?? TAP_DEFAULT_LIFETIME_MINUTES;
-  const lifetime = validateTapLifetime(minutes);
-  if (!lifetime.ok) throw new SignetError(lifetime.code, lifetime.detail);
-  const pass = formatTap(ctx.randomBytes(64));
+  const pass = newPass(ctx, plan.length);
   const now = ctx.now();
-  const startsAt = Math.max(p.startsAt ?? now, now);
   const issued = {
     id: ctx.newId(),
     createdAt: now,
     pass,
-    startsAt,
-    expiresAt: startsAt + minutes * 60_000,
-    oneTime: p.oneTime ?? true,
+    startsAt: plan.startsAt,
+    expiresAt: plan.expiresAt,
+    oneTime: plan.oneTime,
   };
   await replaceTap(trx, {
     id: issued.id,
@@ -77,15 +113,17 @@ async function writeTap(
     id: ctx.newId(),
     tenantId: tenant.id,
     createdAt: now,
-    actorType: p.actor.type,
-    actorId: p.actor.id,
+    actorType: actor.type,
+    actorId: actor.id,
     activity: 'Issue Temporary Access Pass',
     targetType: 'user',
     targetId: user.id,
     detail: {
-      lifetimeInMinutes: String(minutes),
+      methodId: issued.id,
+      lifetimeInMinutes: String(plan.lifetimeMinutes),
       isUsableOnce: String(issued.oneTime),
-      ...(startsAt === now ? {} : { startDateTime: new Date(startsAt).toISOString() }),
+      length: String(plan.length),
+      ...(plan.startsAt === now ? {} : { startDateTime: new Date(plan.startsAt).toISOString() }),
     },
   });
   return issued;
@@ -106,15 +144,15 @@ export async function issueUserTap(
   tenant: Tenant,
   by: Principal,
   userKey: string,
-  p: { lifetimeMinutes?: number; oneTime?: boolean; startsAt?: number },
+  p: TapRequest,
 ): Promise<IssuedTap> {
   const actor = actorOf(by);
+  // Who may act, then what the policy allows, then the write: a refusal by role tells nothing of the policy.
+  const user = await changeableUser(ctx.db, tenant, by, userKey);
+  const plan = await plannedTap(ctx, tenant, user, p);
   return ctx.db.transaction().execute(async (trx) => {
-    const user = await changeableUser(trx, tenant, by, userKey);
-    return writeTap(ctx, trx, tenant, user, {
-      ...p,
-      actor: { type: actor.actorType as 'user' | 'app', id: actor.actorId },
-    });
+    const same = await changeableUser(trx, tenant, by, user.id);
+    return writeTap(ctx, trx, tenant, same, plan, { type: actor.actorType as TapActor['type'], id: actor.actorId });
   });
 }
 
@@ -168,7 +206,14 @@ export async function signInWithTap(
 ): Promise<SignedIn> {
   const user = await findUserByName(ctx.db, tenant.id, p.username);
   const fail = async (
-    code: 'TAP_INVALID' | 'TAP_EXPIRED' | 'TAP_ALREADY_USED' | 'TAP_LOCKED_OUT' | 'SIGNIN_USER_DISABLED',
+    code:
+      | 'TAP_INVALID'
+      | 'TAP_EXPIRED'
+      | 'TAP_ALREADY_USED'
+      | 'TAP_LOCKED_OUT'
+      | 'SIGNIN_USER_DISABLED'
+      | 'TAP_METHOD_DISABLED'
+      | 'TAP_METHOD_NOT_TARGETED',
   ) => {
     await recordSignIn(ctx, ctx.db, {
       tenantId: tenant.id,
@@ -193,8 +238,9 @@ export async function signInWithTap(
   if (!user) throw await fail('TAP_INVALID');
   const tap = await findTapOfUser(ctx.db, tenant.id, user.id);
   if (!tap || !secretMatches(tap.hash, candidate)) throw await fail('TAP_INVALID');
-  const usable = evaluateTap(tap, now);
-  if (!usable.ok) throw await fail(usable.code as 'TAP_INVALID' | 'TAP_EXPIRED' | 'TAP_ALREADY_USED');
+  // The policy as it is now, not as it was at issuance: a pass stops working when the method no longer covers the user.
+  const usable = evaluateTapUse(tap, (await tapPolicyOf(ctx, tenant.id, user.id)).facts, now);
+  if (!usable.ok) throw await fail(usable.code as Parameters<typeof fail>[0]);
   if (!user.enabled) throw await fail('SIGNIN_USER_DISABLED');
   try {
     return await ctx.db.transaction().execute(async (trx) => {

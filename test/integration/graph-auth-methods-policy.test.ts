@@ -161,7 +161,7 @@ describe.each(engines)('the authentication methods policy through Graph on %s', 
     expect(configs[1]).toMatchObject({
       state: 'enabled',
       defaultLifetimeInMinutes: 60,
-      defaultLength: 8,
+      defaultLength: 16,
       minimumLifetimeInMinutes: 10,
       maximumLifetimeInMinutes: 43_200,
       isUsableOnce: false,

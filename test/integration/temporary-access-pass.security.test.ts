@@ -1,9 +1,13 @@
 // Security tests of the Temporary Access Pass (SPEC §2.4, §8; security-tests.md §7 items 1, 9, 10): a pass is
-// shown once, stored hashed, spent once (one-time), expires, and wrong guesses are rate-limited and locked out.
+// shown once, stored hashed, spent once (one-time, also under 50 parallel sign-ins), expires, wrong guesses are
+// rate-limited and locked out, and the TAP method configuration governs issuance and every sign-in.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ErrorCode, SignetError } from '../../src/core/errors.ts';
 import { createTenant, createUser } from '../../src/flows/directory.ts';
+import { addMember, createGroup } from '../../src/flows/groups.ts';
+import { localOperator } from '../../src/flows/local-operator.ts';
+import { updateMethodConfiguration } from '../../src/flows/method-policy.ts';
 import { beginPasskeyRegistration } from '../../src/flows/register-passkey.ts';
 import { issueTap, signInWithTap } from '../../src/flows/temporary-access-pass.ts';
 import { listAudits, listSignIns } from '../../src/store/logs.ts';
@@ -64,7 +68,8 @@ describe.each(engines)('Temporary Access Pass security on %s', (engine) => {
     const { pass } = await issueTap(h.ctx, h.tenant, user, { actor: SYSTEM });
     const r = await signIn(user, pass);
     expect(r.user.id).toBe(user.id);
-    expect(r.session.amr).toEqual(['tap']);
+    // Multi-factor for the session, never a passkey's values (no phishing-resistant strength).
+    expect(r.session.amr).toEqual(['tap', 'mfa']);
     expect(r.session.strongAuthAt).toBe(h.clock.now);
     const options = await beginPasskeyRegistration(h.ctx, h.tenant, r.session);
     expect(options.user.id).toBe(user.userHandle);
@@ -79,6 +84,27 @@ describe.each(engines)('Temporary Access Pass security on %s', (engine) => {
     expect(await refusal(signIn(user, pass))).toBe('TAP_ALREADY_USED');
     expect(await sessionsOf(user)).toBe(1);
     expect(await failures(user, 'TAP_ALREADY_USED')).toBe(1);
+  });
+
+  it('lets exactly one of 50 parallel sign-ins with a one-time pass succeed, from 50 addresses (top test 1)', async () => {
+    const user = await h.user();
+    const { pass } = await issueTap(h.ctx, h.tenant, user, { actor: SYSTEM, oneTime: true });
+    // Each from its own address, so that no attempt is stopped by the lockout: all 50 reach the one conditional write.
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) =>
+        signInWithTap(h.ctx, h.tenant, { username: user.userPrincipalName, pass }, { ip: `198.51.100.${i + 1}` }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const codes = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as SignetError).code] : []));
+    expect(codes).toHaveLength(49);
+    // Smart lockout may stop attempts from unfamiliar addresses past its threshold; every other one met the pass.
+    for (const c of codes) expect(['TAP_ALREADY_USED', 'TAP_LOCKED_OUT']).toContain(c);
+    expect(codes.filter((c) => c === 'TAP_ALREADY_USED').length).toBeGreaterThanOrEqual(9);
+    expect(await sessionsOf(user)).toBe(1);
+    expect((await logOf(user)).filter((x) => x.result === 'success')).toHaveLength(1);
+    expect((await failures(user, 'TAP_ALREADY_USED')) + (await failures(user, 'TAP_LOCKED_OUT'))).toBe(49);
+    expect((await tapRows(user))[0]!.used_at).not.toBeNull();
   });
 
   it('lets exactly one of 20 parallel uses of a one-time pass succeed', async () => {
@@ -280,5 +306,153 @@ describe.each(engines)('Temporary Access Pass security on %s', (engine) => {
     for (let i = 0; i < 5; i++) passes.add((await issueTap(h.ctx, h.tenant, user, { actor: SYSTEM })).pass);
     expect(passes.size).toBe(5);
     for (const p of passes) expect(p).toMatch(/^[A-HJ-NP-Za-km-z2-9]{16,}$/);
+  });
+
+  describe('as the TAP method configuration governs it', () => {
+    const TAP_TYPE = '#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration';
+    /** A tenant of its own, so that its policy changes touch no other test. */
+    async function tenantWith(config: Record<string, unknown> = {}) {
+      const tenant = await createTenant(h.ctx, { slug: `p-${randomBytes(5).toString('hex')}` });
+      if (Object.keys(config).length > 0) await setTap(tenant, config);
+      return tenant;
+    }
+    const setTap = (tenant: Tenant, config: Record<string, unknown>) =>
+      updateMethodConfiguration(h.ctx, tenant, localOperator(tenant.id), 'TemporaryAccessPass', {
+        '@odata.type': TAP_TYPE,
+        ...config,
+      });
+    const member = (tenant: Tenant) =>
+      createUser(h.ctx, tenant, { userPrincipalName: `m-${randomBytes(4).toString('hex')}@example.com` });
+    const tapsIn = (tenant: Tenant) =>
+      h.ctx.db.selectFrom('taps').selectAll().where('tenant_id', '=', tenant.id).execute();
+    const issuedAudits = async (tenant: Tenant) =>
+      (await listAudits(h.ctx.db, tenant.id)).filter((a) => a.activity === 'Issue Temporary Access Pass');
+    const signInLog = async (tenant: Tenant, user: User) =>
+      (await listSignIns(h.ctx.db, tenant.id, 1000)).filter((r) => r.userId === user.id);
+
+    it('issues nothing while the method is off, and nothing for a user it does not target (excluded wins)', async () => {
+      const tenant = await tenantWith({ state: 'disabled' });
+      const user = await member(tenant);
+      expect(await refusal(issueTap(h.ctx, tenant, user, { actor: SYSTEM }))).toBe('TAP_METHOD_DISABLED');
+      const group = await createGroup(h.ctx, tenant, localOperator(tenant.id), {
+        displayName: 'Contractors',
+        mailNickname: 'contractors',
+        mailEnabled: false,
+        securityEnabled: true,
+      });
+      await addMember(h.ctx, tenant, localOperator(tenant.id), group.id, user.id);
+      await setTap(tenant, { state: 'enabled', excludeTargets: [{ id: group.id, targetType: 'group' }] });
+      expect(await refusal(issueTap(h.ctx, tenant, user, { actor: SYSTEM }))).toBe('TAP_METHOD_NOT_TARGETED');
+      const other = await member(tenant);
+      await setTap(tenant, { excludeTargets: [{ id: other.id, targetType: 'user' }] });
+      expect(await refusal(issueTap(h.ctx, tenant, other, { actor: SYSTEM }))).toBe('TAP_METHOD_NOT_TARGETED');
+      expect(await tapsIn(tenant)).toHaveLength(0);
+      expect(await issuedAudits(tenant)).toHaveLength(0);
+      // Included through a group, not excluded: issued.
+      await setTap(tenant, { includeTargets: [{ id: group.id, targetType: 'group' }], excludeTargets: [] });
+      await issueTap(h.ctx, tenant, user, { actor: SYSTEM });
+      expect(await refusal(issueTap(h.ctx, tenant, other, { actor: SYSTEM }))).toBe('TAP_METHOD_NOT_TARGETED');
+      expect(await tapsIn(tenant)).toHaveLength(1);
+    });
+
+    it('takes the lifetime from the policy, refuses one outside its minimum and maximum, and the length from it', async () => {
+      const tenant = await tenantWith({
+        minimumLifetimeInMinutes: 30,
+        defaultLifetimeInMinutes: 90,
+        maximumLifetimeInMinutes: 240,
+        defaultLength: 8,
+      });
+      const user = await member(tenant);
+      const issued = await issueTap(h.ctx, tenant, user, { actor: SYSTEM });
+      expect(issued.expiresAt - issued.startsAt).toBe(90 * MINUTE);
+      expect(issued.pass).toMatch(/^[A-HJ-NP-Za-km-z2-9]{8}$/);
+      for (const lifetimeMinutes of [10, 29, 241, 43_200])
+        expect(
+          await refusal(issueTap(h.ctx, tenant, user, { actor: SYSTEM, lifetimeMinutes })),
+          String(lifetimeMinutes),
+        ).toBe('TAP_LIFETIME_OUT_OF_POLICY');
+      // The refused requests left the earlier pass in place.
+      expect((await tapsIn(tenant)).map((t) => t.id)).toEqual([issued.id]);
+      await setTap(tenant, { defaultLength: 48 });
+      expect((await issueTap(h.ctx, tenant, user, { actor: SYSTEM, lifetimeMinutes: 240 })).pass).toMatch(
+        /^[A-HJ-NP-Za-km-z2-9]{48}$/,
+      );
+      expect((await issuedAudits(tenant)).map((a) => a.detail)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ lifetimeInMinutes: '90', length: '8', isUsableOnce: 'true' }),
+          expect.objectContaining({ lifetimeInMinutes: '240', length: '48', isUsableOnce: 'true' }),
+        ]),
+      );
+      expect(await issuedAudits(tenant)).toHaveLength(2);
+    });
+
+    it('refuses a multi-use pass when the policy makes every pass one-time', async () => {
+      const tenant = await tenantWith({ isUsableOnce: true });
+      const user = await member(tenant);
+      expect(await refusal(issueTap(h.ctx, tenant, user, { actor: SYSTEM, oneTime: false }))).toBe(
+        'TAP_MULTI_USE_NOT_ALLOWED',
+      );
+      expect(await tapsIn(tenant)).toHaveLength(0);
+      const { pass, oneTime } = await issueTap(h.ctx, tenant, user, { actor: SYSTEM });
+      expect(oneTime).toBe(true);
+      await signInWithTap(h.ctx, tenant, { username: user.userPrincipalName, pass });
+      expect(await refusal(signInWithTap(h.ctx, tenant, { username: user.userPrincipalName, pass }))).toBe(
+        'TAP_ALREADY_USED',
+      );
+    });
+
+    it('honours a later start: refused before it, signs in from it, and the lifetime runs from it', async () => {
+      const tenant = await tenantWith();
+      const user = await member(tenant);
+      const startsAt = h.clock.now + 2 * 60 * MINUTE;
+      const issued = await issueTap(h.ctx, tenant, user, {
+        actor: SYSTEM,
+        startsAt,
+        lifetimeMinutes: 60,
+        oneTime: false,
+      });
+      expect(issued).toMatchObject({ startsAt, expiresAt: startsAt + 60 * MINUTE });
+      const signIn = () => signInWithTap(h.ctx, tenant, { username: user.userPrincipalName, pass: issued.pass });
+      expect(await refusal(signIn())).toBe('TAP_INVALID');
+      h.clock.now = startsAt;
+      expect((await signIn()).user.id).toBe(user.id);
+      h.clock.now = startsAt + 60 * MINUTE;
+      expect(await refusal(signIn())).toBe('TAP_EXPIRED');
+    });
+
+    it('stops a pass from signing in once the method is turned off or the user excluded, logged with the code', async () => {
+      const tenant = await tenantWith();
+      const user = await member(tenant);
+      const { pass } = await issueTap(h.ctx, tenant, user, { actor: SYSTEM, oneTime: false });
+      const signIn = () => signInWithTap(h.ctx, tenant, { username: user.userPrincipalName, pass });
+      await signIn();
+      await setTap(tenant, { state: 'disabled' });
+      h.clock.now += 1_000;
+      expect(await refusal(signIn())).toBe('TAP_METHOD_DISABLED');
+      await setTap(tenant, { state: 'enabled', excludeTargets: [{ id: user.id, targetType: 'user' }] });
+      h.clock.now += 1_000;
+      expect(await refusal(signIn())).toBe('TAP_METHOD_NOT_TARGETED');
+      const log = (await signInLog(tenant, user)).sort((a, b) => a.createdAt - b.createdAt);
+      expect(log.map((r) => r.errorCode ?? 'success')).toEqual([
+        'success',
+        'TAP_METHOD_DISABLED',
+        'TAP_METHOD_NOT_TARGETED',
+      ]);
+      // The refusals did not spend a one-time pass nor start a session; put back, the pass works again.
+      await setTap(tenant, { excludeTargets: [] });
+      await signIn();
+      const sessions = await h.ctx.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute();
+      expect(sessions).toHaveLength(2);
+    });
+
+    it('refuses the policy check only after the pass matched: a wrong pass is still TAP_INVALID', async () => {
+      const tenant = await tenantWith();
+      const user = await member(tenant);
+      const { pass } = await issueTap(h.ctx, tenant, user, { actor: SYSTEM });
+      await setTap(tenant, { state: 'disabled' });
+      expect(
+        await refusal(signInWithTap(h.ctx, tenant, { username: user.userPrincipalName, pass: wrongPass(pass) })),
+      ).toBe('TAP_INVALID');
+    });
   });
 });

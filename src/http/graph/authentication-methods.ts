@@ -15,7 +15,7 @@ import {
 import { passkeyTypeOf } from '../../core/passkey-profile.ts';
 import type { Ctx } from '../../flows/context.ts';
 import { deleteUserPasskey } from '../../flows/manage-passkeys.ts';
-import { deleteUserTap, issueUserTap } from '../../flows/temporary-access-pass.ts';
+import { deleteUserTap, issueUserTap, tapPolicyOf } from '../../flows/temporary-access-pass.ts';
 import { findUserByKey } from '../../flows/users.ts';
 import { listPasskeys, type Passkey } from '../../store/passkeys.ts';
 import { findTapOfUser } from '../../store/taps.ts';
@@ -81,13 +81,21 @@ export async function tapsOf(ctx: Ctx, tenantId: string, user: User): Promise<Ta
   return tap ? [tap] : [];
 }
 
+/** The user's passes in Graph's shape, usable or not as sign-in would judge them now (the policy included). */
+export async function graphTapsOf(ctx: Ctx, tenantId: string, user: User): Promise<Record<string, unknown>[]> {
+  const taps = await tapsOf(ctx, tenantId, user);
+  if (taps.length === 0) return [];
+  const { facts } = await tapPolicyOf(ctx, tenantId, user.id);
+  const now = ctx.now();
+  return taps.map((t) => toGraphTap(t, facts, now));
+}
+
 /** Every method of the user in Graph's shapes, as authentication/methods lists them (also for /me). */
 export async function methodsOf(ctx: Ctx, tenantId: string, user: User): Promise<Record<string, unknown>[]> {
-  const now = ctx.now();
   return [
     ...(await passwordMethodsOf(ctx, tenantId, user.id)),
     ...(await passkeysOf(ctx, tenantId, user)),
-    ...(await tapsOf(ctx, tenantId, user)).map((t) => toGraphTap(t, now)),
+    ...(await graphTapsOf(ctx, tenantId, user)),
   ];
 }
 
@@ -145,11 +153,10 @@ export const authenticationMethodRoutes: GraphRoute[] = [
     permission: TAP_READ,
     handler: async (call) => {
       const user = await userOf(call);
-      const now = call.ctx.now();
       return {
         body: {
           '@odata.context': methodsContext(call.base, user.id, 'temporaryAccessPassMethods'),
-          value: (await tapsOf(call.ctx, call.tenant.id, user)).map((t) => toGraphTap(t, now)),
+          value: await graphTapsOf(call.ctx, call.tenant.id, user),
         },
       };
     },
@@ -160,12 +167,12 @@ export const authenticationMethodRoutes: GraphRoute[] = [
     permission: TAP_READ,
     handler: async (call) => {
       const user = await userOf(call);
-      const tap = (await tapsOf(call.ctx, call.tenant.id, user)).find((t) => t.id === call.params.methodId);
+      const tap = (await graphTapsOf(call.ctx, call.tenant.id, user)).find((t) => t.id === call.params.methodId);
       if (!tap) throw notFound('temporaryAccessPassAuthenticationMethod');
       return {
         body: {
           '@odata.context': methodsContext(call.base, user.id, 'temporaryAccessPassMethods', true),
-          ...toGraphTap(tap, call.ctx.now()),
+          ...tap,
         },
       };
     },
@@ -181,11 +188,13 @@ export const authenticationMethodRoutes: GraphRoute[] = [
       const parsed = parseTapCreate(req.body, ctx.now());
       if (!parsed.ok) throw new SignetError(parsed.code, parsed.detail);
       const issued = await issueUserTap(ctx, tenant, principal, params.id ?? '', parsed.value);
+      // Just issued, so the policy covered the user: usable now, or NotYetValid for a later start.
+      const { facts } = await tapPolicyOf(ctx, tenant.id, user.id);
       return {
         status: 201,
         body: {
           '@odata.context': methodsContext(base, user.id, 'temporaryAccessPassMethods', true),
-          ...toGraphTap({ ...issued, usedAt: null }, ctx.now(), issued.pass),
+          ...toGraphTap({ ...issued, usedAt: null }, facts, ctx.now(), issued.pass),
         },
       };
     },
