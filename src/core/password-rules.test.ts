@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPassword } from './password-rules.ts';
+import { checkPassword, isCommonPassword } from './password-rules.ts';
 
 const ada = { userPrincipalName: 'ada.l@contoso.com', displayName: 'Ada Lovelace' };
 const codeOf = (password: string, owner = ada) => {
@@ -51,5 +51,24 @@ describe('checkPassword (Entra rules for an administrator-set password)', () => 
       expect(d.ok).toBe(false);
       expect(JSON.stringify(d)).not.toContain(bad);
     }
+  });
+});
+
+describe('common passwords', () => {
+  it('refuses one of the 10,000 most common passwords in any letter case, after the length and classes', () => {
+    expect(codeOf('Password1')).toBe('PASSWORD_TOO_COMMON');
+    expect(codeOf('pa55W0rd')).toBe('PASSWORD_TOO_COMMON');
+    expect(codeOf('Qwerty123')).toBe('PASSWORD_TOO_COMMON');
+    expect(codeOf('1qaz2WSX')).toBe('PASSWORD_TOO_COMMON');
+    // Common, but first too short or too simple: the rule a person can act on.
+    expect(codeOf('baseball')).toBe('PASSWORD_TOO_SIMPLE');
+    expect(codeOf('Abc123')).toBe('PASSWORD_LENGTH_INVALID');
+  });
+
+  it('knows the list without its blank line, and accepts what is merely near a common one', () => {
+    expect(isCommonPassword('')).toBe(false);
+    expect(isCommonPassword('123456')).toBe(true);
+    expect(isCommonPassword('TRUSTNO1')).toBe(true);
+    expect(codeOf('Password1-for-Ada-2026')).toBe('ok');
   });
 });

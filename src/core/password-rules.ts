@@ -1,6 +1,8 @@
 // Entra's password rules for a password an administrator sets (passwordProfile on POST/PATCH /users): 8 to 256
 // characters of the characters Entra allows, three of the four classes (lower case, upper case, digits,
-// symbols), and not containing the user's name. Pure. A refusal names the rule broken and never the password.
+// symbols), not one of the 10,000 most common passwords in any letter case (common-passwords.ts), and not
+// containing the user's name. Pure. A refusal names the rule broken and never the password.
+import { COMMON_PASSWORDS_TEXT } from './common-passwords.ts';
 import { allow, type Decision, deny } from './errors.ts';
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -18,6 +20,17 @@ export interface PasswordOwner {
 }
 
 const FIELD = 'passwordProfile.password';
+
+const COMMON = new Set(
+  COMMON_PASSWORDS_TEXT.split('\n')
+    .filter((p) => p !== '')
+    .map((p) => p.toLowerCase()),
+);
+
+/** Whether the password is one of the most common ones, in any letter case. */
+export function isCommonPassword(password: string): boolean {
+  return COMMON.has(password.toLowerCase());
+}
 
 export function checkPassword(password: string, owner: PasswordOwner): Decision {
   // Length in code points, as a person counts characters.
@@ -38,6 +51,9 @@ export function checkPassword(password: string, owner: PasswordOwner): Decision 
       field: FIELD,
       rule: 'at least three of: lower-case letters, upper-case letters, digits, symbols',
     });
+  // After the length and classes: a short or one-kind password is told what it lacks, not that it is common.
+  if (isCommonPassword(password))
+    return deny('PASSWORD_TOO_COMMON', { field: FIELD, rule: 'not one of the 10,000 most common passwords' });
   const lower = password.toLowerCase();
   const names = [owner.userPrincipalName, owner.userPrincipalName.split('@')[0] ?? '', owner.displayName]
     .map((n) => n.trim().toLowerCase())

@@ -1,6 +1,6 @@
 // passwordProfile on POST and PATCH /users, as a Graph script sends it: a user may be passwordless; a password
 // given is judged by Entra's rules (refused with a code that names the rule, never the password), stored as a
-// salted scrypt hash only, audited as "password set", never read back (passwordProfile reads as null), and shown
+// salted argon2id hash only, audited as "password set", never read back (passwordProfile reads as null), and shown
 // as Graph's passwordAuthenticationMethod. The password and its hash appear in no response, log line or log row.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,14 +76,14 @@ describe.each(engines)('passwordProfile and passwordMethods on %s', (engine) => 
     expect(await findPasswordCredential(server.ctx.db, a.id, id)).toBeUndefined();
   });
 
-  it('stores a given password as a salted scrypt hash and shows Graph’s password method', async () => {
+  it('stores a given password as a salted argon2id hash and shows Graph’s password method', async () => {
     const password = newPassword();
     const r = await create({ password, forceChangePasswordNextSignIn: true });
     expect(r.status).toBe(201);
     expect(r.body).not.toHaveProperty('passwordProfile');
     const id = String(r.body.id);
     const stored = await findPasswordCredential(server.ctx.db, a.id, id);
-    expect(stored?.hash).toMatch(/^\$scrypt\$ln=15,r=8,p=3\$[\w-]{22}\$[\w-]{43}$/);
+    expect(stored?.hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[\w+/]{22}\$[\w+/]{43}$/);
     secrets.push(stored!.hash, stored!.hash.split('$').at(-1)!);
     expect(stored!.forceChangeNextSignIn).toBe(true);
     expect(await verifyPassword(password, stored!.hash)).toBe(true);
