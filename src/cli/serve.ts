@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { SignetError } from '../core/errors.ts';
 import { purgeExpired } from '../flows/maintenance.ts';
+import { startMetadataRefresh } from '../flows/metadata-refresh.ts';
 import { createMetrics } from '../http/metrics.ts';
 import { buildManagementServer, buildServer } from '../http/server.ts';
 import { runInit } from './init.ts';
@@ -81,13 +82,20 @@ export const serveCommand: Command = {
       banner.push(
         `Client addresses from ${config.trustedProxies.header === 'forwarded' ? 'Forwarded' : 'X-Forwarded-For'} via ${config.trustedProxies.entries.join(', ')}`,
       );
+    if (config.mdsUrl)
+      banner.push(
+        `Authenticator metadata: fetched from SIGNET_MDS_URL now and at each BLOB's nextUpdate; until then the last good copy in the database is in force`,
+      );
     process.stderr.write(`${banner.join('\n')}\n`);
+    // After listening: a metadata service that is down or slow never keeps the server from starting.
+    const metadata = config.mdsUrl ? startMetadataRefresh(rt.ctx) : undefined;
     const purge = setInterval(() => {
       purgeExpired(rt.ctx).catch((err) => rt.ctx.log.error({ err: String(err) }, 'purge failed'));
     }, 10 * 60_000);
     purge.unref();
     const stop = async () => {
       clearInterval(purge);
+      metadata?.stop();
       await management?.close();
       await app.close();
       await rt.store.close();

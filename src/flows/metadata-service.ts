@@ -167,6 +167,8 @@ export function isPastNextUpdate(nextUpdate: string, now: number): boolean {
  */
 export async function refreshMdsIfDue(ctx: Ctx): Promise<string> {
   if (!ctx.config.mdsUrl) return 'no SIGNET_MDS_URL';
+  // `signet serve` keeps its own schedule (flows/metadata-refresh.ts): its backoff is not to be undone here.
+  if (scheduled.has(ctx.metadata)) return 'scheduled';
   const current = await currentBlob(ctx.db);
   if (current && !isPastNextUpdate(current.nextUpdate, ctx.now())) return 'not due';
   try {
@@ -267,11 +269,25 @@ export interface MdsStatus {
   lastError: { code: string; reason: string; source: string; at: string } | null;
 }
 
+const fetchedAt = new WeakMap<Ctx['metadata'], number>();
+const scheduled = new WeakSet<Ctx['metadata']>();
+
+/** A refresh schedule runs for this process's registry (or no longer does). */
+export function noteMetadataScheduled(ctx: Ctx, on: boolean): void {
+  if (on) scheduled.add(ctx.metadata);
+  else scheduled.delete(ctx.metadata);
+}
+
+/** This process fetched SIGNET_MDS_URL successfully just now (the same BLOB again included): older refusals are past. */
+export function noteMetadataFetched(ctx: Ctx): void {
+  fetchedAt.set(ctx.metadata, ctx.now());
+}
+
 /** What `signet mds status` and /readyz say about the metadata. */
 export async function mdsStatus(ctx: Ctx): Promise<MdsStatus> {
   await refreshMetadata(ctx);
   const blob = await currentBlob(ctx.db);
-  const refusal = await latestRefusal(ctx.db, blob?.loadedAt ?? 0);
+  const refusal = await latestRefusal(ctx.db, Math.max(blob?.loadedAt ?? 0, fetchedAt.get(ctx.metadata) ?? 0));
   const stale = blob ? isPastNextUpdate(blob.nextUpdate, ctx.now()) : false;
   return {
     state: refusal ? 'refused' : stale ? 'stale' : blob ? 'ok' : 'none',
