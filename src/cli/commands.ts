@@ -17,7 +17,7 @@ import { logAuditsCommand, logSignInsCommand } from './log.ts';
 import { mdsAffectedCommand, mdsLoadCommand, mdsStatusCommand } from './mds.ts';
 import { migrateCommand } from './migrate.ts';
 import { passkeyDeleteCommand, passkeyListCommand } from './passkey.ts';
-import { policySetCommand, policyShowCommand } from './policy.ts';
+import { policySetCommand, policyShowCommand, policyWhatIfCommand } from './policy.ts';
 import { positionalsToOptions } from './positionals.ts';
 import type { Command } from './runtime.ts';
 import { serveCommand } from './serve.ts';
@@ -62,6 +62,7 @@ export const commands: readonly Command[] = [
   keysRotateCommand,
   policyShowCommand,
   policySetCommand,
+  policyWhatIfCommand,
   mdsLoadCommand,
   mdsStatusCommand,
   mdsAffectedCommand,

@@ -65,9 +65,24 @@ describe('signInVerdict', () => {
       code: 'PASSKEY_TYPE_NOT_ALLOWED',
       detail: { profile: 'Default passkey profile', type: 'synced' },
     });
-    // The stored record sign-in judges carries no model name: neither does the preview's refusal.
     const stored = { aaguid: PHONE, backupEligible: true, attestationTrust: 'verified' as const };
-    expect(v).toEqual(evaluateSignInGate(deviceBoundOnly, { userId: 'u1', groupIds: [], enabled: true }, stored));
+    const gate = evaluateSignInGate(deviceBoundOnly, { userId: 'u1', groupIds: [], enabled: true }, stored);
+    expect(v).toEqual(gate.ok ? gate : { ...gate, detail: { ...gate.detail, model: 'YubiKey 5' } });
+  });
+
+  it('names the model beside the AAGUID when a profile refuses the passkey, as sign-in does', () => {
+    const blocked: PasskeyMethodConfig = {
+      ...current,
+      passkeyProfiles: [
+        profile({ keyRestrictions: { isEnforced: true, enforcementType: 'block', aaGuids: [YUBIKEY] } }),
+      ],
+    };
+    expect(signInVerdict(blocked, user('u1'), passkey('p1'), none)).toMatchObject({
+      code: 'PASSKEY_AAGUID_BLOCKED',
+      detail: { aaguid: YUBIKEY, model: 'YubiKey 5', profile: 'Default passkey profile' },
+    });
+    const unnamed = signInVerdict(blocked, user('u1'), passkey('p1', { model: null }), none);
+    expect(unnamed.ok ? {} : unnamed.detail).not.toHaveProperty('model');
   });
 
   it('refuses a passkey marked as cloned before anything else, as sign-in does', () => {

@@ -49,14 +49,16 @@ export function signInVerdict(
   const report = compromised(passkey.aaguid);
   if (report) return deny('PASSKEY_AUTHENTICATOR_COMPROMISED', report);
   const groupIds = targetsAnyGroup(config) ? user.groupIds : [];
-  // The facts sign-in has of a stored passkey (its record carries no model name), so the detail is sign-in's own.
+  // The facts sign-in has of a stored passkey; like sign-in, a refusal that names the AAGUID names the model too.
   const facts = {
     aaguid: passkey.aaguid,
     backupEligible: passkey.backupEligible,
     attestationTrust: passkey.attestationTrust,
   };
   const gate = evaluateSignInGate(config, { userId: user.id, groupIds, enabled: user.enabled }, facts);
-  return gate.ok ? allow : gate;
+  if (gate.ok) return allow;
+  const model = gate.detail.aaguid ? passkey.model : null;
+  return model ? deny(gate.code, { ...gate.detail, model }) : gate;
 }
 
 export interface PasskeyChange {

@@ -31,6 +31,8 @@ function input(over: Partial<RegistrationWhatIfInput> = {}): RegistrationWhatIfI
     passkeyCount: 0,
     authenticator: key,
     compromised: undefined,
+    model: null,
+    metadataStale: false,
     now: NOW,
     ...over,
   };
@@ -79,13 +81,14 @@ describe('evaluateRegistrationWhatIf', () => {
   });
 
   it('gives the profile decision registration gives, and each profile its own verdict', () => {
+    // Each trust short of verified has its own code, as at registration.
     for (const trust of ['none', 'self', 'unverified'] as const) {
       const auth = { ...key, attestationTrust: trust };
       const r = evaluateRegistrationWhatIf(input({ config: attested, authenticator: auth }));
       expect(r.step).toBe('profiles');
       expect(r.decision).toEqual(
         evaluatePasskeyProfiles(
-          { aaguid: YUBIKEY, backupEligible: false, attestationTrust: trust },
+          { aaguid: YUBIKEY, backupEligible: false, attestationTrust: trust, format: 'packed', metadataStale: false },
           attested.passkeyProfiles,
           'registration',
         ),
@@ -112,6 +115,24 @@ describe('evaluateRegistrationWhatIf', () => {
       input({ config: blocked, authenticator: { ...key, aaguid: YUBIKEY.toUpperCase() } }),
     );
     expect(r.decision).toMatchObject({ code: 'PASSKEY_AAGUID_BLOCKED', detail: { aaguid: YUBIKEY } });
+  });
+});
+
+describe('evaluateRegistrationWhatIf with metadata facts', () => {
+  it('names the model in a refusal, as registration does', () => {
+    const r = evaluateRegistrationWhatIf(
+      input({ config: attested, model: 'YubiKey 5', authenticator: { ...key, passkeyType: 'synced' } }),
+    );
+    expect(r.decision).toMatchObject({
+      code: 'PASSKEY_TYPE_NOT_ALLOWED',
+      detail: { model: 'YubiKey 5', aaguid: YUBIKEY },
+    });
+  });
+
+  it('fails closed when a profile enforces attestation and the metadata is past its nextUpdate', () => {
+    const stale = evaluateRegistrationWhatIf(input({ config: attested, metadataStale: true }));
+    expect(stale.decision).toMatchObject({ code: 'PASSKEY_ATTESTATION_METADATA_STALE' });
+    expect(evaluateRegistrationWhatIf(input({ metadataStale: true })).decision.ok).toBe(true);
   });
 });
 

@@ -55,6 +55,10 @@ export interface RegistrationWhatIfInput {
   authenticator: WhatIfAuthenticator;
   /** The metadata's refusal detail when the model is reported compromised (the one registration gives). */
   compromised: Record<string, string> | undefined;
+  /** The model's name, when metadata or the built-in list knows it (named in refusals, as at registration). */
+  model: string | null;
+  /** Whether attestation would be judged against metadata past its nextUpdate (isMetadataStale, REL-14). */
+  metadataStale: boolean;
   now: number;
 }
 
@@ -74,10 +78,14 @@ export const WHATIF_ASSUMPTIONS = [
 ];
 
 export function evaluateRegistrationWhatIf(i: RegistrationWhatIfInput): RegistrationWhatIf {
+  // The facts registration judges a verified credential on (flows/register-passkey.ts step 6).
   const facts = {
     aaguid: i.authenticator.aaguid.toLowerCase(),
     backupEligible: i.authenticator.passkeyType === 'synced',
     attestationTrust: i.authenticator.attestationTrust,
+    format: i.authenticator.attestationFormat,
+    ...(i.model ? { model: i.model } : {}),
+    metadataStale: i.metadataStale,
   };
   const profiles = profilesForUser(i.config, i.user);
   const each = profiles.map((p) => ({

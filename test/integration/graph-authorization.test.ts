@@ -249,6 +249,11 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
       (await import('../support/policy-fixtures.ts')).policyFixture(server.ctx, a, 'config'),
     'PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/:configId': async () =>
       (await import('../support/policy-fixtures.ts')).policyFixture(server.ctx, a, 'configPatch'),
+    // The preview and What If of the Fido2 configuration: a fresh user of tenant A (test/support/preview-fixtures.ts).
+    'POST /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/:configId/previewImpact': async () =>
+      (await import('../support/preview-fixtures.ts')).previewImpactFixture(server.ctx, a),
+    'POST /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/:configId/evaluateRegistration':
+      async () => (await import('../support/preview-fixtures.ts')).evaluateRegistrationFixture(server.ctx, a),
     // $batch: a request that would create a user, so a refused batch can be seen to have run nothing.
     'POST /$batch': async () => ({
       values: {},

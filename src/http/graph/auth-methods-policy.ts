@@ -19,7 +19,7 @@ import type { GraphCall, GraphRoute } from './route.ts';
 // Policy.Read.All read; delegated with Global Reader or Authentication Policy Administrator, and Entra lets
 // Authentication Administrators see the policy too. Writes: Policy.ReadWrite.AuthenticationMethod with
 // Authentication Policy Administrator (Global Administrator always counts).
-const READ: RoutePermission = {
+export const READ: RoutePermission = {
   application: ['Policy.ReadWrite.AuthenticationMethod', 'Policy.Read.All'],
   delegated: {
     scopes: ['Policy.ReadWrite.AuthenticationMethod', 'Policy.Read.All'],

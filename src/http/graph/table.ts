@@ -11,6 +11,7 @@ import { groupRoutes } from './groups.ts';
 import { meRoutes } from './me.ts';
 import { organizationRoutes } from './organization.ts';
 import { passwordMethodRoutes } from './password-methods.ts';
+import { policyPreviewRoutes } from './policy-preview.ts';
 import { reportRoutes } from './reports.ts';
 import { roleRoutes } from './roles.ts';
 import type { GraphRoute } from './route.ts';
@@ -31,4 +32,5 @@ export const graphRoutes: readonly GraphRoute[] = [
   ...compromisedPasskeyRoutes,
   ...passwordMethodRoutes,
   ...authMethodsPolicyRoutes,
+  ...policyPreviewRoutes,
 ];
