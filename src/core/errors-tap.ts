@@ -1,4 +1,5 @@
-// Temporary Access Pass issuance and use as the TAP method configuration governs it (issue 8). Part of the one error catalogue (errors.ts gathers the parts).
+// Temporary Access Pass issuance and use as the TAP method configuration governs it, and the registration campaign
+// that follows a sign-in (issue 8). Part of the one error catalogue (errors.ts gathers the parts).
 import type { ErrorEntry } from './errors.ts';
 
 export const tapErrors = {
@@ -32,5 +33,13 @@ export const tapErrors = {
     remediation:
       'Issue a one-time pass ("isUsableOnce": true, or `npx signet tap issue --once`), or have an Authentication Policy Administrator set isUsableOnce to false in the TemporaryAccessPass configuration.',
     where: 'admin API, CLI (tap issue)',
+  },
+  CAMPAIGN_SNOOZES_USED: {
+    status: 403,
+    message:
+      'The registration campaign allows no more "Not now": the user postponed setting up a passkey as often as the policy allows (3 times when enforceRegistrationAfterAllowedSnoozes is true).',
+    remediation:
+      'Set up a passkey to continue. An Authentication Policy Administrator can allow unlimited snoozes (enforceRegistrationAfterAllowedSnoozes false) or exclude the user in the campaign of the authentication methods policy.',
+    where: 'registration campaign page (after sign-in), sign-in log',
   },
 } satisfies Record<string, ErrorEntry>;

@@ -12,6 +12,7 @@ import { OidcMount } from './oidc-mount.ts';
 import { errorHandling, refuseNulCharacters, sendError } from './plugins/errors.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { accountRoutes } from './routes/account.ts';
+import { campaignRoutes } from './routes/campaign.ts';
 import { fido2Routes } from './routes/fido2.ts';
 import { managementRoutes, opsRoutes } from './routes/ops.ts';
 import { signInRoutes } from './routes/signin.ts';
@@ -125,6 +126,7 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
   staticRoutes(app);
   signInRoutes(app, { ctx, metrics, tenants, oidc });
   accountRoutes(app, { ctx, metrics, tenants });
+  campaignRoutes(app, { ctx, tenants, oidc });
   fido2Routes(app, { ctx, metrics, tenants });
   oidc.routes(app, tenants);
   graphApi(app, { ctx, tenants });

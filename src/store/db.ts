@@ -17,6 +17,7 @@ import * as m0009 from './migrations/0009-password-credentials.ts';
 import * as m0010 from './migrations/0010-app-secrets.ts';
 import * as m0011 from './migrations/0011-sign-in-user-indexes.ts';
 import * as m0014 from './migrations/0014-metadata-blobs.ts';
+import * as m0015 from './migrations/0015-registration-campaign.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -107,6 +108,7 @@ const migrations: Record<string, Migration> = {
   '0010-app-secrets': m0010,
   '0011-sign-in-user-indexes': m0011,
   '0014-metadata-blobs': m0014,
+  '0015-registration-campaign': m0015,
 };
 
 class StaticMigrations implements MigrationProvider {

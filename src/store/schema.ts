@@ -192,6 +192,16 @@ export interface PasswordCredentialsTable {
   created_at: number;
 }
 
+/** A user's answers to the registration campaign (0015): snoozes so far, until when, in which sign-in. */
+export interface CampaignSnoozesTable {
+  tenant_id: string;
+  user_id: string;
+  snooze_count: number;
+  snoozed_until: number;
+  session_id: string | null;
+  updated_at: number;
+}
+
 export interface MethodPoliciesTable {
   tenant_id: string;
   method: string;
@@ -218,6 +228,7 @@ export interface Database {
   oidc_payloads: OidcPayloadsTable;
   signing_keys: SigningKeysTable;
   method_policies: MethodPoliciesTable;
+  campaign_snoozes: CampaignSnoozesTable;
   password_credentials: PasswordCredentialsTable;
   kysely_migration?: { name: string; timestamp: string; id?: Generated<number> };
 }

@@ -10,4 +10,8 @@ export const tapPageWords: Partial<Record<ErrorCode, { text?: string; remediatio
     text: 'Your organization does not allow your account to sign in with a Temporary Access Pass.',
     remediation: 'Sign in with a passkey, or ask your help desk how to sign in now.',
   },
+  CAMPAIGN_SNOOZES_USED: {
+    text: 'You have already postponed setting up a passkey as often as your organization allows.',
+    remediation: 'Choose “Set up now” to add a passkey; then you can continue.',
+  },
 };

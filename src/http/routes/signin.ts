@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SignetError } from '../../core/errors.ts';
 import type { Ctx } from '../../flows/context.ts';
+import { campaignFor } from '../../flows/registration-campaign.ts';
 import { endSession } from '../../flows/sessions.ts';
 import { beginPasskeySignIn, finishPasskeySignIn, type SignedIn } from '../../flows/sign-in-passkey.ts';
 import { signInWithTap } from '../../flows/temporary-access-pass.ts';
@@ -140,6 +141,9 @@ export function signInRoutes(
     const { uid } = parseBody(signInQuery, req.query);
     if (!session || !uid)
       return reply.redirect(`/${tenant.slug}/signin${uid ? `?uid=${encodeURIComponent(uid)}` : ''}`, 303);
+    // The registration campaign (routes/campaign.ts) may first ask a user without a passkey to set one up.
+    if ((await campaignFor(ctx, tenant, session)).ask)
+      return reply.redirect(`/${tenant.slug}/signin/campaign?uid=${encodeURIComponent(uid)}`, 303);
     const done = await oidc.tryFinishInteraction(tenant, req, reply, session, uid);
     if (!done) return reply.redirect(`/${tenant.slug}/signin?uid=${encodeURIComponent(uid)}&reauth=1`, 303);
     return reply.redirect(done, 303);
