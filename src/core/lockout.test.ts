@@ -1,10 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from './errors.ts';
-import { evaluateLockout, type LockoutRule, type LockoutState, recordFailure, TAP_LOCKOUT } from './lockout.ts';
+import {
+  evaluateLockout,
+  type LockoutRule,
+  type LockoutState,
+  lockDuration,
+  lockoutKey,
+  recordFailure,
+  SMART_LOCKOUT,
+  TAP_LOCKOUT,
+} from './lockout.ts';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 2, 1, 9, 0, 0);
-const rule: LockoutRule = { threshold: 3, windowMs: 10 * MINUTE, lockMs: 5 * MINUTE };
+const rule: LockoutRule = {
+  threshold: 3,
+  windowMs: 10 * MINUTE,
+  baseLockMs: MINUTE,
+  maxLockMs: 8 * MINUTE,
+  forgiveMs: 60 * MINUTE,
+  addresses: 'familiar',
+};
 const code = (d: Decision) => (d.ok ? 'ok' : d.code);
 
 function failAt(times: number[], r: LockoutRule = rule, start?: LockoutState): LockoutState | undefined {
@@ -13,108 +29,116 @@ function failAt(times: number[], r: LockoutRule = rule, start?: LockoutState): L
   return s;
 }
 
-describe('the TAP lockout rule', () => {
-  it('locks after 10 failures within 15 minutes, for 15 minutes', () => {
-    expect(TAP_LOCKOUT).toEqual({ threshold: 10, windowMs: 15 * MINUTE, lockMs: 15 * MINUTE });
+/** Fails `rule.threshold` times from `at`, one second apart: one lockout. */
+function lockOnce(at: number, start?: LockoutState, r: LockoutRule = rule): LockoutState {
+  return failAt(
+    Array.from({ length: r.threshold }, (_, i) => at + i * 1000),
+    r,
+    start,
+  )!;
+}
+
+describe('the default smart lockout', () => {
+  it('locks at 10 failures, first for a minute, doubling to at most an hour', () => {
+    expect(SMART_LOCKOUT.threshold).toBe(10);
+    expect(lockDuration(0, SMART_LOCKOUT)).toBe(MINUTE);
+    expect(lockDuration(1, SMART_LOCKOUT)).toBe(2 * MINUTE);
+    expect(lockDuration(5, SMART_LOCKOUT)).toBe(32 * MINUTE);
+    expect(lockDuration(6, SMART_LOCKOUT)).toBe(60 * MINUTE);
+    expect(lockDuration(1000, SMART_LOCKOUT)).toBe(60 * MINUTE);
   });
 
-  it('locks a user on the tenth failure in a row, not the ninth', () => {
+  it('locks on the tenth failure in a row, not the ninth', () => {
     const times = Array.from({ length: 10 }, (_, i) => T0 + i * 1000);
-    const nine = failAt(times.slice(0, 9), TAP_LOCKOUT);
-    expect(evaluateLockout(nine, times[8]).ok).toBe(true);
-    const ten = failAt(times, TAP_LOCKOUT);
-    expect(code(evaluateLockout(ten, times[9]))).toBe('TAP_LOCKED_OUT');
+    const nine = failAt(times.slice(0, 9), SMART_LOCKOUT);
+    expect(evaluateLockout(nine, 'password', times[8]!).ok).toBe(true);
+    const ten = failAt(times, SMART_LOCKOUT);
+    expect(code(evaluateLockout(ten, 'password', times[9]!))).toBe('PASSWORD_LOCKED_OUT');
   });
 });
 
 describe('evaluateLockout', () => {
-  it('allows a user with no failures on record', () => {
-    expect(evaluateLockout(undefined, T0)).toEqual({ ok: true });
+  it('allows a user with no failures on record, or failures below the threshold', () => {
+    expect(evaluateLockout(undefined, 'password', T0)).toEqual({ ok: true });
+    expect(evaluateLockout(failAt([T0, T0 + 1]), 'password', T0 + 2).ok).toBe(true);
   });
 
-  it('allows a user with failures below the threshold', () => {
-    expect(evaluateLockout(failAt([T0, T0 + 1]), T0 + 2).ok).toBe(true);
-  });
-
-  it('refuses a locked user until the lock ends', () => {
-    const s: LockoutState = { failures: 3, windowStart: T0, lockedUntil: T0 + 5 * MINUTE };
-    expect(code(evaluateLockout(s, T0))).toBe('TAP_LOCKED_OUT');
-    expect(code(evaluateLockout(s, T0 + 5 * MINUTE - 1))).toBe('TAP_LOCKED_OUT');
-  });
-
-  it('allows the user again at the moment the lock ends', () => {
-    const s: LockoutState = { failures: 3, windowStart: T0, lockedUntil: T0 + 5 * MINUTE };
-    expect(evaluateLockout(s, T0 + 5 * MINUTE).ok).toBe(true);
-    expect(evaluateLockout(s, T0 + 6 * MINUTE).ok).toBe(true);
-  });
-
-  it('says until when the user is locked', () => {
-    const until = T0 + 5 * MINUTE;
-    const s: LockoutState = { failures: 3, windowStart: T0, lockedUntil: until };
-    expect(evaluateLockout(s, T0)).toMatchObject({ ok: false, detail: { until: new Date(until).toISOString() } });
+  it('refuses a locked counter until the lock ends, with the code of the kind and the time to wait', () => {
+    const s = lockOnce(T0);
+    const d = evaluateLockout(s, 'tap', T0 + 2000);
+    expect(d).toEqual({
+      ok: false,
+      code: 'TAP_LOCKED_OUT',
+      detail: { until: new Date(T0 + 2000 + MINUTE).toISOString(), retryAfterSeconds: '60' },
+    });
+    expect(code(evaluateLockout(s, 'password', s.lockedUntil - 1))).toBe('PASSWORD_LOCKED_OUT');
+    expect(code(evaluateLockout(s, 'email-code', s.lockedUntil - 1))).toBe('SIGNIN_LOCKED_OUT');
+    expect(evaluateLockout(s, 'password', s.lockedUntil).ok).toBe(true);
   });
 });
 
 describe('recordFailure', () => {
-  it('starts a window at the first failure', () => {
-    expect(recordFailure(undefined, rule, T0)).toEqual({ failures: 1, windowStart: T0, lockedUntil: 0 });
+  it('starts a new window when the old one has passed', () => {
+    const s = failAt([T0, T0 + MINUTE]);
+    expect(s?.failures).toBe(2);
+    const later = recordFailure(s, rule, T0 + 11 * MINUTE);
+    expect(later).toMatchObject({ failures: 1, windowStart: T0 + 11 * MINUTE });
+    expect(evaluateLockout(later, 'password', T0 + 11 * MINUTE).ok).toBe(true);
   });
 
-  it('counts failures within the window without locking below the threshold', () => {
-    expect(failAt([T0, T0 + MINUTE])).toEqual({ failures: 2, windowStart: T0, lockedUntil: 0 });
-  });
-
-  it('locks for the lock duration from the failure that reaches the threshold', () => {
-    const s = failAt([T0, T0 + MINUTE, T0 + 2 * MINUTE]);
-    expect(s).toEqual({ failures: 3, windowStart: T0, lockedUntil: T0 + 2 * MINUTE + rule.lockMs });
-    expect(code(evaluateLockout(s, T0 + 2 * MINUTE))).toBe('TAP_LOCKED_OUT');
-  });
-
-  it('lets the lock expire after the lock duration', () => {
-    const s = failAt([T0, T0, T0]);
-    expect(code(evaluateLockout(s, T0 + rule.lockMs - 1))).toBe('TAP_LOCKED_OUT');
-    expect(evaluateLockout(s, T0 + rule.lockMs).ok).toBe(true);
-  });
-
-  it('counts a failure at exactly the end of the window in the same window', () => {
-    const s = failAt([T0, T0 + 1, T0 + rule.windowMs]);
-    expect(s?.failures).toBe(3);
-    expect(code(evaluateLockout(s, T0 + rule.windowMs))).toBe('TAP_LOCKED_OUT');
-  });
-
-  it('starts a new window once the old one has passed, forgetting its failures', () => {
-    const s = failAt([T0, T0 + 1, T0 + rule.windowMs + 1]);
-    expect(s).toEqual({ failures: 1, windowStart: T0 + rule.windowMs + 1, lockedUntil: 0 });
-    expect(evaluateLockout(s, T0 + rule.windowMs + 1).ok).toBe(true);
-  });
-
-  it('never locks a user whose failures are spread wider than the window', () => {
-    const times = Array.from({ length: 20 }, (_, i) => T0 + i * (rule.windowMs + 1));
-    let s: LockoutState | undefined;
-    for (const t of times) {
-      s = recordFailure(s, rule, t);
-      expect(evaluateLockout(s, t).ok).toBe(true);
+  it('doubles the lock with each lockout in a row, up to the cap', () => {
+    let s = lockOnce(T0);
+    const durations = [s.lockedUntil - (T0 + 2000)];
+    for (let i = 0; i < 5; i++) {
+      const at = s.lockedUntil;
+      s = lockOnce(at, s);
+      durations.push(s.lockedUntil - (at + 2000));
     }
+    expect(durations).toEqual([1, 2, 4, 8, 8, 8].map((m) => m * MINUTE));
   });
 
-  it('keeps an existing lock when a new window starts', () => {
-    const long: LockoutRule = { threshold: 2, windowMs: MINUTE, lockMs: 60 * MINUTE };
-    const locked = failAt([T0, T0 + 1], long);
-    const later = recordFailure(locked, long, T0 + 2 * MINUTE);
-    expect(later.failures).toBe(1);
-    expect(later.lockedUntil).toBe(T0 + 1 + long.lockMs);
-    expect(code(evaluateLockout(later, T0 + 2 * MINUTE))).toBe('TAP_LOCKED_OUT');
+  it('counts afresh after a lock: the next lock takes the threshold again, not one failure', () => {
+    const locked = lockOnce(T0);
+    const after = failAt([locked.lockedUntil, locked.lockedUntil + 1], rule, locked);
+    expect(evaluateLockout(after, 'password', locked.lockedUntil + 2).ok).toBe(true);
   });
 
-  it('locks at the first failure when the threshold is 1', () => {
-    const one: LockoutRule = { ...rule, threshold: 1 };
-    expect(code(evaluateLockout(recordFailure(undefined, one, T0), T0))).toBe('TAP_LOCKED_OUT');
+  it('forgives the lockouts in a row once the last lock is long past', () => {
+    const twice = lockOnce(T0 + 10 * MINUTE, lockOnce(T0));
+    expect(twice.lockCount).toBe(2);
+    const much = twice.lockedUntil + rule.forgiveMs + 1;
+    const again = lockOnce(much, twice);
+    expect(again.lockedUntil - (much + 2000)).toBe(MINUTE);
+  });
+});
+
+describe('lockoutKey', () => {
+  it('gives each familiar address its own counter and all other addresses one', () => {
+    expect(lockoutKey('password', 'u1', { address: '10.0.0.1', familiar: true })).toBe('password:u1:familiar:10.0.0.1');
+    expect(lockoutKey('password', 'u1', { address: '10.0.0.2', familiar: true })).not.toBe(
+      lockoutKey('password', 'u1', { address: '10.0.0.1', familiar: true }),
+    );
+    expect(lockoutKey('password', 'u1', { address: '203.0.113.9', familiar: false })).toBe(
+      lockoutKey('password', 'u1', { address: '198.51.100.7', familiar: false }),
+    );
+    expect(lockoutKey('email-code', 'u1', { address: 'x', familiar: false })).not.toBe(
+      lockoutKey('password', 'u1', { address: 'x', familiar: false }),
+    );
   });
 
-  it('does not change the state it is given', () => {
-    const s: LockoutState = { failures: 1, windowStart: T0, lockedUntil: 0 };
-    const copy = { ...s };
-    recordFailure(s, rule, T0 + 1);
-    expect(s).toEqual(copy);
+  it('counts every address apart for a TAP, familiar or not, so a stranger cannot keep a new user from their pass', () => {
+    expect(lockoutKey('tap', 'u1', { address: '203.0.113.9', familiar: false })).toBe('tap:u1:at:203.0.113.9');
+    expect(lockoutKey('tap', 'u1', { address: '198.51.100.7', familiar: false })).not.toBe(
+      lockoutKey('tap', 'u1', { address: '203.0.113.9', familiar: false }),
+    );
+  });
+});
+
+describe('the TAP lockout', () => {
+  it('locks an address at 10 wrong passes for 15 minutes first, doubling to at most 4 hours', () => {
+    expect(TAP_LOCKOUT.threshold).toBe(10);
+    expect(lockDuration(0, TAP_LOCKOUT)).toBe(15 * MINUTE);
+    expect(lockDuration(1, TAP_LOCKOUT)).toBe(30 * MINUTE);
+    expect(lockDuration(9, TAP_LOCKOUT)).toBe(240 * MINUTE);
   });
 });

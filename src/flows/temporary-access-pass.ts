@@ -3,7 +3,6 @@
 // covers the user, is strong authentication that allows registering a passkey (SPEC §2.4).
 import type { Principal } from '../core/authorization.ts';
 import { SignetError } from '../core/errors.ts';
-import { evaluateLockout, recordFailure, TAP_LOCKOUT } from '../core/lockout.ts';
 import { namesAnyGroup, targetsUser } from '../core/method-targets.ts';
 import { mayChangeUser } from '../core/privileged-target.ts';
 import {
@@ -16,7 +15,7 @@ import {
   tapRandomBytesFor,
 } from '../core/tap.ts';
 import type { Db } from '../store/db.ts';
-import { clearLockout, clearLockoutsStartingWith, compareAndSetLockout, loadLockout } from '../store/lockouts.ts';
+import { clearLockoutsStartingWith } from '../store/lockouts.ts';
 import { insertAudit } from '../store/logs.ts';
 import { methodPoliciesOf } from '../store/policy-cache.ts';
 import { roleNamesOf } from '../store/role-assignments.ts';
@@ -27,6 +26,7 @@ import { type Ctx, hashSecret, secretMatches } from './context.ts';
 import { type ClientInfo, recordSignIn } from './record-sign-in.ts';
 import { startSession } from './sessions.ts';
 import type { SignedIn } from './sign-in-passkey.ts';
+import { type CountedAttempt, countAttempt, recordSuccess } from './smart-lockout.ts';
 import { actorOf, findUserByKey } from './users.ts';
 
 export interface IssuedTap {
@@ -188,16 +188,6 @@ export async function deleteUserTap(
   });
 }
 
-/** Counts one attempt against the lockout (compare-and-set, retried on a race); false when locked. */
-async function countAttempt(ctx: Ctx, tenantId: string, key: string, now: number): Promise<boolean> {
-  for (;;) {
-    const current = await loadLockout(ctx.db, tenantId, key);
-    if (!evaluateLockout(current, now).ok) return false;
-    const next = recordFailure(current, TAP_LOCKOUT, now);
-    if (await compareAndSetLockout(ctx.db, tenantId, key, current, next)) return true;
-  }
-}
-
 export async function signInWithTap(
   ctx: Ctx,
   tenant: Tenant,
@@ -229,12 +219,22 @@ export async function signInWithTap(
   const candidate = hashSecret(ctx, 'tap', p.pass);
   // Every attempt is counted before the pass is compared, so parallel guesses cannot exceed the threshold;
   // names without an account are counted too, so the lockout does not tell them apart.
-  // Counted per account and source address: a stranger elsewhere cannot lock the owner's pass, and with
-  // 16 characters from 57 a pass is out of reach of guessing from any number of addresses.
-  const who = user ? `tap:${user.id}` : `tap-name:${hashSecret(ctx, 'tap-name', p.username.toLowerCase())}`;
-  const key = `${who}:${client.ip ?? 'unknown'}`;
+  // Smart lockout (flows/smart-lockout.ts): failures from the user's familiar addresses are counted apart from
+  // everyone else's, so a stranger cannot lock the owner's pass where the owner signs in.
+  let attempt: CountedAttempt;
+  try {
+    attempt = await countAttempt(ctx, {
+      tenantId: tenant.id,
+      kind: 'tap',
+      userId: user?.id,
+      username: p.username,
+      address: client.ip,
+    });
+  } catch (err) {
+    if (err instanceof SignetError && err.code === 'TAP_LOCKED_OUT') throw await fail('TAP_LOCKED_OUT');
+    throw err;
+  }
   const now = ctx.now();
-  if (!(await countAttempt(ctx, tenant.id, key, now))) throw await fail('TAP_LOCKED_OUT');
   if (!user) throw await fail('TAP_INVALID');
   const tap = await findTapOfUser(ctx.db, tenant.id, user.id);
   if (!tap || !secretMatches(tap.hash, candidate)) throw await fail('TAP_INVALID');
@@ -252,7 +252,7 @@ export async function signInWithTap(
         method: 'temporaryAccessPass',
         previousToken: client.previousSessionToken,
       });
-      await clearLockout(trx, tenant.id, key);
+      await recordSuccess(ctx, trx, attempt);
       await recordSignIn(ctx, trx, {
         tenantId: tenant.id,
         method: 'temporaryAccessPass',

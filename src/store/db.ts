@@ -18,6 +18,7 @@ import * as m0010 from './migrations/0010-app-secrets.ts';
 import * as m0011 from './migrations/0011-sign-in-user-indexes.ts';
 import * as m0014 from './migrations/0014-metadata-blobs.ts';
 import * as m0015 from './migrations/0015-registration-campaign.ts';
+import * as m0016 from './migrations/0016-smart-lockout.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -109,6 +110,7 @@ const migrations: Record<string, Migration> = {
   '0011-sign-in-user-indexes': m0011,
   '0014-metadata-blobs': m0014,
   '0015-registration-campaign': m0015,
+  '0016-smart-lockout': m0016,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -1,3 +1,6 @@
+// Lockout counters (core/lockout.ts) and the addresses each user signed in from (familiar sources), shared by
+// every process through the database. A counter changes only by compare-and-set on the whole row, so racing
+// attempts on any engine and in any number of processes each count once.
 import type { LockoutState } from '../core/lockout.ts';
 import type { Db } from './db.ts';
 
@@ -8,7 +11,14 @@ export async function loadLockout(db: Db, tenantId: string, key: string): Promis
     .where('tenant_id', '=', tenantId)
     .where('key', '=', key)
     .executeTakeFirst();
-  return r && { failures: r.failures, windowStart: r.window_start, lockedUntil: r.locked_until };
+  return (
+    r && {
+      failures: Number(r.failures),
+      windowStart: Number(r.window_start),
+      lockedUntil: Number(r.locked_until),
+      lockCount: Number(r.lock_count),
+    }
+  );
 }
 
 /**
@@ -22,7 +32,12 @@ export async function compareAndSetLockout(
   expected: LockoutState | undefined,
   next: LockoutState,
 ): Promise<boolean> {
-  const values = { failures: next.failures, window_start: next.windowStart, locked_until: next.lockedUntil };
+  const values = {
+    failures: next.failures,
+    window_start: next.windowStart,
+    locked_until: next.lockedUntil,
+    lock_count: next.lockCount,
+  };
   if (!expected) {
     const r = await db
       .insertInto('lockouts')
@@ -39,16 +54,21 @@ export async function compareAndSetLockout(
     .where('failures', '=', expected.failures)
     .where('window_start', '=', expected.windowStart)
     .where('locked_until', '=', expected.lockedUntil)
+    .where('lock_count', '=', expected.lockCount)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 
-/** Rows whose window and lock have both passed say nothing any more. */
-export async function purgeLockouts(db: Db, before: number): Promise<number> {
+/**
+ * Rows whose window and lock have both passed `before` say nothing any more, unless they still remember lockouts
+ * in a row (the next lock doubles) and their last lock ended after `forgivenBefore`.
+ */
+export async function purgeLockouts(db: Db, before: number, forgivenBefore = before): Promise<number> {
   const r = await db
     .deleteFrom('lockouts')
     .where('window_start', '<', before)
     .where('locked_until', '<', before)
+    .where((eb) => eb.or([eb('lock_count', '=', 0), eb('locked_until', '<', forgivenBefore)]))
     .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
@@ -64,4 +84,43 @@ export async function clearLockoutsStartingWith(db: Db, tenantId: string, prefix
 
 export async function clearLockout(db: Db, tenantId: string, key: string): Promise<void> {
   await db.deleteFrom('lockouts').where('tenant_id', '=', tenantId).where('key', '=', key).execute();
+}
+
+/** Whether the user has signed in successfully from `address` since `since`. */
+export async function isFamiliarSource(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  address: string,
+  since: number,
+): Promise<boolean> {
+  const r = await db
+    .selectFrom('familiar_sources')
+    .select('last_success_at')
+    .where('tenant_id', '=', tenantId)
+    .where('user_id', '=', userId)
+    .where('address', '=', address)
+    .executeTakeFirst();
+  return r !== undefined && Number(r.last_success_at) >= since;
+}
+
+/** Remembers a successful sign-in from `address` (one statement: an upsert on both engines). */
+export async function markFamiliarSource(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  address: string,
+  at: number,
+): Promise<void> {
+  await db
+    .insertInto('familiar_sources')
+    .values({ tenant_id: tenantId, user_id: userId, address, last_success_at: at })
+    .onConflict((oc) => oc.columns(['tenant_id', 'user_id', 'address']).doUpdateSet({ last_success_at: at }))
+    .execute();
+}
+
+/** Addresses not seen in a successful sign-in since `before` are strangers again. */
+export async function purgeFamiliarSources(db: Db, before: number): Promise<number> {
+  const r = await db.deleteFrom('familiar_sources').where('last_success_at', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

@@ -130,6 +130,14 @@ export interface LockoutsTable {
   failures: number;
   window_start: number;
   locked_until: number;
+  lock_count: Generated<number>;
+}
+
+export interface FamiliarSourcesTable {
+  tenant_id: string;
+  user_id: string;
+  address: string;
+  last_success_at: number;
 }
 
 export interface SignInsTable {
@@ -223,6 +231,7 @@ export interface Database {
   sessions: SessionsTable;
   taps: TapsTable;
   lockouts: LockoutsTable;
+  familiar_sources: FamiliarSourcesTable;
   sign_ins: SignInsTable;
   audit_logs: AuditLogsTable;
   oidc_payloads: OidcPayloadsTable;

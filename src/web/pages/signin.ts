@@ -16,8 +16,10 @@ export function renderSignInPage(p: {
   status?: PageStatus;
   /** The username typed before a form post, kept so that the person need not type it again (never the pass). */
   username?: string;
-  /** Which form the username came from (the TAP form's field is filled in either case). */
-  form?: 'passkey' | 'tap';
+  /** Which form the username came from (the TAP and password forms' fields are filled in either case). */
+  form?: 'passkey' | 'tap' | 'password';
+  /** The tenant's Password method is on: the password form is shown (never per account: that would tell them apart). */
+  passwordEnabled?: boolean;
 }): string {
   const slug = escapeHtml(p.tenant.slug);
   const username = p.username ? ` value="${escapeHtml(p.username)}"` : '';
@@ -34,7 +36,21 @@ ${renderStatus(p.status)}
   </form>
   <p id="passkey-any-row" hidden><button type="button" id="passkey-any" class="link">Use a passkey from another device or a security key</button></p>
 </section>
-<section aria-labelledby="tap-heading">
+${
+  p.passwordEnabled
+    ? `<section aria-labelledby="password-heading">
+  <h2 id="password-heading">With a password</h2>
+  <form id="password-form" method="post" action="/${slug}/signin/password" novalidate>${hiddenFields(p)}
+    <label for="password-username">Username</label>
+    <input id="password-username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required${username}>
+    <label for="password">Password</label>
+    <input id="password" name="password" type="password" autocomplete="current-password" required>
+    <button type="submit">Sign in with your password</button>
+  </form>
+</section>
+`
+    : ''
+}<section aria-labelledby="tap-heading">
   <h2 id="tap-heading">With a Temporary Access Pass</h2>
   <form id="tap-form" method="post" action="/${slug}/signin/tap" novalidate>${hiddenFields(p)}
     <label for="tap-username">Username</label>

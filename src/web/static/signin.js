@@ -51,6 +51,27 @@
   // A button that only the script can answer is shown only once the script has started.
   document.getElementById('passkey-any-row').hidden = false;
 
+  // Shown only while the tenant allows passwords; posted as JSON so that a refusal is shown in place.
+  const passwordForm = document.getElementById('password-form');
+  if (passwordForm)
+    passwordForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      WebAuthnAbortService.cancelCeremony();
+      try {
+        const r = await Signet.call('POST', `${base}/password`, {
+          username: document.getElementById('password-username').value.trim(),
+          password: document.getElementById('password').value,
+          uid,
+          return: main.dataset.return,
+        });
+        Signet.show('Signed in.', 'info');
+        window.location.assign(r.redirect);
+      } catch (e) {
+        document.getElementById('password').value = '';
+        Signet.showError(e);
+      }
+    });
+
   document.getElementById('tap-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     WebAuthnAbortService.cancelCeremony();
