@@ -9,6 +9,7 @@ import { localOperator } from '../../src/flows/local-operator.ts';
 import { updatePolicyRoot } from '../../src/flows/method-policy.ts';
 import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
 import { issueTap, signInWithTap } from '../../src/flows/temporary-access-pass.ts';
+import { sessionCookieName } from '../../src/http/session-cookie.ts';
 import { listSignIns } from '../../src/store/logs.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
@@ -108,7 +109,7 @@ describe.each(engines)('the registration campaign on %s', (engine) => {
     expect(html).toContain('<h1>Set up a passkey</h1>');
     expect(html).toContain(`action="/${tenant.slug}/account"`);
     expect(html).toContain('Not now');
-    expect(html).toContain('you will be asked again in 2 days. You can postpone this 3 times more.');
+    expect(html).toContain('you will be asked again in 2 days. You can postpone this 3 more times.');
     expect(html).not.toMatch(/<script/);
     const snoozed = await notNow(browser, uid);
     expect(snoozed.status).toBe(303);
@@ -150,6 +151,21 @@ describe.each(engines)('the registration campaign on %s', (engine) => {
     // The app is not reached: continue sends the browser back to the question.
     const cont = await browser.fetch(`/${tenant.slug}/signin/continue?uid=${encodeURIComponent(uid)}`);
     expect(cont.headers.get('location')).toBe(campaignAt(uid));
+    // Nor by a new request from the app while the session lives: it is sent to the question too.
+    const again = await browser.fetch(
+      `/${tenant.id}/oauth2/v2.0/authorize?${new URLSearchParams({
+        client_id: app,
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: redirectUri,
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      })}`,
+    );
+    const newUid = new URL(again.headers.get('location') ?? '', server.url).searchParams.get('uid')!;
+    const shortcut = await browser.fetch(`/${tenant.slug}/signin?uid=${newUid}`);
+    expect(shortcut.status).toBe(303);
+    expect(shortcut.headers.get('location')).toBe(campaignAt(newUid));
     const log = (await listSignIns(server.ctx.db, tenant.id, 1000)).filter((r) => r.userId === user.id);
     expect(log.filter((r) => r.errorCode === 'CAMPAIGN_SNOOZES_USED')).toHaveLength(1);
   });
@@ -186,7 +202,7 @@ describe.each(engines)('the registration campaign on %s', (engine) => {
     await setCampaign({ excludeTargets: [] });
   });
 
-  it('refuses "Not now" from another site, and sends a browser without a session to sign in', async () => {
+  it('refuses "Not now" from another site, the question to another browser, and sends one without a session to sign in', async () => {
     await setCampaign({ state: 'enabled', snoozeDurationInDays: 1, enforceRegistrationAfterAllowedSnoozes: true });
     const user = await newUser();
     const { browser, uid } = await signInToApp(user);
@@ -202,10 +218,17 @@ describe.each(engines)('the registration campaign on %s', (engine) => {
       .where('user_id', '=', user.id)
       .execute();
     expect(rows).toHaveLength(0);
+    // The interaction is bound to the browser that started it: another browser is told the request is gone.
     const stranger = new CookieClient(server.url);
-    // The interaction cookie is the browser's own: another browser's GET is sent to sign in or told it is gone.
     const r = await stranger.fetch(campaignAt(uid), { headers: { accept: 'text/html' } });
-    expect([303, 400]).toContain(r.status);
-    if (r.status === 303) expect(r.headers.get('location')).toContain(`/${tenant.slug}/signin`);
+    expect(r.status).toBe(400);
+    expect(await r.text()).toContain('OIDC_INTERACTION_NOT_FOUND');
+    // The browser that started it but lost its Signet session is sent to sign in again, the request kept.
+    browser.jar.delete(sessionCookieName(server.ctx.config, tenant));
+    const lost = await browser.fetch(campaignAt(uid));
+    expect(lost.status).toBe(303);
+    expect(lost.headers.get('location')).toBe(`/${tenant.slug}/signin?uid=${encodeURIComponent(uid)}`);
+    const lostNotNow = await notNow(browser, uid);
+    expect(lostNotNow.headers.get('location')).toBe(`/${tenant.slug}/signin?uid=${encodeURIComponent(uid)}`);
   });
 });

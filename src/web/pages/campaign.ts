@@ -4,7 +4,7 @@
 import type { Tenant } from '../../store/tenants.ts';
 import { escapeHtml, type PageStatus, renderPage, renderStatus } from './layout.ts';
 
-const times = (n: number) => (n === 1 ? 'once' : n === 2 ? 'twice' : `${n} times`);
+const more = (n: number) => (n === 1 ? 'once more' : n === 2 ? 'twice more' : `${n} more times`);
 
 export function renderCampaignPage(p: {
   tenant: Tenant;
@@ -23,7 +23,7 @@ export function renderCampaignPage(p: {
   const choice = !canSnooze
     ? `<p id="campaign-required">You have already postponed this as often as ${org} allows. Set up a passkey to continue.</p>`
     : `<p id="campaign-later">If you choose “Not now”, you will be asked again ${later}.${
-        p.snoozesLeft === null ? '' : ` You can postpone this ${times(p.snoozesLeft)} more.`
+        p.snoozesLeft === null ? '' : ` You can postpone this ${more(p.snoozesLeft)}.`
       }</p>`;
   const body = `
 <h1>Set up a passkey</h1>
