@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { SignetError } from './core/errors.ts';
 import { noTrustedProxies, parseTrustedProxies, type TrustedProxies } from './http/client-address.ts';
+import { parseRateLimits, type RateLimits } from './http/plugins/rate-limit.ts';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -37,6 +38,8 @@ export interface Config {
    */
   secretSource?: 'env' | 'file' | 'generated';
   secretFile?: string;
+  /** Per-address limits on sign-in and ceremony posts (SIGNET_RATE_LIMIT_SIGNIN, _CEREMONY); the defaults when unset. */
+  rateLimits?: RateLimits;
   /** The variable an operator fixes when the database cannot be opened. */
   databaseVariable?: 'SIGNET_DATABASE_URL' | 'SIGNET_DATA_DIR';
 }
@@ -283,5 +286,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, random = random
     managementHost,
     logLevel,
     databaseVariable: env.SIGNET_DATABASE_URL ? 'SIGNET_DATABASE_URL' : 'SIGNET_DATA_DIR',
+    rateLimits: parseRateLimits(env),
   };
 }

@@ -10,6 +10,7 @@ import { graphApi } from './graph/plugin.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { OidcMount } from './oidc-mount.ts';
 import { errorHandling, refuseNulCharacters, sendError } from './plugins/errors.ts';
+import { rateLimit } from './plugins/rate-limit.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { accountRoutes } from './routes/account.ts';
 import { campaignRoutes } from './routes/campaign.ts';
@@ -104,6 +105,8 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
 
   app.decorateRequest('refusal', null);
   resolveClients(app, ctx);
+  // After the client address is resolved; before bodies are read (src/http/plugins/rate-limit.ts).
+  rateLimit(app, { limits: ctx.config.rateLimits, now: () => ctx.now() });
   await app.register(cookie);
   await app.register(formbody);
   errorHandling(app);
