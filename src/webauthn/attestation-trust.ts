@@ -1,5 +1,11 @@
 import { X509Certificate } from 'node:crypto';
-import { decodeAttestationObject, validateCertificatePath } from '@simplewebauthn/server/helpers';
+// The library's PEM writer: a hand-written one that left a blank line before END when the base64 filled its last
+// line exactly (1 certificate in 16) made such chains unreadable, so those models could never be verified.
+import {
+  convertCertBufferToPEM,
+  decodeAttestationObject,
+  validateCertificatePath,
+} from '@simplewebauthn/server/helpers';
 import { SignetError } from '../core/errors.ts';
 import type { AttestationTrust } from '../core/passkey-profile.ts';
 import type { MetadataRegistry } from './metadata.ts';
@@ -11,13 +17,6 @@ function isSelfSigned(der: Uint8Array): boolean {
   } catch {
     throw new SignetError('WEBAUTHN_ATTESTATION_INVALID', { reason: 'an x5c entry is not a certificate' });
   }
-}
-
-function derToPem(der: Uint8Array): string {
-  const body = Buffer.from(der)
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n');
-  return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
 }
 
 /**
@@ -42,7 +41,12 @@ export async function attestationTrustOf(
   const roots = metadata.rootsFor(aaguid);
   if (roots.length === 0) return 'unverified';
   try {
-    return (await validateCertificatePath(x5c.map(derToPem), roots)) ? 'verified' : 'unverified';
+    return (await validateCertificatePath(
+      x5c.map((der) => convertCertBufferToPEM(der)),
+      roots,
+    ))
+      ? 'verified'
+      : 'unverified';
   } catch {
     return 'unverified';
   }

