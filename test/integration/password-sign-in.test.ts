@@ -3,8 +3,9 @@
 // name, an account without a password and a wrong password get one answer; a disabled account or one the method
 // does not cover is told only after the right password; a password session is one factor (amr pwd, no strong
 // authentication); older hashes are replaced by argon2id at a successful sign-in; every attempt is in the sign-in log.
-import { randomBytes, scryptSync } from 'node:crypto';
+import { createHash, randomBytes, scryptSync } from 'node:crypto';
 import { hash as argon2Hash } from '@node-rs/argon2';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignetError } from '../../src/core/errors.ts';
 import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
@@ -22,7 +23,7 @@ import {
 } from '../../src/store/password-credentials.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { setUserEnabled, type User } from '../../src/store/users.ts';
-import { CookieClient } from '../support/browserless.ts';
+import { CookieClient, isAt } from '../support/browserless.ts';
 import { engines } from '../support/engines.ts';
 import { clientCredentials } from '../support/graph.ts';
 import { errorCode, graphClient } from '../support/graph-client.ts';
@@ -271,6 +272,54 @@ describe.each(engines)('password sign-in on %s', (engine) => {
     expect(html).toContain('SIGNIN_PASSWORD_INVALID');
     expect(html).toContain(`value="${user.userPrincipalName}"`);
     expect(html).not.toContain(wrong);
+  });
+
+  it('signs in to an app with a password: the ID token says amr pwd, one factor', async () => {
+    const user = await newUser();
+    const password = strong();
+    await withPassword(user, password);
+    const redirectUri = `${server.url}/cb`;
+    const app = await createApp(server.ctx, tenant, { name: 'spa', redirectUris: [redirectUri], publicClient: true });
+    const verifier = randomBytes(32).toString('base64url');
+    const q = new URLSearchParams({
+      client_id: app.app.id,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: redirectUri,
+      state: 'st',
+      nonce: 'n1',
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    });
+    const browser = new CookieClient(server.url);
+    const start = (await browser.fetch(`/${tenant.id}/oauth2/v2.0/authorize?${q}`)).headers.get('location') ?? '';
+    const uid = new URL(start, server.url).searchParams.get('uid');
+    expect(uid).toBeTruthy();
+    const signedIn = await browser.fetch(`/${tenant.slug}/signin/password`, {
+      method: 'POST',
+      json: { username: user.userPrincipalName, password, uid },
+      headers: { origin: server.url },
+    });
+    expect(signedIn.status).toBe(200);
+    let location = ((await signedIn.json()) as { redirect: string }).redirect;
+    for (let i = 0; i < 8 && !isAt(location, redirectUri, server.url); i++)
+      location = (await browser.fetch(location)).headers.get('location') ?? '';
+    const code = new URL(location, server.url).searchParams.get('code');
+    expect(code, location).toBeTruthy();
+    const res = await fetch(`${server.url}/${tenant.id}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: app.app.id,
+        code: code!,
+        redirect_uri: redirectUri,
+        code_verifier: verifier,
+      }),
+    });
+    expect(res.status).toBe(200);
+    const claims = decodeJwt(((await res.json()) as { id_token: string }).id_token);
+    expect(claims).toMatchObject({ sub: user.id, nonce: 'n1', amr: ['pwd'] });
   });
 
   it('refuses one of the most common passwords at Graph user creation, in any letter case, and stores nothing', async () => {
