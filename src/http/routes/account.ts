@@ -42,6 +42,8 @@ async function renamed(run: () => Promise<void>, name: string): Promise<void> {
 
 export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metrics; tenants: TenantResolver }): void {
   const { ctx, metrics, tenants } = s;
+  // Model names and icons from the metadata in force, for the page's list of passkeys.
+  const models = (aaguid: string) => ctx.metadata.modelOf(aaguid);
 
   app.get('/:tenant/account', async (req, reply) => {
     const tenant = await tenants.ordinaryFromRequest(req);
@@ -55,7 +57,7 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
     const { done } = doneQuery.safeParse(req.query).data ?? {};
     return reply
       .type('text/html; charset=utf-8')
-      .send(renderAccountPage({ tenant, user, passkeys, notice: done && DONE[done] }));
+      .send(renderAccountPage({ tenant, user, passkeys, models, notice: done && DONE[done] }));
   });
 
   const toSignIn = (tenant: Tenant) => `/${tenant.slug}/signin?return=${encodeURIComponent(`/${tenant.slug}/account`)}`;
@@ -87,7 +89,7 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
         return reply
           .status(e.status)
           .type('text/html; charset=utf-8')
-          .send(renderAccountPage({ tenant, user, passkeys, status: message }));
+          .send(renderAccountPage({ tenant, user, passkeys, models, status: message }));
       }
     };
   };
@@ -143,7 +145,7 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
       kind: 'info' as const,
       needsScript: true,
     };
-    return reply.type('text/html; charset=utf-8').send(renderAccountPage({ tenant, user, passkeys, status }));
+    return reply.type('text/html; charset=utf-8').send(renderAccountPage({ tenant, user, passkeys, models, status }));
   });
 
   app.get('/:tenant/account/passkeys', async (req) => {

@@ -1,6 +1,7 @@
 import type { PasskeyView } from '../../flows/manage-passkeys.ts';
 import type { Tenant } from '../../store/tenants.ts';
 import type { User } from '../../store/users.ts';
+import type { ModelFacts } from '../../webauthn/metadata.ts';
 import { escapeHtml, type PageStatus, renderPage, renderStatus } from './layout.ts';
 
 function when(iso: string | null): string {
@@ -8,7 +9,29 @@ function when(iso: string | null): string {
   return `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso.replace('T', ' ').slice(0, 16))} UTC</time>`;
 }
 
-function passkeyRow(slug: string, p: PasskeyView): string {
+/** What the page knows of a model by its AAGUID: the metadata's (or built-in list's) name and, from metadata, an icon. */
+export type ModelLookup = (aaguid: string) => ModelFacts | undefined;
+
+/**
+ * The authenticator's name (metadata, else the built-in list), its icon when metadata gives one (a data: URL only,
+ * so the page never makes the browser fetch elsewhere), and whether the model was proven or only claimed.
+ */
+function modelLines(p: PasskeyView, models: ModelLookup | undefined): string {
+  const facts = models?.(p.aaGuid);
+  const name = facts?.name ?? p.model;
+  if (!name) return '<dt>Authenticator</dt><dd class="model">Unknown model</dd>';
+  const icon = facts?.icon
+    ? `<img class="model-icon" src="${escapeHtml(facts.icon)}" alt="Logo of ${escapeHtml(name)}" width="24" height="24"> `
+    : '';
+  const proof =
+    p.attestationLevel === 'attested'
+      ? 'Verified model: the device proved what it is when it was added'
+      : 'Model as reported by the device (not verified)';
+  return `<dt>Authenticator</dt><dd class="model">${icon}${escapeHtml(name)}</dd>
+    <dt>Model check</dt><dd class="model-proof">${proof}</dd>`;
+}
+
+function passkeyRow(slug: string, p: PasskeyView, models?: ModelLookup): string {
   const type = p.passkeyType === 'synced' ? 'Synced' : 'Device-bound';
   const id = escapeHtml(p.id);
   const action = `/${escapeHtml(slug)}/account/passkeys/${id}`;
@@ -16,7 +39,7 @@ function passkeyRow(slug: string, p: PasskeyView): string {
   <div class="passkey-name">${escapeHtml(p.displayName)}</div>
   ${p.suspectedClone ? '<p class="notice clone-warning">This passkey may have been copied (its signature counter went backwards) and can no longer sign in. Delete it and register a new one.</p>' : ''}
   <dl>
-    <dt>Authenticator</dt><dd>${escapeHtml(p.model ?? 'Unknown model')}</dd>
+    ${modelLines(p, models)}
     <dt>Type</dt><dd>${type}</dd>
     <dt>Created</dt><dd>${when(p.createdDateTime)}</dd>
     <dt>Last used</dt><dd>${when(p.lastUsedDateTime)}</dd>
@@ -36,6 +59,8 @@ export function renderAccountPage(p: {
   tenant: Tenant;
   user: User;
   passkeys: PasskeyView[];
+  /** Names and icons of authenticator models (the metadata in force); without it, the view's model name. */
+  models?: ModelLookup;
   /** A confirmation after a change (added, renamed, deleted), with or without script. */
   notice?: string;
   /** A refusal rendered by the server after a form post (no script); the scripts show theirs in the same place. */
@@ -43,7 +68,7 @@ export function renderAccountPage(p: {
 }): string {
   const slug = escapeHtml(p.tenant.slug);
   const list = p.passkeys.length
-    ? `<ul id="passkeys" class="passkeys">${p.passkeys.map((k) => passkeyRow(p.tenant.slug, k)).join('\n')}</ul>`
+    ? `<ul id="passkeys" class="passkeys">${p.passkeys.map((k) => passkeyRow(p.tenant.slug, k, p.models)).join('\n')}</ul>`
     : '<p id="no-passkeys">You have no passkeys yet. Add one to sign in with your face, fingerprint, PIN or security key.</p>';
   const body = `
 <header class="account-header">
