@@ -10,14 +10,15 @@ import { updateMethodConfiguration } from '../../src/flows/method-policy.ts';
 import { policyImpact, previewFido2Patch } from '../../src/flows/policy-impact.ts';
 import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
 import { startSession } from '../../src/flows/sessions.ts';
+import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { addGroupMember, insertGroup } from '../../src/store/groups.ts';
 import { listAudits } from '../../src/store/logs.ts';
 import { passkeyMethodConfigOf } from '../../src/store/policy-cache.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
-import { setUserEnabled } from '../../src/store/users.ts';
+import { assignRole, setUserEnabled } from '../../src/store/users.ts';
 import { MetadataRegistry } from '../../src/webauthn/metadata.ts';
 import { engines } from '../support/engines.ts';
-import { clientCredentials } from '../support/graph.ts';
+import { authorizationCodeTokens, clientCredentials } from '../support/graph.ts';
 import {
   deviceBoundOnlyBody,
   FIDO2_TYPE,
@@ -272,6 +273,42 @@ describe.each(engines)('the passkey policy impact preview and What If through Gr
       expect({ ...paged, elapsedMs: 0 }, `batch ${batch}`).toEqual({ ...whole, elapsedMs: 0 });
     }
     expect(whole.summary.users).toBe(6);
+  });
+
+  it("is open to the policy's readers with a delegated token, as its GET is, and to no other role", async () => {
+    const spa = (
+      await createApp(server.ctx, a, { name: 'Admin page', redirectUris: [`${server.url}/cb`], publicClient: true })
+    ).app;
+    const tokenOf = async (role: string | undefined) => {
+      const { user } = await previewUser(server.ctx, a, `r-${crypto.randomUUID().slice(0, 6)}`);
+      if (role) await assignRole(server.ctx.db, a.id, user.id, role);
+      const { pass } = await issueTap(server.ctx, a, user, { oneTime: false, actor: { type: 'system', id: null } });
+      const r = await authorizationCodeTokens(
+        server,
+        a,
+        { id: spa.id },
+        { upn: user.userPrincipalName, pass },
+        'openid Policy.Read.All',
+      );
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return String(r.body.access_token);
+    };
+    const asked = {
+      userId: people.none!.user.id,
+      authenticator: { aaGuid: YUBIKEY_AAGUID, passkeyType: 'deviceBound' },
+    };
+    for (const role of ['Authentication Administrator', 'Global Reader', 'Authentication Policy Administrator']) {
+      const token = await tokenOf(role);
+      expect((await preview(deviceBoundOnlyBody(), token)).status, role).toBe(200);
+      expect((await whatIf(asked, token)).status, role).toBe(200);
+    }
+    for (const role of [undefined, 'Reports Reader', 'Conditional Access Administrator']) {
+      const token = await tokenOf(role);
+      for (const r of [await preview(deviceBoundOnlyBody(), token), await whatIf(asked, token)]) {
+        expect(r.status, role).toBe(403);
+        expect(errorOf(r).code).toBe('GRAPH_PERMISSION_DENIED');
+      }
+    }
   });
 
   describe('evaluateRegistration', () => {
