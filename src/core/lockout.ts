@@ -86,7 +86,7 @@ export function lockoutKey(
   return source.familiar ? `${kind}:${subject}:familiar:${source.address}` : `${kind}:${subject}:unfamiliar`;
 }
 
-export function lockDuration(lockCount: number, rule: LockoutRule): number {
+export function lockDuration(lockCount: number, rule: Pick<LockoutRule, 'baseLockMs' | 'maxLockMs'>): number {
   return Math.min(rule.baseLockMs * 2 ** Math.min(lockCount, 30), rule.maxLockMs);
 }
 
@@ -103,7 +103,11 @@ export function evaluateLockout(state: LockoutState | undefined, kind: LockoutKi
  * The state after one more attempt that may fail (counted before the secret is compared, so that parallel
  * guesses cannot pass the threshold): a new window when the old one passed, a lock at the threshold.
  */
-export function recordFailure(state: LockoutState | undefined, rule: LockoutRule, now: number): LockoutState {
+export function recordFailure(
+  state: LockoutState | undefined,
+  rule: Omit<LockoutRule, 'addresses'>,
+  now: number,
+): LockoutState {
   const forgiven = !state || (state.lockedUntil > 0 && now - state.lockedUntil > rule.forgiveMs);
   const lockCount = forgiven ? 0 : state.lockCount;
   const fresh = !state || now - state.windowStart > rule.windowMs;
