@@ -60,11 +60,12 @@ const pageWords: Partial<Record<ErrorCode, { text?: string; remediation?: string
     remediation:
       'Sign in another way, or ask your help desk for a Temporary Access Pass; then add a passkey on a different device or security key.',
   },
-  // A profile that forbids synced passkeys, or asks for proof of the model: what to use instead, in plain words.
+  // A profile that forbids synced passkeys, or asks for proof of the model: what to use instead, in plain words
+  // that fit both the account page (adding one) and the sign-in page (a passkey the policy no longer allows).
   PASSKEY_TYPE_NOT_ALLOWED: {
     text: 'Your organization does not allow this kind of passkey for your account (for example, passkeys synced between your devices).',
     remediation:
-      'Add a passkey with a security key, or one kept only on this device (not synced), or ask your administrator which passkeys you may use.',
+      'Use a security key, or a passkey kept only on one device (not synced), or ask your administrator which passkeys you may use.',
   },
   PASSKEY_ATTESTATION_NONE: {
     text: 'Your organization accepts only security keys and devices that can prove which model they are, and this one did not.',

@@ -16,10 +16,10 @@ export type ModelLookup = (aaguid: string) => ModelFacts | undefined;
  * The authenticator's name (metadata, else the built-in list), its icon when metadata gives one (a data: URL only,
  * so the page never makes the browser fetch elsewhere), and whether the model was proven or only claimed.
  */
-function modelLines(p: PasskeyView, models: ModelLookup | undefined): string {
+function modelLines(p: PasskeyView, models: ModelLookup | undefined): { model: string; proof: string } {
   const facts = models?.(p.aaGuid);
   const name = facts?.name ?? p.model;
-  if (!name) return '<dt>Authenticator</dt><dd class="model">Unknown model</dd>';
+  if (!name) return { model: '<dt>Authenticator</dt><dd class="model">Unknown model</dd>', proof: '' };
   const icon = facts?.icon
     ? `<img class="model-icon" src="${escapeHtml(facts.icon)}" alt="Logo of ${escapeHtml(name)}" width="24" height="24"> `
     : '';
@@ -27,22 +27,26 @@ function modelLines(p: PasskeyView, models: ModelLookup | undefined): string {
     p.attestationLevel === 'attested'
       ? 'Verified model: the device proved what it is when it was added'
       : 'Model as reported by the device (not verified)';
-  return `<dt>Authenticator</dt><dd class="model">${icon}${escapeHtml(name)}</dd>
-    <dt>Model check</dt><dd class="model-proof">${proof}</dd>`;
+  return {
+    model: `<dt>Authenticator</dt><dd class="model">${icon}${escapeHtml(name)}</dd>`,
+    proof: `<dt>Model check</dt><dd class="model-proof">${proof}</dd>`,
+  };
 }
 
 function passkeyRow(slug: string, p: PasskeyView, models?: ModelLookup): string {
   const type = p.passkeyType === 'synced' ? 'Synced' : 'Device-bound';
   const id = escapeHtml(p.id);
   const action = `/${escapeHtml(slug)}/account/passkeys/${id}`;
+  const model = modelLines(p, models);
   return `<li class="passkey" data-id="${id}">
   <div class="passkey-name">${escapeHtml(p.displayName)}</div>
   ${p.suspectedClone ? '<p class="notice clone-warning">This passkey may have been copied (its signature counter went backwards) and can no longer sign in. Delete it and register a new one.</p>' : ''}
   <dl>
-    ${modelLines(p, models)}
+    ${model.model}
     <dt>Type</dt><dd>${type}</dd>
     <dt>Created</dt><dd>${when(p.createdDateTime)}</dd>
     <dt>Last used</dt><dd>${when(p.lastUsedDateTime)}</dd>
+    ${model.proof}
   </dl>
   <form class="rename-form" method="post" action="${action}/rename" novalidate>
     <label for="name-${id}">New name</label>
