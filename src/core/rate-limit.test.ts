@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Bucket, isFull, type RateLimitRule, takeToken } from './rate-limit.ts';
+import { type Bucket, budgetKeyOf, isFull, type RateLimitRule, takeToken } from './rate-limit.ts';
 
 const rule: RateLimitRule = { perMinute: 60, burst: 3 };
 const T0 = 1_000_000;
@@ -45,5 +45,18 @@ describe('the token bucket', () => {
     const { bucket } = takeMany(3, T0);
     expect(isFull(bucket, rule, T0 + 2000)).toBe(false);
     expect(isFull(bucket, rule, T0 + 3000)).toBe(true);
+  });
+});
+
+describe('the budget an address draws on', () => {
+  it('is the IPv4 address, or the IPv6 /64, so that a client cannot take a new budget with each address', () => {
+    expect(budgetKeyOf('203.0.113.9')).toBe('203.0.113.9');
+    expect(budgetKeyOf('::ffff:203.0.113.9')).toBe('203.0.113.9');
+    expect(budgetKeyOf('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(budgetKeyOf('2001:db8:1:2:bbbb:cccc:dddd:eeee')).toBe('2001:db8:1:2::/64');
+    expect(budgetKeyOf('2001:DB8:0001:0002::9')).toBe('2001:db8:1:2::/64');
+    expect(budgetKeyOf('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(budgetKeyOf('::1')).toBe('0:0:0:0::/64');
+    expect(budgetKeyOf('2001:db8:1:3::1')).not.toBe(budgetKeyOf('2001:db8:1:2::1'));
   });
 });

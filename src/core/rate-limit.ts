@@ -35,3 +35,23 @@ export function takeToken(b: Bucket | undefined, rule: RateLimitRule, now: numbe
 export function isFull(b: Bucket, rule: RateLimitRule, now: number): boolean {
   return refill(b, rule, now).tokens >= rule.burst;
 }
+
+/**
+ * The budget an address draws on: an IPv4 address itself, an IPv6 address by its /64 (one subscriber's network,
+ * whose addresses a client can change at will), an IPv4-mapped IPv6 address as the IPv4 one.
+ */
+export function budgetKeyOf(address: string): string {
+  const a = address.toLowerCase();
+  if (!a.includes(':')) return a;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(a);
+  if (mapped) return mapped[1]!;
+  if (a.includes('.')) return a; // another embedded IPv4 form: rare, kept whole
+  const [head = '', tail] = a.split('::', 2) as [string, string | undefined];
+  const h = head === '' ? [] : head.split(':');
+  const t = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? h : [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}

@@ -1,8 +1,12 @@
 // Per-address rate limits (issue 8) on the routes anyone may call without a session: the sign-in posts that check a
 // guessable secret (password, TAP, one-time codes: class `signin`) and the ceremony and protocol posts (passkey
 // options and verification, the token endpoint, the FIDO binding: class `ceremony`). A token bucket per client
-// address (req.ip, as resolved behind trusted proxies, server.ts) and class; over budget, 429 with Retry-After and
+// address (req.ip, as resolved behind trusted proxies, server.ts; an IPv6 address by its /64) and class; over budget, 429 with Retry-After and
 // RATE_LIMITED, before the body is read.
+//
+// A refused request is not a sign-in attempt for the sign-in log: its body (and so the name) is never read, and
+// under a flood the log would become the cost the limit is there to avoid; the request's log line and the
+// http metrics carry the 429 and the code.
 //
 // Kept per process, in memory, on purpose: the budget is a flood and spraying brake, checked on every request of
 // the hot sign-in path, where a database write per request would cost more than the sign-in itself. What must
@@ -15,7 +19,7 @@
 // requests a second from one address) never reaches, so that the passkey path is not slowed.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { SignetError } from '../../core/errors.ts';
-import { type Bucket, isFull, type RateLimitRule, takeToken } from '../../core/rate-limit.ts';
+import { type Bucket, budgetKeyOf, isFull, type RateLimitRule, takeToken } from '../../core/rate-limit.ts';
 import { sendError } from './errors.ts';
 
 export type RateLimitClass = 'signin' | 'ceremony';
@@ -62,22 +66,34 @@ export function rateLimitClassOf(method: string, routeUrl: string | undefined, p
 
 /** Buckets beyond this many are swept of the full ones (an address that stopped asking costs nothing to forget). */
 const SWEEP_AT = 50_000;
+/** At most one sweep a second, so that a crowd of addresses cannot make every request walk the map. */
+const SWEEP_EVERY_MS = 1000;
+/** Past this many even after a sweep, the first seen are forgotten down to half: memory stays bounded, at worst a fresh budget. */
+const MAX_BUCKETS = 200_000;
 
 export function rateLimit(app: FastifyInstance, opts: { limits?: RateLimits; now?: () => number } = {}): void {
   const limits = opts.limits ?? DEFAULT_RATE_LIMITS;
   const now = opts.now ?? Date.now;
   const buckets = new Map<string, Bucket>();
+  let sweptAt = 0;
   const sweep = (t: number) => {
+    if (t - sweptAt < SWEEP_EVERY_MS) return;
+    sweptAt = t;
     for (const [key, b] of buckets) {
       const rule = limits[key.slice(0, key.indexOf(' ')) as RateLimitClass];
       if (isFull(b, rule, t)) buckets.delete(key);
+    }
+    if (buckets.size <= MAX_BUCKETS) return;
+    for (const key of buckets.keys()) {
+      if (buckets.size <= MAX_BUCKETS / 2) break;
+      buckets.delete(key);
     }
   };
   app.addHook('onRequest', async (req: FastifyRequest, reply) => {
     const path = req.url.split('?', 1)[0] ?? '';
     const cls = rateLimitClassOf(req.method, req.routeOptions.url, path);
     if (!cls || limits[cls].perMinute <= 0) return;
-    const key = `${cls} ${req.ip ?? 'unknown'}`;
+    const key = `${cls} ${budgetKeyOf(req.ip ?? 'unknown')}`;
     const t = now();
     const take = takeToken(buckets.get(key), limits[cls], t);
     buckets.set(key, take.bucket);
