@@ -1,7 +1,7 @@
 // Lockout counters (core/lockout.ts) and the addresses each user signed in from (familiar sources), shared by
 // every process through the database. A counter changes only by compare-and-set on the whole row, so racing
 // attempts on any engine and in any number of processes each count once.
-import type { LockoutState } from '../core/lockout.ts';
+import { LOCKOUT_RULES, type LockoutState } from '../core/lockout.ts';
 import type { Db } from './db.ts';
 
 export async function loadLockout(db: Db, tenantId: string, key: string): Promise<LockoutState | undefined> {
@@ -59,11 +59,14 @@ export async function compareAndSetLockout(
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** The longest a lock is remembered after its end, so that the next one lasts longer (the rules' forgiveMs). */
+const LOCK_MEMORY_MS = Math.max(...Object.values(LOCKOUT_RULES).map((r) => r.forgiveMs));
+
 /**
  * Rows whose window and lock have both passed `before` say nothing any more, unless they still remember lockouts
- * in a row (the next lock doubles) and their last lock ended after `forgivenBefore`.
+ * in a row (the next lock doubles) and their last lock ended after `forgivenBefore` (by default a day earlier).
  */
-export async function purgeLockouts(db: Db, before: number, forgivenBefore = before): Promise<number> {
+export async function purgeLockouts(db: Db, before: number, forgivenBefore = before - LOCK_MEMORY_MS): Promise<number> {
   const r = await db
     .deleteFrom('lockouts')
     .where('window_start', '<', before)

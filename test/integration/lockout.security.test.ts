@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.ts';
 import { createTenant, createUser } from '../../src/flows/directory.ts';
+import { purgeExpired } from '../../src/flows/maintenance.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { parseTrustedProxies } from '../../src/http/client-address.ts';
 import { hashPassword, savePasswordCredential } from '../../src/store/password-credentials.ts';
@@ -161,6 +162,33 @@ describe.each(engines)('smart lockout on %s', (engine) => {
       await fail10();
       const again = await f.password(server, user, password, from);
       expect(Number(again.detail.retryAfterSeconds)).toBeLessThanOrEqual(60);
+    } finally {
+      server.clock.offsetMs = 0;
+    }
+  });
+
+  it('keeps a lockout in memory through the hourly purge, so that pacing the guesses does not reset the doubling', async () => {
+    const password = f.strong();
+    const user = await f.userWithPassword(password);
+    const from = '203.0.113.70';
+    try {
+      for (let i = 0; i < 10; i++) await f.password(server, user, `no-${i}`, from);
+      // Two hours later the maintenance pass has run; the lock is over but remembered.
+      server.clock.offsetMs += 2 * 60 * 60_000;
+      await purgeExpired(server.ctx);
+      for (let i = 0; i < 10; i++) await f.password(server, user, `no-${i}`, from);
+      const second = await f.password(server, user, password, from);
+      expect(second.code).toBe('PASSWORD_LOCKED_OUT');
+      expect(Number(second.detail.retryAfterSeconds)).toBeGreaterThan(60);
+      // A day after the last lock ended it is forgiven, and purged.
+      server.clock.offsetMs += 26 * 60 * 60_000;
+      await purgeExpired(server.ctx);
+      const rows = await server.ctx.db
+        .selectFrom('lockouts')
+        .select('key')
+        .where('key', 'like', `password:${user.id}:%`)
+        .execute();
+      expect(rows).toEqual([]);
     } finally {
       server.clock.offsetMs = 0;
     }
