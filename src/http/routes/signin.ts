@@ -6,7 +6,9 @@ import type { Ctx } from '../../flows/context.ts';
 import { campaignFor } from '../../flows/registration-campaign.ts';
 import { endSession } from '../../flows/sessions.ts';
 import { beginPasskeySignIn, finishPasskeySignIn, type SignedIn } from '../../flows/sign-in-passkey.ts';
+import { signInWithPassword } from '../../flows/sign-in-password.ts';
 import { signInWithTap } from '../../flows/temporary-access-pass.ts';
+import { methodPoliciesOf } from '../../store/policy-cache.ts';
 import type { Tenant } from '../../store/tenants.ts';
 import { personMessage } from '../../web/messages.ts';
 import { renderSignInPage } from '../../web/pages/signin.ts';
@@ -50,6 +52,15 @@ const tapBody = z
     return: returnPath.optional(),
   })
   .strict();
+// 256 characters as Entra's rules allow, and some room for what a password manager pastes.
+const passwordBody = z
+  .object({
+    username: z.string().min(1).max(256),
+    password: z.string().min(1).max(1024),
+    uid: uidParam.optional(),
+    return: returnPath.optional(),
+  })
+  .strict();
 
 export function signInRoutes(
   app: FastifyInstance,
@@ -78,13 +89,17 @@ export function signInRoutes(
    * The sign-in page again after a form post that could not sign in (scripts off, slow or blocked): the
    * message, the username typed (never the pass), and the OIDC interaction or return path carried on.
    */
-  const signInPageAgain = (
+  /** The password form is offered only while the tenant's Password method is on (tenant-wide: says nothing of anyone). */
+  const passwordEnabled = async (tenant: Tenant) =>
+    (await methodPoliciesOf(ctx, tenant.id)).methods.Password.state === 'enabled';
+
+  const signInPageAgain = async (
     reply: FastifyReply,
     tenant: Tenant,
     raw: unknown,
     status: number,
     message: Parameters<typeof renderSignInPage>[0]['status'],
-    form: 'passkey' | 'tap',
+    form: 'passkey' | 'tap' | 'password',
   ) => {
     const fields = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     const uid = uidParam.safeParse(fields.uid);
@@ -101,6 +116,7 @@ export function signInRoutes(
           status: message,
           username: username.trim(),
           form,
+          passwordEnabled: await passwordEnabled(tenant),
         }),
       );
   };
@@ -108,9 +124,9 @@ export function signInRoutes(
   app.get('/:tenant/signin', async (req, reply) => {
     const tenant = await tenants.ordinaryFromRequest(req);
     const q = parseBody(signInQuery, req.query);
-    // A form submitted as a GET (an old page, a script that never ran) put the pass in the address: answer
+    // A form submitted as a GET (an old page, a script that never ran) put the pass or password in the address: answer
     // with the same page at a clean address, so that the pass leaves the address bar and the history entry.
-    if (Object.hasOwn(req.query as object, 'pass')) {
+    if (Object.hasOwn(req.query as object, 'pass') || Object.hasOwn(req.query as object, 'password')) {
       const clean = new URLSearchParams();
       for (const k of ['uid', 'return', 'reauth'] as const) if (q[k] !== undefined) clean.set(k, q[k]);
       const query = clean.toString();
@@ -134,6 +150,7 @@ export function signInRoutes(
         uid: q.uid,
         returnTo: ret.success ? ret.data : `/${tenant.slug}/account`,
         notice: q.reauth ? 'For your security, sign in again to continue.' : undefined,
+        passwordEnabled: await passwordEnabled(tenant),
       }),
     );
   });
@@ -191,6 +208,28 @@ export function signInRoutes(
       if (!form || (err instanceof SignetError && err.code === 'OIDC_INTERACTION_NOT_FOUND')) throw err;
       const e = refusalForPage(req, err);
       return signInPageAgain(reply, tenant, raw, e.status, personMessage(e.code, e.detail), 'tap');
+    }
+  });
+
+  // As the TAP route: JSON for the script, a form post without it (the page again with the message, never the password).
+  app.post('/:tenant/signin/password', async (req, reply) => {
+    assertSameOrigin(req, ctx.config);
+    const tenant = await tenants.ordinaryFromRequest(req);
+    const form = isFormPost(req);
+    const raw = form ? formFields(req.body, ['uid', 'return']) : req.body;
+    try {
+      const body = parseBody(passwordBody, raw);
+      // Checked before the attempt is counted.
+      if (body.uid) await oidc.assertInteractionAlive(tenant, req, reply);
+      const r = await measured(metrics, 'signin-password', () =>
+        signInWithPassword(ctx, tenant, { username: body.username, password: body.password }, client(req, tenant)),
+      );
+      const done = signedIn(reply, tenant, r, body);
+      return form ? reply.redirect(done.redirect, 303) : done;
+    } catch (err) {
+      if (!form || (err instanceof SignetError && err.code === 'OIDC_INTERACTION_NOT_FOUND')) throw err;
+      const e = refusalForPage(req, err);
+      return signInPageAgain(reply, tenant, raw, e.status, personMessage(e.code, e.detail), 'password');
     }
   });
 
