@@ -111,7 +111,15 @@ describe.each(engines)('the registration campaign on %s', (engine) => {
     expect(html).toContain('Not now');
     expect(html).toContain('you will be asked again in 2 days. You can postpone this 3 more times.');
     expect(html).not.toMatch(/<script/);
-    const snoozed = await notNow(browser, uid);
+    // Two "Not now" at once (a double click): both continue, and they count once.
+    const [snoozed, twice] = await Promise.all([notNow(browser, uid), notNow(browser, uid)]);
+    expect(twice.status).toBe(303);
+    const rows = await server.ctx.db
+      .selectFrom('campaign_snoozes')
+      .selectAll()
+      .where('user_id', '=', user.id)
+      .execute();
+    expect(rows.map((r) => Number(r.snooze_count))).toEqual([1]);
     expect(snoozed.status).toBe(303);
     expect(snoozed.headers.get('location')).toBe(`/${tenant.slug}/signin/continue?uid=${encodeURIComponent(uid)}`);
     expect(await reachesApp(browser, snoozed.headers.get('location')!)).toBe(true);
