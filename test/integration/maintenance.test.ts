@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant } from '../../src/flows/directory.ts';
 import { purgeExpired } from '../../src/flows/maintenance.ts';
 import { beginPasskeySignIn } from '../../src/flows/sign-in-passkey.ts';
+import { FAMILIAR_FOR_MS } from '../../src/flows/smart-lockout.ts';
 import { signInWithTap } from '../../src/flows/temporary-access-pass.ts';
 import { findChallenge } from '../../src/store/challenges.ts';
+import { isFamiliarSource, markFamiliarSource } from '../../src/store/lockouts.ts';
 import { listSignIns } from '../../src/store/logs.ts';
 import { engines } from '../support/engines.ts';
 import { type Harness, harness } from '../support/harness.ts';
@@ -23,6 +25,17 @@ describe.each(engines)('maintenance on %s', (engine) => {
     expect(purged.challenges).toBeGreaterThanOrEqual(1);
     expect(await findChallenge(h.ctx.db, h.tenant.id, 'authentication', old.challenge)).toBeUndefined();
     expect(await findChallenge(h.ctx.db, h.tenant.id, 'authentication', live.challenge)).toBeDefined();
+  });
+
+  it('forgets an address the user has not signed in from for 90 days, so it counts as unfamiliar again', async () => {
+    const user = await h.user();
+    await markFamiliarSource(h.ctx.db, h.tenant.id, user.id, '203.0.113.7', h.clock.now);
+    await markFamiliarSource(h.ctx.db, h.tenant.id, user.id, '203.0.113.8', h.clock.now + 2 * 86_400_000);
+    h.clock.now += FAMILIAR_FOR_MS + 86_400_000;
+    expect((await purgeExpired(h.ctx)).familiarSources).toBe(1);
+    const since = h.clock.now - FAMILIAR_FOR_MS;
+    expect(await isFamiliarSource(h.ctx.db, h.tenant.id, user.id, '203.0.113.7', since)).toBe(false);
+    expect(await isFamiliarSource(h.ctx.db, h.tenant.id, user.id, '203.0.113.8', since)).toBe(true);
   });
 });
 
