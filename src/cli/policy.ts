@@ -156,6 +156,7 @@ function impactText(a: ReturnType<typeof impactAnswer>, tenant: Tenant): string 
       ['would start working', s.passkeysThatStartWorking],
       ['users affected', s.usersAffected],
       ['users left without a passkey (need a TAP)', s.usersLosingEveryPasskey],
+      ['of whom the TAP method gives no pass', s.usersLosingEveryPasskeyWithoutTap],
       ['time', `${a.elapsedMilliseconds} ms`],
     ]),
   ];

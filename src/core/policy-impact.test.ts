@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { defaultMethodDocument } from './method-policy-schemas.ts';
 import {
   ALL_USERS,
   DEFAULT_PROFILE_ID,
@@ -14,6 +15,7 @@ import {
   type ImpactUser,
   impactNeedsGroups,
   signInVerdict,
+  tapAvailability,
   userImpact,
 } from './policy-impact.ts';
 import { evaluateSignInGate } from './sign-in-gate.ts';
@@ -230,6 +232,7 @@ describe('ImpactTally', () => {
       passkeysThatStartWorking: 0,
       usersAffected: 2,
       usersLosingEveryPasskey: 2,
+      usersLosingEveryPasskeyWithoutTap: 0,
       reasons: [{ code: 'PASSKEY_METHOD_NOT_TARGETED', passkeys: 3 }],
     });
     expect(r.groups).toEqual([
@@ -257,5 +260,39 @@ describe('ImpactTally', () => {
     expect(r.groupsCounted).toBe(false);
     expect(r.affectedUsersCapped).toBe(false);
     expect(r.summary.usersAffected).toBe(1);
+  });
+});
+
+describe('tapAvailability', () => {
+  const tap = defaultMethodDocument('TemporaryAccessPass');
+  const now = Date.parse('2026-12-01T12:00:00Z');
+
+  it('allows a pass when the TAP method is on and covers the user, as issuing one does', () => {
+    expect(tapAvailability(tap, user('u1'), now)).toEqual({ ok: true });
+  });
+
+  it("refuses with the issuing flow's code when the method is off or does not cover the user", () => {
+    expect(tapAvailability({ ...tap, state: 'disabled' }, user('u1'), now)).toMatchObject({
+      code: 'TAP_METHOD_DISABLED',
+    });
+    const excluded = { ...tap, excludeTargets: [{ id: ADMINS, targetType: 'group' as const }] };
+    expect(tapAvailability(excluded, user('u1', { groupIds: [ADMINS] }), now)).toMatchObject({
+      code: 'TAP_METHOD_NOT_TARGETED',
+    });
+    expect(tapAvailability(excluded, user('u2'), now)).toEqual({ ok: true });
+  });
+
+  it('counts users left with neither a passkey nor a pass', () => {
+    const tally = new ImpactTally(10, false);
+    const lost = userImpact(current, deviceBoundOnly, user('u1'), [passkey('s', { backupEligible: true })], none);
+    lost.tap = tapAvailability({ ...tap, state: 'disabled' }, lost.user, now);
+    tally.add(lost);
+    expect(tally.result().summary).toMatchObject({ usersLosingEveryPasskey: 1, usersLosingEveryPasskeyWithoutTap: 1 });
+    expect(
+      impactNeedsGroups(current, current, {
+        ...tap,
+        includeTargets: [{ id: ADMINS, targetType: 'group', isRegistrationRequired: false }],
+      }),
+    ).toBe(true);
   });
 });

@@ -4,9 +4,12 @@
 // marked as cloned, then the metadata's compromise report, then the gate). Pure: the flow (flows/policy-impact.ts)
 // streams the users and passkeys in and the tally keeps only counts and a capped list.
 import { allow, type Decision, deny, type ErrorCode } from './errors.ts';
+import type { TapDocument } from './method-policy-schemas.ts';
+import { namesAnyGroup, targetsUser } from './method-targets.ts';
 import { type PasskeyMethodConfig, targetsAnyGroup } from './passkey-method.ts';
 import { type AttestationTrust, passkeyTypeOf } from './passkey-profile.ts';
 import { evaluateSignInGate } from './sign-in-gate.ts';
+import { planTap } from './tap.ts';
 
 export interface ImpactUser {
   id: string;
@@ -80,6 +83,18 @@ export interface UserImpact {
   starting: number;
   /** Had a usable passkey and would have none: this user needs a Temporary Access Pass to sign in and register. */
   losesEveryPasskey: boolean;
+  /** For a user who loses every passkey: whether the TAP method lets an administrator issue them a pass. */
+  tap?: Decision;
+}
+
+/**
+ * Could an administrator issue this user a Temporary Access Pass (with the policy's defaults) under the TAP method
+ * configuration: the very rule the issuing flow applies (tap.ts planTap), with its targets (method-targets.ts).
+ */
+export function tapAvailability(tap: TapDocument, user: ImpactUser, now: number): Decision {
+  const targeted = targetsUser(tap, { userId: user.id, groupIds: namesAnyGroup(tap) ? user.groupIds : [] });
+  const plan = planTap(tap, targeted, {}, now);
+  return plan.ok ? allow : deny(plan.code, plan.detail);
 }
 
 export function userImpact(
@@ -131,6 +146,8 @@ export interface ImpactSummary {
   /** Users with at least one passkey that would stop working. */
   usersAffected: number;
   usersLosingEveryPasskey: number;
+  /** Of those, the users the TAP method gives no pass either: they would have no way to sign in at all. */
+  usersLosingEveryPasskeyWithoutTap: number;
   /** The passkeys that would stop working, by the code sign-in would refuse them with (most first). */
   reasons: { code: ErrorCode; passkeys: number }[];
 }
@@ -160,6 +177,7 @@ export class ImpactTally {
     passkeysThatStartWorking: 0,
     usersAffected: 0,
     usersLosingEveryPasskey: 0,
+    usersLosingEveryPasskeyWithoutTap: 0,
   };
   readonly #reasons = new Map<ErrorCode, number>();
   readonly #groups = new Map<string, GroupImpact>();
@@ -182,6 +200,7 @@ export class ImpactTally {
     s.passkeysThatStopWorking += u.stopping.length;
     s.usersAffected++;
     if (u.losesEveryPasskey) s.usersLosingEveryPasskey++;
+    if (u.losesEveryPasskey && u.tap && !u.tap.ok) s.usersLosingEveryPasskeyWithoutTap++;
     for (const c of u.stopping) this.#reasons.set(c.code, (this.#reasons.get(c.code) ?? 0) + 1);
     if (this.#groupsCounted)
       for (const g of u.user.groupIds) {
@@ -216,7 +235,11 @@ export class ImpactTally {
   }
 }
 
-/** Memberships matter only when one of the two configurations names a group. */
-export function impactNeedsGroups(current: PasskeyMethodConfig, proposed: PasskeyMethodConfig): boolean {
-  return targetsAnyGroup(current) || targetsAnyGroup(proposed);
+/** Memberships matter only when one of the two configurations (or the TAP method's, when given) names a group. */
+export function impactNeedsGroups(
+  current: PasskeyMethodConfig,
+  proposed: PasskeyMethodConfig,
+  tap?: TapDocument,
+): boolean {
+  return targetsAnyGroup(current) || targetsAnyGroup(proposed) || (tap !== undefined && namesAnyGroup(tap));
 }

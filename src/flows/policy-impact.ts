@@ -18,6 +18,7 @@ import {
   ImpactTally,
   impactNeedsGroups,
   type PolicyImpact,
+  tapAvailability,
   type UserImpact,
   userImpact,
 } from '../core/policy-impact.ts';
@@ -28,7 +29,7 @@ import {
 } from '../core/registration-whatif.ts';
 import { existingTargetIds, groupNames, impactBatches } from '../store/impact-query.ts';
 import { countPasskeys } from '../store/passkeys.ts';
-import { passkeyMethodConfigOf } from '../store/policy-cache.ts';
+import { methodPoliciesOf, passkeyMethodConfigOf } from '../store/policy-cache.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { groupIdsOf, type User } from '../store/users.ts';
 import type { Ctx } from './context.ts';
@@ -93,19 +94,18 @@ export async function policyImpact(
     }
     return m;
   };
-  const withGroups = impactNeedsGroups(current, proposed);
+  // Who loses every passkey needs a Temporary Access Pass: whether the TAP method would give them one.
+  const tap = (await methodPoliciesOf(ctx, tenantId)).methods.TemporaryAccessPass;
+  const now = ctx.now();
+  const withGroups = impactNeedsGroups(current, proposed, tap);
   const tally = new ImpactTally(opts.limit ?? PREVIEW_USER_LIMIT, withGroups);
   for await (const batch of impactBatches(ctx.db, tenantId, { withGroups, batch: opts.batch }))
-    for (const u of batch)
-      tally.add(
-        userImpact(
-          current,
-          proposed,
-          u,
-          u.passkeys.map((p) => ({ ...p, model: modelOf(p.aaguid) })),
-          compromised,
-        ),
-      );
+    for (const u of batch) {
+      const passkeys = u.passkeys.map((p) => ({ ...p, model: modelOf(p.aaguid) }));
+      const impact = userImpact(current, proposed, u, passkeys, compromised);
+      if (impact.losesEveryPasskey) impact.tap = tapAvailability(tap, u, now);
+      tally.add(impact);
+    }
   const result = tally.result();
   const names = await groupNames(
     ctx.db,
@@ -203,6 +203,13 @@ function toAffectedUser(u: UserImpact) {
     usablePasskeysAfter: u.usableAfter,
     // No usable passkey left: a Temporary Access Pass is how they sign in and register a passkey the policy allows.
     needsTemporaryAccessPass: u.losesEveryPasskey,
+    ...(u.tap
+      ? {
+          temporaryAccessPass: u.tap.ok
+            ? { canBeIssued: true }
+            : { canBeIssued: false, ...refusal(u.tap.code, u.tap.detail) },
+        }
+      : {}),
     passkeys: u.stopping.map((c) => ({
       id: c.passkey.id,
       displayName: c.passkey.displayName,

@@ -124,6 +124,7 @@ describe.each(engines)('the passkey policy impact preview and What If through Gr
       passkeysThatStartWorking: 0,
       usersAffected: 3,
       usersLosingEveryPasskey: 1,
+      usersLosingEveryPasskeyWithoutTap: 0,
       reasons: [expect.objectContaining({ code: 'PASSKEY_TYPE_NOT_ALLOWED', passkeys: 4 })],
     });
     const users = affected(r);
@@ -131,7 +132,12 @@ describe.each(engines)('the passkey policy impact preview and What If through Gr
       ['admin@contoso.example', 'both@contoso.example', 'synced-only@contoso.example'].sort(),
     );
     const synced = users.find((u) => u.id === people.syncedOnly!.user.id)!;
-    expect(synced).toMatchObject({ needsTemporaryAccessPass: true, usablePasskeysNow: 2, usablePasskeysAfter: 0 });
+    expect(synced).toMatchObject({
+      needsTemporaryAccessPass: true,
+      temporaryAccessPass: { canBeIssued: true },
+      usablePasskeysNow: 2,
+      usablePasskeysAfter: 0,
+    });
     expect(synced.passkeys.map((p) => p.id).sort()).toEqual([...people.syncedOnly!.passkeys].sort());
     expect(synced.passkeys[0]).toMatchObject({
       passkeyType: 'synced',
@@ -150,6 +156,28 @@ describe.each(engines)('the passkey policy impact preview and What If through Gr
       affectedUsersCapped: false,
     });
     expect(r.text).not.toContain(people.other!.user.id);
+  });
+
+  it('warns of users who would be left with neither a passkey nor a Temporary Access Pass', async () => {
+    const tapBody = (state: string) => ({
+      '@odata.type': '#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration',
+      state,
+    });
+    await updateMethodConfiguration(server.ctx, a, localOperator(a.id), 'TemporaryAccessPass', tapBody('disabled'));
+    try {
+      const r = await preview(deviceBoundOnlyBody());
+      expect(r.body.summary).toMatchObject({ usersLosingEveryPasskey: 1, usersLosingEveryPasskeyWithoutTap: 1 });
+      const synced = affected(r).find((u) => u.id === people.syncedOnly!.user.id)!;
+      expect(synced).toMatchObject({
+        needsTemporaryAccessPass: true,
+        temporaryAccessPass: { canBeIssued: false, code: 'TAP_METHOD_DISABLED' },
+      });
+      // Only users left without a passkey are judged for a pass.
+      const both = affected(r).find((u) => u.id === people.both!.user.id)!;
+      expect(both).not.toHaveProperty('temporaryAccessPass');
+    } finally {
+      await updateMethodConfiguration(server.ctx, a, localOperator(a.id), 'TemporaryAccessPass', tapBody('enabled'));
+    }
   });
 
   it('saves nothing and audits nothing', async () => {
