@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 // The library's PEM writer: a hand-written one that left a blank line before END when the base64 filled its last
 // line exactly (1 certificate in 16) made such chains unreadable, so those models could never be verified.
 import {
@@ -40,14 +40,61 @@ export async function attestationTrustOf(
     throw new SignetError('WEBAUTHN_ATTESTATION_INVALID', { reason: 'x5c includes a self-signed (root) certificate' });
   const roots = metadata.rootsFor(aaguid);
   if (roots.length === 0) return 'unverified';
+  const key = chainKey(aaguid, x5c, metadata.generation);
+  const now = Date.now();
+  const verdicts = verdictsOf(metadata);
+  const cached = verdicts.get(key);
+  if (cached !== undefined && now < cached) return 'verified';
+  let verified: boolean;
   try {
-    return (await validateCertificatePath(
+    verified = await validateCertificatePath(
       x5c.map((der) => convertCertBufferToPEM(der)),
       roots,
-    ))
-      ? 'verified'
-      : 'unverified';
+    );
   } catch {
-    return 'unverified';
+    verified = false;
   }
+  if (!verified) return 'unverified';
+  remember(verdicts, key, Math.min(now + VERDICT_TTL_MS, earliestEnd(x5c, roots)));
+  return 'verified';
+}
+
+/**
+ * Verified chains, per registry, by AAGUID, x5c bytes and metadata generation: an attestation batch certificate is shared by
+ * at least 100,000 authenticators (FIDO), so most registrations present a chain already checked, and the path
+ * validation (X.509 parsing and signatures in JavaScript) is most of a registration's cost. A verdict is kept
+ * 10 minutes at most and never past a certificate's end; a new metadata generation (another BLOB, another
+ * statement) is a new key. Only successes are kept: a refusal is always decided afresh.
+ */
+const verifiedChains = new WeakMap<MetadataRegistry, Map<string, number>>();
+const VERDICT_TTL_MS = 10 * 60_000;
+const MAX_VERDICTS = 10_000;
+
+function chainKey(aaguid: string, x5c: readonly Uint8Array[], generation: number): string {
+  const h = createHash('sha256');
+  for (const der of x5c) h.update(der);
+  return `${generation}|${aaguid.toLowerCase()}|${h.digest('base64url')}`;
+}
+
+/** The verdicts judged against one registry's roots (each process has one; tests make several). */
+function verdictsOf(metadata: MetadataRegistry): Map<string, number> {
+  let v = verifiedChains.get(metadata);
+  if (!v) {
+    v = new Map();
+    verifiedChains.set(metadata, v);
+  }
+  return v;
+}
+
+function remember(verdicts: Map<string, number>, key: string, until: number): void {
+  if (verdicts.size >= MAX_VERDICTS) verdicts.delete(verdicts.keys().next().value!);
+  verdicts.set(key, until);
+}
+
+/** When the first certificate of the chain or of its roots ends. */
+function earliestEnd(x5c: readonly Uint8Array[], roots: readonly string[]): number {
+  const ends = [...x5c.map((der) => new X509Certificate(der)), ...roots.map((pem) => new X509Certificate(pem))].map(
+    (c) => Date.parse(c.validTo),
+  );
+  return Math.min(...ends);
 }

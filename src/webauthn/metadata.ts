@@ -76,6 +76,12 @@ export class MetadataRegistry {
   #blobInfo: BlobInForce | undefined;
   /** The `metadata` cache version (store/cache-versions.ts) this process last read the BLOB at; -1: not yet read. */
   blobVersion = -1;
+  #generation = 0;
+
+  /** Changes whenever a statement or the BLOB changes: what was judged against the roots before is judged again. */
+  get generation(): number {
+    return this.#generation;
+  }
 
   constructor(statements: readonly MetadataStatement[] = []) {
     for (const s of statements) this.add(s);
@@ -83,6 +89,7 @@ export class MetadataRegistry {
 
   add(s: MetadataStatement): void {
     this.#statements.set(s.aaguid.toLowerCase(), withPemRoots(s));
+    this.#generation += 1;
   }
 
   /** Puts a verified BLOB's statements in force in place of the previous BLOB's (one swap: lookups see either). */
@@ -90,6 +97,7 @@ export class MetadataRegistry {
     this.#blob = new Map(statements.map((s) => [s.aaguid.toLowerCase(), withPemRoots(s)]));
     this.#blobInfo = info;
     this.blobVersion = version;
+    this.#generation += 1;
   }
 
   get blob(): BlobInForce | undefined {

@@ -16,6 +16,7 @@ import { isoCBOR } from '@simplewebauthn/server/helpers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignetError } from '../../src/core/errors.ts';
 import type { PasskeyProfile } from '../../src/core/passkey-method.ts';
+import type { Ctx } from '../../src/flows/context.ts';
 import { createTenant, createUser } from '../../src/flows/directory.ts';
 import { loadMdsBlob, loadMdsFromUrl } from '../../src/flows/metadata-service.ts';
 import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
@@ -24,6 +25,7 @@ import { listPasskeys } from '../../src/store/passkeys.ts';
 import { loadPasskeyMethodConfig, savePasskeyMethodConfig } from '../../src/store/policies.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
+import { MetadataRegistry } from '../../src/webauthn/metadata.ts';
 import { engines } from '../support/engines.ts';
 import { type Harness, harness, ORIGIN } from '../support/harness.ts';
 import {
@@ -146,6 +148,8 @@ interface Attempt {
   transform?: (c: RegistrationResponseJSON) => RegistrationResponseJSON;
   /** Runs between the options and the finish (a policy changed meanwhile). */
   between?: () => Promise<void>;
+  /** Another process's context (its own metadata registry); the harness's by default. */
+  ctx?: Ctx;
 }
 
 describe.each(engines)('attestation enforcement against metadata on %s', (engine) => {
@@ -213,7 +217,8 @@ describe.each(engines)('attestation enforcement against metadata on %s', (engine
       userId: w.user.id,
       method: 'temporaryAccessPass',
     });
-    const options = await beginPasskeyRegistration(h.ctx, w.tenant, session);
+    const ctx = a.ctx ?? h.ctx;
+    const options = await beginPasskeyRegistration(ctx, w.tenant, session);
     const auth = new SoftAuthenticator({ transports: ['usb'], ...a.authenticator, aaguid: a.aaguid });
     let credential = await auth.register(options, {
       origin: ORIGIN,
@@ -223,7 +228,7 @@ describe.each(engines)('attestation enforcement against metadata on %s', (engine
     if (a.transform) credential = a.transform(credential);
     await a.between?.();
     try {
-      const passkey = await finishPasskeyRegistration(h.ctx, w.tenant, session, { credential });
+      const passkey = await finishPasskeyRegistration(ctx, w.tenant, session, { credential });
       return { code: 'ok', trust: passkey.attestationTrust, options, detail: {} as Record<string, string> };
     } catch (err) {
       if (!(err instanceof SignetError)) throw err;
@@ -375,6 +380,30 @@ describe.each(engines)('attestation enforcement against metadata on %s', (engine
         code: 'ok',
         trust: 'verified',
       });
+    });
+
+    it('judges a chain verified before again when the metadata changes, and per process', async () => {
+      // A batch certificate is shared by many authenticators, so a verified chain is remembered: never across a
+      // change of the roots metadata gives, nor from one registry (process) to another.
+      const w = await tenantWith();
+      const aaguid = randomUUID();
+      const leaf = await attestationLeaf(vendorCa, aaguid);
+      const same = (c: RegistrationResponseJSON) => resign(c, leaf, [leaf, vendorCa]);
+      h.ctx.metadata.add({ aaguid, description: 'Signet Batch Key', attestationRootCertificates: [vendorRoot.pem] });
+      for (let i = 0; i < 2; i++)
+        expect(await attempt(w, { aaguid, transform: same })).toMatchObject({ code: 'ok', trust: 'verified' });
+      const other = await makeMdsRoot('Signet Test Other Root');
+      const elsewhere: Ctx = {
+        ...h.ctx,
+        metadata: new MetadataRegistry([
+          { aaguid, description: 'Signet Batch Key', attestationRootCertificates: [other.pem] },
+        ]),
+      };
+      expect((await attempt(w, { aaguid, transform: same, ctx: elsewhere })).code).toBe(
+        'PASSKEY_ATTESTATION_UNTRUSTED',
+      );
+      h.ctx.metadata.add({ aaguid, description: 'Signet Batch Key', attestationRootCertificates: [other.pem] });
+      expect((await attempt(w, { aaguid, transform: same })).code).toBe('PASSKEY_ATTESTATION_UNTRUSTED');
     });
 
     it.each([
