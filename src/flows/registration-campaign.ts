@@ -15,7 +15,7 @@ import { countPasskeys } from '../store/passkeys.ts';
 import { methodPoliciesOf } from '../store/policy-cache.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
-import { groupIdsOf } from '../store/users.ts';
+import { findUserById, groupIdsOf } from '../store/users.ts';
 import type { Ctx } from './context.ts';
 import { recordSignIn } from './record-sign-in.ts';
 
@@ -68,10 +68,12 @@ export async function snoozeRegistrationCampaign(
     const r = snoozeCampaign(facts);
     if (!r.ok) {
       // The user is held at registration: in the sign-in log, with the code they were shown.
+      const user = await findUserById(ctx.db, tenant.id, session.userId);
       await recordSignIn(ctx, ctx.db, {
         tenantId: tenant.id,
         method: 'registrationCampaign',
         userId: session.userId,
+        userPrincipalName: user?.userPrincipalName ?? null,
         errorCode: r.code,
         detail: r.detail,
         client,

@@ -175,7 +175,9 @@ describe.each(engines)('the registration campaign on %s', (engine) => {
     expect(shortcut.status).toBe(303);
     expect(shortcut.headers.get('location')).toBe(campaignAt(newUid));
     const log = (await listSignIns(server.ctx.db, tenant.id, 1000)).filter((r) => r.userId === user.id);
-    expect(log.filter((r) => r.errorCode === 'CAMPAIGN_SNOOZES_USED')).toHaveLength(1);
+    expect(log.filter((r) => r.errorCode === 'CAMPAIGN_SNOOZES_USED')).toEqual([
+      expect.objectContaining({ result: 'failure', userPrincipalName: user.userPrincipalName }),
+    ]);
   });
 
   it('with unlimited snoozes keeps offering "Not now" after three', async () => {
