@@ -67,6 +67,16 @@ const pageWords: Partial<Record<ErrorCode, { text?: string; remediation?: string
     remediation:
       'Use a security key, or a passkey kept only on one device (not synced), or ask your administrator which passkeys you may use.',
   },
+  PASSKEY_AAGUID_BLOCKED: {
+    text: 'Your organization does not allow this model of security key or passkey for your account.',
+    remediation:
+      'Use another passkey or security key, or ask your administrator which ones you may use (a Temporary Access Pass lets you sign in to add one).',
+  },
+  PASSKEY_AAGUID_NOT_ALLOWED: {
+    text: 'This model of security key or passkey is not one your organization allows for your account.',
+    remediation:
+      'Use another passkey or security key, or ask your administrator which ones you may use (a Temporary Access Pass lets you sign in to add one).',
+  },
   PASSKEY_ATTESTATION_NONE: {
     text: 'Your organization accepts only security keys and devices that can prove which model they are, and this one did not.',
     remediation:
