@@ -3,7 +3,8 @@
 // answer "Not now" for snoozeDurationInDays days (0: asked again at the next sign-in), at most three times when
 // enforceRegistrationAfterAllowedSnoozes is true (then setting one up is the only way on), without limit when it is
 // false. State `default` is Entra's "not set", which Graph documents as disabled. A user who could not register a
-// passkey anyway (the method off for them, self-service off, their limit reached) is never asked. Pure.
+// passkey anyway (the method off for them, self-service off, their limit reached, a one-factor sign-in) is never
+// asked. Pure.
 import type { ErrorCode } from './errors.ts';
 import type { Campaign } from './method-policy-schemas.ts';
 import { targetsUser } from './method-targets.ts';
@@ -24,7 +25,7 @@ export interface CampaignFacts {
   campaign: Campaign;
   user: UserScope;
   passkeyCount: number;
-  /** The passkey method would let this user register one themselves now (on, targeted, self-service, limit). */
+  /** This user could register one themselves (method on and targeting them, self-service, limit, an MFA session). */
   canRegister: boolean;
   snooze: CampaignSnooze | undefined;
   /** The sign-in (session) the question would interrupt. */

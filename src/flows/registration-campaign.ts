@@ -9,7 +9,6 @@ import {
   decideCampaign,
   snoozeCampaign,
 } from '../core/registration-campaign.ts';
-import { isStrongAuthFresh } from '../core/registration-gate.ts';
 import { findCampaignSnooze, saveCampaignSnooze } from '../store/campaign-snoozes.ts';
 import { countPasskeys } from '../store/passkeys.ts';
 import { methodPoliciesOf } from '../store/policy-cache.ts';
@@ -40,10 +39,11 @@ async function campaignFacts(ctx: Ctx, tenant: Tenant, session: Session): Promis
     findCampaignSnooze(ctx.db, tenant.id, session.userId),
   ]);
   const user = { userId: session.userId, groupIds };
-  // As Entra asks after a multi-factor sign-in: only a session that may register right now (registration gate) is
-  // asked, so "Set up now" never ends at "sign in again".
+  // As Entra, after a multi-factor sign-in (a TAP, or a password with its second factor): a password alone could not
+  // register a passkey. Not "within 5 minutes": a session that waited would step around an enforced registration;
+  // the account page asks a stale one to sign in again before it registers.
   const canRegister =
-    isStrongAuthFresh(session.strongAuthAt, now) &&
+    session.amr.includes('mfa') &&
     fido2.state === 'enabled' &&
     isTargeted(fido2, user) &&
     fido2.isSelfServiceRegistrationAllowed &&

@@ -8,8 +8,11 @@ import { createApp, createTenant, createUser } from '../../src/flows/directory.t
 import { localOperator } from '../../src/flows/local-operator.ts';
 import { updatePolicyRoot } from '../../src/flows/method-policy.ts';
 import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
+import { campaignFor } from '../../src/flows/registration-campaign.ts';
+import { startSession } from '../../src/flows/sessions.ts';
 import { issueTap, signInWithTap } from '../../src/flows/temporary-access-pass.ts';
 import { sessionCookieName } from '../../src/http/session-cookie.ts';
+import { saveCampaignSnooze } from '../../src/store/campaign-snoozes.ts';
 import { listSignIns } from '../../src/store/logs.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
@@ -178,6 +181,29 @@ describe.each(engines)('the registration campaign on %s', (engine) => {
     expect(log.filter((r) => r.errorCode === 'CAMPAIGN_SNOOZES_USED')).toEqual([
       expect.objectContaining({ result: 'failure', userPrincipalName: user.userPrincipalName }),
     ]);
+  });
+
+  it('holds an enforced registration however long the session waits, and never asks a password-only session', async () => {
+    await setCampaign({ state: 'enabled', snoozeDurationInDays: 0, enforceRegistrationAfterAllowedSnoozes: true });
+    const user = await newUser();
+    await saveCampaignSnooze(server.ctx.db, tenant.id, user.id, undefined, { count: 3, until: 0, sessionId: null }, 0);
+    const { browser, uid, at } = await signInToApp(user);
+    expect(at).toBe(campaignAt(uid));
+    // Past the five minutes of a fresh sign-in: still held (the account page asks it to sign in again to register).
+    server.clock.offsetMs += 6 * 60_000;
+    const cont = await browser.fetch(`/${tenant.slug}/signin/continue?uid=${encodeURIComponent(uid)}`);
+    expect(cont.headers.get('location')).toBe(campaignAt(uid));
+    // A session from a password alone cannot register a passkey: it is not asked.
+    const { session } = await startSession(server.ctx, server.ctx.db, {
+      tenantId: tenant.id,
+      userId: user.id,
+      method: 'temporaryAccessPass',
+    });
+    expect((await campaignFor(server.ctx, tenant, session)).ask).toBe(true);
+    expect(await campaignFor(server.ctx, tenant, { ...session, amr: ['pwd'], strongAuthAt: null })).toEqual({
+      ask: false,
+      reason: 'cannotRegister',
+    });
   });
 
   it('with unlimited snoozes keeps offering "Not now" after three', async () => {
