@@ -1,5 +1,7 @@
 // The FIDO MDS3 BLOBs this instance loaded (migration 0014): the verified one in force, refusals for operators, and
 // the instance-wide cache version that tells every process a newer BLOB is in the database.
+import type { CacheKind } from '../core/cache-staleness.ts';
+import { bumpCacheVersion } from './cache-versions.ts';
 import type { Db } from './db.ts';
 
 interface MetadataBlobsTable {
@@ -14,19 +16,14 @@ interface MetadataBlobsTable {
   source: string;
   loaded_at: number;
 }
-interface CacheVersionsTable {
-  tenant_id: string;
-  kind: string;
-  version: number;
-}
-const tables = (db: Db) => db.withTables<{ metadata_blobs: MetadataBlobsTable; cache_versions: CacheVersionsTable }>();
+const tables = (db: Db) => db.withTables<{ metadata_blobs: MetadataBlobsTable }>();
 
 /**
  * Metadata is the instance's, not a tenant's: its cache_versions row (kind `metadata`) has tenant id '', which no
  * tenant has (they are UUIDs), read by the same per-process watch as the tenants' rows.
  */
 export const INSTANCE_CACHE_KEY = '';
-export const METADATA_CACHE_KIND = 'metadata';
+export const METADATA_CACHE_KIND = 'metadata' satisfies CacheKind;
 
 export interface StoredBlob {
   id: string;
@@ -129,13 +126,8 @@ export async function insertVerifiedBlob(db: Db, b: StoredBlob & { text: string 
       .where('result', '=', 'verified')
       .where('no', '<', Number(previous.no))
       .execute();
-  await t
-    .insertInto('cache_versions')
-    .values({ tenant_id: INSTANCE_CACHE_KEY, kind: METADATA_CACHE_KIND, version: 1 })
-    .onConflict((oc) =>
-      oc.columns(['tenant_id', 'kind']).doUpdateSet((eb) => ({ version: eb('cache_versions.version', '+', 1) })),
-    )
-    .execute();
+  // Every process's copy is stale now (the instance's row of the same versions the tenants' caches use).
+  await bumpCacheVersion(db, INSTANCE_CACHE_KEY, METADATA_CACHE_KIND);
 }
 
 /** Records a refused BLOB (its code and reason, not its text); refusals older than 30 days are dropped. */
