@@ -123,7 +123,7 @@ async function writeTap(
       lifetimeInMinutes: String(plan.lifetimeMinutes),
       isUsableOnce: String(issued.oneTime),
       length: String(plan.length),
-      ...(plan.startsAt === now ? {} : { startDateTime: new Date(plan.startsAt).toISOString() }),
+      ...(plan.startsAt <= now ? {} : { startDateTime: new Date(plan.startsAt).toISOString() }),
     },
   });
   return issued;

@@ -412,6 +412,8 @@ describe.each(engines)('Temporary Access Pass security on %s', (engine) => {
         oneTime: false,
       });
       expect(issued).toMatchObject({ startsAt, expiresAt: startsAt + 60 * MINUTE });
+      const audits = await issuedAudits(tenant);
+      expect(audits.map((a) => a.detail.startDateTime)).toEqual([new Date(startsAt).toISOString()]);
       const signIn = () => signInWithTap(h.ctx, tenant, { username: user.userPrincipalName, pass: issued.pass });
       expect(await refusal(signIn())).toBe('TAP_INVALID');
       h.clock.now = startsAt;
