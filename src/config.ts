@@ -31,6 +31,10 @@ export interface Config {
   /** The operations listener (/metrics, detailed /readyz); none when SIGNET_MANAGEMENT_PORT is unset. */
   managementPort?: number;
   managementHost?: string;
+  /** Where email codes are sent through (SIGNET_SMTP_URL, smtp:// or smtps://); the log and dev outbox when unset. */
+  smtpUrl?: string;
+  /** The From of Signet's email (SIGNET_MAIL_FROM); `Signet <no-reply@{host}>` when unset. */
+  mailFrom?: string;
   logLevel?: LogLevel;
   /**
    * Where the secret came from. `generated` means no SIGNET_SECRET and no secret file: a fresh secret that is
@@ -248,6 +252,30 @@ export function parseMdsRoot(raw: string | undefined): string | undefined {
   return resolve(raw);
 }
 
+/** SIGNET_SMTP_URL: smtp://[user:pass@]host[:port] or smtps://… (nodemailer's connection URL). */
+export function parseSmtpUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw bad('SIGNET_SMTP_URL', 'must be a URL such as smtp://user:password@mail.example.com:587, got something else');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw bad('SIGNET_SMTP_URL', `must start with smtp:// or smtps://, got "${url.protocol}"`);
+  if (!url.hostname) throw bad('SIGNET_SMTP_URL', 'must name the mail server (smtp://host:port)');
+  return url.href;
+}
+
+/** SIGNET_MAIL_FROM: an address, or a name and an address in angle brackets. */
+export function parseMailFrom(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  const address = /<([^<>]+)>\s*$/.exec(raw)?.[1] ?? raw;
+  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(address.trim()) || raw.length > 320)
+    throw bad('SIGNET_MAIL_FROM', `must be an address such as "Signet <no-reply@example.com>", got "${raw}"`);
+  return raw.trim();
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, random = randomBytes): Config {
   const dataDir = resolve(env.SIGNET_DATA_DIR || './data');
   checkDataDir(dataDir);
@@ -285,6 +313,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, random = random
     managementPort,
     managementHost,
     logLevel,
+    smtpUrl: parseSmtpUrl(env.SIGNET_SMTP_URL),
+    mailFrom: parseMailFrom(env.SIGNET_MAIL_FROM),
     databaseVariable: env.SIGNET_DATABASE_URL ? 'SIGNET_DATABASE_URL' : 'SIGNET_DATA_DIR',
     rateLimits: parseRateLimits(env),
   };

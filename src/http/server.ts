@@ -13,9 +13,12 @@ import { errorHandling, refuseNulCharacters, sendError } from './plugins/errors.
 import { rateLimit } from './plugins/rate-limit.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { accountRoutes } from './routes/account.ts';
+import { accountMethodRoutes } from './routes/account-methods.ts';
 import { campaignRoutes } from './routes/campaign.ts';
+import { devOutboxRoutes } from './routes/dev-outbox.ts';
 import { fido2Routes } from './routes/fido2.ts';
 import { managementRoutes, opsRoutes } from './routes/ops.ts';
+import { secondFactorRoutes } from './routes/second-factor.ts';
 import { signInRoutes } from './routes/signin.ts';
 import { staticRoutes } from './routes/static.ts';
 import { TenantResolver } from './tenants.ts';
@@ -129,6 +132,8 @@ export async function buildServer(ctx: Ctx, opts: ServerOptions = {}): Promise<F
   staticRoutes(app);
   signInRoutes(app, { ctx, metrics, tenants, oidc });
   accountRoutes(app, { ctx, metrics, tenants });
+  accountMethodRoutes(app, { ctx, tenants });
+  secondFactorRoutes(app, { ctx, tenants, oidc });
   campaignRoutes(app, { ctx, tenants, oidc });
   fido2Routes(app, { ctx, metrics, tenants });
   oidc.routes(app, tenants);
@@ -148,5 +153,6 @@ export async function buildManagementServer(
   app.decorateRequest('refusal', null);
   errorHandling(app);
   managementRoutes(app, ctx, opts);
+  devOutboxRoutes(app, ctx);
   return app;
 }

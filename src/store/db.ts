@@ -19,6 +19,7 @@ import * as m0011 from './migrations/0011-sign-in-user-indexes.ts';
 import * as m0014 from './migrations/0014-metadata-blobs.ts';
 import * as m0015 from './migrations/0015-registration-campaign.ts';
 import * as m0016 from './migrations/0016-smart-lockout.ts';
+import * as m0017 from './migrations/0017-one-time-codes.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -111,6 +112,7 @@ const migrations: Record<string, Migration> = {
   '0014-metadata-blobs': m0014,
   '0015-registration-campaign': m0015,
   '0016-smart-lockout': m0016,
+  '0017-one-time-codes': m0017,
 };
 
 class StaticMigrations implements MigrationProvider {

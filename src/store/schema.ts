@@ -210,6 +210,39 @@ export interface CampaignSnoozesTable {
   updated_at: number;
 }
 
+/** A user's authenticator app (0017): the key sealed at rest, the last accepted time step (replay). */
+export interface TotpMethodsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  secret_sealed: string;
+  display_name: string;
+  created_at: number;
+  confirmed_at: number | null;
+  last_step: number | null;
+  last_used_at: number | null;
+}
+
+/** A user's address for email codes (0017), at most one. */
+export interface EmailMethodsTable {
+  tenant_id: string;
+  user_id: string;
+  email_address: string;
+  created_at: number;
+}
+
+/** The email code last sent to a user (0017), as an HMAC. */
+export interface EmailCodesTable {
+  tenant_id: string;
+  user_id: string;
+  id: string;
+  hash: string;
+  created_at: number;
+  expires_at: number;
+  wrong_attempts: number;
+  used_at: number | null;
+}
+
 export interface MethodPoliciesTable {
   tenant_id: string;
   method: string;
@@ -239,5 +272,8 @@ export interface Database {
   method_policies: MethodPoliciesTable;
   campaign_snoozes: CampaignSnoozesTable;
   password_credentials: PasswordCredentialsTable;
+  totp_methods: TotpMethodsTable;
+  email_methods: EmailMethodsTable;
+  email_codes: EmailCodesTable;
   kysely_migration?: { name: string; timestamp: string; id?: Generated<number> };
 }

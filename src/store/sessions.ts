@@ -67,6 +67,28 @@ export async function revokeSession(db: Db, tenantId: string, id: string, at: nu
     .execute();
 }
 
+/**
+ * Adds a verified factor to a live session (the second-factor step): its amr becomes `amr` and strong
+ * authentication is dated `at`. One conditional write; false when the session is gone or revoked.
+ */
+export async function addSessionFactor(
+  db: Db,
+  tenantId: string,
+  sessionId: string,
+  amr: readonly string[],
+  at: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('sessions')
+    .set({ amr: JSON.stringify(amr), strong_auth_at: at })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', sessionId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', at)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 /** Signs the user out everywhere but `keepId` (the session making the change). */
 export async function revokeOtherSessions(
   db: Db,

@@ -240,6 +240,29 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
       (await import('../support/report-fixtures.ts')).passwordMethodFixture(server.ctx, a, false),
     'GET /users/:id/authentication/passwordMethods/:methodId': async () =>
       (await import('../support/report-fixtures.ts')).passwordMethodFixture(server.ctx, a, true),
+    // One-time code methods: a fresh user of tenant A with an authenticator app or an email method, the methods
+    // enabled (test/support/otp-fixtures.ts); the /me ones refuse app tokens before anything is read.
+    'GET /users/:id/authentication/softwareOathMethods': async () =>
+      (await import('../support/otp-fixtures.ts')).otpMethodFixture(server.ctx, a, 'user'),
+    'GET /users/:id/authentication/softwareOathMethods/:methodId': async () =>
+      (await import('../support/otp-fixtures.ts')).otpMethodFixture(server.ctx, a, 'totp'),
+    'DELETE /users/:id/authentication/softwareOathMethods/:methodId': async () =>
+      (await import('../support/otp-fixtures.ts')).otpMethodFixture(server.ctx, a, 'totp'),
+    'GET /me/authentication/softwareOathMethods': async () => ({ values: {} }),
+    'GET /me/authentication/softwareOathMethods/:methodId': async () => ({ values: { methodId: crypto.randomUUID() } }),
+    'DELETE /me/authentication/softwareOathMethods/:methodId': async () => ({
+      values: { methodId: crypto.randomUUID() },
+    }),
+    'GET /users/:id/authentication/emailMethods': async () =>
+      (await import('../support/otp-fixtures.ts')).otpMethodFixture(server.ctx, a, 'user'),
+    'GET /users/:id/authentication/emailMethods/:methodId': async () =>
+      (await import('../support/otp-fixtures.ts')).otpMethodFixture(server.ctx, a, 'email'),
+    'POST /users/:id/authentication/emailMethods': async () =>
+      (await import('../support/otp-fixtures.ts')).otpMethodFixture(server.ctx, a, 'emailCreate'),
+    'PATCH /users/:id/authentication/emailMethods/:methodId': async () =>
+      (await import('../support/otp-fixtures.ts')).otpMethodFixture(server.ctx, a, 'emailPatch'),
+    'DELETE /users/:id/authentication/emailMethods/:methodId': async () =>
+      (await import('../support/otp-fixtures.ts')).otpMethodFixture(server.ctx, a, 'email'),
     // The authentication methods policy: tenant A's, marked with one of its groups (test/support/policy-fixtures.ts).
     'GET /policies/authenticationMethodsPolicy': async () =>
       (await import('../support/policy-fixtures.ts')).policyFixture(server.ctx, a, 'root'),

@@ -252,9 +252,13 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
     const methodIds: Record<string, string> = {};
     // /me/…/{methodId} names the caller's own passkey: one for each person the walk sends there, by user id.
     const ownPasskeys = new Map<string, string>();
+    const ownTotps = new Map<string, string>();
     const ownPathOf = (path: string, who: string) =>
       path.startsWith('/me/') && path.endsWith('/:methodId')
-        ? path.replace(':methodId', ownPasskeys.get(people.get(who)!.user.id)!)
+        ? path.replace(
+            ':methodId',
+            (path.includes('/softwareOathMethods/') ? ownTotps : ownPasskeys).get(people.get(who)!.user.id)!,
+          )
         : undefined;
     // The ids of the log entry routes: a sign-in row and an audit row of tenant A.
     const logIds: Record<string, string> = {};
@@ -277,6 +281,9 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
       const own = await import('../support/provisioning-fixtures.ts');
       const walkers = ['plain', 'role Global Administrator'].map((w) => people.get(w)!.user.id);
       for (const [userId, id] of await own.ownPasskeyIds(server.ctx, a, walkers)) ownPasskeys.set(userId, id);
+      const otp = await import('../support/otp-fixtures.ts');
+      for (const [userId, id] of await otp.ownTotpIds(server.ctx, a, walkers)) ownTotps.set(userId, id);
+      Object.assign(methodIds, await otp.otpMethodIdsOf(server.ctx, a, people.get('plain')!.user.id));
       const r = await import('../support/report-fixtures.ts');
       Object.assign(methodIds, await r.passwordMethodIdsOf(server.ctx, a, people.get('plain')!.user.id));
       const db = server.ctx.db;

@@ -6,6 +6,7 @@ import { authMethodsPolicyRoutes } from './auth-methods-policy.ts';
 import { authenticationMethodRoutes } from './authentication-methods.ts';
 import { batchRoutes } from './batch.ts';
 import { compromisedPasskeyRoutes } from './compromised-passkeys.ts';
+import { emailMethodRoutes } from './email-methods.ts';
 import { fido2ProvisioningRoutes } from './fido2-provisioning.ts';
 import { groupRoutes } from './groups.ts';
 import { meRoutes } from './me.ts';
@@ -15,6 +16,7 @@ import { policyPreviewRoutes } from './policy-preview.ts';
 import { reportRoutes } from './reports.ts';
 import { roleRoutes } from './roles.ts';
 import type { GraphRoute } from './route.ts';
+import { softwareOathMethodRoutes } from './software-oath-methods.ts';
 import { userRoutes } from './users.ts';
 
 export const graphRoutes: readonly GraphRoute[] = [
@@ -32,5 +34,7 @@ export const graphRoutes: readonly GraphRoute[] = [
   ...compromisedPasskeyRoutes,
   ...passwordMethodRoutes,
   ...authMethodsPolicyRoutes,
+  ...softwareOathMethodRoutes,
+  ...emailMethodRoutes,
   ...policyPreviewRoutes,
 ];

@@ -80,6 +80,7 @@ export function renderAccountPage(p: {
   <p>Signed in as <strong id="who">${escapeHtml(p.user.userPrincipalName)}</strong></p>
   <form method="post" action="/${slug}/signout"><button type="submit">Sign out</button></form>
 </header>
+<p><a href="/${slug}/account/authenticator-app" id="authenticator-app-link">Authenticator app: set one up for sign-in codes</a></p>
 ${p.notice ? `<p class="notice" id="notice" role="status">${escapeHtml(p.notice)}</p>` : ''}
 ${renderStatus(p.status)}
 <section aria-labelledby="passkeys-heading">
