@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_USERS } from '../../src/core/passkey-method.ts';
 import type { AttestationTrust } from '../../src/core/passkey-profile.ts';
 import { createTenant, createUser } from '../../src/flows/directory.ts';
 import { localOperator } from '../../src/flows/local-operator.ts';
@@ -22,7 +21,7 @@ import { setUserEnabled } from '../../src/store/users.ts';
 import { MetadataRegistry } from '../../src/webauthn/metadata.ts';
 import { engines } from '../support/engines.ts';
 import { type Harness, harness, ORIGIN } from '../support/harness.ts';
-import { FIDO2_TYPE } from '../support/preview-fixtures.ts';
+import { PERMISSIVE, policyArbitrary, policyBody } from '../support/policy-arbitraries.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
 
 /** Three models: one the metadata names, one it does not know, one it reports revoked. */
@@ -31,57 +30,9 @@ const AAGUIDS = [
   '7d1351a6-e097-4852-b8bf-c9ac5c9ce4a3',
   'd41f5a69-b817-4144-a13c-9ebd6d9254d6',
 ] as const;
-const PROFILE_IDS = [
-  '00000000-0000-0000-0000-000000000001',
-  '00000000-0000-0000-0000-00000000000a',
-  '00000000-0000-0000-0000-00000000000b',
-] as const;
 const RUNS = Number(process.env.SIGNET_PROPERTY_RUNS ?? 150);
 
-const profileArb = fc
-  .record({
-    types: fc.constantFrom('deviceBound', 'synced', 'deviceBound,synced'),
-    attest: fc.boolean(),
-    enforced: fc.boolean(),
-    kind: fc.constantFrom('allow', 'block'),
-    aaGuids: fc.subarray([...AAGUIDS]),
-  })
-  .map((p) => ({
-    passkeyTypes: p.types,
-    // Synced passkeys do not attest: a profile asking for both is refused by the rules, so it is not generated.
-    attestationEnforcement: p.attest && p.types === 'deviceBound' ? 'registrationOnly' : 'disabled',
-    keyRestrictions: { isEnforced: p.enforced, enforcementType: p.kind, aaGuids: p.aaGuids },
-  }));
-
-/** A policy over groups 0..1 and users 0..n-1, by index; made into a PATCH body once the tenant's objects exist. */
-const policyArb = fc.record({
-  enabled: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
-  profiles: fc.array(profileArb, { minLength: 1, maxLength: 3 }),
-  defaultIndex: fc.nat(2),
-  include: fc
-    .subarray(['all', 0, 1] as const, { minLength: 0 })
-    .chain((targets) =>
-      fc.tuple(...targets.map((t) => fc.record({ target: fc.constant(t), allowed: fc.subarray([0, 1, 2]) }))),
-    ),
-  excludeGroups: fc.subarray([0, 1]),
-  excludeUser: fc.option(fc.nat(3), { freq: 4 }),
-});
-type Policy = typeof policyArb extends fc.Arbitrary<infer T> ? T : never;
-/** Before the change, often the permissive default (every user, every passkey), so that much can stop working. */
-const permissive: Policy = {
-  enabled: true,
-  profiles: [
-    {
-      passkeyTypes: 'deviceBound,synced',
-      attestationEnforcement: 'disabled',
-      keyRestrictions: { isEnforced: false, enforcementType: 'allow', aaGuids: [] },
-    },
-  ],
-  defaultIndex: 0,
-  include: [{ target: 'all', allowed: [] }],
-  excludeGroups: [],
-  excludeUser: null,
-};
+const policyArb = policyArbitrary(AAGUIDS);
 
 const passkeyArb = fc.record({
   model: fc.nat(2),
@@ -95,31 +46,12 @@ const userArb = fc.record({
   passkeys: fc.array(passkeyArb, { maxLength: 3 }),
 });
 const caseArb = fc.record({
-  a: fc.oneof(fc.constant(permissive), policyArb),
+  // Before the change, often the permissive default, so that much can stop working.
+  a: fc.oneof(fc.constant(PERMISSIVE), policyArb),
   b: policyArb,
   users: fc.array(userArb, { minLength: 1, maxLength: 4 }),
 });
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
-
-function body(p: Policy, groups: readonly string[], users: readonly string[]) {
-  const ids = PROFILE_IDS.slice(0, p.profiles.length);
-  const profile = (i: number) => ids[i % ids.length]!;
-  return {
-    '@odata.type': FIDO2_TYPE,
-    state: p.enabled ? 'enabled' : 'disabled',
-    passkeyProfiles: p.profiles.map((x, i) => ({ id: ids[i], name: `Profile ${i}`, ...x })),
-    defaultPasskeyProfile: profile(p.defaultIndex),
-    includeTargets: p.include.map((t) => ({
-      id: t.target === 'all' ? ALL_USERS : groups[t.target],
-      targetType: 'group',
-      allowedPasskeyProfiles: [...new Set(t.allowed.map(profile))],
-    })),
-    excludeTargets: [
-      ...p.excludeGroups.map((g) => ({ id: groups[g], targetType: 'group' })),
-      ...(p.excludeUser === null ? [] : [{ id: users[p.excludeUser % users.length], targetType: 'user' }]),
-    ],
-  };
-}
 
 type Outcome = { ok: true } | { ok: false; code: string; detail: Record<string, string> };
 
@@ -210,10 +142,10 @@ describe.each(engines)('the impact preview against real sign-ins on %s', (engine
       fc.asyncProperty(caseArb, async (c) => {
         const { tenant, groups, userIds, keys } = await setUp(c);
         const operator = localOperator(tenant.id);
-        await updateMethodConfiguration(h.ctx, tenant, operator, 'Fido2', body(c.a, groups, userIds));
+        await updateMethodConfiguration(h.ctx, tenant, operator, 'Fido2', policyBody(c.a, groups, userIds));
         const before: Outcome[] = [];
         for (const k of keys) before.push(await signIn(tenant, k));
-        const bodyB = body(c.b, groups, userIds);
+        const bodyB = policyBody(c.b, groups, userIds);
         const answer = impactAnswer(await previewFido2Patch(h.ctx, tenant, bodyB));
         await updateMethodConfiguration(h.ctx, tenant, operator, 'Fido2', bodyB);
         const after: Outcome[] = [];
