@@ -15,6 +15,7 @@ import {
   isEmailAddress,
 } from '../core/one-time-code.ts';
 import { mayChangeUser } from '../core/privileged-target.ts';
+import { normalizeCode } from '../core/totp.ts';
 import type { Db } from '../store/db.ts';
 import { insertAudit } from '../store/logs.ts';
 import {
@@ -110,7 +111,7 @@ export async function takeEmailCode(
   const code = await findEmailCode(db, tenant.id, user.id);
   const live = evaluateEmailCode(code, now);
   if (!live.ok || !code) throw new SignetError(live.ok ? 'OTP_CODE_NOT_SENT' : live.code, live.ok ? {} : live.detail);
-  if (!secretMatches(code.hash, codeHash(ctx, code.id, typed.replace(/[\s-]/g, '')))) return 'wrong';
+  if (!secretMatches(code.hash, codeHash(ctx, code.id, normalizeCode(typed) ?? ''))) return 'wrong';
   if (await spendEmailCode(db, code, EMAIL_CODE_MAX_WRONG, now)) return 'spent';
   const again = evaluateEmailCode(await findEmailCode(db, tenant.id, user.id), now);
   throw new SignetError(again.ok ? 'OTP_CODE_ALREADY_USED' : again.code);

@@ -4,6 +4,7 @@
 // log with its code; every attempt counts toward the lockout before the code is compared.
 import { type ErrorCode, SignetError } from '../core/errors.ts';
 import { amrWithOneTimeCode, maskEmail, needsSecondFactor } from '../core/one-time-code.ts';
+import { normalizeCode } from '../core/totp.ts';
 import { findEmailMethod, listTotpMethods } from '../store/otp-methods.ts';
 import { addSessionFactor, type Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
@@ -77,6 +78,8 @@ export async function completeSecondFactor(
   };
   try {
     if (!needsSecondFactor(session.amr)) throw new SignetError('OTP_SECOND_FACTOR_NOT_PENDING');
+    // Not a code at all (empty, letters): said at once, and not counted as a guess.
+    if (!normalizeCode(p.code)) throw new SignetError('OTP_CODE_INVALID', { reason: 'not a code' });
     const allowed =
       p.method === 'totp' ? await totpAllowedFor(ctx, tenant.id, user) : await emailAllowedFor(ctx, tenant.id, user);
     if (!allowed.ok) throw new SignetError(allowed.code, allowed.detail);

@@ -154,6 +154,24 @@ describe.each(engines)('one-time codes on %s', (engine) => {
     );
   });
 
+  it('does not count what is not a code (empty, letters) as a guess', async () => {
+    const { user, address } = await userWithEmail();
+    const s = await pwdSession(user);
+    await sendSecondFactorEmail(h.ctx, h.tenant, s);
+    for (const junk of ['', 'abcdef', '12', ' '.repeat(8), '1234567890123'])
+      for (let i = 0; i < 3; i++)
+        expect(await outcome(completeSecondFactor(h.ctx, h.tenant, s, { method: 'email', code: junk }))).toBe(
+          'OTP_CODE_INVALID',
+        );
+    // Fifteen refusals, none counted: neither the code's 5 wrong attempts nor the lockout's 10 are used up.
+    const code = mailedCode(address);
+    expect(
+      await outcome(
+        completeSecondFactor(h.ctx, h.tenant, s, { method: 'email', code: ` ${code.slice(0, 3)} ${code.slice(3)} ` }),
+      ),
+    ).toBe('ok');
+  });
+
   it('locks codes after 10 wrong ones from strangers’ addresses, but not at an address the user signed in from', async () => {
     const user = await h.user();
     const { secret } = await addTotp(h.ctx, h.tenant, user.id);
