@@ -5,13 +5,15 @@
 import { Secret } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCodeAt, totpStepAt } from '../../src/core/totp.ts';
-import { createTenant, createUser } from '../../src/flows/directory.ts';
+import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
 import { localOperator } from '../../src/flows/local-operator.ts';
 import { updateMethodConfiguration } from '../../src/flows/method-policy.ts';
+import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { listAudits, listSignIns } from '../../src/store/logs.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
 import { engines } from '../support/engines.ts';
+import { authorizationCodeTokens } from '../support/graph.ts';
 import { appToken, errorCode, graphClient } from '../support/graph-client.ts';
 import { enableCodeMethods } from '../support/otp-fixtures.ts';
 import { load, pageCode, postJson, sessionCookie, shownKey, submit } from '../support/otp-pages.ts';
@@ -241,6 +243,60 @@ describe.each(engines)('authenticator apps (TOTP) on %s', (engine) => {
       const s = await sessionCookie(server, tenant, user, { amr: ['pwd'] });
       const r = await postJson(server, '/contoso/signin/second-factor', { method: 'totp', code: '000000' }, s.cookie);
       expect(r.body.error.code).toBe('OTP_TOTP_NOT_REGISTERED');
+    });
+
+    it('/me: the signed-in user lists and deletes their own apps, never another user’s', async () => {
+      const spa = (
+        await createApp(server.ctx, tenant, { name: 'Me page', redirectUris: [`${server.url}/cb`], publicClient: true })
+      ).app.id;
+      const user = await newUser();
+      await setUp(user);
+      const other = await newUser();
+      await setUp(other);
+      const { pass } = await issueTap(server.ctx, tenant, user, {
+        oneTime: false,
+        actor: { type: 'system', id: null },
+      });
+      const r = await authorizationCodeTokens(
+        server,
+        tenant,
+        { id: spa },
+        { upn: user.userPrincipalName, pass },
+        'openid profile UserAuthenticationMethod.ReadWrite',
+      );
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      const mine = String(r.body.access_token);
+      const list = await graph('GET', '/me/authentication/softwareOathMethods', { token: mine });
+      expect(list.status).toBe(200);
+      const [own] = list.body.value as { id: string }[];
+      const theirs = (await graph('GET', `/users/${other.id}/authentication/softwareOathMethods`, { token })).body
+        .value as { id: string }[];
+      expect(
+        (await graph('GET', `/me/authentication/softwareOathMethods/${theirs[0]!.id}`, { token: mine })).status,
+      ).toBe(404);
+      expect(
+        (await graph('DELETE', `/me/authentication/softwareOathMethods/${theirs[0]!.id}`, { token: mine })).status,
+      ).toBe(404);
+      expect((await graph('DELETE', `/me/authentication/softwareOathMethods/${own!.id}`, { token: mine })).status).toBe(
+        204,
+      );
+      expect((await graph('GET', '/me/authentication/softwareOathMethods', { token: mine })).body.value).toEqual([]);
+      // The other user's app is still there.
+      expect(
+        (await graph('GET', `/users/${other.id}/authentication/softwareOathMethods`, { token })).body.value,
+      ).toHaveLength(1);
+      // Five minutes after the sign-in behind the token, deleting needs a fresh one.
+      await setUp(user);
+      const again = (await graph('GET', '/me/authentication/softwareOathMethods', { token: mine })).body.value as {
+        id: string;
+      }[];
+      server.clock.offsetMs = 6 * 60_000;
+      try {
+        const stale = await graph('DELETE', `/me/authentication/softwareOathMethods/${again[0]!.id}`, { token: mine });
+        expect(errorCode(stale)).toBe('OTP_STRONG_AUTH_REQUIRED');
+      } finally {
+        server.clock.offsetMs = 0;
+      }
     });
 
     it("another tenant's token sees none of them", async () => {
