@@ -154,6 +154,17 @@ describe.each(engines)('one-time codes on %s', (engine) => {
     );
   });
 
+  it('10 parallel requests for an email code: one code is sent, the others are told to wait', async () => {
+    const { user, address } = await userWithEmail();
+    const s = await pwdSession(user);
+    const before = mailerOf(h.ctx).outbox!.filter((m) => m.to === address).length;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => outcome(sendSecondFactorEmail(h.ctx, h.tenant, s))),
+    );
+    expect(tally(results)).toEqual({ ok: 1, OTP_RESEND_TOO_SOON: 9 });
+    expect(mailerOf(h.ctx).outbox!.filter((m) => m.to === address).length - before).toBe(1);
+  });
+
   it('does not count what is not a code (empty, letters) as a guess', async () => {
     const { user, address } = await userWithEmail();
     const s = await pwdSession(user);

@@ -15,7 +15,7 @@ import type { User } from '../../src/store/users.ts';
 import { engines } from '../support/engines.ts';
 import { authorizationCodeTokens } from '../support/graph.ts';
 import { appToken, errorCode, graphClient } from '../support/graph-client.ts';
-import { enableCodeMethods } from '../support/otp-fixtures.ts';
+import { addTotp, enableCodeMethods } from '../support/otp-fixtures.ts';
 import { load, pageCode, postJson, sessionCookie, shownKey, submit } from '../support/otp-pages.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -143,6 +143,28 @@ describe.each(engines)('authenticator apps (TOTP) on %s', (engine) => {
     const json = await postJson(server, SETUP(other), { code: '123456' }, cookie);
     expect(json.status).toBe(403);
     expect(json.body.error.code).toBe('OTP_TOTP_NOT_ALLOWED');
+  });
+
+  it('stops a set-up left for more than 10 minutes, and allows at most 5 apps', async () => {
+    const user = await newUser();
+    const first = await sessionCookie(server, tenant, user, { amr: ['tap', 'mfa'], strong: true });
+    const key = shownKey((await load(server, SETUP(tenant), first.cookie)).html)!;
+    server.clock.offsetMs = 11 * 60_000;
+    try {
+      const later = await sessionCookie(server, tenant, user, { amr: ['tap', 'mfa'], strong: true });
+      const code = totpCodeAt(Secret.fromBase32(key).bytes, now());
+      const json = await postJson(server, SETUP(tenant), { code }, later.cookie);
+      expect(json.status).toBe(400);
+      expect(json.body.error.code).toBe('OTP_TOTP_SETUP_EXPIRED');
+      // The page now shows a new key.
+      expect(shownKey((await load(server, SETUP(tenant), later.cookie)).html)).not.toBe(key);
+    } finally {
+      server.clock.offsetMs = 0;
+    }
+    for (let i = 0; i < 5; i++) await addTotp(server.ctx, tenant, user.id);
+    const full = await load(server, SETUP(tenant), first.cookie);
+    expect(pageCode(full.html)).toBe('OTP_TOTP_LIMIT_REACHED');
+    expect(shownKey(full.html)).toBeUndefined();
   });
 
   it('as a second factor: the code of now works once; the same code again, or the set-up code, is refused', async () => {
