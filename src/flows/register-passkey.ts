@@ -1,7 +1,7 @@
 // Registering a passkey (SPEC §2.2), top to bottom in the order the checks are made.
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { SignetError } from '../core/errors.ts';
-import { profilesForUser } from '../core/passkey-method.ts';
+import { profilesForUser, targetsAnyGroup } from '../core/passkey-method.ts';
 import {
   attestationPreference,
   evaluatePasskeyProfiles,
@@ -28,11 +28,12 @@ import { compromiseDetail, metadataCurrent } from './metadata-service.ts';
 export async function loadGateFacts(ctx: Ctx, tenant: Tenant, userId: string) {
   const user = await findUserById(ctx.db, tenant.id, userId);
   if (!user) throw new SignetError('SESSION_REQUIRED');
-  const [groupIds, config, passkeyCount] = await Promise.all([
-    groupIdsOf(ctx.db, tenant.id, user.id),
+  const [config, passkeyCount] = await Promise.all([
     passkeyMethodConfigOf(ctx, tenant.id),
     countPasskeys(ctx.db, tenant.id, user.id),
   ]);
+  // As at sign-in: the user's groups are read only when a target names a group (targetsAnyGroup).
+  const groupIds = targetsAnyGroup(config) ? await groupIdsOf(ctx.db, tenant.id, user.id) : [];
   return { user, scope: { userId: user.id, groupIds, enabled: user.enabled }, config, passkeyCount };
 }
 export type GateFacts = Awaited<ReturnType<typeof loadGateFacts>>;

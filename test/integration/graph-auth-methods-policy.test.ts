@@ -26,7 +26,7 @@ import { type Run, signet } from '../support/cli.ts';
 import { databaseUrl, engines } from '../support/engines.ts';
 import { authorizationCodeTokens, clientCredentials } from '../support/graph.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { SoftAuthenticator } from '../support/soft-authenticator.ts';
+import { SOFT_AAGUID, SoftAuthenticator } from '../support/soft-authenticator.ts';
 
 type Json = Record<string, unknown>;
 const FIDO2 = '#microsoft.graph.fido2AuthenticationMethodConfiguration';
@@ -563,7 +563,8 @@ describe.each(engines)('the authentication methods policy through Graph on %s', 
       expect((await patchFido2({ passkeyProfiles: [only] })).status).toBe(204);
       expect(await refusal(signIn(user, phone))).toEqual({
         code: 'PASSKEY_TYPE_NOT_ALLOWED',
-        detail: { profile: 'Device-bound only', type: 'synced' },
+        // The refusal names the profile, the AAGUID and the type refused beside the types allowed.
+        detail: { profile: 'Device-bound only', aaguid: SOFT_AAGUID, type: 'synced', allowed: 'deviceBound' },
       });
       // …and at registration: a synced passkey is refused, a device-bound one taken.
       expect(await refusal(register(user, new SoftAuthenticator({ backupEligible: true })))).toMatchObject({
