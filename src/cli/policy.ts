@@ -1,57 +1,23 @@
-// `signet policy show | set | whatif`: the tenant's authentication methods policy as the admin API has it
+// `signet policy show | set`: the tenant's authentication methods policy as the admin API has it
 // (src/http/graph/auth-methods-policy.ts), read and changed through the same flow (src/flows/method-policy.ts) as
 // the local operator, so `set` takes the body of a PATCH with its semantics (only the properties sent change), its
-// validation and its audit. `set --dry-run` and `whatif` are the admin API's previewImpact and evaluateRegistration
-// (src/flows/policy-impact.ts): they judge the body the same way and save nothing.
-import { readFileSync } from 'node:fs';
+// validation and its audit. `set --dry-run` is the admin API's previewImpact (src/flows/policy-impact.ts): the body
+// judged the same way, nothing saved. `signet policy whatif` is policy-whatif.ts.
 import { SignetError } from '../core/errors.ts';
-import {
-  isGuid,
-  METHOD_IDS,
-  type MethodId,
-  methodIdOf,
-  toGraphMethodConfiguration,
-} from '../core/method-policy-schemas.ts';
-import { ATTESTATION_FORMATS, ATTESTATION_TRUSTS, whatIfAttestation } from '../core/registration-whatif.ts';
+import { METHOD_IDS, type MethodId, methodIdOf, toGraphMethodConfiguration } from '../core/method-policy-schemas.ts';
 import { localOperator } from '../flows/local-operator.ts';
 import { methodPolicies, updateMethodConfiguration } from '../flows/method-policy.ts';
-import { impactAnswer, previewFido2Patch, registrationWhatIf, whatIfAnswer } from '../flows/policy-impact.ts';
-import { findUserByKey } from '../flows/users.ts';
+import { impactAnswer, previewFido2Patch } from '../flows/policy-impact.ts';
 import type { Tenant } from '../store/tenants.ts';
+import { readPolicyFile, tenantOpt } from './policy-file.ts';
 import type { PositionalCommand } from './positionals.ts';
 import { type Command, type Runtime, tenantOption } from './runtime.ts';
 import { fields, table } from './table.ts';
-
-const tenantOpt = { type: 'string', description: 'tenant id or slug (default: the only tenant)' } as const;
 
 function methodOption(value: unknown): MethodId {
   const m = methodIdOf(String(value ?? ''));
   if (!m) throw new SignetError('POLICY_METHOD_UNKNOWN', { method: String(value ?? ''), known: METHOD_IDS.join(', ') });
   return m;
-}
-
-/** A policy body from a file, or written inline when the value starts with `{`. */
-function readPolicyFile(path: string): unknown {
-  let text: string;
-  try {
-    text = path.trimStart().startsWith('{') ? path : readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new SignetError('POLICY_FILE_INVALID', {
-      file: path,
-      reason: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`,
-    });
-  }
-  try {
-    const body: unknown = JSON.parse(text);
-    if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body;
-  } catch {
-    // Said below: not JSON at all.
-  }
-  throw new SignetError('POLICY_FILE_INVALID', {
-    file: path.trimStart().startsWith('{') ? '(inline JSON)' : path,
-    reason: 'not one JSON object',
-  });
 }
 
 async function configurations(rt: Runtime, tenant: Tenant, only?: MethodId) {
@@ -203,96 +169,4 @@ function impactText(a: ReturnType<typeof impactAnswer>, tenant: Tenant): string 
       );
   }
   return lines.join('\n');
-}
-
-export const policyWhatIfCommand: Command = {
-  name: 'policy whatif',
-  summary:
-    "would a user's registration of this authenticator be accepted (under the policy in force, or --policy's Fido2 body), and if not, by which rule",
-  usage:
-    'signet policy whatif --user <upn|id> --aaguid <guid> --type deviceBound|synced [--attestation none|self|unverified|verified] [--format packed] [--policy body.json] [--tenant T] [--json]',
-  options: {
-    user: { type: 'string', required: true, description: 'the user: userPrincipalName or object id' },
-    aaguid: { type: 'string', required: true, description: "the authenticator model's AAGUID" },
-    type: { type: 'string', required: true, description: 'deviceBound or synced' },
-    attestation: {
-      type: 'string',
-      description:
-        'what its attestation proves: none, self, unverified or verified (default: none, or unverified with --format)',
-    },
-    format: { type: 'string', description: `the attestation format: ${ATTESTATION_FORMATS.join(', ')}` },
-    policy: {
-      type: 'string',
-      description: 'a Fido2 PATCH body (file or inline JSON) to judge against instead of the policy in force',
-    },
-    tenant: tenantOpt,
-  },
-  run: async (rt, v) => {
-    const tenant = await tenantOption(rt, v.tenant);
-    const aaguid = String(v.aaguid);
-    if (!isGuid(aaguid))
-      throw new SignetError('REQUEST_INVALID', {
-        field: '--aaguid',
-        reason: 'must be a GUID (8-4-4-4-12 hexadecimal digits)',
-      });
-    const type = String(v.type);
-    if (type !== 'deviceBound' && type !== 'synced')
-      throw new SignetError('REQUEST_INVALID', { field: '--type', reason: 'must be deviceBound or synced' });
-    const oneOf = <T extends string>(name: string, value: unknown, allowed: readonly T[]): T | undefined => {
-      if (value === undefined) return undefined;
-      if (!(allowed as readonly unknown[]).includes(value))
-        throw new SignetError('REQUEST_INVALID', {
-          field: `--${name}`,
-          reason: `must be one of ${allowed.join(', ')}`,
-        });
-      return value as T;
-    };
-    const att = whatIfAttestation(
-      oneOf('format', v.format, ATTESTATION_FORMATS),
-      oneOf('attestation', v.attestation, ATTESTATION_TRUSTS),
-    );
-    if (!att.ok)
-      throw new SignetError('REQUEST_INVALID', {
-        field: att.detail.field === 'attestationTrust' ? '--attestation' : '--format',
-        reason: att.detail.reason ?? '',
-      });
-    const user = await findUserByKey(rt.ctx.db, tenant.id, String(v.user));
-    if (!user) throw new SignetError('USER_NOT_FOUND', { user: String(v.user) });
-    const answer = whatIfAnswer(
-      await registrationWhatIf(rt.ctx, tenant, {
-        user,
-        authenticator: { aaguid, passkeyType: type, attestationFormat: att.format, attestationTrust: att.trust },
-        ...(v.policy === undefined ? {} : { proposed: readPolicyFile(String(v.policy)) }),
-      }),
-    );
-    if (!rt.json) rt.print(whatIfText(answer));
-    return answer;
-  },
-};
-
-function whatIfText(a: ReturnType<typeof whatIfAnswer>): string {
-  const verdict = a.isAccepted
-    ? 'accepted'
-    : `refused: ${a.code} (${a.decidedBy}) ${a.message}${
-        Object.keys(a.detail).length
-          ? `\n  ${Object.entries(a.detail)
-              .map(([k, v]) => `${k}: ${v}`)
-              .join('\n  ')}`
-          : ''
-      }`;
-  return [
-    `Registration of ${a.authenticator.model ?? a.authenticator.aaGuid} (${a.authenticator.passkeyType}, attestation ${a.authenticator.attestationFormat}/${a.authenticator.attestationTrust}) by ${a.user.userPrincipalName}, under the ${a.configuration} policy: ${verdict}`,
-    '',
-    table(
-      ['profile', 'allows it', 'why not'],
-      a.passkeyProfiles.map((p) => [
-        p.name,
-        p.isAllowed ? 'yes' : 'no',
-        p.code ? [p.code, ...Object.entries(p.detail).map(([k, v]) => `${k}=${v}`)].join(' ') : '',
-      ]),
-      'No passkey profile applies to this user.',
-    ),
-    '',
-    `Taken as given: ${a.assumptions.join('; ')}.`,
-  ].join('\n');
 }
