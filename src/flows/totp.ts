@@ -17,7 +17,7 @@ import {
   totpEnrollment,
 } from '../core/totp.ts';
 import type { Db } from '../store/db.ts';
-import { insertAudit } from '../store/logs.ts';
+import { type AuditRecord, insertAudit } from '../store/logs.ts';
 import {
   advanceTotpStep,
   confirmTotp,
@@ -175,27 +175,33 @@ export async function deleteUserTotp(ctx: Ctx, tenant: Tenant, by: Principal, us
     if (!user) throw new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'user' });
     const allowed = mayChangeUser(by, await roleNamesOf(trx, tenant.id, user.id));
     if (!allowed.ok) throw new SignetError(allowed.code, allowed.detail);
-    await deleteTotpOf(ctx, trx, tenant, by, user, id);
+    await deleteTotpOf(ctx, trx, tenant, actorOf(by), user, id);
   });
 }
 
-/** DELETE /me/…/softwareOathMethods/{id}: the user's own, after a fresh strong sign-in (as for a passkey). */
-export async function deleteOwnTotp(ctx: Ctx, tenant: Tenant, by: Principal, session: Session, id: string) {
+/**
+ * The user's own app, removed from their page or through /me, after a fresh strong sign-in (as for a passkey);
+ * audited as the user's own change.
+ */
+export async function deleteOwnTotp(ctx: Ctx, tenant: Tenant, session: Session, id: string) {
   if (!isStrongAuthFresh(session.strongAuthAt, ctx.now()))
     throw new SignetError('OTP_STRONG_AUTH_REQUIRED', { maxAgeSeconds: String(STRONG_AUTH_FRESHNESS_MS / 1000) });
   const user = await findUserById(ctx.db, tenant.id, session.userId);
-  if (!user) throw new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'user' });
-  await ctx.db.transaction().execute((trx) => deleteTotpOf(ctx, trx, tenant, by, user, id));
+  if (!user) throw new SignetError('SESSION_REQUIRED');
+  const actor: Actor = { actorType: 'user', actorId: user.id };
+  await ctx.db.transaction().execute((trx) => deleteTotpOf(ctx, trx, tenant, actor, user, id));
 }
 
-async function deleteTotpOf(ctx: Ctx, trx: Db, tenant: Tenant, by: Principal, user: User, id: string) {
+type Actor = Pick<AuditRecord, 'actorType' | 'actorId'>;
+
+async function deleteTotpOf(ctx: Ctx, trx: Db, tenant: Tenant, actor: Actor, user: User, id: string) {
   if (!(await deleteTotpMethod(trx, tenant.id, user.id, id)))
     throw new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource: 'softwareOathAuthenticationMethod' });
   await insertAudit(trx, {
     id: ctx.newId(),
     tenantId: tenant.id,
     createdAt: ctx.now(),
-    ...actorOf(by),
+    ...actor,
     activity: 'Delete software OATH method',
     targetType: 'user',
     targetId: user.id,

@@ -167,6 +167,42 @@ describe.each(engines)('authenticator apps (TOTP) on %s', (engine) => {
     expect(shownKey(full.html)).toBeUndefined();
   });
 
+  it('removes the user’s own app from the page after a fresh sign-in, never another user’s', async () => {
+    const user = await newUser();
+    await setUp(user);
+    const other = await newUser();
+    await setUp(other);
+    const idOf = async (u: User) =>
+      (
+        await server.ctx.db
+          .selectFrom('totp_methods')
+          .select('id')
+          .where('user_id', '=', u.id)
+          .executeTakeFirstOrThrow()
+      ).id;
+    const own = await idOf(user);
+    const theirs = await idOf(other);
+    const { cookie } = await sessionCookie(server, tenant, user, { amr: ['fido', 'mfa'], strong: true });
+    const page = await load(server, SETUP(tenant), cookie);
+    expect(page.html).toContain(`action="/contoso/account/authenticator-app/${own}/remove"`);
+    const refused = await submit(server, `${SETUP(tenant)}/${theirs}/remove`, {}, cookie);
+    expect(refused.status).toBe(404);
+    expect(pageCode(refused.html)).toBe('OTP_TOTP_NOT_REGISTERED');
+    const stale = await sessionCookie(server, tenant, user, { amr: ['pwd', 'otp', 'mfa'] });
+    const notFresh = await submit(server, `${SETUP(tenant)}/${own}/remove`, {}, stale.cookie);
+    expect(notFresh.html).toContain('id="reauth"');
+    const removed = await submit(server, `${SETUP(tenant)}/${own}/remove`, {}, cookie);
+    expect(removed.status).toBe(303);
+    expect(removed.location).toBe('/contoso/account/authenticator-app?done=removed');
+    expect((await load(server, removed.location!, cookie)).html).toContain('id="no-apps"');
+    expect(await idOf(other)).toBe(theirs);
+    const audits = (await listAudits(server.ctx.db, tenant.id)).filter((a) => a.targetId === user.id);
+    expect(audits.find((a) => a.activity === 'Delete software OATH method')).toMatchObject({
+      actorType: 'user',
+      actorId: user.id,
+    });
+  });
+
   it('as a second factor: the code of now works once; the same code again, or the set-up code, is refused', async () => {
     const user = await newUser();
     const secret = await setUp(user);

@@ -97,7 +97,7 @@ export const softwareOathMethodRoutes: GraphRoute[] = [
       const user = await me(call);
       const session = await sessionBehindToken(call.ctx, call.tenant, call.principal);
       if (!session || session.userId !== user.id) throw new SignetError('OTP_STRONG_AUTH_REQUIRED', NO_SESSION);
-      await deleteOwnTotp(call.ctx, call.tenant, call.principal, session, call.params.methodId ?? '');
+      await deleteOwnTotp(call.ctx, call.tenant, session, call.params.methodId ?? '');
       return { status: 204 };
     },
   },

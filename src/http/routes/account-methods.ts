@@ -7,7 +7,7 @@ import { type ErrorCode, SignetError } from '../../core/errors.ts';
 import { isoUtc } from '../../core/graph-user.ts';
 import { isStrongAuthFresh } from '../../core/registration-gate.ts';
 import type { Ctx } from '../../flows/context.ts';
-import { beginTotpSetup, confirmTotpSetup } from '../../flows/totp.ts';
+import { beginTotpSetup, confirmTotpSetup, deleteOwnTotp } from '../../flows/totp.ts';
 import { listTotpMethods } from '../../store/otp-methods.ts';
 import type { Session } from '../../store/sessions.ts';
 import type { Tenant } from '../../store/tenants.ts';
@@ -21,7 +21,12 @@ import { assertSameOrigin, currentSession, requireSession } from '../session-coo
 import type { TenantResolver } from '../tenants.ts';
 
 const confirmBody = z.object({ code: z.string().max(32), displayName: z.string().max(200).optional() }).strict();
-const doneQuery = z.object({ done: z.literal('added').optional() });
+const doneQuery = z.object({ done: z.enum(['added', 'removed']).optional() });
+const idParam = z.object({ tenant: z.string(), id: z.string().uuid() });
+const DONE = {
+  added: 'The authenticator app was added. You can use its codes to sign in.',
+  removed: 'The authenticator app was removed: its codes no longer sign in.',
+} as const;
 /** Refusals shown in place of the set-up (nothing to type a code into). */
 const BLOCKING: readonly ErrorCode[] = ['OTP_TOTP_NOT_ALLOWED', 'OTP_TOTP_LIMIT_REACHED'];
 
@@ -31,6 +36,7 @@ export function accountMethodRoutes(app: FastifyInstance, s: { ctx: Ctx; tenants
 
   const appsOf = async (tenant: Tenant, user: User) =>
     (await listTotpMethods(ctx.db, tenant.id, user.id)).map((m) => ({
+      id: m.id,
       displayName: m.displayName,
       addedAt: isoUtc(m.confirmedAt ?? m.createdAt),
     }));
@@ -75,7 +81,7 @@ export function accountMethodRoutes(app: FastifyInstance, s: { ctx: Ctx; tenants
     if (!who) return reply.redirect(toSignIn(tenant), 303);
     const { done } = doneQuery.safeParse(req.query).data ?? {};
     return page(reply, tenant, who.session, who.user, {
-      notice: done ? 'The authenticator app was added. You can use its codes to sign in.' : undefined,
+      notice: done && DONE[done],
     });
   });
 
@@ -102,5 +108,42 @@ export function accountMethodRoutes(app: FastifyInstance, s: { ctx: Ctx; tenants
         httpStatus: e.status,
       });
     }
+  });
+
+  /** Removing an app: the form's post (back to the page), or a script's DELETE (204). */
+  const remove = async (req: FastifyRequest, tenant: Tenant, session: Session) => {
+    const { id } = parseBody(idParam, req.params);
+    try {
+      await deleteOwnTotp(ctx, tenant, session, id);
+    } catch (err) {
+      // Another user's app, or one already gone: the same answer.
+      if (err instanceof SignetError && err.code === 'GRAPH_RESOURCE_NOT_FOUND')
+        throw new SignetError('OTP_TOTP_NOT_REGISTERED');
+      throw err;
+    }
+  };
+
+  app.post('/:tenant/account/authenticator-app/:id/remove', async (req, reply) => {
+    assertSameOrigin(req, ctx.config);
+    const tenant = await tenants.ordinaryFromRequest(req);
+    const who = await signedIn(req, tenant);
+    if (!who) return reply.redirect(toSignIn(tenant), 303);
+    try {
+      await remove(req, tenant, who.session);
+      return reply.redirect(`${here(tenant)}?done=removed`, 303);
+    } catch (err) {
+      const e = refusalForPage(req, err);
+      return page(reply, tenant, who.session, who.user, {
+        status: personMessage(e.code, e.detail),
+        httpStatus: e.status,
+      });
+    }
+  });
+
+  app.delete('/:tenant/account/authenticator-app/:id', async (req, reply) => {
+    assertSameOrigin(req, ctx.config);
+    const tenant = await tenants.ordinaryFromRequest(req);
+    await remove(req, tenant, await requireSession(ctx, req, tenant));
+    return reply.status(204).send();
   });
 }

@@ -6,6 +6,7 @@ import type { User } from '../../store/users.ts';
 import { escapeHtml, type PageStatus, renderPage, renderStatus } from './layout.ts';
 
 export interface AuthenticatorAppView {
+  id: string;
   displayName: string;
   addedAt: string;
 }
@@ -13,13 +14,19 @@ export interface AuthenticatorAppView {
 /** The key in groups of four, as apps print it and as a person copies it. */
 const grouped = (base32: string) => base32.replace(/(.{4})(?=.)/g, '$1 ');
 
-function appList(apps: AuthenticatorAppView[]): string {
+function appList(slug: string, apps: AuthenticatorAppView[]): string {
   if (apps.length === 0) return '<p id="no-apps">You have no authenticator app set up yet.</p>';
   const items = apps
-    .map(
-      (a) =>
-        `<li><span class="passkey-name">${escapeHtml(a.displayName)}</span> · added <time datetime="${escapeHtml(a.addedAt)}">${escapeHtml(a.addedAt.slice(0, 10))}</time></li>`,
-    )
+    .map((a) => {
+      const name = escapeHtml(a.displayName);
+      return `<li class="passkey" data-id="${escapeHtml(a.id)}">
+  <div class="passkey-name">${name}</div>
+  <p>Added <time datetime="${escapeHtml(a.addedAt)}">${escapeHtml(a.addedAt.slice(0, 10))}</time></p>
+  <form method="post" action="/${escapeHtml(slug)}/account/authenticator-app/${escapeHtml(a.id)}/remove" class="delete-form">
+    <button type="submit" class="danger" aria-label="Remove ${name}">Remove</button>
+  </form>
+</li>`;
+    })
     .join('\n');
   return `<ul id="apps" class="passkeys">${items}</ul>`;
 }
@@ -40,7 +47,7 @@ export function renderAuthenticatorAppPage(p: {
   const signInAgain = `/${slug}/signin?return=${escapeHtml(encodeURIComponent(here))}&amp;reauth=1`;
   let main = '';
   if (p.reauth)
-    main = `<p class="notice" id="reauth">For your security, setting up an authenticator app needs a sign-in from the last 5 minutes.</p>
+    main = `<p class="notice" id="reauth">For your security, setting up or removing an authenticator app needs a sign-in from the last 5 minutes.</p>
 <p><a href="${signInAgain}" id="sign-in-again">Sign in again</a>, then come back to this page.</p>`;
   else if (p.setup)
     main = `<section aria-labelledby="setup-heading">
@@ -67,7 +74,7 @@ ${renderStatus(p.status)}
 ${main}
 <section aria-labelledby="apps-heading">
   <h2 id="apps-heading">Your authenticator apps</h2>
-  ${appList(p.apps)}
+  ${appList(p.tenant.slug, p.apps)}
 </section>
 <p><a href="/${slug}/account">Back to security info</a></p>`;
   return renderPage({ title: 'Authenticator app', body });
