@@ -34,17 +34,18 @@ export async function attestationTrustOf(
   if (fmt === 'none') return 'none';
   const x5c = decoded.get('attStmt').get('x5c');
   if (!x5c || x5c.length === 0) return 'self';
-  // A packed chain ends below its root: an x5c that carries a root supplies its own trust (FIDO Resp-5 F-10,
-  // WA-20), which is refused whatever the tenant's attestation policy.
-  if (fmt === 'packed' && x5c.some((der) => isSelfSigned(der)))
-    throw new SignetError('WEBAUTHN_ATTESTATION_INVALID', { reason: 'x5c includes a self-signed (root) certificate' });
   const roots = metadata.rootsFor(aaguid);
-  if (roots.length === 0) return 'unverified';
-  const key = chainKey(aaguid, x5c, metadata.generation);
+  // A chain verified before (the same format, AAGUID and certificates, the same metadata) passed every check below.
+  const key = chainKey(String(fmt), aaguid, x5c, metadata.generation);
   const now = Date.now();
   const verdicts = verdictsOf(metadata);
   const cached = verdicts.get(key);
   if (cached !== undefined && now < cached) return 'verified';
+  // A packed chain ends below its root: an x5c that carries a root supplies its own trust (FIDO Resp-5 F-10,
+  // WA-20), which is refused whatever the tenant's attestation policy.
+  if (fmt === 'packed' && x5c.some((der) => isSelfSigned(der)))
+    throw new SignetError('WEBAUTHN_ATTESTATION_INVALID', { reason: 'x5c includes a self-signed (root) certificate' });
+  if (roots.length === 0) return 'unverified';
   let verified: boolean;
   try {
     verified = await validateCertificatePath(
@@ -60,20 +61,21 @@ export async function attestationTrustOf(
 }
 
 /**
- * Verified chains, per registry, by AAGUID, x5c bytes and metadata generation: an attestation batch certificate is shared by
- * at least 100,000 authenticators (FIDO), so most registrations present a chain already checked, and the path
- * validation (X.509 parsing and signatures in JavaScript) is most of a registration's cost. A verdict is kept
- * 10 minutes at most and never past a certificate's end; a new metadata generation (another BLOB, another
- * statement) is a new key. Only successes are kept: a refusal is always decided afresh.
+ * Verified chains, per registry, by format, AAGUID, x5c bytes and metadata generation: an attestation batch
+ * certificate is shared by at least 100,000 authenticators (FIDO), so most registrations present a chain already
+ * checked, and the path validation (X.509 parsing and signatures in JavaScript) is most of what attestation costs.
+ * A verdict is kept 10 minutes at most and never past a certificate's end; a new metadata generation (another
+ * BLOB, another statement) is a new key. Only successes are kept: a refusal is always decided afresh.
  */
 const verifiedChains = new WeakMap<MetadataRegistry, Map<string, number>>();
 const VERDICT_TTL_MS = 10 * 60_000;
 const MAX_VERDICTS = 10_000;
 
-function chainKey(aaguid: string, x5c: readonly Uint8Array[], generation: number): string {
+function chainKey(fmt: string, aaguid: string, x5c: readonly Uint8Array[], generation: number): string {
   const h = createHash('sha256');
-  for (const der of x5c) h.update(der);
-  return `${generation}|${aaguid.toLowerCase()}|${h.digest('base64url')}`;
+  // Each certificate's length too, so that no two different chains hash alike.
+  for (const der of x5c) h.update(`${der.length}:`).update(der);
+  return `${generation}|${fmt}|${aaguid.toLowerCase()}|${h.digest('base64url')}`;
 }
 
 /** The verdicts judged against one registry's roots (each process has one; tests make several). */
