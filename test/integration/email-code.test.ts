@@ -4,13 +4,12 @@
 // goes to the log and the management listener's dev outbox, never to the public listener.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMailFrom, parseSmtpUrl } from '../../src/config.ts';
-import { EMAIL_METHOD_ID } from '../../src/core/graph-otp-methods.ts';
 import { createTenant, createUser } from '../../src/flows/directory.ts';
-import { listAudits, listSignIns } from '../../src/store/logs.ts';
+import { listSignIns } from '../../src/store/logs.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
 import { engines } from '../support/engines.ts';
-import { appToken, errorCode, graphClient } from '../support/graph-client.ts';
+import { appToken, graphClient } from '../support/graph-client.ts';
 import { enableCodeMethods } from '../support/otp-fixtures.ts';
 import { load, pageCode, postJson, sessionCookie, submit } from '../support/otp-pages.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -48,54 +47,6 @@ describe.each(engines)('email one-time codes on %s', (engine) => {
   }
 
   const send = (cookie: string) => submit(server, `${STEP}/email`, {}, cookie);
-
-  it('manages the address through Graph: add, list, get, change, delete — audited; one per user', async () => {
-    const user = await createUser(server.ctx, tenant, { userPrincipalName: `g${++n}@contoso.com` });
-    const root = `/users/${user.id}/authentication/emailMethods`;
-    const created = await graph('POST', root, { body: { emailAddress: 'first@mail.example' } });
-    expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({
-      '@odata.type': '#microsoft.graph.emailAuthenticationMethod',
-      id: EMAIL_METHOD_ID,
-      emailAddress: 'first@mail.example',
-    });
-    const again = await graph('POST', root, { body: { emailAddress: 'second@mail.example' } });
-    expect(again.status).toBe(409);
-    expect(errorCode(again)).toBe('OTP_EMAIL_METHOD_EXISTS');
-    const list = await graph('GET', root);
-    expect((list.body.value as unknown[]).length).toBe(1);
-    const changed = await graph('PATCH', `${root}/${EMAIL_METHOD_ID}`, { body: { emailAddress: 'new@mail.example' } });
-    expect(changed.status).toBe(200);
-    expect(changed.body.emailAddress).toBe('new@mail.example');
-    expect((await graph('GET', `${root}/${EMAIL_METHOD_ID}`)).body.emailAddress).toBe('new@mail.example');
-    expect((await graph('DELETE', `${root}/${EMAIL_METHOD_ID}`)).status).toBe(204);
-    expect((await graph('GET', `${root}/${EMAIL_METHOD_ID}`)).status).toBe(404);
-    const activities = (await listAudits(server.ctx.db, tenant.id)).filter((a) => a.targetId === user.id);
-    expect(activities.map((a) => a.activity)).toEqual(
-      expect.arrayContaining(['Add email method', 'Update email method', 'Delete email method']),
-    );
-  });
-
-  it('refuses a bad address or an unknown field, naming it, and a user the Email method does not target', async () => {
-    const user = await createUser(server.ctx, tenant, { userPrincipalName: `b${++n}@contoso.com` });
-    const root = `/users/${user.id}/authentication/emailMethods`;
-    for (const emailAddress of ['nope', 'a b@example.com', 'Jane <jane@example.com>', 42]) {
-      const r = await graph('POST', root, { body: { emailAddress } });
-      expect(r.status).toBe(400);
-      expect(errorCode(r)).toBe('OTP_EMAIL_ADDRESS_INVALID');
-    }
-    const extra = await graph('POST', root, { body: { emailAddress: 'ok@mail.example', id: 'x' } });
-    expect(errorCode(extra)).toBe('REQUEST_INVALID');
-    const off = await createTenant(server.ctx, { slug: `off-${++n}` });
-    const offToken = (await appToken(server, off, 'UserAuthenticationMethod.ReadWrite.All')).token;
-    const someone = await createUser(server.ctx, off, { userPrincipalName: `s${n}@off.example` });
-    const r = await graph('POST', `/users/${someone.id}/authentication/emailMethods`, {
-      token: offToken,
-      body: { emailAddress: 'ok@mail.example' },
-    });
-    expect(r.status).toBe(403);
-    expect(errorCode(r)).toBe('OTP_EMAIL_NOT_ALLOWED');
-  });
 
   it('emails a code over SMTP and the code finishes the sign-in once: amr otp and mfa, strong auth now', async () => {
     const { user, address, cookie, sessionId } = await waiting();

@@ -1,20 +1,17 @@
 // Authenticator apps (TOTP, RFC 6238) end to end on a real server and database: the set-up page after a fresh
 // strong sign-in (key shown as text and an otpauth:// link, confirmed by a first code, sealed at rest), the
-// SoftwareOath method configuration governing it, the code as a second factor accepted once, and the Graph
-// softwareOathMethods routes.
+// SoftwareOath method configuration governing it, removal from the page, and the code as a second factor accepted
+// once. The Graph routes are in graph-otp-methods.test.ts.
 import { Secret } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCodeAt, totpStepAt } from '../../src/core/totp.ts';
-import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
+import { createTenant, createUser } from '../../src/flows/directory.ts';
 import { localOperator } from '../../src/flows/local-operator.ts';
 import { updateMethodConfiguration } from '../../src/flows/method-policy.ts';
-import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { listAudits, listSignIns } from '../../src/store/logs.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
 import { engines } from '../support/engines.ts';
-import { authorizationCodeTokens } from '../support/graph.ts';
-import { appToken, errorCode, graphClient } from '../support/graph-client.ts';
 import { addTotp, enableCodeMethods } from '../support/otp-fixtures.ts';
 import { load, pageCode, postJson, sessionCookie, shownKey, submit } from '../support/otp-pages.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -264,109 +261,5 @@ describe.each(engines)('authenticator apps (TOTP) on %s', (engine) => {
       aliceSession.cookie,
     );
     expect(cross.body.error.code).toBe('SESSION_REQUIRED');
-  });
-
-  describe('Graph softwareOathMethods', () => {
-    const graph = graphClient(() => server);
-    let token = '';
-    beforeAll(async () => {
-      token = (await appToken(server, tenant, 'UserAuthenticationMethod.ReadWrite.All')).token;
-    });
-
-    it('lists and gets a user’s apps without the key, and deletes one (audited)', async () => {
-      const user = await newUser();
-      await setUp(user);
-      const list = await graph('GET', `/users/${user.id}/authentication/softwareOathMethods`, { token });
-      expect(list.status).toBe(200);
-      const value = list.body.value as { id: string; secretKey: null; '@odata.type': string }[];
-      expect(value).toHaveLength(1);
-      expect(value[0]).toMatchObject({
-        '@odata.type': '#microsoft.graph.softwareOathAuthenticationMethod',
-        secretKey: null,
-      });
-      const id = value[0]!.id;
-      const one = await graph('GET', `/users/${user.userPrincipalName}/authentication/softwareOathMethods/${id}`, {
-        token,
-      });
-      expect(one.status).toBe(200);
-      expect(one.body.id).toBe(id);
-      const del = await graph('DELETE', `/users/${user.id}/authentication/softwareOathMethods/${id}`, { token });
-      expect(del.status).toBe(204);
-      const gone = await graph('GET', `/users/${user.id}/authentication/softwareOathMethods/${id}`, { token });
-      expect(gone.status).toBe(404);
-      expect(errorCode(gone)).toBe('GRAPH_RESOURCE_NOT_FOUND');
-      const audits = (await listAudits(server.ctx.db, tenant.id)).filter((a) => a.targetId === user.id);
-      expect(audits.map((a) => a.activity)).toContain('Delete software OATH method');
-      // The app no longer signs in.
-      const s = await sessionCookie(server, tenant, user, { amr: ['pwd'] });
-      const r = await postJson(server, '/contoso/signin/second-factor', { method: 'totp', code: '000000' }, s.cookie);
-      expect(r.body.error.code).toBe('OTP_TOTP_NOT_REGISTERED');
-    });
-
-    it('/me: the signed-in user lists and deletes their own apps, never another user’s', async () => {
-      const spa = (
-        await createApp(server.ctx, tenant, { name: 'Me page', redirectUris: [`${server.url}/cb`], publicClient: true })
-      ).app.id;
-      const user = await newUser();
-      await setUp(user);
-      const other = await newUser();
-      await setUp(other);
-      const { pass } = await issueTap(server.ctx, tenant, user, {
-        oneTime: false,
-        actor: { type: 'system', id: null },
-      });
-      const r = await authorizationCodeTokens(
-        server,
-        tenant,
-        { id: spa },
-        { upn: user.userPrincipalName, pass },
-        'openid profile UserAuthenticationMethod.ReadWrite',
-      );
-      expect(r.status, JSON.stringify(r.body)).toBe(200);
-      const mine = String(r.body.access_token);
-      const list = await graph('GET', '/me/authentication/softwareOathMethods', { token: mine });
-      expect(list.status).toBe(200);
-      const [own] = list.body.value as { id: string }[];
-      const theirs = (await graph('GET', `/users/${other.id}/authentication/softwareOathMethods`, { token })).body
-        .value as { id: string }[];
-      expect(
-        (await graph('GET', `/me/authentication/softwareOathMethods/${theirs[0]!.id}`, { token: mine })).status,
-      ).toBe(404);
-      expect(
-        (await graph('DELETE', `/me/authentication/softwareOathMethods/${theirs[0]!.id}`, { token: mine })).status,
-      ).toBe(404);
-      expect((await graph('DELETE', `/me/authentication/softwareOathMethods/${own!.id}`, { token: mine })).status).toBe(
-        204,
-      );
-      expect((await graph('GET', '/me/authentication/softwareOathMethods', { token: mine })).body.value).toEqual([]);
-      // The other user's app is still there.
-      expect(
-        (await graph('GET', `/users/${other.id}/authentication/softwareOathMethods`, { token })).body.value,
-      ).toHaveLength(1);
-      // Five minutes after the sign-in behind the token, deleting needs a fresh one.
-      await setUp(user);
-      const again = (await graph('GET', '/me/authentication/softwareOathMethods', { token: mine })).body.value as {
-        id: string;
-      }[];
-      server.clock.offsetMs = 6 * 60_000;
-      try {
-        const stale = await graph('DELETE', `/me/authentication/softwareOathMethods/${again[0]!.id}`, { token: mine });
-        expect(errorCode(stale)).toBe('OTP_STRONG_AUTH_REQUIRED');
-      } finally {
-        server.clock.offsetMs = 0;
-      }
-    });
-
-    it("another tenant's token sees none of them", async () => {
-      const user = await newUser();
-      await setUp(user);
-      const other = await createTenant(server.ctx, { slug: `graph-${++n}` });
-      const theirs = (await appToken(server, other, 'UserAuthenticationMethod.ReadWrite.All')).token;
-      for (const path of ['softwareOathMethods', 'methods']) {
-        const r = await graph('GET', `/users/${user.id}/authentication/${path}`, { token: theirs });
-        expect(r.status).toBe(404);
-        expect(errorCode(r)).toBe('GRAPH_RESOURCE_NOT_FOUND');
-      }
-    });
   });
 });
