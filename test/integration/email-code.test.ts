@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMailFrom, parseSmtpUrl } from '../../src/config.ts';
 import { createTenant, createUser } from '../../src/flows/directory.ts';
+import { isLoopbackPeer } from '../../src/http/routes/dev-outbox.ts';
 import { listSignIns } from '../../src/store/logs.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
@@ -232,7 +233,13 @@ describe.each(engines)('email codes without SMTP on %s', (engine) => {
   });
 });
 
-describe('SMTP configuration', () => {
+describe('mail configuration and the dev outbox', () => {
+  it('serves the dev outbox to this machine only, whatever the listener is bound to', () => {
+    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) expect(isLoopbackPeer(a), a).toBe(true);
+    for (const a of ['10.0.0.1', '::ffff:10.0.0.1', '192.168.1.127', 'fe80::1', '', undefined])
+      expect(isLoopbackPeer(a), String(a)).toBe(false);
+  });
+
   it('accepts smtp:// and smtps:// URLs and a From address, and names the variable of a bad one', () => {
     expect(parseSmtpUrl('smtp://user:pw@mail.example.com:587')).toBe('smtp://user:pw@mail.example.com:587');
     expect(parseSmtpUrl('smtps://mail.example.com')).toBe('smtps://mail.example.com');

@@ -1,6 +1,7 @@
 // The dev outbox: with no SMTP server configured, the email Signet would have sent (codes among it) is kept in this
-// process and served here — on the management listener only (SIGNET_MANAGEMENT_PORT, loopback unless the operator
-// says otherwise), never on the public one, and not at all once SIGNET_SMTP_URL is set.
+// process and served here — on the management listener only (SIGNET_MANAGEMENT_PORT), never on the public one, to
+// a client on this machine only (even when the operator binds the listener wider for metrics scrapers), and not at
+// all once SIGNET_SMTP_URL is set.
 import type { FastifyInstance } from 'fastify';
 import { SignetError } from '../../core/errors.ts';
 import type { Ctx } from '../../flows/context.ts';
@@ -8,10 +9,17 @@ import { mailerOf } from '../../flows/mailer.ts';
 import { escapeHtml } from '../../web/pages/layout.ts';
 import { wantsHtml } from '../plugins/errors.ts';
 
+/** A peer on this machine: IPv4 127/8 (also IPv4-mapped) or ::1. */
+export function isLoopbackPeer(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
 export function devOutboxRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.get('/dev/outbox', async (req, reply) => {
     const outbox = mailerOf(ctx).outbox;
-    if (!outbox) throw new SignetError('ROUTE_NOT_FOUND');
+    if (!outbox || !isLoopbackPeer(req.socket.remoteAddress)) throw new SignetError('ROUTE_NOT_FOUND');
     const messages = [...outbox].reverse();
     reply.header('cache-control', 'no-store');
     if (!wantsHtml(req)) return { messages };
