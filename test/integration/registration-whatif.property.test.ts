@@ -167,7 +167,7 @@ describe.each(engines)('the registration What If against real registrations on %
     );
     // Not vacuous: some registrations succeed, and several rules refuse others.
     expect(seen.accepted).toBeGreaterThan(0);
-    expect(seen.codes.size).toBeGreaterThan(7);
+    expect(seen.codes.size).toBeGreaterThan(4);
     if (process.env.SIGNET_PROPERTY_STATS)
       process.stderr.write(`${JSON.stringify({ ...seen, codes: [...seen.codes] })}\n`);
   });
