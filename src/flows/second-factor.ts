@@ -45,6 +45,18 @@ export async function secondFactorChoices(ctx: Ctx, tenant: Tenant, session: Ses
   };
 }
 
+/**
+ * Whether this session must prove a second factor before it may finish an app's sign-in request: it holds a password
+ * only and its user has a second factor the policy allows. A user who set up an authenticator app or an email code
+ * is always asked for it (else a stolen password alone would do); one who has none signs in with the password alone,
+ * for Conditional Access to judge.
+ */
+export async function secondFactorPending(ctx: Ctx, tenant: Tenant, session: Session): Promise<boolean> {
+  if (!needsSecondFactor(session.amr)) return false;
+  const choices = await secondFactorChoices(ctx, tenant, session);
+  return choices.totp || choices.email !== undefined;
+}
+
 /** Emails the waiting session's user a code (the resend rules in flows/email-code.ts). */
 export async function sendSecondFactorEmail(ctx: Ctx, tenant: Tenant, session: Session) {
   const { user } = await secondFactorChoices(ctx, tenant, session);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SignetError } from '../../core/errors.ts';
 import type { Ctx } from '../../flows/context.ts';
 import { campaignFor } from '../../flows/registration-campaign.ts';
+import { secondFactorPending } from '../../flows/second-factor.ts';
 import { endSession } from '../../flows/sessions.ts';
 import { beginPasskeySignIn, finishPasskeySignIn, type SignedIn } from '../../flows/sign-in-passkey.ts';
 import { signInWithPassword } from '../../flows/sign-in-password.ts';
@@ -121,6 +122,15 @@ export function signInRoutes(
       );
   };
 
+  /** The second-factor step's address, carrying the app's request or the local page the person was going to. */
+  const secondFactorAddress = (tenant: Tenant, w: { uid?: string; return?: string }) => {
+    const q = new URLSearchParams();
+    if (w.uid) q.set('uid', w.uid);
+    else if (w.return) q.set('return', w.return);
+    const query = q.toString();
+    return `/${tenant.slug}/signin/second-factor${query ? `?${query}` : ''}`;
+  };
+
   app.get('/:tenant/signin', async (req, reply) => {
     const tenant = await tenants.ordinaryFromRequest(req);
     const q = parseBody(signInQuery, req.query);
@@ -138,6 +148,9 @@ export function signInRoutes(
       // finishes it at once.
       await oidc.assertInteractionAlive(tenant, req, reply);
       const session = await currentSession(ctx, req, tenant);
+      // A password session whose user has a second factor proves it before any app is answered.
+      if (session && (await secondFactorPending(ctx, tenant, session)))
+        return reply.redirect(secondFactorAddress(tenant, { uid: q.uid }), 303);
       // A live session takes the campaign's way too: a new app request cannot step around "Set up a passkey".
       if (session && (await campaignFor(ctx, tenant, session)).ask)
         return reply.redirect(`/${tenant.slug}/signin/campaign?uid=${encodeURIComponent(q.uid)}`, 303);
@@ -161,6 +174,9 @@ export function signInRoutes(
     const { uid } = parseBody(signInQuery, req.query);
     if (!session || !uid)
       return reply.redirect(`/${tenant.slug}/signin${uid ? `?uid=${encodeURIComponent(uid)}` : ''}`, 303);
+    // Never an app's answer on a password alone when the user has a second factor (routes/second-factor.ts).
+    if (await secondFactorPending(ctx, tenant, session))
+      return reply.redirect(secondFactorAddress(tenant, { uid }), 303);
     // The registration campaign (routes/campaign.ts) may first ask a user without a passkey to set one up.
     if ((await campaignFor(ctx, tenant, session)).ask)
       return reply.redirect(`/${tenant.slug}/signin/campaign?uid=${encodeURIComponent(uid)}`, 303);
@@ -224,7 +240,10 @@ export function signInRoutes(
       const r = await measured(metrics, 'signin-password', () =>
         signInWithPassword(ctx, tenant, { username: body.username, password: body.password }, client(req, tenant)),
       );
-      const done = signedIn(reply, tenant, r, body);
+      const signed = signedIn(reply, tenant, r, body);
+      const done = (await secondFactorPending(ctx, tenant, r.session))
+        ? { redirect: secondFactorAddress(tenant, body) }
+        : signed;
       return form ? reply.redirect(done.redirect, 303) : done;
     } catch (err) {
       if (!form || (err instanceof SignetError && err.code === 'OIDC_INTERACTION_NOT_FOUND')) throw err;
