@@ -1,5 +1,5 @@
-// A user's authentication methods (graph.md §3): every method in one list, the passkeys (fido2Methods: list,
-// get, delete) and the Temporary Access Pass (create — the pass only in that answer — list, get, delete). The
+// A user's authentication methods (graph.md §3): every method in one list (password, passkeys, authenticator apps,
+// email, the pass), the passkeys (fido2Methods: list, get, delete) and the Temporary Access Pass (create — the pass only in that answer — list, get, delete). The
 // method id of a passkey is Signet's row id of it (stable, never the credential id, which is the
 // authenticator's). Lookups are in the token's tenant only; deletes and a new pass follow privileged-target.ts.
 import type { RoutePermission } from '../../core/authorization.ts';
@@ -12,11 +12,13 @@ import {
   toGraphFido2,
   toGraphTap,
 } from '../../core/graph-authentication-method.ts';
+import { toGraphEmail, toGraphSoftwareOath } from '../../core/graph-otp-methods.ts';
 import { passkeyTypeOf } from '../../core/passkey-profile.ts';
 import type { Ctx } from '../../flows/context.ts';
 import { deleteUserPasskey } from '../../flows/manage-passkeys.ts';
 import { deleteUserTap, issueUserTap, tapPolicyOf } from '../../flows/temporary-access-pass.ts';
 import { findUserByKey } from '../../flows/users.ts';
+import { findEmailMethod, listTotpMethods } from '../../store/otp-methods.ts';
 import { listPasskeys, type Passkey } from '../../store/passkeys.ts';
 import { findTapOfUser } from '../../store/taps.ts';
 import type { User } from '../../store/users.ts';
@@ -92,11 +94,16 @@ export async function graphTapsOf(ctx: Ctx, tenantId: string, user: User): Promi
 
 /** Every method of the user in Graph's shapes, as authentication/methods lists them (also for /me). */
 export async function methodsOf(ctx: Ctx, tenantId: string, user: User): Promise<Record<string, unknown>[]> {
-  return [
-    ...(await passwordMethodsOf(ctx, tenantId, user.id)),
-    ...(await passkeysOf(ctx, tenantId, user)),
-    ...(await graphTapsOf(ctx, tenantId, user)),
-  ];
+  // The one-time code methods in the shapes their own routes give (softwareOathMethodsOf, emailMethodsOf), read
+  // from the store here because this list is also /me's, which has no GraphCall of /users to pass them.
+  const [password, passkeys, apps, email, taps] = await Promise.all([
+    passwordMethodsOf(ctx, tenantId, user.id),
+    passkeysOf(ctx, tenantId, user),
+    listTotpMethods(ctx.db, tenantId, user.id),
+    findEmailMethod(ctx.db, tenantId, user.id),
+    graphTapsOf(ctx, tenantId, user),
+  ]);
+  return [...password, ...passkeys, ...apps.map(toGraphSoftwareOath), ...(email ? [toGraphEmail(email)] : []), ...taps];
 }
 
 const notFound = (resource: string) => new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource });
