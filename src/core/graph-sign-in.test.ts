@@ -67,6 +67,69 @@ describe('toGraphSignIn', () => {
     expect((g.authenticationDetails as { authenticationMethod: string }[])[0]!.authenticationMethod).toBe('Other');
   });
 
+  it('names an authenticator app and an emailed code as Graph does, as the second step of a multi-factor sign-in', () => {
+    for (const [method, name] of [
+      ['softwareOath', 'Software OATH token'],
+      ['email', 'Email OTP'],
+    ] as const) {
+      const g = toGraphSignIn({ ...base, method, detail: { step: 'secondFactor' } });
+      expect(g.authenticationDetails).toEqual([
+        {
+          authenticationStepDateTime: '2026-03-01T10:00:00.000Z',
+          authenticationMethod: name,
+          authenticationMethodDetail: null,
+          succeeded: true,
+          authenticationStepRequirement: 'Multifactor authentication',
+          authenticationStepResultDetail: 'MFA successfully completed',
+        },
+      ]);
+      expect(g.authenticationMethodsUsed).toEqual([name]);
+      expect(g.authenticationRequirement).toBe('multiFactorAuthentication');
+    }
+  });
+
+  it('a refused second factor: the step failed with the catalogue message, still a multi-factor requirement', () => {
+    const g = toGraphSignIn({
+      ...base,
+      method: 'softwareOath',
+      result: 'failure',
+      errorCode: 'OTP_CODE_INVALID',
+      detail: { step: 'secondFactor', reason: 'not a code' },
+    });
+    const entry = describeError('OTP_CODE_INVALID');
+    expect(g.status).toEqual({
+      errorCode: 'OTP_CODE_INVALID',
+      failureReason: entry.message,
+      // The step is said by authenticationStepRequirement, not repeated among the facts.
+      additionalDetails: `${entry.remediation} (reason: not a code)`,
+    });
+    expect(g.authenticationDetails).toEqual([
+      expect.objectContaining({
+        authenticationMethod: 'Software OATH token',
+        succeeded: false,
+        authenticationStepRequirement: 'Multifactor authentication',
+        authenticationStepResultDetail: entry.message,
+      }),
+    ]);
+    expect(g.authenticationMethodsUsed).toEqual([]);
+    expect(g.authenticationRequirement).toBe('multiFactorAuthentication');
+  });
+
+  it('a password, passkey or pass without a step is the primary, single-factor authentication', () => {
+    for (const method of ['password', 'passkey', 'temporaryAccessPass', 'email']) {
+      const g = toGraphSignIn({ ...base, method, detail: {} });
+      expect((g.authenticationDetails as { authenticationStepRequirement: string }[])[0]).toMatchObject({
+        authenticationStepRequirement: 'Primary authentication',
+        authenticationStepResultDetail: 'Authentication succeeded',
+      });
+      expect(g.authenticationRequirement).toBe('singleFactorAuthentication');
+    }
+    expect(
+      (toGraphSignIn({ ...base, method: 'password' }).authenticationDetails as { authenticationMethod: string }[])[0]!
+        .authenticationMethod,
+    ).toBe('Password');
+  });
+
   it('projects $select', () => {
     expect(toGraphSignIn(base, {}, ['id', 'status'])).toEqual({
       id: 's1',

@@ -61,12 +61,31 @@ export const signInQuerySpec: ResourceSpec = {
   maxPageSize: 1000,
 };
 
-// Display strings of Entra's sign-in log where known (graph.md §6.1); passkeys are "FIDO2 security key" there.
+// Display strings of Entra's sign-in log where known (graph.md §6.1); passkeys are "FIDO2 security key" there and
+// an authenticator app's code "Software OATH token". Graph documents no string for an emailed code: "Email OTP" is
+// ours, in the same style.
 const METHOD_NAMES: Record<string, string> = {
   passkey: 'FIDO2 security key',
   temporaryAccessPass: 'Temporary Access Pass',
   password: 'Password',
+  softwareOath: 'Software OATH token',
+  email: 'Email OTP',
 };
+
+/** How the step reads: the first factor, or the second one that made the sign-in multi-factor (flows/second-factor.ts). */
+function stepOf(r: SignInFacts) {
+  return r.detail.step === 'secondFactor'
+    ? {
+        requirement: 'Multifactor authentication',
+        succeeded: 'MFA successfully completed',
+        overall: 'multiFactorAuthentication',
+      }
+    : {
+        requirement: 'Primary authentication',
+        succeeded: 'Authentication succeeded',
+        overall: 'singleFactorAuthentication',
+      };
+}
 
 export function toGraphSignIn(
   r: SignInFacts,
@@ -77,6 +96,7 @@ export function toGraphSignIn(
   const code = r.errorCode ?? (failed ? 'INTERNAL_ERROR' : null);
   const entry = code && isErrorCode(code) ? describeError(code) : undefined;
   const methodName = METHOD_NAMES[r.method] ?? 'Other';
+  const step = stepOf(r);
   const full: Record<string, unknown> = {
     id: r.id,
     createdDateTime: new Date(r.createdAt).toISOString(),
@@ -102,12 +122,13 @@ export function toGraphSignIn(
         authenticationMethod: methodName,
         authenticationMethodDetail: methodDetail(r),
         succeeded: !failed,
-        authenticationStepRequirement: 'Primary authentication',
-        authenticationStepResultDetail: failed ? (entry?.message ?? code) : 'Authentication succeeded',
+        authenticationStepRequirement: step.requirement,
+        authenticationStepResultDetail: failed ? (entry?.message ?? code) : step.succeeded,
       },
     ],
     authenticationMethodsUsed: failed ? [] : [methodName],
-    authenticationRequirement: 'singleFactorAuthentication',
+    // The highest requirement of the sign-in: a second-factor step is one of a multi-factor sign-in, passed or not.
+    authenticationRequirement: step.overall,
   };
   if (!select) return full;
   return Object.fromEntries(select.filter((k) => k in full).map((k) => [k, full[k]]));
@@ -122,7 +143,8 @@ function methodDetail(r: SignInFacts): string | null {
 // The facts the failing check recorded (never secrets: the log stores none) follow the remediation.
 function withDetail(remediation: string, detail: Readonly<Record<string, string>>): string {
   const facts = Object.entries(detail)
-    .filter(([k]) => k !== 'credentialId')
+    // The credential is the method's detail and the step its requirement: not repeated here.
+    .filter(([k]) => k !== 'credentialId' && k !== 'step')
     .map(([k, v]) => `${k}: ${v}`);
   return facts.length ? `${remediation} (${facts.join('; ')})` : remediation;
 }
