@@ -309,8 +309,10 @@ export const ceremonyErrors = {
   },
   TAP_LOCKED_OUT: {
     status: 429,
-    message: 'Too many wrong Temporary Access Passes were tried for this account.',
-    remediation: 'Wait 15 minutes, or ask your administrator for help.',
+    message:
+      'Too many wrong Temporary Access Passes were tried for this account from this network address, so signing in with a pass from here is paused for a while.',
+    remediation:
+      'Wait and try again later: the first pause lasts 15 minutes, and each lockout in a row doubles it, up to 4 hours. Meanwhile sign in another way (a passkey), or ask your administrator for help.',
     where: 'sign-in, sign-in log',
   },
 } satisfies Record<string, ErrorEntry>;

@@ -118,6 +118,11 @@ const fieldWords: Record<string, FieldSentences> = {
     tooLong: 'That is too long for a Temporary Access Pass. Check it and try again.',
     invalid: 'Enter your Temporary Access Pass.',
   },
+  'REQUEST_INVALID:password': {
+    missing: 'Enter your password.',
+    tooLong: 'That is too long for a password. Check it and try again.',
+    invalid: 'Enter your password.',
+  },
   'REQUEST_INVALID:displayName': {
     missing: 'The name is empty. Enter a name for the passkey.',
     tooLong: 'The name is too long: use at most 64 characters.',
@@ -131,6 +136,10 @@ const fieldWords: Record<string, FieldSentences> = {
     tooLong: 'The name is too long: use at most 64 characters.',
   },
   'REQUEST_INVALID:uid': {
+    any: 'This sign-in request is not valid. Go back to the app and start signing in again.',
+  },
+  // The account page's link back to the app's sign-in ("Set up now" on the registration campaign).
+  'REQUEST_INVALID:continue': {
     any: 'This sign-in request is not valid. Go back to the app and start signing in again.',
   },
   'REQUEST_INVALID:return': {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SignetError } from '../../core/errors.ts';
 import type { Ctx } from '../../flows/context.ts';
+import { recordSignIn } from '../../flows/record-sign-in.ts';
 import { campaignFor } from '../../flows/registration-campaign.ts';
 import { secondFactorPending } from '../../flows/second-factor.ts';
 import { endSession } from '../../flows/sessions.ts';
@@ -11,8 +12,9 @@ import { signInWithPassword } from '../../flows/sign-in-password.ts';
 import { signInWithTap } from '../../flows/temporary-access-pass.ts';
 import { methodPoliciesOf } from '../../store/policy-cache.ts';
 import type { Tenant } from '../../store/tenants.ts';
+import { findUserByName } from '../../store/users.ts';
 import { personMessage } from '../../web/messages.ts';
-import { renderSignInPage } from '../../web/pages/signin.ts';
+import { otherWayBelow, renderSignInPage } from '../../web/pages/signin.ts';
 import { type Metrics, measured } from '../metrics.ts';
 import type { OidcMount } from '../oidc-mount.ts';
 import { formFields, isFormPost, parseBody } from '../parse.ts';
@@ -87,13 +89,21 @@ export function signInRoutes(
   };
 
   /**
+   * The password and pass forms are offered only while the tenant's Password and TemporaryAccessPass methods are
+   * on: tenant-wide, so the page says nothing of any one account (targets are judged only after the secret).
+   */
+  const formsShown = async (tenant: Tenant) => {
+    const { methods } = await methodPoliciesOf(ctx, tenant.id);
+    return {
+      passwordEnabled: methods.Password.state === 'enabled',
+      tapEnabled: methods.TemporaryAccessPass.state === 'enabled',
+    };
+  };
+
+  /**
    * The sign-in page again after a form post that could not sign in (scripts off, slow or blocked): the
    * message, the username typed (never the pass), and the OIDC interaction or return path carried on.
    */
-  /** The password form is offered only while the tenant's Password method is on (tenant-wide: says nothing of anyone). */
-  const passwordEnabled = async (tenant: Tenant) =>
-    (await methodPoliciesOf(ctx, tenant.id)).methods.Password.state === 'enabled';
-
   const signInPageAgain = async (
     reply: FastifyReply,
     tenant: Tenant,
@@ -117,7 +127,7 @@ export function signInRoutes(
           status: message,
           username: username.trim(),
           form,
-          passwordEnabled: await passwordEnabled(tenant),
+          ...(await formsShown(tenant)),
         }),
       );
   };
@@ -163,7 +173,7 @@ export function signInRoutes(
         uid: q.uid,
         returnTo: ret.success ? ret.data : `/${tenant.slug}/account`,
         notice: q.reauth ? 'For your security, sign in again to continue.' : undefined,
-        passwordEnabled: await passwordEnabled(tenant),
+        ...(await formsShown(tenant)),
       }),
     );
   });
@@ -214,6 +224,20 @@ export function signInRoutes(
       const body = parseBody(tapBody, raw);
       // Checked before the pass is counted or spent.
       if (body.uid) await oidc.assertInteractionAlive(tenant, req, reply);
+      // The method off for the whole tenant (the form is not even shown): said at once, whoever the name, and
+      // nothing counted toward a lockout. Logged as the flow logs its refusals.
+      if (!(await formsShown(tenant)).tapEnabled) {
+        const user = await findUserByName(ctx.db, tenant.id, body.username);
+        await recordSignIn(ctx, ctx.db, {
+          tenantId: tenant.id,
+          method: 'temporaryAccessPass',
+          userId: user?.id ?? null,
+          userPrincipalName: user?.userPrincipalName ?? body.username.slice(0, 256),
+          errorCode: 'TAP_METHOD_DISABLED',
+          client: client(req, tenant),
+        });
+        throw new SignetError('TAP_METHOD_DISABLED');
+      }
       const r = await measured(metrics, 'signin-tap', () =>
         signInWithTap(ctx, tenant, { username: body.username, pass: body.pass }, client(req, tenant)),
       );
@@ -257,6 +281,7 @@ export function signInRoutes(
     assertSameOrigin(req, ctx.config);
     const tenant = await tenants.ordinaryFromRequest(req);
     const raw = isFormPost(req) ? formFields(req.body, ['uid', 'return']) : req.body;
+    const other = otherWayBelow(await formsShown(tenant));
     return signInPageAgain(
       reply,
       tenant,
@@ -264,7 +289,7 @@ export function signInRoutes(
       200,
       {
         text: 'Signing in with a passkey needs this page’s script, and it did not run (JavaScript may be off, or the script blocked or slow).',
-        remediation: 'Reload the page and try again, or sign in with a Temporary Access Pass below.',
+        remediation: `Reload the page and try again${other ? `, or ${other}` : ''}.`,
         kind: 'info',
         needsScript: true,
       },

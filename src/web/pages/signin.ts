@@ -7,6 +7,16 @@ function hiddenFields(p: { uid?: string; returnTo: string }): string {
     <input type="hidden" name="return" value="${escapeHtml(p.returnTo)}">`;
 }
 
+/**
+ * The way to sign in without a passkey that the page offers below, for the notices about a script that did not run
+ * (the pass first, as before the password form existed), or undefined when only passkeys are left.
+ */
+export function otherWayBelow(p: { passwordEnabled?: boolean; tapEnabled?: boolean }): string | undefined {
+  if (p.tapEnabled) return 'sign in with a Temporary Access Pass below';
+  if (p.passwordEnabled) return 'sign in with your password below';
+  return undefined;
+}
+
 export function renderSignInPage(p: {
   tenant: Tenant;
   uid?: string;
@@ -20,6 +30,8 @@ export function renderSignInPage(p: {
   form?: 'passkey' | 'tap' | 'password';
   /** The tenant's Password method is on: the password form is shown (never per account: that would tell them apart). */
   passwordEnabled?: boolean;
+  /** The tenant's Temporary Access Pass method is on: the pass form is shown (tenant-wide, as the password form). */
+  tapEnabled?: boolean;
 }): string {
   const slug = escapeHtml(p.tenant.slug);
   const username = p.username ? ` value="${escapeHtml(p.username)}"` : '';
@@ -50,7 +62,9 @@ ${
 </section>
 `
     : ''
-}<section aria-labelledby="tap-heading">
+}${
+  p.tapEnabled
+    ? `<section aria-labelledby="tap-heading">
   <h2 id="tap-heading">With a Temporary Access Pass</h2>
   <form id="tap-form" method="post" action="/${slug}/signin/tap" novalidate>${hiddenFields(p)}
     <label for="tap-username">Username</label>
@@ -59,7 +73,10 @@ ${
     <input id="tap" name="pass" type="password" autocomplete="one-time-code" required>
     <button type="submit">Sign in with the pass</button>
   </form>
-</section>`;
+</section>`
+    : ''
+}`;
+  const other = otherWayBelow(p);
   return renderPage({
     title: 'Sign in',
     body,
@@ -72,9 +89,9 @@ ${
     needsScript: p.status?.needsScript,
     data: { tenant: p.tenant.slug, uid: p.uid ?? '', return: p.returnTo },
     scriptNotice: {
-      off: 'Passkeys need JavaScript, which is turned off in this browser. Turn it on to use a passkey, or sign in with a Temporary Access Pass below.',
-      pending:
-        'This page’s script has not started (it may be slow or blocked), so passkeys cannot be used yet. Reload the page, or sign in with a Temporary Access Pass below.',
+      off: `Passkeys need JavaScript, which is turned off in this browser. Turn it on to use a passkey${other ? `, or ${other}` : ''}.`,
+      pending: `This page’s script has not started (it may be slow or blocked), so passkeys cannot be used yet. Reload the page${other ? `, or ${other}` : ''}.`,
+      failed: `Part of this page did not load, so passkeys cannot be used right now. Reload the page${other ? `, or ${other}` : ''}.`,
     },
   });
 }

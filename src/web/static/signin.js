@@ -72,22 +72,25 @@
       }
     });
 
-  document.getElementById('tap-form').addEventListener('submit', async (ev) => {
-    ev.preventDefault();
-    WebAuthnAbortService.cancelCeremony();
-    try {
-      const r = await Signet.call('POST', `${base}/tap`, {
-        username: document.getElementById('tap-username').value.trim(),
-        pass: document.getElementById('tap').value,
-        uid,
-        return: main.dataset.return,
-      });
-      Signet.show('Signed in.', 'info');
-      window.location.assign(r.redirect);
-    } catch (e) {
-      Signet.showError(e);
-    }
-  });
+  // Shown only while the tenant's Temporary Access Pass method is on.
+  const tapForm = document.getElementById('tap-form');
+  if (tapForm)
+    tapForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      WebAuthnAbortService.cancelCeremony();
+      try {
+        const r = await Signet.call('POST', `${base}/tap`, {
+          username: document.getElementById('tap-username').value.trim(),
+          pass: document.getElementById('tap').value,
+          uid,
+          return: main.dataset.return,
+        });
+        Signet.show('Signed in.', 'info');
+        window.location.assign(r.redirect);
+      } catch (e) {
+        Signet.showError(e);
+      }
+    });
 
   Signet.ready();
   if (!main.dataset.noautofill) autofill();
