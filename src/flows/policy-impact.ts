@@ -102,6 +102,7 @@ export async function policyImpact(
   for await (const batch of impactBatches(ctx.db, tenantId, { withGroups, batch: opts.batch }))
     for (const u of batch) {
       const passkeys = u.passkeys.map((p) => ({ ...p, model: modelOf(p.aaguid) }));
+      // Sign-in's verdict: attestation, and so stale metadata (REL-14), is judged at registration only (the What If).
       const impact = userImpact(current, proposed, u, passkeys, compromised);
       if (impact.losesEveryPasskey) impact.tap = tapAvailability(tap, u, now);
       tally.add(impact);
