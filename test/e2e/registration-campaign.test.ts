@@ -1,7 +1,8 @@
 // The registration campaign in Chromium (issue 8): an app's sign-in with a Temporary Access Pass stops at "Set up
 // a passkey" for a targeted user without one; "Not now" goes on to the app, with scripts and without; once the
 // snoozes are spent only "Set up now" is left, which leads to the account page where a passkey is added, after
-// which the app's next sign-in goes straight through. axe-core finds nothing on the page in light or dark mode.
+// which the browser is back at the app with a code (the app's sign-in request carried through), and the app's next
+// sign-in goes straight through. axe-core finds nothing on the pages in light or dark mode.
 import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,7 +129,29 @@ describe('the registration campaign in Chromium (SQLite)', () => {
   );
 
   it(
-    'once the snoozes are spent offers only "Set up now": the passkey is added, and the app’s next sign-in goes through',
+    'without JavaScript, "Set up now" then the account page’s way back returns to the question, and "Not now" to the app',
+    async () => {
+      const context = await browser.newContext({ javaScriptEnabled: false });
+      contexts.push(context);
+      const page = await context.newPage();
+      const { user, pass } = await userWithPass('dee');
+      await signInWithPass(page, user, pass);
+      await page.waitForURL(/\/signin\/campaign\?uid=/);
+      const uid = new URL(page.url()).searchParams.get('uid');
+      await page.getByRole('button', { name: 'Set up now' }).click();
+      await page.waitForURL((u) => u.pathname === `/${tenant.slug}/account` && u.searchParams.get('continue') === uid);
+      expect(await heading(page)).toBe('Security info');
+      await page.getByRole('link', { name: 'Go back without adding one' }).click();
+      await page.waitForURL(/\/signin\/campaign\?uid=/);
+      await page.getByRole('button', { name: 'Not now' }).click();
+      await page.waitForURL((u) => isAt(u.href, redirectUri));
+      expect(new URL(page.url()).searchParams.get('code')).toBeTruthy();
+    },
+    STEP,
+  );
+
+  it(
+    'once the snoozes are spent offers only "Set up now": the passkey is added, the app gets its code, and its next sign-in goes through',
     async () => {
       const context = await browser.newContext();
       contexts.push(context);
@@ -153,12 +176,22 @@ describe('the registration campaign in Chromium (SQLite)', () => {
       await page.goto(authorizeUrl());
       await page.waitForURL(/\/signin\/campaign\?uid=/);
       await page.getByRole('button', { name: 'Set up now' }).click();
-      // A form without fields: the address is /account? (the account page itself).
-      await page.waitForURL(new RegExp(`/${tenant.slug}/account\\??$`));
+      // The account page, with the app's sign-in request to continue (an interaction id, nothing secret).
+      await page.waitForURL(new RegExp(`/${tenant.slug}/account\\?continue=[A-Za-z0-9_-]+$`));
+      expect(await page.locator('#continue-link').textContent()).toBe('Go back without adding one');
+      await checkBothSchemes(page, 'account-from-campaign');
       await page.locator('#new-name').fill('Laptop');
       await page.locator('#add-passkey').click();
-      await expect.poll(() => page.locator('li.passkey').count(), { timeout: 15_000 }).toBe(1);
+      // Back at the app with its answer, without another click.
+      await page.waitForURL((u) => isAt(u.href, redirectUri), { timeout: 15_000 });
+      expect(new URL(page.url()).searchParams.get('code')).toBeTruthy();
       expect(await tab.credentials(platform)).toHaveLength(1);
+      const passkeys = await server.ctx.db
+        .selectFrom('passkeys')
+        .select('display_name')
+        .where('user_id', '=', user.id)
+        .execute();
+      expect(passkeys.map((p) => p.display_name)).toEqual(['Laptop']);
       await page.goto(authorizeUrl());
       await page.waitForURL((u) => isAt(u.href, redirectUri));
     },

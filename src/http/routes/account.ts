@@ -12,13 +12,20 @@ import { findUserById } from '../../store/users.ts';
 import { personMessage } from '../../web/messages.ts';
 import { renderAccountPage, renderDeletePasskeyPage } from '../../web/pages/account.ts';
 import { type Metrics, measured } from '../metrics.ts';
-import { isFormPost, parseBody } from '../parse.ts';
+import { formFields, isFormPost, parseBody } from '../parse.ts';
 import { refusalForPage } from '../plugins/errors.ts';
 import { assertSameOrigin, currentSession, requireSession } from '../session-cookie.ts';
 import type { TenantResolver } from '../tenants.ts';
 
+// The app's sign-in request (OIDC interaction uid) from the campaign's "Set up now", checked as signin.ts checks uid.
+const uidParam = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/);
+const continueFields = z.object({ continue: uidParam.optional() });
 const verifyBody = z.object({ credential: z.unknown(), name: z.string().max(200).optional() }).strict();
-const renameBody = z.object({ displayName: z.string().max(200) }).strict();
+const renameBody = z.object({ displayName: z.string().max(200), continue: uidParam.optional() }).strict();
 const idParam = z.object({ tenant: z.string(), id: z.string().uuid() });
 const doneQuery = z.object({ done: z.enum(['added', 'renamed', 'deleted']).optional() });
 // The scripts go to /account?done=… after their calls too, so that both ways end on the same confirmation.
@@ -27,6 +34,21 @@ const DONE = {
   renamed: 'The passkey was renamed.',
   deleted: 'The passkey was deleted.',
 } as const;
+
+/** The continue uid of a query or a form's fields (an empty field is none); REQUEST_INVALID (field continue) if bad. */
+function continueOf(fields: unknown): string | undefined {
+  const f = (typeof fields === 'object' && fields !== null ? fields : {}) as Record<string, unknown>;
+  return parseBody(continueFields, { continue: f.continue === '' ? undefined : f.continue }).continue;
+}
+
+/** The account page's address, with its confirmation and the app's sign-in request carried on. */
+function accountAt(tenant: Tenant, done?: string, continueUid?: string): string {
+  const q = new URLSearchParams();
+  if (done) q.set('done', done);
+  if (continueUid) q.set('continue', continueUid);
+  const query = q.toString();
+  return `/${tenant.slug}/account${query ? `?${query}` : ''}`;
+}
 
 /** A refused name says which way it is wrong, so that the page can say "the name is empty". */
 async function renamed(run: () => Promise<void>, name: string): Promise<void> {
@@ -47,9 +69,12 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
 
   app.get('/:tenant/account', async (req, reply) => {
     const tenant = await tenants.ordinaryFromRequest(req);
+    const continueUid = continueOf(req.query);
     const session = await currentSession(ctx, req, tenant);
     const user = session && (await findUserById(ctx.db, tenant.id, session.userId));
     if (!session || !user?.enabled) {
+      // Signed out on the way from the app's sign-in: that sign-in again, which comes back here by the campaign.
+      if (continueUid) return reply.redirect(`/${tenant.slug}/signin?uid=${encodeURIComponent(continueUid)}`, 303);
       const back = encodeURIComponent(`/${tenant.slug}/account`);
       return reply.redirect(`/${tenant.slug}/signin?return=${back}`, 303);
     }
@@ -57,7 +82,7 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
     const { done } = doneQuery.safeParse(req.query).data ?? {};
     return reply
       .type('text/html; charset=utf-8')
-      .send(renderAccountPage({ tenant, user, passkeys, models, notice: done && DONE[done] }));
+      .send(renderAccountPage({ tenant, user, passkeys, models, notice: done && DONE[done], continueUid }));
   });
 
   const toSignIn = (tenant: Tenant) => `/${tenant.slug}/signin?return=${encodeURIComponent(`/${tenant.slug}/account`)}`;
@@ -74,11 +99,14 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
       const tenant = await tenants.ordinaryFromRequest(req);
       const form = isFormPost(req);
       let session: Session | undefined;
+      // Kept on the page again after a refusal too; a bad one is refused below with its field's words.
+      const kept = continueFields.safeParse(form ? formFields(req.body, ['continue']) : {}).data?.continue;
       try {
         session = await requireSession(ctx, req, tenant);
+        const continueUid = form ? continueOf(req.body) : undefined;
         const done = await what(req, tenant, session);
         if (!form) return reply.status(204).send();
-        return reply.redirect(`/${tenant.slug}/account${done === 'nothing' ? '' : `?done=${done}`}`, 303);
+        return reply.redirect(accountAt(tenant, done === 'nothing' ? undefined : done, continueUid), 303);
       } catch (err) {
         if (!form) throw err;
         const e = refusalForPage(req, err);
@@ -89,7 +117,7 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
         return reply
           .status(e.status)
           .type('text/html; charset=utf-8')
-          .send(renderAccountPage({ tenant, user, passkeys, models, status: message }));
+          .send(renderAccountPage({ tenant, user, passkeys, models, status: message, continueUid: kept }));
       }
     };
   };
@@ -98,7 +126,7 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
     '/:tenant/account/passkeys/:id/rename',
     accountForm(async (req, tenant, session) => {
       const { id } = parseBody(idParam, req.params);
-      const { displayName } = parseBody(renameBody, req.body);
+      const { displayName } = parseBody(renameBody, isFormPost(req) ? formFields(req.body, ['continue']) : req.body);
       await renamed(() => renameOwnPasskey(ctx, tenant, session.userId, id, displayName), displayName);
       return 'renamed';
     }),
@@ -121,12 +149,13 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
     const user = session && (await findUserById(ctx.db, tenant.id, session.userId));
     if (!session || !user?.enabled) return reply.redirect(toSignIn(tenant), 303);
     const { id } = parseBody(idParam, req.params);
+    const continueUid = continueOf(req.query);
     const passkeys = await listOwnPasskeys(ctx, tenant, user.id);
     const passkey = passkeys.find((k) => k.id === id);
     if (!passkey) throw new SignetError('PASSKEY_NOT_FOUND');
     return reply
       .type('text/html; charset=utf-8')
-      .send(renderDeletePasskeyPage({ tenant, passkey, last: passkeys.length === 1 }));
+      .send(renderDeletePasskeyPage({ tenant, passkey, last: passkeys.length === 1, continueUid }));
   });
 
   // The add form's action, reached only when its script did not run: the browser creates a passkey only when
@@ -137,6 +166,8 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
     const session = await currentSession(ctx, req, tenant);
     const user = session && (await findUserById(ctx.db, tenant.id, session.userId));
     if (!session || !user?.enabled) return reply.redirect(toSignIn(tenant), 303);
+    const continueUid = continueFields.safeParse(isFormPost(req) ? formFields(req.body, ['continue']) : {}).data
+      ?.continue;
     const passkeys = await listOwnPasskeys(ctx, tenant, user.id);
     const status = {
       text: 'Adding a passkey needs this page’s script, and it did not run (it may be blocked or slow).',
@@ -145,7 +176,9 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
       kind: 'info' as const,
       needsScript: true,
     };
-    return reply.type('text/html; charset=utf-8').send(renderAccountPage({ tenant, user, passkeys, models, status }));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(renderAccountPage({ tenant, user, passkeys, models, status, continueUid }));
   });
 
   app.get('/:tenant/account/passkeys', async (req) => {

@@ -33,7 +33,12 @@ function modelLines(p: PasskeyView, models: ModelLookup | undefined): { model: s
   };
 }
 
-function passkeyRow(slug: string, p: PasskeyView, models?: ModelLookup): string {
+/** The app's sign-in request the person came from ("Set up now"), carried through the page's forms. */
+function continueField(uid: string | undefined): string {
+  return uid ? `\n    <input type="hidden" name="continue" value="${escapeHtml(uid)}">` : '';
+}
+
+function passkeyRow(slug: string, p: PasskeyView, models?: ModelLookup, continueUid?: string): string {
   const type = p.passkeyType === 'synced' ? 'Synced' : 'Device-bound';
   const id = escapeHtml(p.id);
   const action = `/${escapeHtml(slug)}/account/passkeys/${id}`;
@@ -48,15 +53,27 @@ function passkeyRow(slug: string, p: PasskeyView, models?: ModelLookup): string 
     <dt>Last used</dt><dd>${when(p.lastUsedDateTime)}</dd>
     ${model.proof}
   </dl>
-  <form class="rename-form" method="post" action="${action}/rename" novalidate>
+  <form class="rename-form" method="post" action="${action}/rename" novalidate>${continueField(continueUid)}
     <label for="name-${id}">New name</label>
     <input id="name-${id}" name="displayName" maxlength="64" value="${escapeHtml(p.displayName)}" required>
     <button type="submit">Rename</button>
   </form>
-  <form class="delete-form" method="get" action="${action}/delete">
+  <form class="delete-form" method="get" action="${action}/delete">${continueField(continueUid)}
     <button type="submit" class="delete danger" aria-label="Delete ${escapeHtml(p.displayName)}">Delete</button>
   </form>
 </li>`;
+}
+
+/**
+ * The way back to the app that sent the person here: on (a passkey is there to satisfy the campaign), or back to
+ * the question without one ("Not now" is there while the policy allows it). /signin/continue decides which.
+ */
+function continueLine(slug: string, uid: string | undefined, hasPasskey: boolean): string {
+  if (!uid) return '';
+  const href = `/${escapeHtml(slug)}/signin/continue?uid=${escapeHtml(encodeURIComponent(uid))}`;
+  return hasPasskey
+    ? `\n<p id="continue-line">You are signing in to an app. <a href="${href}" id="continue-link">Continue to the app</a></p>`
+    : `\n<p id="continue-line">You are signing in to an app: add a passkey below, and you will go on to it. <a href="${href}" id="continue-link">Go back without adding one</a></p>`;
 }
 
 export function renderAccountPage(p: {
@@ -69,10 +86,15 @@ export function renderAccountPage(p: {
   notice?: string;
   /** A refusal rendered by the server after a form post (no script); the scripts show theirs in the same place. */
   status?: PageStatus;
+  /**
+   * The app's sign-in request (OIDC interaction uid) when the person came from the registration campaign's "Set up
+   * now": once a passkey is added the browser goes on to /signin/continue, and the page offers the way back.
+   */
+  continueUid?: string;
 }): string {
   const slug = escapeHtml(p.tenant.slug);
   const list = p.passkeys.length
-    ? `<ul id="passkeys" class="passkeys">${p.passkeys.map((k) => passkeyRow(p.tenant.slug, k, p.models)).join('\n')}</ul>`
+    ? `<ul id="passkeys" class="passkeys">${p.passkeys.map((k) => passkeyRow(p.tenant.slug, k, p.models, p.continueUid)).join('\n')}</ul>`
     : '<p id="no-passkeys">You have no passkeys yet. Add one to sign in with your face, fingerprint, PIN or security key.</p>';
   const body = `
 <header class="account-header">
@@ -82,11 +104,11 @@ export function renderAccountPage(p: {
 </header>
 <p><a href="/${slug}/account/authenticator-app" id="authenticator-app-link">Authenticator app: set one up for sign-in codes</a></p>
 ${p.notice ? `<p class="notice" id="notice" role="status">${escapeHtml(p.notice)}</p>` : ''}
-${renderStatus(p.status)}
+${renderStatus(p.status)}${continueLine(p.tenant.slug, p.continueUid, p.passkeys.length > 0)}
 <section aria-labelledby="passkeys-heading">
   <h2 id="passkeys-heading">Passkeys</h2>
   ${list}
-  <form id="add-form" method="post" action="/${slug}/account/passkeys/add" novalidate>
+  <form id="add-form" method="post" action="/${slug}/account/passkeys/add" novalidate>${continueField(p.continueUid)}
     <label for="new-name">Name for the new passkey (optional)</label>
     <input id="new-name" name="name" maxlength="64">
     <button type="submit" id="add-passkey" class="primary">Add a passkey</button>
@@ -102,7 +124,7 @@ ${renderStatus(p.status)}
       '/static/account.js',
     ],
     needsScript: p.status?.needsScript,
-    data: { tenant: p.tenant.slug },
+    data: { tenant: p.tenant.slug, ...(p.continueUid ? { continue: p.continueUid } : {}) },
     scriptNotice: {
       off: 'Adding a passkey needs JavaScript, which is turned off in this browser. You can still rename and delete passkeys.',
       pending:
@@ -117,7 +139,13 @@ ${renderStatus(p.status)}
  * The step before a passkey is deleted without script (the script asks with the browser's own dialog): which
  * passkey, what deleting it means, plainly so when it is the last one, and a way back.
  */
-export function renderDeletePasskeyPage(p: { tenant: Tenant; passkey: PasskeyView; last: boolean }): string {
+export function renderDeletePasskeyPage(p: {
+  tenant: Tenant;
+  passkey: PasskeyView;
+  last: boolean;
+  /** The app's sign-in request, kept for the account page after either button. */
+  continueUid?: string;
+}): string {
   const slug = escapeHtml(p.tenant.slug);
   const name = escapeHtml(p.passkey.displayName);
   const consequence = p.last
@@ -126,9 +154,9 @@ export function renderDeletePasskeyPage(p: { tenant: Tenant; passkey: PasskeyVie
   const body = `
 <h1>Delete passkey “${name}”?</h1>
 ${consequence}
-<form method="post" action="/${slug}/account/passkeys/${escapeHtml(p.passkey.id)}/delete" class="actions">
+<form method="post" action="/${slug}/account/passkeys/${escapeHtml(p.passkey.id)}/delete" class="actions">${continueField(p.continueUid)}
   <button type="submit" class="danger confirm">Delete “${name}”</button>
-  <a href="/${slug}/account" class="button">Cancel, keep it</a>
+  <a href="/${slug}/account${p.continueUid ? `?continue=${escapeHtml(encodeURIComponent(p.continueUid))}` : ''}" class="button">Cancel, keep it</a>
 </form>`;
   return renderPage({ title: 'Delete passkey', body });
 }

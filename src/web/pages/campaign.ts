@@ -1,5 +1,5 @@
 // The registration campaign's question after a sign-in (core/registration-campaign.ts): "Set up a passkey", with
-// "Set up now" (the account page, where passkeys are added) and, while snoozes remain, "Not now" (a form post that
+// "Set up now" (the account page, where passkeys are added, carrying the app's sign-in request on) and, while snoozes remain, "Not now" (a form post that
 // continues to the app). No script: both are plain forms.
 import type { Tenant } from '../../store/tenants.ts';
 import { escapeHtml, type PageStatus, renderPage, renderStatus } from './layout.ts';
@@ -32,6 +32,7 @@ ${renderStatus(p.status)}
 ${choice}
 <div class="actions">
   <form method="get" action="/${slug}/account">
+    <input type="hidden" name="continue" value="${escapeHtml(p.uid)}">
     <button type="submit" class="primary" id="campaign-setup">Set up now</button>
   </form>
   ${

@@ -6,12 +6,21 @@
   if (!window.SimpleWebAuthnBrowser || !window.Signet) return;
   const { startRegistration } = SimpleWebAuthnBrowser;
   const base = `/${tenant}/account/passkeys`;
+  // The app's sign-in request when the person came from "Set up now" (routes/campaign.ts), kept on every address.
+  const cont = main.dataset.continue;
+  const here = (done) => {
+    const q = new URLSearchParams();
+    if (done) q.set('done', done);
+    if (cont) q.set('continue', cont);
+    const query = q.toString();
+    return `/${tenant}/account${query ? `?${query}` : ''}`;
+  };
   // The same confirmation the forms get without script (the server words it: /account?done=…).
-  const done = (what) => window.location.assign(`/${tenant}/account?done=${what}`);
+  const done = (what) => window.location.assign(here(what));
 
   function reauthenticate() {
     Signet.show('For your security, sign in again first. Taking you to sign-in…', 'info');
-    const back = encodeURIComponent(`/${tenant}/account`);
+    const back = encodeURIComponent(here());
     window.location.assign(`/${tenant}/signin?return=${back}&reauth=1`);
   }
 
@@ -23,6 +32,11 @@
       Signet.show('Follow your browser to create the passkey…', 'info');
       const credential = await startRegistration({ optionsJSON });
       await Signet.call('POST', `${base}/verify`, name ? { credential, name } : { credential });
+      // On to the app that asked for the sign-in: /signin/continue answers it now that there is a passkey.
+      if (cont) {
+        Signet.show('The passkey was added. Taking you back to the app…', 'info');
+        return window.location.assign(`/${tenant}/signin/continue?uid=${encodeURIComponent(cont)}`);
+      }
       done('added');
     } catch (e) {
       if (Signet.codeOf(e) === 'PASSKEY_STRONG_AUTH_REQUIRED') return reauthenticate();
