@@ -115,6 +115,50 @@ describe.each(engines)('"Set up now" and the app’s sign-in on %s', (engine) =>
     expect(await follow(browser, continueAt(uid))).toBe(true);
   });
 
+  it('after a sign-in gone stale, signs in again on the way the script takes and comes back with the request', async () => {
+    const user = await newUser();
+    const { browser, uid } = await signInToApp(user);
+    server.clock.offsetMs += 6 * 60_000;
+    try {
+      const stale = await browser.fetch(`/${tenant.slug}/account/passkeys/options`, {
+        method: 'POST',
+        headers: { origin: server.url },
+        json: {},
+      });
+      expect(((await stale.json()) as { error: { code: string } }).error.code).toBe('PASSKEY_STRONG_AUTH_REQUIRED');
+      // account.js: /signin?return=<this page with its request>&reauth=1, then the pass form posts the return.
+      const back = `/${tenant.slug}/account?continue=${uid}`;
+      const signInPage = await (
+        await browser.fetch(`/${tenant.slug}/signin?return=${encodeURIComponent(back)}&reauth=1`)
+      ).text();
+      expect(signInPage).toContain(`<input type="hidden" name="return" value="${back}">`);
+      const { pass } = await issueTap(server.ctx, tenant, user, { actor: SYSTEM });
+      const again = await browser.fetch(`/${tenant.slug}/signin/tap`, {
+        method: 'POST',
+        headers: { origin: server.url, 'content-type': FORM },
+        body: new URLSearchParams({ username: user.userPrincipalName, pass, return: back }),
+      });
+      expect(again.status).toBe(303);
+      expect(again.headers.get('location')).toBe(back);
+      const options = await browser.fetch(`/${tenant.slug}/account/passkeys/options`, {
+        method: 'POST',
+        headers: { origin: server.url },
+        json: {},
+      });
+      expect(options.status).toBe(200);
+      const credential = await new SoftAuthenticator().register(await options.json(), { origin: server.url });
+      const verify = await browser.fetch(`/${tenant.slug}/account/passkeys/verify`, {
+        method: 'POST',
+        headers: { origin: server.url },
+        json: { credential },
+      });
+      expect(verify.status).toBe(201);
+      expect(await follow(browser, continueAt(uid))).toBe(true);
+    } finally {
+      server.clock.offsetMs = 0;
+    }
+  });
+
   it('keeps "Not now": the way back from the account page returns to the question, which continues to the app', async () => {
     const user = await newUser();
     const { browser, uid } = await signInToApp(user);
