@@ -204,6 +204,7 @@ export async function signInWithTap(
       | 'SIGNIN_USER_DISABLED'
       | 'TAP_METHOD_DISABLED'
       | 'TAP_METHOD_NOT_TARGETED',
+    detail: Record<string, string> = {},
   ) => {
     await recordSignIn(ctx, ctx.db, {
       tenantId: tenant.id,
@@ -211,9 +212,10 @@ export async function signInWithTap(
       userId: user?.id ?? null,
       userPrincipalName: user?.userPrincipalName ?? p.username.slice(0, 256),
       errorCode: code,
+      detail,
       client,
     });
-    return new SignetError(code);
+    return new SignetError(code, detail);
   };
   // The candidate is hashed whether or not the account exists: no timing difference between the two.
   const candidate = hashSecret(ctx, 'tap', p.pass);
@@ -231,7 +233,8 @@ export async function signInWithTap(
       address: client.ip,
     });
   } catch (err) {
-    if (err instanceof SignetError && err.code === 'TAP_LOCKED_OUT') throw await fail('TAP_LOCKED_OUT');
+    // The lockout's end (until, retryAfterSeconds) goes to the person and the log: the wait grows with each lockout.
+    if (err instanceof SignetError && err.code === 'TAP_LOCKED_OUT') throw await fail('TAP_LOCKED_OUT', err.detail);
     throw err;
   }
   const now = ctx.now();

@@ -115,7 +115,11 @@ describe.each(engines)('smart lockout on %s', (engine) => {
     const wrong = `${pass.slice(0, -1)}${pass.endsWith('A') ? 'B' : 'A'}`;
     const results = await Promise.all(Array.from({ length: 40 }, () => f.tap(server, user, wrong, '198.51.100.21')));
     expect(tally(results.map((r) => r.code))).toEqual({ TAP_INVALID: 10, TAP_LOCKED_OUT: 30 });
-    expect((await f.tap(server, user, pass, '198.51.100.21')).code).toBe('TAP_LOCKED_OUT');
+    const locked = await f.tap(server, user, pass, '198.51.100.21');
+    expect(locked.code).toBe('TAP_LOCKED_OUT');
+    // The wait is told, since it grows with each lockout (15 minutes the first time).
+    expect(Number(locked.detail.retryAfterSeconds)).toBeGreaterThan(14 * 60);
+    expect(Number(locked.detail.retryAfterSeconds)).toBeLessThanOrEqual(15 * 60);
   });
 
   it('does not let a stranger lock the owner out of the address the owner signs in from', async () => {
