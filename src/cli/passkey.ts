@@ -14,7 +14,7 @@ const userOpt = { type: 'string', required: true, description: 'the user: object
 
 export const passkeyListCommand: PositionalCommand = {
   name: 'passkey list',
-  summary: "list a user's passkeys (id, name, model, type, last use)",
+  summary: "list a user's passkeys (id, name, model and whether attestation verified it, type, last use)",
   usage: 'signet passkey list USER [--tenant T] [--json]',
   positionals: ['user'],
   options: { user: userOpt, tenant: tenantOpt },
@@ -25,11 +25,13 @@ export const passkeyListCommand: PositionalCommand = {
     if (!rt.json)
       rt.print(
         table(
-          ['ID', 'NAME', 'MODEL', 'TYPE', 'CREATED', 'LAST USED'],
+          ['ID', 'NAME', 'MODEL', 'MODEL CHECK', 'TYPE', 'CREATED', 'LAST USED'],
           passkeys.map((p) => [
             p.id,
             p.displayName,
             p.model,
+            // As the account page says it: proven by an attestation chain to metadata, or only what the device said.
+            p.attestationLevel === 'attested' ? 'verified' : 'claimed only',
             p.passkeyType,
             p.createdDateTime,
             p.lastUsedDateTime ?? 'never',

@@ -12,7 +12,7 @@ import { describeError } from '../../src/core/errors.ts';
 import { defaultPasskeyMethodConfig } from '../../src/core/passkey-method.ts';
 import { openStore, type Store } from '../../src/store/db.ts';
 import { insertSignIn, listAudits } from '../../src/store/logs.ts';
-import { insertPasskey, listPasskeys } from '../../src/store/passkeys.ts';
+import { deletePasskey, insertPasskey, listPasskeys } from '../../src/store/passkeys.ts';
 import { savePasskeyMethodConfig } from '../../src/store/policies.ts';
 import { findTapOfUser } from '../../src/store/taps.ts';
 import { findTenant } from '../../src/store/tenants.ts';
@@ -340,16 +340,53 @@ for (const engine of engines) {
         lastUsedAt: null,
         cloneSuspectedAt: null,
       });
+      // A second one whose model a chain to metadata proved (as registration stores it): the list says which.
+      await insertPasskey(store.db, {
+        id: '22222222-2222-4333-8444-555555555555',
+        tenantId,
+        userId: alice.id,
+        credentialId: 'cred-alice-2',
+        publicKey: 'pk',
+        alg: -7,
+        counter: 0,
+        aaguid: 'ee882879-721c-4913-9775-3dfcce97072a',
+        transports: ['usb'],
+        backupEligible: false,
+        backupState: false,
+        attestationFormat: 'packed',
+        attestationTrust: 'verified',
+        displayName: 'Attested key',
+        createdAt: Date.now() + 1,
+        lastUsedAt: null,
+        cloneSuspectedAt: null,
+      });
       const text = await run('passkey', 'list', 'alice@contoso.com');
-      expect(text.stdout).toMatch(/11111111-2222-4333-8444-555555555555\s+YubiKey\s+-\s+deviceBound/);
+      expect(text.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+MODEL\s+MODEL CHECK\s+TYPE\s+CREATED\s+LAST USED$/);
+      expect(text.stdout).toMatch(/11111111-2222-4333-8444-555555555555\s+YubiKey\s+-\s+claimed only\s+deviceBound/);
+      expect(text.stdout).toMatch(
+        /22222222-2222-4333-8444-555555555555\s+Attested key\s+YubiKey 5 Series\s+verified\s+deviceBound/,
+      );
       const listed = json(await run('passkey', 'list', 'alice@contoso.com', '--json'));
       expect(listed.passkeys).toEqual([
-        expect.objectContaining({ id: '11111111-2222-4333-8444-555555555555', passkeyType: 'deviceBound' }),
+        expect.objectContaining({
+          id: '11111111-2222-4333-8444-555555555555',
+          passkeyType: 'deviceBound',
+          attestationLevel: 'notAttested',
+        }),
+        expect.objectContaining({
+          id: '22222222-2222-4333-8444-555555555555',
+          model: 'YubiKey 5 Series',
+          attestationLevel: 'attested',
+        }),
       ]);
       refusedJson(await run('passkey', 'delete', 'alice@contoso.com', 'no-such-id', '--json'), 'PASSKEY_NOT_FOUND');
       const del = await run('passkey', 'delete', 'alice@contoso.com', '11111111-2222-4333-8444-555555555555');
       expect(del.code, del.stderr).toBe(0);
-      expect(await listPasskeys(store.db, tenantId, alice.id)).toEqual([]);
+      expect((await listPasskeys(store.db, tenantId, alice.id)).map((p) => p.id)).toEqual([
+        '22222222-2222-4333-8444-555555555555',
+      ]);
+      // Removed quietly: the log test below counts the CLI's deletions.
+      expect(await deletePasskey(store.db, tenantId, alice.id, '22222222-2222-4333-8444-555555555555')).toBe(true);
       expect((await audits('Delete passkey'))[0]).toMatchObject({ actorType: 'system', actorId: null });
       expect((await run('passkey', 'list', 'alice@contoso.com')).stdout).toContain('has no passkeys');
     });
