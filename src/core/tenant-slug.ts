@@ -13,6 +13,7 @@ const reserved: Record<string, 'signet' | 'entra'> = {
   healthz: 'signet',
   readyz: 'signet',
   metrics: 'signet',
+  dev: 'signet', // the dev outbox of email codes (management listener, without SMTP)
   'favicon.ico': 'signet',
   '.well-known': 'signet',
   // planned: the admin API (/graph/v1.0), the demo app, admin pages, a robots file

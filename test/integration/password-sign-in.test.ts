@@ -16,8 +16,10 @@ import { beginPasskeyRegistration } from '../../src/flows/register-passkey.ts';
 import { sessionFromToken } from '../../src/flows/sessions.ts';
 import { listSignIns } from '../../src/store/logs.ts';
 import {
+  decoyPasswordHash,
   findPasswordCredential,
   hashPassword,
+  needsRehash,
   savePasswordCredential,
   verifyPassword,
 } from '../../src/store/password-credentials.ts';
@@ -129,15 +131,10 @@ describe.each(engines)('password sign-in on %s', (engine) => {
       unknown: () => post(ghost, password),
       noPassword: () => post(bare.userPrincipalName, password),
     };
-    const seen: Record<string, { status: number; code?: string; message?: unknown; ms: number[] }> = {};
+    const seen: Record<string, { status: number; code?: string; message?: unknown }> = {};
     for (const [name, send] of Object.entries(cases)) {
-      seen[name] = { status: 0, ms: [] };
-      for (let i = 0; i < 4; i++) {
-        const t0 = performance.now();
-        const r = await answer(await send());
-        seen[name]!.ms.push(performance.now() - t0);
-        Object.assign(seen[name]!, { status: r.status, code: codeOf(r), message: (r.body.error as Json).message });
-      }
+      const r = await answer(await send());
+      seen[name] = { status: r.status, code: codeOf(r), message: (r.body.error as Json).message };
     }
     for (const s of Object.values(seen))
       expect({ status: s.status, code: s.code, message: s.message }).toEqual({
@@ -145,9 +142,11 @@ describe.each(engines)('password sign-in on %s', (engine) => {
         code: 'SIGNIN_PASSWORD_INVALID',
         message: 'The username or password is not right.',
       });
-    // Each verifies an argon2id hash (a decoy where there is none): the fastest of each within a factor of 3.
-    const fastest = Object.values(seen).map((s) => Math.min(...s.ms));
-    expect(Math.max(...fastest) / Math.min(...fastest)).toBeLessThan(3);
+    // Each verifies an argon2id hash, a decoy where there is none: the decoy has today's parameters, so it costs what a
+    // real verification costs (speed is measured in benchmarks, never timed in a test).
+    const decoy = await decoyPasswordHash();
+    expect(decoy).toMatch(/^\$argon2id\$/);
+    expect(needsRehash(decoy)).toBe(false);
     // The log tells the help desk what the person was not told.
     const reasons = [
       ...(await logOf(tenant, user.userPrincipalName)),
