@@ -1,7 +1,6 @@
 // Outgoing mail. With SIGNET_SMTP_URL, nodemailer sends through that server. Without it (a first run, a laptop),
 // each message is written to the log and kept in a small in-memory outbox that only the management listener serves
 // (loopback by default, src/http/routes/dev-outbox.ts), so a first user is never stuck and no stranger reads codes.
-import nodemailer from 'nodemailer';
 import type { Config } from '../config.ts';
 import type { Logger } from './context.ts';
 
@@ -30,11 +29,14 @@ export function mailFrom(config: Config): string {
 }
 
 function smtpMailer(config: Config, url: string): Mailer {
-  const transport = nodemailer.createTransport(url);
+  // nodemailer is loaded with the first message: it weighs about 23 MiB of memory that a process sending no mail
+  // (most of them, and the passkey sign-in path always) need not carry.
+  let transport: Promise<{ sendMail(m: object): Promise<unknown> }> | undefined;
   const from = mailFrom(config);
   return {
     async send(m) {
-      await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text });
+      transport ??= import('nodemailer').then((n) => n.default.createTransport(url));
+      await (await transport).sendMail({ from, to: m.to, subject: m.subject, text: m.text });
     },
   };
 }

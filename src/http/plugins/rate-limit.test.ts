@@ -39,6 +39,7 @@ describe('which budget a request draws on', () => {
     expect(rateLimitClassOf('POST', '/:tenant/signin/passkey/options', '/t/signin/passkey/options')).toBe('ceremony');
     expect(rateLimitClassOf('POST', '/:tenant/signin/passkey/verify', '/t/signin/passkey/verify')).toBe('ceremony');
     expect(rateLimitClassOf('POST', '/:tenant/oauth2/*', '/t/oauth2/v2.0/token')).toBe('ceremony');
+    expect(rateLimitClassOf('POST', '/:tenant/oauth2/*', '/t/oauth2/v2.0/token?x=1')).toBe('ceremony');
     expect(rateLimitClassOf('GET', '/:tenant/oauth2/*', '/t/oauth2/v2.0/authorize')).toBeNull();
     expect(rateLimitClassOf('GET', '/:tenant/signin', '/t/signin')).toBeNull();
     expect(rateLimitClassOf('POST', '/:tenant/signout', '/t/signout')).toBeNull();

@@ -55,12 +55,13 @@ export function parseRateLimits(env: Record<string, string | undefined>): RateLi
 }
 
 /** Which budget a request draws on, or none (pages, the admin API behind its tokens, operations). */
-export function rateLimitClassOf(method: string, routeUrl: string | undefined, path: string): RateLimitClass | null {
+export function rateLimitClassOf(method: string, routeUrl: string | undefined, url: string): RateLimitClass | null {
   if (method !== 'POST') return null;
   if (routeUrl?.startsWith('/:tenant/signin/passkey')) return 'ceremony';
   if (routeUrl?.startsWith('/:tenant/signin/')) return 'signin';
   if (routeUrl?.startsWith('/:tenant/fido2/')) return 'ceremony';
-  if (routeUrl === '/:tenant/oauth2/*' && /\/oauth2\/v2\.0\/(token|par)$/.test(path)) return 'ceremony';
+  if (routeUrl === '/:tenant/oauth2/*' && /\/oauth2\/v2\.0\/(token|par)$/.test(url.split('?', 1)[0] ?? ''))
+    return 'ceremony';
   return null;
 }
 
@@ -89,19 +90,20 @@ export function rateLimit(app: FastifyInstance, opts: { limits?: RateLimits; now
       buckets.delete(key);
     }
   };
-  app.addHook('onRequest', async (req: FastifyRequest, reply) => {
-    const path = req.url.split('?', 1)[0] ?? '';
-    const cls = rateLimitClassOf(req.method, req.routeOptions.url, path);
-    if (!cls || limits[cls].perMinute <= 0) return;
+  // A callback hook, not an async one: it runs on every request, the passkey sign-in's among them, and most
+  // requests need no promise at all.
+  app.addHook('onRequest', (req: FastifyRequest, reply, done) => {
+    const cls = rateLimitClassOf(req.method, req.routeOptions.url, req.url);
+    if (!cls || limits[cls].perMinute <= 0) return done();
     const key = `${cls} ${budgetKeyOf(req.ip ?? 'unknown')}`;
     const t = now();
     const take = takeToken(buckets.get(key), limits[cls], t);
     buckets.set(key, take.bucket);
     if (buckets.size > SWEEP_AT) sweep(t);
-    if (take.ok) return;
+    if (take.ok) return done();
     const seconds = Math.max(1, Math.ceil(take.retryAfterMs / 1000));
     reply.header('retry-after', String(seconds));
-    await sendError(req, reply, new SignetError('RATE_LIMITED', { retryAfterSeconds: String(seconds) }));
-    return reply;
+    // The answer is sent here, and the request goes no further: done is not called.
+    sendError(req, reply, new SignetError('RATE_LIMITED', { retryAfterSeconds: String(seconds) }));
   });
 }
