@@ -2,7 +2,6 @@
 // characters of the characters Entra allows, three of the four classes (lower case, upper case, digits,
 // symbols), not one of the 10,000 most common passwords in any letter case (common-passwords.ts), and not
 // containing the user's name. Pure. A refusal names the rule broken and never the password.
-import { COMMON_PASSWORDS_TEXT } from './common-passwords.ts';
 import { allow, type Decision, deny } from './errors.ts';
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -21,18 +20,12 @@ export interface PasswordOwner {
 
 const FIELD = 'passwordProfile.password';
 
-const COMMON = new Set(
-  COMMON_PASSWORDS_TEXT.split('\n')
-    .filter((p) => p !== '')
-    .map((p) => p.toLowerCase()),
-);
-
-/** Whether the password is one of the most common ones, in any letter case. */
-export function isCommonPassword(password: string): boolean {
-  return COMMON.has(password.toLowerCase());
+/** Whether the password is one of the most common ones (`common`: lower case, flows/common-passwords.ts), any case. */
+export function isCommonPassword(password: string, common: ReadonlySet<string>): boolean {
+  return common.has(password.toLowerCase());
 }
 
-export function checkPassword(password: string, owner: PasswordOwner): Decision {
+export function checkPassword(password: string, owner: PasswordOwner, common: ReadonlySet<string>): Decision {
   // Length in code points, as a person counts characters.
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH || length > PASSWORD_MAX_LENGTH)
@@ -52,7 +45,7 @@ export function checkPassword(password: string, owner: PasswordOwner): Decision 
       rule: 'at least three of: lower-case letters, upper-case letters, digits, symbols',
     });
   // After the length and classes: a short or one-kind password is told what it lacks, not that it is common.
-  if (isCommonPassword(password))
+  if (isCommonPassword(password, common))
     return deny('PASSWORD_TOO_COMMON', { field: FIELD, rule: 'not one of the 10,000 most common passwords' });
   const lower = password.toLowerCase();
   const names = [owner.userPrincipalName, owner.userPrincipalName.split('@')[0] ?? '', owner.displayName]

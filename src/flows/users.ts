@@ -24,6 +24,7 @@ import {
   type UserChanges,
   updateUser,
 } from '../store/users.ts';
+import { commonPasswords } from './common-passwords.ts';
 import type { Ctx } from './context.ts';
 import { addUserAudit, createUser, newUser } from './directory.ts';
 import { isLocalOperator } from './local-operator.ts';
@@ -46,7 +47,7 @@ type HashedPassword = { hash: string; forceChangeNextSignIn: boolean; forceChang
 
 /** Judges the password by Entra's rules, then hashes it (outside any transaction: scrypt takes a while). */
 async function hashedPassword(ctx: Ctx, profile: PasswordProfile, owner: PasswordOwner): Promise<HashedPassword> {
-  const rule = checkPassword(profile.password, owner);
+  const rule = checkPassword(profile.password, owner, commonPasswords());
   if (!rule.ok) throw new SignetError(rule.code, rule.detail);
   return {
     hash: await hashPassword(profile.password, ctx.randomBytes(16)),
