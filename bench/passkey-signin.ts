@@ -3,8 +3,8 @@
 // memory beside the machine's raw ECDSA P-256 verifications per second on one core, measured in this run.
 //   npm run bench -- [--users 2000] [--seconds 10] [--concurrency 16]
 import { fork } from 'node:child_process';
-import { createHash, generateKeyPairSync, type KeyObject, randomBytes, randomUUID, sign, verify } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync, type KeyObject, randomBytes, randomUUID, sign } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +14,7 @@ import { silentLogger, systemCtx } from '../src/flows/context.ts';
 import { createTenant } from '../src/flows/directory.ts';
 import { migrate, openStore } from '../src/store/db.ts';
 import { MetadataRegistry } from '../src/webauthn/metadata.ts';
+import { cpuSecondsOf, percentile, rawP256VerifyPerSecond, rssOf } from './measure.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,20 +30,6 @@ const PORT = 3900 + Math.floor(Math.random() * 90);
 const ORIGIN = `http://localhost:${PORT}`;
 // One secret for the seed and the server: the server reads it from SIGNET_SECRET, as an operator's would be.
 const SECRET = randomBytes(32);
-
-/** The machine's raw limit: synchronous P-256 verifications per second on this core. */
-function rawP256VerifyPerSecond(): number {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const data = randomBytes(100);
-  const sig = sign('sha256', data, privateKey);
-  let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < 2000) {
-    for (let i = 0; i < 100; i++) verify('sha256', data, publicKey, sig);
-    n += 100;
-  }
-  return n / ((performance.now() - start) / 1000);
-}
 
 interface BenchUser {
   upn: string;
@@ -172,21 +159,6 @@ async function post(path: string, body: unknown): Promise<unknown> {
   const json = await res.json();
   if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
 }
 
 /** Runs sign-ins from `concurrency` loops for `seconds`; with `ratePerSecond`, paces them to that rate. */

@@ -5,8 +5,8 @@
 // machine's raw ECDSA P-256 verifications per second on one core, measured in this run.
 //   npm run bench:registration -- [--users 2000] [--seconds 10] [--concurrency 16] [--attestation packed|none]
 import { fork } from 'node:child_process';
-import { generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,7 @@ import { loadPasskeyMethodConfig, savePasskeyMethodConfig } from '../src/store/p
 import { MetadataRegistry } from '../src/webauthn/metadata.ts';
 import { makeMdsChain, makeMdsRoot, mdsPayload, signMdsBlob } from '../test/support/mds-fixtures.ts';
 import { getAttestationRoot, SoftAuthenticator } from '../test/support/soft-authenticator.ts';
+import { cpuSecondsOf, percentile, rawP256VerifyPerSecond, rssOf } from './measure.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,20 +39,6 @@ const PORT = 3900 + Math.floor(Math.random() * 90);
 const ORIGIN = `http://localhost:${PORT}`;
 const SECRET = randomBytes(32);
 const AAGUID = 'be9c4000-0000-4e70-9a55-7357a0c0ffee';
-
-/** The machine's raw limit: synchronous P-256 verifications per second on this core. */
-function rawP256VerifyPerSecond(): number {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const data = randomBytes(100);
-  const sig = sign('sha256', data, privateKey);
-  let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < 2000) {
-    for (let i = 0; i < 100; i++) verify('sha256', data, publicKey, sig);
-    n += 100;
-  }
-  return n / ((performance.now() - start) / 1000);
-}
 
 interface BenchUser {
   cookie: string;
@@ -111,21 +98,6 @@ async function post(path: string, cookie: string, body: unknown): Promise<unknow
   const json = await res.json();
   if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
 }
 
 /** Registrations from `concurrency` loops for `seconds`, the users taken in turn (each well under its limit). */
