@@ -129,6 +129,24 @@ describe.each(engines)('password and second factor to an app on %s', (engine) =>
     expect(walked.code, JSON.stringify(walked)).toBeTruthy();
   });
 
+  it('refuses to send an email code to a user who has none set up, and the app still gets no answer', async () => {
+    const { user, password } = await userWithPassword();
+    await addTotp(server.ctx, tenant, user.id);
+    const { browser, uid } = await authorize();
+    await passwordPost(browser, { username: user.userPrincipalName, password, uid });
+    const sent = await browser.fetch(`/${tenant.slug}/signin/second-factor/email`, {
+      method: 'POST',
+      json: { uid },
+      headers: { origin: server.url },
+    });
+    expect(sent.status).toBe(404);
+    expect(((await sent.json()) as { error: { code: string } }).error.code).toBe('OTP_EMAIL_NOT_REGISTERED');
+    const continued = await browser.fetch(`/${tenant.slug}/signin/continue?uid=${encodeURIComponent(uid)}`);
+    expect(continued.headers.get('location')).toBe(
+      `/${tenant.slug}/signin/second-factor?uid=${encodeURIComponent(uid)}`,
+    );
+  });
+
   it('says in the tokens that the password and the code were both used', async () => {
     const { user, password } = await userWithPassword();
     const { secret } = await addTotp(server.ctx, tenant, user.id);
