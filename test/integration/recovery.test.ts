@@ -513,6 +513,8 @@ describe.each(engines)('recovery on %s', (engine) => {
                 { kind: 'finish', ceremony: 0, session: 0 },
               ],
             ],
+            // The lost passkey deleted: it can no longer sign in, and the sessions it ended stay ended.
+            [[{ kind: 'adminDeletesLost' }, { kind: 'lostPasskeySignIn' }, { kind: 'begin', session: 0 }]],
             // A password alone, a wrong pass, a used pass, a stale pass session.
             [
               [
