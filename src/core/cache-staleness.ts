@@ -6,7 +6,7 @@
  * What is cached per tenant and versioned (the method policies: store/policy-cache.ts); apps and users are read
  * from the database every time. `metadata` is the instance's MDS BLOB (store/metadata-blobs.ts), under tenant id ''.
  */
-export type CacheKind = 'tenant' | 'signing-keys' | 'method-policies' | 'metadata';
+export type CacheKind = 'tenant' | 'signing-keys' | 'method-policies' | 'metadata' | 'conditional-access';
 
 /** The version of each kind for one tenant; a kind never written is version 0. */
 export type CacheVersions = Readonly<Partial<Record<CacheKind, number>>>;

@@ -20,6 +20,8 @@ import * as m0014 from './migrations/0014-metadata-blobs.ts';
 import * as m0015 from './migrations/0015-registration-campaign.ts';
 import * as m0016 from './migrations/0016-smart-lockout.ts';
 import * as m0017 from './migrations/0017-one-time-codes.ts';
+import * as m0018 from './migrations/0018-session-steps.ts';
+import * as m0019 from './migrations/0019-conditional-access.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -113,6 +115,8 @@ const migrations: Record<string, Migration> = {
   '0015-registration-campaign': m0015,
   '0016-smart-lockout': m0016,
   '0017-one-time-codes': m0017,
+  '0018-session-steps': m0018,
+  '0019-conditional-access': m0019,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -110,6 +110,8 @@ export interface SessionsTable {
   strong_auth_at: number | null;
   expires_at: number;
   revoked_at: number | null;
+  /** JSON list of core/session-steps.ts SessionStep (0018). */
+  steps: Generated<string>;
 }
 
 export interface TapsTable {
@@ -153,6 +155,10 @@ export interface SignInsTable {
   detail: string;
   ip: string | null;
   user_agent: string | null;
+  /** The authorization request the entry belongs to, the session, and the Conditional Access facts (0018). */
+  correlation_id: string | null;
+  session_id: string | null;
+  conditional_access: string | null;
 }
 
 export interface AuditLogsTable {
@@ -275,5 +281,50 @@ export interface Database {
   totp_methods: TotpMethodsTable;
   email_methods: EmailMethodsTable;
   email_codes: EmailCodesTable;
+  authentication_strengths: AuthenticationStrengthsTable;
+  ca_policies: CaPoliciesTable;
+  named_locations: NamedLocationsTable;
+  auth_contexts: AuthContextsTable;
   kysely_migration?: { name: string; timestamp: string; id?: Generated<number> };
+}
+
+/** A custom authentication strength (0019): its Graph document as JSON. */
+export interface AuthenticationStrengthsTable {
+  tenant_id: string;
+  id: string;
+  display_name: string;
+  document: string;
+  created_at: number;
+  modified_at: number;
+}
+
+/** A Conditional Access policy (0019): its Graph document as JSON; the strength its grant requires, if any. */
+export interface CaPoliciesTable {
+  tenant_id: string;
+  id: string;
+  display_name: string;
+  state: string;
+  strength_id: string | null;
+  document: string;
+  created_at: number;
+  modified_at: number | null;
+}
+
+/** A named location (0019): its Graph document (IP ranges, trusted or not) as JSON. */
+export interface NamedLocationsTable {
+  tenant_id: string;
+  id: string;
+  display_name: string;
+  document: string;
+  created_at: number;
+  modified_at: number;
+}
+
+/** An authentication context class reference, c1..c99 (0019). */
+export interface AuthContextsTable {
+  tenant_id: string;
+  id: string;
+  display_name: string;
+  description: string;
+  is_available: number;
 }
