@@ -1,14 +1,17 @@
 // The one catalogue of errors. API responses, pages, the FIDO binding, the CLI and the sign-in log all
 // carry these codes, so a help-desk engineer can read any of them and know what to do. The entries sit in parts by
 // area (here the general ones; errors-ceremonies.ts, errors-admin-api.ts, errors-policy.ts, errors-password.ts,
-// errors-one-time-codes.ts, errors-tap.ts, errors-preview.ts); this file gathers them
+// errors-one-time-codes.ts, errors-tap.ts, errors-preview.ts, errors-strengths.ts,
+// errors-conditional-access.ts); this file gathers them
 // and holds the mechanics. A code is unique across the parts (a test checks it).
 import { adminApiErrors } from './errors-admin-api.ts';
 import { ceremonyErrors } from './errors-ceremonies.ts';
+import { conditionalAccessErrors } from './errors-conditional-access.ts';
 import { oneTimeCodeErrors } from './errors-one-time-codes.ts';
 import { passwordErrors } from './errors-password.ts';
 import { policyErrors } from './errors-policy.ts';
 import { previewErrors } from './errors-preview.ts';
+import { strengthErrors } from './errors-strengths.ts';
 import { tapErrors } from './errors-tap.ts';
 
 export interface ErrorEntry {
@@ -155,6 +158,8 @@ const entries = {
   ...oneTimeCodeErrors,
   ...tapErrors,
   ...previewErrors,
+  ...strengthErrors,
+  ...conditionalAccessErrors,
 };
 
 export type ErrorCode = keyof typeof entries;

@@ -4,6 +4,7 @@
 // to the browser scripts, which also need sentences for the browser's own passkey errors.
 import { describeError, type ErrorCode, errorCatalogue, isErrorCode } from '../core/errors.ts';
 import { codePageWords } from './messages-codes.ts';
+import { conditionalAccessPageWords } from './messages-conditional-access.ts';
 import { passwordPageWords } from './messages-password.ts';
 import { tapPageWords } from './messages-tap.ts';
 
@@ -269,7 +270,12 @@ export function personMessage(code: ErrorCode, detail: Record<string, string> = 
   const sentence = field && (field[problem] ?? field.any);
   if (sentence) return { text: sentence, remediation: '', code };
   const entry = describeError(code);
-  const words = pageWords[code] ?? passwordPageWords[code] ?? codePageWords[code] ?? tapPageWords[code];
+  const words =
+    pageWords[code] ??
+    passwordPageWords[code] ??
+    codePageWords[code] ??
+    tapPageWords[code] ??
+    conditionalAccessPageWords[code];
   return { text: words?.text ?? entry.message, remediation: words?.remediation ?? entry.remediation, code };
 }
 
