@@ -24,6 +24,8 @@ export const APPLICATION_PERMISSIONS = [
   'UserAuthMethod-Passkey.ReadWrite.All',
   'Policy.ReadWrite.AuthenticationMethod',
   'Policy.Read.All',
+  'Policy.ReadWrite.ConditionalAccess',
+  'Policy.Read.ConditionalAccess',
   'AuditLog.Read.All',
   'Reports.Read.All',
   'Application.ReadWrite.All',
