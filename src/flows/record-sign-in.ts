@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../core/errors.ts';
+import type { SignInConditionalAccessFacts } from '../core/sign-in-facts.ts';
 import type { Db } from '../store/db.ts';
 import { insertSignIn } from '../store/logs.ts';
 import type { Ctx } from './context.ts';
@@ -21,6 +22,11 @@ export async function recordSignIn(
     errorCode?: ErrorCode | null;
     detail?: Record<string, string>;
     client?: ClientInfo;
+    /** The authorization request the entry belongs to: the steps of one request share it (Graph correlationId). */
+    correlationId?: string | null;
+    sessionId?: string | null;
+    /** How Conditional Access decided this sign-in (steps, policies applied, strengths required and met). */
+    conditionalAccess?: SignInConditionalAccessFacts;
   },
 ): Promise<void> {
   await insertSignIn(db, {
@@ -36,5 +42,8 @@ export async function recordSignIn(
     detail: e.detail ?? {},
     ip: e.client?.ip ?? null,
     userAgent: e.client?.userAgent?.slice(0, 512) ?? null,
+    correlationId: e.correlationId ?? null,
+    sessionId: e.sessionId ?? null,
+    conditionalAccess: e.conditionalAccess ?? null,
   });
 }

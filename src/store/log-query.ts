@@ -6,7 +6,7 @@ import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kyse
 import { auditCategory } from '../core/graph-directory-audit.ts';
 import type { CollectionQuery, FilterNode, Literal } from '../core/odata.ts';
 import type { Db } from './db.ts';
-import type { AuditRecord, SignInRecord } from './logs.ts';
+import { type AuditRecord, type SignInRecord, signInOf } from './logs.ts';
 import type { Database } from './schema.ts';
 import { type Cursor, decodeSkiptoken, keysetPage, queryFingerprint } from './skiptoken.ts';
 
@@ -166,21 +166,6 @@ async function page<T extends Table, R>(
   }
   return { ok: true, page: out };
 }
-
-const signInOf = (r: Database['sign_ins']): SignInRecord => ({
-  id: r.id,
-  tenantId: r.tenant_id,
-  createdAt: Number(r.created_at),
-  userId: r.user_id,
-  userPrincipalName: r.user_principal_name,
-  appId: r.app_id,
-  method: r.method,
-  result: r.result as SignInRecord['result'],
-  errorCode: r.error_code,
-  detail: JSON.parse(r.detail) as Record<string, string>,
-  ip: r.ip,
-  userAgent: r.user_agent,
-});
 
 const auditOf = (r: Database['audit_logs']): AuditRecord => ({
   id: r.id,

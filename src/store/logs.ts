@@ -1,4 +1,6 @@
+import { parseSignInFacts, type SignInConditionalAccessFacts, serializeSignInFacts } from '../core/sign-in-facts.ts';
 import type { Db } from './db.ts';
+import type { Database } from './schema.ts';
 
 export interface SignInRecord {
   id: string;
@@ -13,6 +15,11 @@ export interface SignInRecord {
   detail: Record<string, string>;
   ip: string | null;
   userAgent: string | null;
+  /** The authorization request the entry belongs to (several steps of one request share it). */
+  correlationId?: string | null;
+  sessionId?: string | null;
+  /** How Conditional Access decided the sign-in; absent on entries written without it. */
+  conditionalAccess?: SignInConditionalAccessFacts | null;
 }
 
 export async function insertSignIn(db: Db, r: SignInRecord): Promise<void> {
@@ -31,6 +38,9 @@ export async function insertSignIn(db: Db, r: SignInRecord): Promise<void> {
       detail: JSON.stringify(r.detail),
       ip: r.ip,
       user_agent: r.userAgent,
+      correlation_id: r.correlationId ?? null,
+      session_id: r.sessionId ?? null,
+      conditional_access: r.conditionalAccess ? serializeSignInFacts(r.conditionalAccess) : null,
     })
     .execute();
 }
@@ -49,21 +59,27 @@ export async function listSignIns(db: Db, tenantId: string, limit = 100): Promis
     .orderBy('created_at', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    tenantId: r.tenant_id,
-    createdAt: r.created_at,
-    userId: r.user_id,
-    userPrincipalName: r.user_principal_name,
-    appId: r.app_id,
-    method: r.method,
-    result: r.result as SignInRecord['result'],
-    errorCode: r.error_code,
-    detail: JSON.parse(r.detail) as Record<string, string>,
-    ip: r.ip,
-    userAgent: r.user_agent,
-  }));
+  return rows.map(signInOf);
 }
+
+/** A stored sign-in row read back (the log queries of store/log-query.ts use it too). */
+export const signInOf = (r: Database['sign_ins']): SignInRecord => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  createdAt: Number(r.created_at),
+  userId: r.user_id,
+  userPrincipalName: r.user_principal_name,
+  appId: r.app_id,
+  method: r.method,
+  result: r.result as SignInRecord['result'],
+  errorCode: r.error_code,
+  detail: JSON.parse(r.detail) as Record<string, string>,
+  ip: r.ip,
+  userAgent: r.user_agent,
+  correlationId: r.correlation_id,
+  sessionId: r.session_id,
+  conditionalAccess: parseSignInFacts(r.conditional_access),
+});
 
 export interface AuditRecord {
   id: string;
