@@ -29,12 +29,13 @@ describe('toGraphSignIn', () => {
       ipAddress: '192.0.2.1',
       clientAppUsed: 'Browser',
       status: { errorCode: 0, failureReason: null, additionalDetails: null },
-      authenticationMethodsUsed: ['FIDO2 security key'],
-      authenticationRequirement: 'singleFactorAuthentication',
+      authenticationMethodsUsed: ['Passkey'],
+      // A passkey is multi-factor by itself.
+      authenticationRequirement: 'multiFactorAuthentication',
     });
     expect(g.authenticationDetails).toEqual([
       expect.objectContaining({
-        authenticationMethod: 'FIDO2 security key',
+        authenticationMethod: 'Passkey',
         authenticationMethodDetail: 'credential cred-1',
         succeeded: true,
       }),
@@ -115,19 +116,41 @@ describe('toGraphSignIn', () => {
     expect(g.authenticationRequirement).toBe('multiFactorAuthentication');
   });
 
-  it('a password, passkey or pass without a step is the primary, single-factor authentication', () => {
-    for (const method of ['password', 'passkey', 'temporaryAccessPass', 'email']) {
+  it('without facts: every step is the primary one; a passkey or pass is multi-factor, a password single-factor', () => {
+    for (const [method, requirement] of [
+      ['password', 'singleFactorAuthentication'],
+      ['passkey', 'multiFactorAuthentication'],
+      ['temporaryAccessPass', 'multiFactorAuthentication'],
+      ['email', 'singleFactorAuthentication'],
+    ] as const) {
       const g = toGraphSignIn({ ...base, method, detail: {} });
       expect((g.authenticationDetails as { authenticationStepRequirement: string }[])[0]).toMatchObject({
         authenticationStepRequirement: 'Primary authentication',
         authenticationStepResultDetail: 'Authentication succeeded',
       });
-      expect(g.authenticationRequirement).toBe('singleFactorAuthentication');
+      expect(g.authenticationRequirement, method).toBe(requirement);
     }
     expect(
       (toGraphSignIn({ ...base, method: 'password' }).authenticationDetails as { authenticationMethod: string }[])[0]!
         .authenticationMethod,
     ).toBe('Password');
+  });
+
+  it('an entry without facts is its own correlation, with no Conditional Access applied', () => {
+    expect(toGraphSignIn(base)).toMatchObject({
+      correlationId: 's1',
+      sessionId: null,
+      appliedConditionalAccessPolicies: [],
+      conditionalAccessStatus: 'notApplied',
+      authenticationContextClassReferences: [],
+      authenticationRequirementPolicies: [],
+      signetStrengthsRequired: [],
+      signetStrengthsSatisfied: [],
+    });
+    // A row read back with no facts (conditional_access NULL) reads the same.
+    expect(toGraphSignIn({ ...base, conditionalAccess: null, correlationId: null, sessionId: null })).toEqual(
+      toGraphSignIn(base),
+    );
   });
 
   it('projects $select', () => {

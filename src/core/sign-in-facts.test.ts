@@ -24,6 +24,7 @@ const facts: SignInConditionalAccessFacts = {
       detail: 'YubiKey 5 NFC - ee882879-721c-4913-9775-3dfcce97072a',
       resultDetail: 'Passkey verified',
       requirement: 'Phishing-resistant MFA',
+      passkeyType: 'deviceBound',
     },
   ],
   appliedConditionalAccessPolicies: [{ id: 'p1', displayName: 'Admins', result: 'success' }],
@@ -54,7 +55,12 @@ describe('sign-in facts as stored', () => {
         JSON.stringify({
           authenticationRequirement: 'triple',
           conditionalAccessStatus: 'maybe',
-          steps: [{ method: 'smartcard', at: 1 }, { method: 'email', at: 'x' }, { method: 'email', at: 5 }, 7],
+          steps: [
+            { method: 'smartcard', at: 1 },
+            { method: 'email', at: 'x' },
+            { method: 'email', at: 5, passkeyType: 'hologram' },
+            7,
+          ],
           appliedConditionalAccessPolicies: [{ id: 'p' }, 'x', null],
           authenticationContextClassReferences: [{ id: 'c1', detail: 'odd' }, { detail: 'required' }],
           strengthsRequired: [{ id: 's' }, { displayName: 'no id' }],

@@ -3,7 +3,7 @@
 // builds these facts; flows/record-sign-in.ts stores them as JSON in sign_ins.conditional_access; core/graph-sign-in.ts
 // reads them back as Graph's signIn fields. Stored rows outlive code versions, so reading is defensive: a value that
 // is not what this version writes is dropped, never thrown on (a log read must not fail on an old row).
-import type { StepMethod } from './session-steps.ts';
+import type { PasskeyType, StepMethod } from './session-steps.ts';
 
 /** One authentication step of the sign-in (Graph authenticationDetail, before the display strings). */
 export interface AuthenticationStepFact {
@@ -16,6 +16,8 @@ export interface AuthenticationStepFact {
   resultDetail: string | null;
   /** "Primary authentication", "Multifactor authentication", or the required strength's name. */
   requirement: string | null;
+  /** A passkey step: whether the passkey is device-bound or synced (the log names the two apart). */
+  passkeyType?: PasskeyType;
 }
 
 export interface SignInConditionalAccessFacts {
@@ -69,6 +71,7 @@ function stepOf(v: unknown): AuthenticationStepFact | null {
     detail: strOrNull(v.detail),
     resultDetail: strOrNull(v.resultDetail),
     requirement: strOrNull(v.requirement),
+    ...(v.passkeyType === 'deviceBound' || v.passkeyType === 'synced' ? { passkeyType: v.passkeyType } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import { auditCategory } from '../core/graph-directory-audit.ts';
 import type { CollectionQuery, FilterNode, Literal } from '../core/odata.ts';
+import { type SignInConditionalAccessFacts, statusPrefix } from '../core/sign-in-facts.ts';
 import type { Db } from './db.ts';
 import { type AuditRecord, type SignInRecord, signInOf } from './logs.ts';
 import type { Database } from './schema.ts';
@@ -45,6 +46,16 @@ const errorCodeColumn: Column = (eb, op, value) => {
   return op === 'ne' ? eb.or([eb(sql.ref('error_code'), 'is', null), code]) : code;
 };
 
+// The facts' JSON text begins with its status (core/sign-in-facts.ts serializeSignInFacts), so a status is a
+// prefix comparison, the same SQL on both engines; an entry without facts is 'notApplied'. Never NULL, so `ne`
+// (NOT) keeps the entries without facts.
+const caStatusColumn: Column = (eb, op, value) => {
+  const prefix = statusPrefix(String(value) as SignInConditionalAccessFacts['conditionalAccessStatus']);
+  const has = sql<SqlBool>`coalesce(substr(conditional_access, 1, ${prefix.length}), '') = ${prefix}`;
+  const is = value === 'notApplied' ? eb.or([eb(sql.ref('conditional_access'), 'is', null), has]) : has;
+  return op === 'ne' ? eb.not(is) : is;
+};
+
 const SIGN_IN_COLUMNS: Record<string, Column> = {
   id: col('id'),
   createdDateTime: col('created_at'),
@@ -52,6 +63,8 @@ const SIGN_IN_COLUMNS: Record<string, Column> = {
   userPrincipalName: col('user_principal_name', true),
   appId: col('app_id'),
   'status/errorCode': errorCodeColumn,
+  conditionalAccessStatus: caStatusColumn,
+  correlationId: col('correlation_id'),
 };
 
 const CATEGORY_TARGETS = ['user', 'group', 'app', 'role', 'policy', 'passkey', 'tap'];

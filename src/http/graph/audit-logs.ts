@@ -10,6 +10,7 @@ import {
   toGraphDirectoryAudit,
 } from '../../core/graph-directory-audit.ts';
 import {
+  checkSignInFilter,
   graphSignInCollection,
   signInEntityContext,
   signInQuerySpec,
@@ -127,6 +128,8 @@ export const auditLogRoutes: GraphRoute[] = [
     permission: READ,
     handler: async (call) => {
       const query = logQuery(call, signInQuerySpec);
+      const values = checkSignInFilter(query.filter);
+      if (!values.ok) return refuse(values);
       const result = await querySignIns(call.ctx.db, call.tenant.id, query, {
         skiptokenKey: skiptokenKey(call.ctx, 'signIns'),
       });
