@@ -27,6 +27,7 @@ export const OIDC_ROUTES = {
   token: '/oauth2/v2.0/token',
   end_session: '/oauth2/v2.0/logout',
   revocation: '/oauth2/v2.0/revoke',
+  introspection: '/oauth2/v2.0/introspect',
   pushed_authorization_request: '/oauth2/v2.0/par',
   jwks: '/discovery/v2.0/keys',
   userinfo: '/oidc/userinfo',
@@ -116,6 +117,9 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       short: { httpOnly: true, sameSite: 'lax', signed: true },
     },
     pkce: { required: () => true },
+    // Seconds of clock skew allowed on JWTs signed elsewhere or earlier (an id_token_hint's nbf, a logout
+    // hint): oidc-provider's default, set here on purpose so a change of default cannot widen it unseen.
+    clockTolerance: 15,
     // A browser app (a public client) calls the token endpoint from the origins of its redirect URIs only.
     clientBasedCORS: (_k, origin, client) =>
       clientCorsAllowed(origin, {
@@ -235,7 +239,19 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
           };
         },
       },
-      revocation: { enabled: true },
+      // RFC 7009: an app revokes its own tokens only; another app's token is answered 200 and left alone, as a
+      // token that does not exist is (no hint to the caller that it is live).
+      revocation: { enabled: true, allowedPolicy: async (_k, client, token) => token.clientId === client.clientId },
+      // RFC 7662: a confidential app learns about its own tokens of a user still enabled; anything else is
+      // `active: false`, the answer for a token that does not exist, so no app can probe another's tokens.
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_k, client, token) => {
+          if (client.clientAuthMethod === 'none' || token.clientId !== client.clientId) return false;
+          const accountId = (token as { accountId?: string }).accountId;
+          return accountId === undefined || (await findUserById(ctx.db, tenant.id, accountId))?.enabled === true;
+        },
+      },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,

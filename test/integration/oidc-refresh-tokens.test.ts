@@ -113,6 +113,11 @@ describe.each(engines)('refresh tokens on %s', (engine) => {
     const foreign = await postForm(server, tenant, 'revoke', { token: tokens.refresh_token!, client_id: publicApp });
     expect(foreign.status).toBe(200);
     expect((await oidc.refreshTokenGrant(web, tokens.refresh_token!)).access_token).toBeTruthy();
+    // Another confidential app, authenticated: the same 200, no error saying the token is live, nothing revoked.
+    const spaTokens = (await signInThroughApp(server, tenant, spa, redirect(), who)).tokens;
+    const confidential = await postForm(server, tenant, 'revoke', { token: spaTokens.refresh_token! }, secretApp);
+    expect(confidential).toEqual({ status: 200, body: {} });
+    expect((await refresh(spaTokens.refresh_token!)).status).toBe(200);
     const fresh = await signInThroughApp(server, tenant, web, redirect(), who);
     await oidc.tokenRevocation(web, fresh.tokens.refresh_token!, { token_type_hint: 'refresh_token' });
     const after = await postForm(
