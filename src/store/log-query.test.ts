@@ -5,9 +5,10 @@ import { engines, openTestStore } from '../../test/support/engines.ts';
 import { directoryAuditQuerySpec } from '../core/graph-directory-audit.ts';
 import { signInQuerySpec } from '../core/graph-sign-in.ts';
 import { type CollectionQuery, parseCollectionQuery, type ResourceSpec } from '../core/odata.ts';
+import type { SignInConditionalAccessFacts } from '../core/sign-in-facts.ts';
 import type { Store } from './db.ts';
 import { auditPageQuery, findAudit, findSignIn, queryAudits, querySignIns, signInPageQuery } from './log-query.ts';
-import { insertAudit, insertSignIn } from './logs.ts';
+import { insertAudit, insertSignIn, listSignIns, type SignInRecord } from './logs.ts';
 
 const key = randomBytes(32);
 function q(params: Record<string, string>, spec: ResourceSpec = signInQuerySpec): CollectionQuery {
@@ -113,6 +114,107 @@ describe.each(engines)('log queries on %s', (engine) => {
     expect(await run("activityDisplayName eq 'add APPLICATION'")).toEqual([`${t1}-a4`, `${t1}-a2`, `${t1}-a0`]);
     expect(await run("category eq 'ApplicationManagement'")).toEqual([`${t1}-a4`, `${t1}-a2`, `${t1}-a0`]);
     expect(await findAudit(store.db, t2, `${t1}-a1`)).toBeUndefined();
+  });
+});
+
+describe.each(engines)('sign-ins by Conditional Access status and correlation on %s', (engine) => {
+  let store: Store;
+  const tenantId = randomUUID();
+  const other = randomUUID();
+  const facts = (status: SignInConditionalAccessFacts['conditionalAccessStatus']): SignInConditionalAccessFacts => ({
+    authenticationRequirement: 'multiFactorAuthentication',
+    steps: [
+      {
+        method: 'passkey',
+        at: 5,
+        succeeded: status !== 'failure',
+        detail: 'Model - aaguid',
+        resultDetail: null,
+        requirement: 'Phishing-resistant MFA',
+        passkeyType: 'synced',
+      },
+    ],
+    // A policy's own text naming another status must not fool the prefix match.
+    appliedConditionalAccessPolicies: [
+      { id: 'p', displayName: '"conditionalAccessStatus":"failure",', result: status },
+    ],
+    conditionalAccessStatus: status,
+    authenticationContextClassReferences: [],
+    strengthsRequired: [],
+    strengthsSatisfied: [],
+  });
+  const row = (id: string, over: Partial<SignInRecord>): SignInRecord => ({
+    id,
+    tenantId,
+    createdAt: 2_000 + Number(id.slice(1)),
+    userId: 'u',
+    userPrincipalName: 'u@x.test',
+    appId: null,
+    method: 'passkey',
+    result: 'success',
+    errorCode: null,
+    detail: {},
+    ip: null,
+    userAgent: null,
+    ...over,
+  });
+  beforeAll(async () => {
+    store = await openTestStore(engine);
+    await insertSignIn(store.db, row('e1', {})); // written without facts, as before issue 9
+    await insertSignIn(
+      store.db,
+      row('e2', { correlationId: 'req-a', sessionId: 's', conditionalAccess: facts('success') }),
+    );
+    await insertSignIn(
+      store.db,
+      row('e3', {
+        correlationId: 'req-a',
+        result: 'failure',
+        errorCode: 'TAP_INVALID',
+        conditionalAccess: facts('failure'),
+      }),
+    );
+    await insertSignIn(store.db, row('e4', { correlationId: 'req-b', conditionalAccess: facts('notApplied') }));
+    await insertSignIn(store.db, {
+      ...row('e5', { correlationId: 'req-a', conditionalAccess: facts('failure') }),
+      tenantId: other,
+    });
+  });
+  afterAll(async () => store?.close());
+
+  const ids = async (filter: string) => {
+    const r = await querySignIns(store.db, tenantId, q({ $filter: filter }), { skiptokenKey: key });
+    if (!r.ok) throw new Error('refused');
+    return r.page.rows.map((x) => x.id);
+  };
+
+  it('filters by status, an entry without facts being notApplied, with ne keeping it', async () => {
+    expect(await ids("conditionalAccessStatus eq 'failure'")).toEqual(['e3']);
+    expect(await ids("conditionalAccessStatus eq 'success'")).toEqual(['e2']);
+    expect(await ids("conditionalAccessStatus eq 'notApplied'")).toEqual(['e4', 'e1']);
+    expect(await ids("conditionalAccessStatus ne 'failure'")).toEqual(['e4', 'e2', 'e1']);
+    expect(await ids("not (conditionalAccessStatus eq 'notApplied')")).toEqual(['e3', 'e2']);
+    expect(await ids("conditionalAccessStatus in ('success', 'failure')")).toEqual(['e3', 'e2']);
+    expect(await ids("conditionalAccessStatus eq 'unknownFutureValue'")).toEqual([]);
+  });
+
+  it('filters by correlation, in the tenant only', async () => {
+    expect(await ids("correlationId eq 'req-a'")).toEqual(['e3', 'e2']);
+    expect(await ids("correlationId in ('req-b', 'nope')")).toEqual(['e4']);
+    expect(await ids("correlationId eq 'req-a' and conditionalAccessStatus eq 'failure'")).toEqual(['e3']);
+  });
+
+  it('reads the facts back as written, and none for an entry without them', async () => {
+    const e2 = await findSignIn(store.db, tenantId, 'e2');
+    expect(e2).toMatchObject({ correlationId: 'req-a', sessionId: 's', conditionalAccess: facts('success') });
+    expect(await findSignIn(store.db, tenantId, 'e1')).toMatchObject({
+      correlationId: null,
+      sessionId: null,
+      conditionalAccess: null,
+    });
+    expect((await listSignIns(store.db, tenantId)).find((r) => r.id === 'e3')?.conditionalAccess).toEqual(
+      facts('failure'),
+    );
   });
 });
 
