@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  amrWithOneTimeCode,
   EMAIL_CODE_LIFETIME_MS,
   type EmailCodeRecord,
   emailCodeFrom,
@@ -67,12 +66,10 @@ describe('email one-time codes', () => {
 });
 
 describe('the second-factor step', () => {
-  it('is pending for a password-only session, and adds otp and mfa', () => {
+  it('is pending for a password-only session only', () => {
     expect(needsSecondFactor(['pwd'])).toBe(true);
     expect(needsSecondFactor(['pwd', 'otp', 'mfa'])).toBe(false);
     expect(needsSecondFactor(['fido', 'mfa'])).toBe(false);
     expect(needsSecondFactor(['tap'])).toBe(false);
-    expect(amrWithOneTimeCode(['pwd'])).toEqual(['pwd', 'otp', 'mfa']);
-    expect(amrWithOneTimeCode(['pwd', 'otp', 'mfa'])).toEqual(['pwd', 'otp', 'mfa']);
   });
 });

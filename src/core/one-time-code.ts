@@ -59,8 +59,3 @@ export function isEmailAddress(s: string): boolean {
 export function needsSecondFactor(amr: readonly string[]): boolean {
   return amr.includes('pwd') && !amr.includes('mfa');
 }
-
-/** The session's amr once a one-time code is verified: `otp` and `mfa` join what it had (RFC 8176). */
-export function amrWithOneTimeCode(amr: readonly string[]): string[] {
-  return [...new Set([...amr, 'otp', 'mfa'])];
-}

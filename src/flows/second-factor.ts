@@ -3,16 +3,17 @@
 // authentication is dated now (so a passkey may then be registered, SPEC §2.2). Every attempt is in the sign-in
 // log with its code; every attempt counts toward the lockout before the code is compared.
 import { type ErrorCode, SignetError } from '../core/errors.ts';
-import { amrWithOneTimeCode, maskEmail, needsSecondFactor } from '../core/one-time-code.ts';
+import { maskEmail, needsSecondFactor } from '../core/one-time-code.ts';
 import { normalizeCode } from '../core/totp.ts';
 import { findEmailMethod, listTotpMethods } from '../store/otp-methods.ts';
-import { addSessionFactor, type Session } from '../store/sessions.ts';
+import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserById, type User } from '../store/users.ts';
 import type { Ctx } from './context.ts';
 import { countWrongEmailCode, emailAllowedFor, sendEmailCode, takeEmailCode } from './email-code.ts';
 import { countOneTimeCodeAttempt } from './one-time-code-lockout.ts';
 import { type ClientInfo, recordSignIn } from './record-sign-in.ts';
+import { addSessionStep } from './sessions.ts';
 import { takeTotpCode, totpAllowedFor } from './totp.ts';
 
 export type SecondFactorMethod = 'totp' | 'email';
@@ -64,14 +65,14 @@ export async function sendSecondFactorEmail(ctx: Ctx, tenant: Tenant, session: S
   return { to: maskEmail(sent.to), expiresAt: sent.expiresAt };
 }
 
-/** Verifies the code and adds the factor to the same session; the session as it now is. */
+/** Verifies the code and adds the factor to the session, which gets a new id: its new cookie value and itself. */
 export async function completeSecondFactor(
   ctx: Ctx,
   tenant: Tenant,
   session: Session,
   p: { method: SecondFactorMethod; code: string },
   client: ClientInfo = {},
-): Promise<Session> {
+): Promise<{ token: string; session: Session }> {
   const user = await findUserById(ctx.db, tenant.id, session.userId);
   if (!user?.enabled) throw new SignetError('SESSION_REQUIRED');
   const method = LOG_METHOD[p.method];
@@ -97,12 +98,11 @@ export async function completeSecondFactor(
     if (!allowed.ok) throw new SignetError(allowed.code, allowed.detail);
     const kind = p.method === 'totp' ? 'totp' : 'email-code';
     const attempt = await countOneTimeCodeAttempt(ctx, tenant.id, user, kind, client.ip);
-    const now = ctx.now();
-    const amr = amrWithOneTimeCode(session.amr);
     const outcome = await ctx.db.transaction().execute(async (trx) => {
       if (p.method === 'totp') await takeTotpCode(ctx, trx, tenant, user, p.code);
       else if ((await takeEmailCode(ctx, trx, tenant, user, p.code)) === 'wrong') return 'wrong' as const;
-      if (!(await addSessionFactor(trx, tenant.id, session.id, amr, now))) throw new SignetError('SESSION_REQUIRED');
+      // The session gains the step under a new id (ATK-05: rotation at step-up).
+      const next = await addSessionStep(ctx, trx, session, { method: p.method === 'totp' ? 'softwareOath' : 'email' });
       await attempt.clear(trx);
       await recordSignIn(ctx, trx, {
         tenantId: tenant.id,
@@ -112,11 +112,14 @@ export async function completeSecondFactor(
         detail: { step: 'secondFactor' },
         client,
       });
-      return 'added' as const;
+      return next;
     });
     // A wrong email code is counted on the code after the transaction, so the count stays.
-    if (outcome === 'wrong') await countWrongEmailCode(ctx, tenant, user);
-    return { ...session, amr, strongAuthAt: now };
+    if (outcome === 'wrong') {
+      await countWrongEmailCode(ctx, tenant, user);
+      throw new SignetError('OTP_CODE_INVALID');
+    }
+    return outcome;
   } catch (err) {
     throw await fail(err);
   }

@@ -1,4 +1,12 @@
-import { amrFor, isStrongMethod, type SignInMethod } from '../core/session-claims.ts';
+import { SignetError } from '../core/errors.ts';
+import {
+  amrOf,
+  authTimeOf,
+  firstStep,
+  type SessionStep,
+  type StepMethod,
+  strongAuthAtOf,
+} from '../core/session-steps.ts';
 import { providerSessionsToEnd } from '../core/sign-out.ts';
 import type { Db } from '../store/db.ts';
 import { destroyOidcSessions, listOidcSessionsOfAccount } from '../store/oidc-payloads.ts';
@@ -8,27 +16,74 @@ import { type Ctx, tokenId } from './context.ts';
 
 export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
 
-/** A new session (and a new cookie value) at every sign-in: the id rotates, the old one is revoked. */
+/**
+ * A new session (and a new cookie value) at every sign-in and every step-up: the id rotates, the old one is revoked
+ * (ATK-05). When the browser's previous session is live and the same user's, the new one keeps its steps and adds
+ * this one (a step-up loses nothing of what came before, and lives no longer than the sign-in it began with);
+ * another user's session is simply ended.
+ */
 export async function startSession(
   ctx: Ctx,
   db: Db,
-  p: { tenantId: string; userId: string; method: SignInMethod; previousToken?: string },
+  p: {
+    tenantId: string;
+    userId: string;
+    method: StepMethod;
+    /** A passkey's or pass's facts (core/session-steps.ts). */
+    facts?: Omit<SessionStep, 'method' | 'at'>;
+    previousToken?: string;
+  },
 ): Promise<{ token: string; session: Session }> {
   const now = ctx.now();
+  const previous =
+    p.previousToken && p.previousToken.length <= 200
+      ? await findLiveSession(db, p.tenantId, tokenId(p.previousToken), now)
+      : undefined;
+  const carried = previous?.userId === p.userId ? previous : undefined;
+  const session = await insertNextSession(ctx, db, p, carried, now);
+  if (p.previousToken) await revokeSession(db, p.tenantId, tokenId(p.previousToken), now);
+  return session;
+}
+
+/**
+ * A step added to a live session (a second factor, a step-up): the session is replaced by one holding its steps
+ * and this one, under a new id. The old one is revoked by one conditional write, so two racing step-ups cannot both
+ * continue it; SESSION_REQUIRED when it is no longer live.
+ */
+export async function addSessionStep(
+  ctx: Ctx,
+  db: Db,
+  current: Session,
+  p: { method: StepMethod; facts?: Omit<SessionStep, 'method' | 'at'> },
+): Promise<{ token: string; session: Session }> {
+  const now = ctx.now();
+  if (current.expiresAt <= now || !(await revokeSession(db, current.tenantId, current.id, now)))
+    throw new SignetError('SESSION_REQUIRED');
+  return insertNextSession(ctx, db, { tenantId: current.tenantId, userId: current.userId, ...p }, current, now);
+}
+
+async function insertNextSession(
+  ctx: Ctx,
+  db: Db,
+  p: { tenantId: string; userId: string; method: StepMethod; facts?: Omit<SessionStep, 'method' | 'at'> },
+  carried: Session | undefined,
+  now: number,
+): Promise<{ token: string; session: Session }> {
+  const steps = [...(carried?.steps ?? []), firstStep(p.method, now, p.facts)];
   const token = ctx.randomBytes(32).toString('base64url');
   const session: Session = {
     id: tokenId(token),
     tenantId: p.tenantId,
     userId: p.userId,
-    createdAt: now,
-    authTime: now,
-    amr: amrFor([p.method]),
-    strongAuthAt: isStrongMethod(p.method) ? now : null,
-    expiresAt: now + SESSION_LIFETIME_MS,
+    createdAt: carried?.createdAt ?? now,
+    authTime: authTimeOf(steps),
+    amr: amrOf(steps),
+    strongAuthAt: strongAuthAtOf(steps),
+    expiresAt: carried?.expiresAt ?? now + SESSION_LIFETIME_MS,
     revokedAt: null,
+    steps,
   };
   await insertSession(db, session);
-  if (p.previousToken) await revokeSession(db, p.tenantId, tokenId(p.previousToken), now);
   return { token, session };
 }
 

@@ -217,6 +217,13 @@ async function verifyAndStart(
       tenantId: tenant.id,
       userId: user.id,
       method: 'passkey',
+      facts: {
+        passkey: {
+          aaguid: passkey.aaguid,
+          type: passkey.backupEligible ? 'synced' : 'deviceBound',
+          attestation: passkey.attestationTrust,
+        },
+      },
       previousToken: client.previousSessionToken,
     });
     await recordSignIn(ctx, trx, {

@@ -17,12 +17,11 @@ import {
   verifyPassword,
 } from '../store/password-credentials.ts';
 import { methodPoliciesOf } from '../store/policy-cache.ts';
-import { insertSession, revokeSession, type Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserByName, groupIdsOf, type User } from '../store/users.ts';
-import { type Ctx, tokenId } from './context.ts';
+import type { Ctx } from './context.ts';
 import { type ClientInfo, recordSignIn } from './record-sign-in.ts';
-import { SESSION_LIFETIME_MS } from './sessions.ts';
+import { startSession } from './sessions.ts';
 import type { SignedIn } from './sign-in-passkey.ts';
 import { countAttempt, recordSuccess } from './smart-lockout.ts';
 
@@ -97,7 +96,13 @@ export async function signInWithPassword(
 
   // 5. The session, the lockout counter cleared and the address made familiar, and the log: one transaction.
   const signedIn = await ctx.db.transaction().execute(async (trx) => {
-    const started = await startPasswordSession(ctx, trx, tenant.id, user, client.previousSessionToken);
+    // A one-factor session (amr pwd, no strong authentication); the id rotates as at every sign-in.
+    const started = await startSession(ctx, trx, {
+      tenantId: tenant.id,
+      userId: user.id,
+      method: 'password',
+      previousToken: client.previousSessionToken,
+    });
     await recordSuccess(ctx, trx, attempt);
     await recordSignIn(ctx, trx, {
       tenantId: tenant.id,
@@ -106,7 +111,7 @@ export async function signInWithPassword(
       userPrincipalName: user.userPrincipalName,
       client,
     });
-    return started;
+    return { user, ...started };
   });
 
   // 6. A hash of older parameters (or scrypt) is replaced now that the password is known; never fails the sign-in.
@@ -119,33 +124,4 @@ export async function signInWithPassword(
     }
   }
   return signedIn;
-}
-
-/**
- * A one-factor session: amr ['pwd'], no strong authentication. The id rotates at sign-in and the old one is
- * revoked, as flows/sessions.ts startSession does for the passkey and TAP.
- */
-async function startPasswordSession(
-  ctx: Ctx,
-  db: Db,
-  tenantId: string,
-  user: User,
-  previousToken: string | undefined,
-): Promise<SignedIn> {
-  const now = ctx.now();
-  const token = ctx.randomBytes(32).toString('base64url');
-  const session: Session = {
-    id: tokenId(token),
-    tenantId,
-    userId: user.id,
-    createdAt: now,
-    authTime: now,
-    amr: [...PASSWORD_AMR],
-    strongAuthAt: null,
-    expiresAt: now + SESSION_LIFETIME_MS,
-    revokedAt: null,
-  };
-  await insertSession(db, session);
-  if (previousToken) await revokeSession(db, tenantId, tokenId(previousToken), now);
-  return { user, token, session };
 }

@@ -253,6 +253,7 @@ export async function signInWithTap(
         tenantId: tenant.id,
         userId: user.id,
         method: 'temporaryAccessPass',
+        facts: { tap: { oneTime: tap.oneTime } },
         previousToken: client.previousSessionToken,
       });
       await recordSuccess(ctx, trx, attempt);

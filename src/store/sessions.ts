@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { type SessionStep, stepsFromLegacyAmr } from '../core/session-steps.ts';
 import type { Db } from './db.ts';
 import type { SessionsTable } from './schema.ts';
 
@@ -13,6 +14,8 @@ export interface Session {
   strongAuthAt: number | null;
   expiresAt: number;
   revokedAt: number | null;
+  /** Every authentication step the session holds (core/session-steps.ts); amr, authTime and strongAuthAt derive from it. */
+  steps: SessionStep[];
 }
 
 type Row = Selectable<SessionsTable>;
@@ -26,7 +29,14 @@ const toSession = (r: Row): Session => ({
   strongAuthAt: r.strong_auth_at,
   expiresAt: r.expires_at,
   revokedAt: r.revoked_at,
+  steps: stepsOf(r),
 });
+
+/** The stored steps; a session stored before 0018 has none and is read back from its amr. */
+function stepsOf(r: Row): SessionStep[] {
+  const steps = JSON.parse(r.steps) as SessionStep[];
+  return steps.length > 0 ? steps : stepsFromLegacyAmr(JSON.parse(r.amr) as string[], r.auth_time, r.strong_auth_at);
+}
 
 export async function insertSession(db: Db, s: Session): Promise<void> {
   await db
@@ -41,6 +51,7 @@ export async function insertSession(db: Db, s: Session): Promise<void> {
       strong_auth_at: s.strongAuthAt,
       expires_at: s.expiresAt,
       revoked_at: null,
+      steps: JSON.stringify(s.steps),
     })
     .execute();
 }
@@ -57,34 +68,14 @@ export async function findLiveSession(db: Db, tenantId: string, id: string, now:
   return r && toSession(r);
 }
 
-export async function revokeSession(db: Db, tenantId: string, id: string, at: number): Promise<void> {
-  await db
+/** Revokes a live session; whether this call did (false when it was already revoked or is unknown). */
+export async function revokeSession(db: Db, tenantId: string, id: string, at: number): Promise<boolean> {
+  const r = await db
     .updateTable('sessions')
     .set({ revoked_at: at })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
-    .execute();
-}
-
-/**
- * Adds a verified factor to a live session (the second-factor step): its amr becomes `amr` and strong
- * authentication is dated `at`. One conditional write; false when the session is gone or revoked.
- */
-export async function addSessionFactor(
-  db: Db,
-  tenantId: string,
-  sessionId: string,
-  amr: readonly string[],
-  at: number,
-): Promise<boolean> {
-  const r = await db
-    .updateTable('sessions')
-    .set({ amr: JSON.stringify(amr), strong_auth_at: at })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', sessionId)
-    .where('revoked_at', 'is', null)
-    .where('expires_at', '>', at)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }

@@ -4,6 +4,7 @@
 // goes to the log and the management listener's dev outbox, never to the public listener.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMailFrom, parseSmtpUrl } from '../../src/config.ts';
+import { tokenId } from '../../src/flows/context.ts';
 import { createTenant, createUser } from '../../src/flows/directory.ts';
 import { isLoopbackPeer } from '../../src/http/routes/dev-outbox.ts';
 import { listSignIns } from '../../src/store/logs.ts';
@@ -50,7 +51,7 @@ describe.each(engines)('email one-time codes on %s', (engine) => {
   const send = (cookie: string) => submit(server, `${STEP}/email`, {}, cookie);
 
   it('emails a code over SMTP and the code finishes the sign-in once: amr otp and mfa, strong auth now', async () => {
-    const { user, address, cookie, sessionId } = await waiting();
+    const { user, address, cookie } = await waiting();
     const page = await load(server, STEP, cookie);
     expect(page.status).toBe(200);
     expect(page.html).toContain('Email me a code');
@@ -75,15 +76,18 @@ describe.each(engines)('email one-time codes on %s', (engine) => {
     const ok = await submit(server, STEP, { method: 'email', code, return: '/contoso/account' }, cookie);
     expect(ok.status, ok.html).toBe(303);
     expect(ok.location).toBe('/contoso/account');
+    // The session continues under a new id (rotation at step-up): the old cookie is over, the new one holds both steps.
+    expect(ok.setCookie).toBeTruthy();
     const s = await server.ctx.db
       .selectFrom('sessions')
       .selectAll()
-      .where('id', '=', sessionId)
+      .where('id', '=', tokenId(ok.setCookie!.split('=')[1]!))
       .executeTakeFirstOrThrow();
     expect(JSON.parse(s.amr)).toEqual(['pwd', 'otp', 'mfa']);
     expect(Number(s.strong_auth_at)).toBeGreaterThan(Date.now() - 5000);
+    expect((await load(server, STEP, cookie)).location).toBe('/contoso/signin');
     // The page is done with: on to where the person was going.
-    expect((await load(server, STEP, cookie)).location).toBe('/contoso/account');
+    expect((await load(server, STEP, ok.setCookie)).location).toBe('/contoso/account');
     // The code is spent.
     const other = await sessionCookie(server, tenant, user, { amr: ['pwd'] });
     const replay = await postJson(server, STEP, { method: 'email', code }, other.cookie);

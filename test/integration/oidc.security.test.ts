@@ -135,7 +135,7 @@ describe.each(engines)('OIDC provider on %s', (engine) => {
       preferred_username: admin.userPrincipalName,
       aud: publicApp.id,
       nonce: 'n1',
-      amr: ['tap', 'mfa'],
+      amr: ['otp', 'mfa'],
     });
     expect(typeof claims.auth_time).toBe('number');
     expect(body.refresh_token).toBeTruthy();

@@ -56,6 +56,7 @@ describe.each(engines)('one-time codes on %s', (engine) => {
       strongAuthAt: null,
       expiresAt: now + 3_600_000,
       revokedAt: null,
+      steps: [{ method: 'password', at: now }],
     };
     await insertSession(h.ctx.db, s);
     return s;
@@ -95,9 +96,11 @@ describe.each(engines)('one-time codes on %s', (engine) => {
       ),
     );
     expect(tally(results)).toEqual({ ok: 1, OTP_CODE_ALREADY_USED: 49 });
-    const upgraded = [];
-    for (const s of sessions) upgraded.push(await findLiveSession(h.ctx.db, h.tenant.id, s.id, h.clock.now));
-    expect(upgraded.filter((s) => s!.amr.includes('mfa'))).toHaveLength(1);
+    // The one that stepped up continues under a new id; the 49 others still hold a password only.
+    const still = [];
+    for (const s of sessions) still.push(await findLiveSession(h.ctx.db, h.tenant.id, s.id, h.clock.now));
+    expect(still.filter((s) => s === undefined)).toHaveLength(1);
+    expect(still.filter((s) => s?.amr.includes('mfa'))).toHaveLength(0);
     const log = (await listSignIns(h.ctx.db, h.tenant.id, 1000)).filter((r) => r.userId === user.id);
     expect(log.filter((r) => r.result === 'success')).toHaveLength(1);
     expect(log.filter((r) => r.errorCode === 'OTP_CODE_ALREADY_USED')).toHaveLength(49);
@@ -233,7 +236,7 @@ describe.each(engines)('one-time codes on %s', (engine) => {
     ).toBe('ok');
   });
 
-  it('the second factor makes the same session multi-factor, and a passkey registration is then allowed', async () => {
+  it('the second factor makes the session multi-factor under a new id, and a passkey registration is then allowed', async () => {
     const user = await h.user();
     const { secret } = await addTotp(h.ctx, h.tenant, user.id);
     const s = await pwdSession(user);
@@ -243,14 +246,20 @@ describe.each(engines)('one-time codes on %s', (engine) => {
       method: 'totp',
       code: totpCodeAt(secret, h.clock.now),
     });
-    const stored = await findLiveSession(h.ctx.db, h.tenant.id, s.id, h.clock.now);
+    // The id rotates at the step-up (ATK-05): the password-only session is over, the new one holds both steps.
+    expect(await findLiveSession(h.ctx.db, h.tenant.id, s.id, h.clock.now)).toBeUndefined();
+    expect(done.session.id).not.toBe(s.id);
+    const stored = await findLiveSession(h.ctx.db, h.tenant.id, done.session.id, h.clock.now);
     expect(stored).toMatchObject({
-      id: s.id,
       amr: ['pwd', 'otp', 'mfa'],
       strongAuthAt: h.clock.now,
-      authTime: s.authTime,
+      authTime: h.clock.now,
+      expiresAt: s.expiresAt,
+      steps: [
+        { method: 'password', at: s.authTime },
+        { method: 'softwareOath', at: h.clock.now },
+      ],
     });
-    expect(done.amr).toEqual(['pwd', 'otp', 'mfa']);
     const options = await beginPasskeyRegistration(h.ctx, h.tenant, stored!);
     expect(options.user.id).toBe(user.userHandle);
     // Once multi-factor, the step is not taken again.

@@ -29,7 +29,15 @@ describe.each(engines)('passkey ceremonies on %s', (engine) => {
     expect(named.allowCredentials).toEqual([]);
     const first = await finishPasskeySignIn(h.ctx, h.tenant, await auth.authenticate(named, { origin: ORIGIN }));
     expect(first.user.id).toBe(user.id);
-    expect(first.session.amr).toEqual(['fido', 'mfa']);
+    // A device-bound passkey (the soft authenticator is not backup-eligible): a hardware-bound key, multi-factor.
+    expect(first.session.amr).toEqual(['pop', 'hwk', 'user', 'fido', 'mfa']);
+    expect(first.session.steps).toEqual([
+      {
+        method: 'passkey',
+        at: h.clock.now,
+        passkey: { aaguid: passkey.aaguid, type: 'deviceBound', attestation: passkey.attestationTrust },
+      },
+    ]);
 
     const discoverable = await beginPasskeySignIn(h.ctx, h.tenant, {});
     expect(discoverable.allowCredentials).toEqual([]);

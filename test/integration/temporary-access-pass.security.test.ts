@@ -69,7 +69,7 @@ describe.each(engines)('Temporary Access Pass security on %s', (engine) => {
     const r = await signIn(user, pass);
     expect(r.user.id).toBe(user.id);
     // Multi-factor for the session, never a passkey's values (no phishing-resistant strength).
-    expect(r.session.amr).toEqual(['tap', 'mfa']);
+    expect(r.session.amr).toEqual(['otp', 'mfa']);
     expect(r.session.strongAuthAt).toBe(h.clock.now);
     const options = await beginPasskeyRegistration(h.ctx, h.tenant, r.session);
     expect(options.user.id).toBe(user.userHandle);

@@ -214,12 +214,22 @@ describe.each(engines)('authenticator apps (TOTP) on %s', (engine) => {
     const ok = await submit(server, second, { method: 'totp', code: next }, cookie);
     expect(ok.status, ok.html).toBe(303);
     expect(ok.location).toBe('/contoso/account');
-    const s = await server.ctx.db
+    // The session continues under a new id (rotation at step-up), holding both steps.
+    const old = await server.ctx.db
       .selectFrom('sessions')
       .selectAll()
       .where('id', '=', sessionId)
       .executeTakeFirstOrThrow();
-    expect(JSON.parse(s.amr)).toEqual(['pwd', 'otp', 'mfa']);
+    expect(old.revoked_at).not.toBeNull();
+    const live = await server.ctx.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('tenant_id', '=', tenant.id)
+      .where('user_id', '=', user.id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    expect(live.map((r) => JSON.parse(r.amr))).toContainEqual(['pwd', 'otp', 'mfa']);
+    expect(live.map((r) => JSON.parse(r.amr))).not.toContainEqual(['pwd']);
     const again = await sessionCookie(server, tenant, user, { amr: ['pwd'] });
     const twice = await postJson(server, second, { method: 'totp', code: next }, again.cookie);
     expect(twice.status).toBe(401);

@@ -1,5 +1,6 @@
 // The one-time code pages as a browser without script uses them: a session cookie, page loads and form posts.
 import { randomBytes } from 'node:crypto';
+import { stepsFromLegacyAmr } from '../../src/core/session-steps.ts';
 import { tokenId } from '../../src/flows/context.ts';
 import { SESSION_LIFETIME_MS } from '../../src/flows/sessions.ts';
 import { sessionCookieName } from '../../src/http/session-cookie.ts';
@@ -30,6 +31,8 @@ export async function sessionCookie(
     strongAuthAt: p.strong ? now : null,
     expiresAt: now + SESSION_LIFETIME_MS,
     revokedAt: null,
+    // As the session store reads a session that kept only its amr.
+    steps: stepsFromLegacyAmr(p.amr, now, p.strong ? now : null),
   });
   return { cookie: `${sessionCookieName(server.ctx.config, tenant)}=${token}`, sessionId: tokenId(token) };
 }
@@ -38,7 +41,14 @@ export interface PageAnswer {
   status: number;
   location: string | null;
   html: string;
+  /** The cookies the answer set, as a browser would send them back (`name=value; …`), or undefined. */
+  setCookie?: string;
 }
+
+const setCookieOf = (res: Response): { setCookie?: string } => {
+  const set = res.headers.getSetCookie().map((c) => c.split(';')[0]);
+  return set.length ? { setCookie: set.join('; ') } : {};
+};
 
 /** A page load, as a browser navigates. */
 export async function load(server: TestServer, path: string, cookie?: string): Promise<PageAnswer> {
@@ -46,7 +56,7 @@ export async function load(server: TestServer, path: string, cookie?: string): P
     redirect: 'manual',
     headers: { accept: 'text/html', 'sec-fetch-mode': 'navigate', ...(cookie ? { cookie } : {}) },
   });
-  return { status: res.status, location: res.headers.get('location'), html: await res.text() };
+  return { status: res.status, location: res.headers.get('location'), html: await res.text(), ...setCookieOf(res) };
 }
 
 /** A form post without script (urlencoded, navigate), from the page's own origin. */
@@ -71,7 +81,7 @@ export async function submit(
     },
     body: new URLSearchParams(fields).toString(),
   });
-  return { status: res.status, location: res.headers.get('location'), html: await res.text() };
+  return { status: res.status, location: res.headers.get('location'), html: await res.text(), ...setCookieOf(res) };
 }
 
 /** A refusal's `error` (read only after checking the status), or the answer's own fields. */

@@ -16,7 +16,7 @@ import { renderSecondFactorPage } from '../../web/pages/second-factor.ts';
 import type { OidcMount } from '../oidc-mount.ts';
 import { formFields, isFormPost, parseBody } from '../parse.ts';
 import { refusalForPage } from '../plugins/errors.ts';
-import { assertSameOrigin, currentSession } from '../session-cookie.ts';
+import { assertSameOrigin, currentSession, setSessionCookie } from '../session-cookie.ts';
 import type { TenantResolver } from '../tenants.ts';
 
 // The same rules for the interaction id and the return page as the sign-in page's (routes/signin.ts).
@@ -102,7 +102,15 @@ export function secondFactorRoutes(
 
   /** A form post answered with the page again and the message; a script's call gets the JSON error. */
   const handle =
-    (run: (req: FastifyRequest, tenant: Tenant, session: Session, raw: unknown) => Promise<string | object>) =>
+    (
+      run: (
+        req: FastifyRequest,
+        tenant: Tenant,
+        session: Session,
+        raw: unknown,
+        reply: FastifyReply,
+      ) => Promise<string | object>,
+    ) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
       assertSameOrigin(req, ctx.config);
       const tenant = await tenants.ordinaryFromRequest(req);
@@ -116,7 +124,7 @@ export function secondFactorRoutes(
         throw new SignetError('SESSION_REQUIRED');
       }
       try {
-        const done = await run(req, tenant, session, raw);
+        const done = await run(req, tenant, session, raw, reply);
         if (typeof done === 'string') return form ? reply.redirect(done, 303) : { redirect: done };
         return form ? reply.redirect(pageAddress(tenant, w, true), 303) : reply.status(202).send(done);
       } catch (err) {
@@ -138,15 +146,16 @@ export function secondFactorRoutes(
 
   app.post(
     '/:tenant/signin/second-factor',
-    handle(async (req, tenant, session, raw) => {
+    handle(async (req, tenant, session, raw, reply) => {
       const body = parseBody(verifyBody, raw);
-      await completeSecondFactor(
+      const next = await completeSecondFactor(
         ctx,
         tenant,
         session,
         { method: body.method, code: body.code },
         { ip: req.ip, userAgent: req.headers['user-agent'] },
       );
+      setSessionCookie(reply, ctx.config, tenant, next.token);
       return onward(tenant, body);
     }),
   );
