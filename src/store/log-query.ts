@@ -110,6 +110,13 @@ function filterExpression(eb: Eb<Table>, f: FilterNode, columns: Record<string, 
   }
 }
 
+/** Whether every row the filter admits has one of the correlation ids it names (an eq or in, alone or in an and). */
+function pinsCorrelation(f: FilterNode | undefined): boolean {
+  if (!f) return false;
+  if (f.op === 'and') return pinsCorrelation(f.left) || pinsCorrelation(f.right);
+  return (f.op === 'eq' || f.op === 'in') && f.property === 'correlationId';
+}
+
 function filtered(db: Db, table: Table, tenantId: string, query: CollectionQuery, columns: Record<string, Column>) {
   const where = (eb: Eb<Table>) => (query.filter ? filterExpression(eb, query.filter, columns) : eb.lit(true));
   // biome-ignore lint/suspicious/noExplicitAny: one query over either log table; the columns named exist in both
@@ -124,10 +131,14 @@ function pageQuery(
   columns: Record<string, Column>,
   cursor?: Cursor,
 ) {
+  // The few entries of an authorization request are read from sign_ins_correlation and sorted: ordered (or paged)
+  // by the bare column, SQLite (no statistics) walks the tenant's whole log on the time index instead (135 ms a
+  // page at 200,000 rows, against 0.1 ms); `+ 0` keeps the same order and keyset without offering that index.
+  const byTime = table === 'sign_ins' && pinsCorrelation(query.filter) ? sql`created_at + 0` : sql.ref('created_at');
   let q = filtered(db, table, tenantId, query, columns).selectAll();
-  if (cursor) q = q.where(sql<SqlBool>`(created_at, id) < (${Number(cursor.key)}, ${cursor.id})`);
+  if (cursor) q = q.where(sql<SqlBool>`(${byTime}, id) < (${Number(cursor.key)}, ${cursor.id})`);
   return q
-    .orderBy('created_at', 'desc')
+    .orderBy(byTime, 'desc')
     .orderBy('id', 'desc')
     .limit(query.top + 1) as {
     execute(): Promise<unknown[]>;
