@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { errorCatalogue, generalErrors, isErrorCode, SignetError } from './errors.ts';
 import { adminApiErrors } from './errors-admin-api.ts';
 import { ceremonyErrors } from './errors-ceremonies.ts';
+import { conditionalAccessErrors } from './errors-conditional-access.ts';
 import { renderErrorsDoc } from './errors-doc.ts';
 import { oneTimeCodeErrors } from './errors-one-time-codes.ts';
 import { passwordErrors } from './errors-password.ts';
@@ -30,6 +31,7 @@ describe('error catalogue', () => {
       oneTimeCodeErrors,
       tapErrors,
       previewErrors,
+      conditionalAccessErrors,
     ].map((p) => Object.keys(p));
     expect(parts.flat().length).toBe(Object.keys(errorCatalogue).length);
   });
