@@ -9,6 +9,8 @@ import { oneTimeCodeErrors } from './errors-one-time-codes.ts';
 import { passwordErrors } from './errors-password.ts';
 import { policyErrors } from './errors-policy.ts';
 import { previewErrors } from './errors-preview.ts';
+import { signInDecisionErrors } from './errors-sign-in-decision.ts';
+import { strengthErrors } from './errors-strengths.ts';
 import { tapErrors } from './errors-tap.ts';
 
 describe('error catalogue', () => {
@@ -32,6 +34,8 @@ describe('error catalogue', () => {
       tapErrors,
       previewErrors,
       conditionalAccessErrors,
+      strengthErrors,
+      signInDecisionErrors,
     ].map((p) => Object.keys(p));
     expect(parts.flat().length).toBe(Object.keys(errorCatalogue).length);
   });

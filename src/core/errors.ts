@@ -2,7 +2,7 @@
 // carry these codes, so a help-desk engineer can read any of them and know what to do. The entries sit in parts by
 // area (here the general ones; errors-ceremonies.ts, errors-admin-api.ts, errors-policy.ts, errors-password.ts,
 // errors-one-time-codes.ts, errors-tap.ts, errors-preview.ts, errors-strengths.ts,
-// errors-conditional-access.ts); this file gathers them
+// errors-conditional-access.ts, errors-sign-in-decision.ts); this file gathers them
 // and holds the mechanics. A code is unique across the parts (a test checks it).
 import { adminApiErrors } from './errors-admin-api.ts';
 import { ceremonyErrors } from './errors-ceremonies.ts';
@@ -11,6 +11,7 @@ import { oneTimeCodeErrors } from './errors-one-time-codes.ts';
 import { passwordErrors } from './errors-password.ts';
 import { policyErrors } from './errors-policy.ts';
 import { previewErrors } from './errors-preview.ts';
+import { signInDecisionErrors } from './errors-sign-in-decision.ts';
 import { strengthErrors } from './errors-strengths.ts';
 import { tapErrors } from './errors-tap.ts';
 
@@ -160,6 +161,7 @@ const entries = {
   ...previewErrors,
   ...strengthErrors,
   ...conditionalAccessErrors,
+  ...signInDecisionErrors,
 };
 
 export type ErrorCode = keyof typeof entries;
