@@ -78,7 +78,7 @@ export async function authenticate(
     const header = challenge({ ...realm, error: 'invalid_token', description: verified.description });
     return fail(401, verified.reason, header, 'invalid_token', verified.description);
   }
-  // RFC 9470 §7: only a token proven valid gets a challenge naming what the route needs.
+  // RFC 9470's security considerations: only a token proven valid gets a challenge naming what the route needs.
   const claims = verified.claims;
   const facts = factsOf(claims);
   const result = evaluateRequirement(facts, r, verifier.nowSeconds(), verifier.clockTolerance);

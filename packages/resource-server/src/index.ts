@@ -2,6 +2,7 @@
 // '@signet-idp/resource-server/express'.
 export { type AuthFailure, type AuthOutcome, authenticate, bearerTokenOf, type SignetAuth } from './authenticate.ts';
 export { type ChallengeParams, challenge } from './challenge.ts';
+export { type Challenge, parseChallenges, type StepUp, stepUpOf } from './parse-challenge.ts';
 export {
   type AuthenticationFacts,
   acrMeets,
