@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   parseSignInFacts,
+  passkeyMethodDetail,
   type SignInConditionalAccessFacts,
   serializeSignInFacts,
   statusPrefix,
+  stepFactOf,
 } from './sign-in-facts.ts';
 
 const facts: SignInConditionalAccessFacts = {
@@ -75,5 +77,35 @@ describe('sign-in facts as stored', () => {
       strengthsRequired: [{ id: 's', displayName: 's' }],
       strengthsSatisfied: [],
     });
+  });
+});
+
+describe("steps of a session as the log's steps", () => {
+  it('keep the method, time and passkey type; the rest as given, a success by default', () => {
+    expect(
+      stepFactOf(
+        { method: 'passkey', at: 9, passkey: { aaguid: 'a', type: 'synced', attestation: 'none' } },
+        { detail: passkeyMethodDetail('iCloud Keychain', 'a'), requirement: 'Passwordless MFA' },
+      ),
+    ).toEqual({
+      method: 'passkey',
+      at: 9,
+      succeeded: true,
+      detail: 'iCloud Keychain - a',
+      resultDetail: null,
+      requirement: 'Passwordless MFA',
+      passkeyType: 'synced',
+    });
+    expect(stepFactOf({ method: 'temporaryAccessPass', at: 3, tap: { oneTime: true } }, { succeeded: false })).toEqual({
+      method: 'temporaryAccessPass',
+      at: 3,
+      succeeded: false,
+      detail: null,
+      resultDetail: null,
+      requirement: null,
+    });
+    expect(passkeyMethodDetail(null, 'ee882879-721c-4913-9775-3dfcce97072a')).toBe(
+      'Passkey - ee882879-721c-4913-9775-3dfcce97072a',
+    );
   });
 });

@@ -3,7 +3,7 @@
 // builds these facts; flows/record-sign-in.ts stores them as JSON in sign_ins.conditional_access; core/graph-sign-in.ts
 // reads them back as Graph's signIn fields. Stored rows outlive code versions, so reading is defensive: a value that
 // is not what this version writes is dropped, never thrown on (a log read must not fail on an old row).
-import type { PasskeyType, StepMethod } from './session-steps.ts';
+import type { PasskeyType, SessionStep, StepMethod } from './session-steps.ts';
 
 /** One authentication step of the sign-in (Graph authenticationDetail, before the display strings). */
 export interface AuthenticationStepFact {
@@ -31,6 +31,26 @@ export interface SignInConditionalAccessFacts {
   strengthsRequired: { id: string; displayName: string }[];
   strengthsSatisfied: { id: string; displayName: string }[];
 }
+
+/** A session's step as the log's step: its method, time and (for a passkey) type; the rest as the caller says. */
+export function stepFactOf(
+  s: SessionStep,
+  o: Partial<Pick<AuthenticationStepFact, 'succeeded' | 'detail' | 'resultDetail' | 'requirement'>> = {},
+): AuthenticationStepFact {
+  return {
+    method: s.method,
+    at: s.at,
+    succeeded: o.succeeded ?? true,
+    detail: o.detail ?? null,
+    resultDetail: o.resultDetail ?? null,
+    requirement: o.requirement ?? null,
+    ...(s.passkey ? { passkeyType: s.passkey.type } : {}),
+  };
+}
+
+/** A passkey step's detail as Entra writes it: "<model> - <AAGUID>" ("Passkey" when the model is not known). */
+export const passkeyMethodDetail = (model: string | null | undefined, aaguid: string) =>
+  `${model || 'Passkey'} - ${aaguid}`;
 
 const STEP_METHODS: readonly string[] = ['passkey', 'password', 'temporaryAccessPass', 'softwareOath', 'email'];
 const REQUIREMENTS: readonly string[] = ['singleFactorAuthentication', 'multiFactorAuthentication'];
