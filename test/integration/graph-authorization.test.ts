@@ -19,6 +19,7 @@ import type { User } from '../../src/store/users.ts';
 import { engines } from '../support/engines.ts';
 import { clientCredentials } from '../support/graph.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { strengthFixtureFactories } from '../support/strength-fixtures.ts';
 
 describe('the Graph route table', () => {
   it('refuses to start with a route that declares no permission', async () => {
@@ -100,6 +101,11 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
   /** One factory per route of the table, by `${method} ${path}`: a new route without one fails the walk. */
   const fixtureFactories: Record<string, () => Promise<Fixture>> = {
     'GET /organization': async () => ({ values: {} }),
+    // Authentication strengths: a shared custom strength, or a fresh one for the routes that delete (strength-fixtures.ts).
+    ...strengthFixtureFactories(
+      () => server.ctx,
+      () => a,
+    ),
     'GET /users': async () => ({ values: {} }),
     'GET /users/:id': async () => ({ values: { id: alice.id } }),
     'POST /users': async () => ({

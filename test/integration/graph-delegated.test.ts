@@ -241,6 +241,8 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
           return roleAssignmentId({ userId: people.get('ga')!.user.id, role: 'Global Administrator' });
         // The application routes: a real app of tenant A.
         if (path.startsWith('/applications/') && name === 'id') return appId;
+        // The authentication strength routes: a custom strength of tenant A and its fido2 configuration.
+        if (path.includes('/authenticationStrength')) return name === 'configId' ? strength.configId : strength.id;
         // The authentication methods policy's configurations, by Graph's id in its own letter case.
         if (name === 'configId') return 'fido2';
         // The beta creationOptions(challengeTimeoutInMinutes=N) function form.
@@ -250,6 +252,7 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
       });
     // The :methodId of the authentication-method routes: a passkey and the pass of 'plain'.
     const methodIds: Record<string, string> = {};
+    const strength = { id: '', configId: '' };
     // /me/…/{methodId} names the caller's own passkey: one for each person the walk sends there, by user id.
     const ownPasskeys = new Map<string, string>();
     const ownTotps = new Map<string, string>();
@@ -274,6 +277,8 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
           publicClient: false,
         })
       ).app.id;
+      const st = await import('../support/strength-fixtures.ts');
+      Object.assign(strength, await st.sharedStrength(server.ctx, a));
       const g = await import('../support/group-fixtures.ts');
       groupId = (await g.groupFixture(server.ctx, a)).id;
       const f = await import('../support/auth-method-fixtures.ts');

@@ -4,6 +4,7 @@ import { applicationRoutes } from './applications.ts';
 import { auditLogRoutes } from './audit-logs.ts';
 import { authMethodsPolicyRoutes } from './auth-methods-policy.ts';
 import { authenticationMethodRoutes } from './authentication-methods.ts';
+import { authenticationStrengthRoutes } from './authentication-strengths.ts';
 import { batchRoutes } from './batch.ts';
 import { compromisedPasskeyRoutes } from './compromised-passkeys.ts';
 import { emailMethodRoutes } from './email-methods.ts';
@@ -37,4 +38,5 @@ export const graphRoutes: readonly GraphRoute[] = [
   ...softwareOathMethodRoutes,
   ...emailMethodRoutes,
   ...policyPreviewRoutes,
+  ...authenticationStrengthRoutes,
 ];
