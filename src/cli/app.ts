@@ -7,7 +7,7 @@ export const appCreateCommand: Command = {
   name: 'app create',
   summary: 'register an OIDC app (authorization code + PKCE; client credentials with --permission)',
   usage:
-    'signet app create --name NAME (--redirect-uri URL [--redirect-uri URL] | --permission P [--permission P]) [--public] [--post-logout-redirect-uri URL] [--tenant T]',
+    'signet app create --name NAME (--redirect-uri URL [--redirect-uri URL] | --permission P [--permission P]) [--public] [--post-logout-redirect-uri URL] [--backchannel-logout-uri URL] [--tenant T]',
   options: {
     name: { type: 'string', required: true, description: 'app display name' },
     'redirect-uri': {
@@ -21,6 +21,11 @@ export const appCreateCommand: Command = {
       description: 'application permission for the client credentials grant, e.g. User.Read.All; repeat for more',
     },
     'post-logout-redirect-uri': { type: 'string', multiple: true, description: 'where to return after sign-out' },
+    'backchannel-logout-uri': {
+      type: 'string',
+      description:
+        "where Signet posts a logout token when a user's session with the app ends (OIDC Back-Channel Logout)",
+    },
     public: { type: 'boolean', description: 'a public client (no secret; PKCE)' },
     tenant: { type: 'string', description: 'tenant id or slug (default: the only tenant)' },
   },
@@ -38,6 +43,7 @@ export const appCreateCommand: Command = {
       postLogoutRedirectUris: (v['post-logout-redirect-uri'] as string[] | undefined) ?? [],
       publicClient: v.public === true,
       permissions: (v.permission as string[] | undefined) ?? [],
+      ...(typeof v['backchannel-logout-uri'] === 'string' ? { backchannelLogoutUri: v['backchannel-logout-uri'] } : {}),
     });
     const issuer = issuerOf(rt.ctx, tenant);
     if (!rt.json) {
@@ -45,6 +51,7 @@ export const appCreateCommand: Command = {
       rt.print(`client_id:     ${app.id}`);
       if (clientSecret) rt.print(`client_secret: ${clientSecret}   (shown only now)`);
       if (app.permissions.length) rt.print(`permissions:   ${app.permissions.join(' ')}`);
+      if (app.backchannelLogoutUri) rt.print(`back-channel logout: ${app.backchannelLogoutUri}`);
       rt.print(`issuer:        ${issuer}`);
     }
     return {
@@ -54,6 +61,7 @@ export const appCreateCommand: Command = {
       redirectUris: app.redirectUris,
       publicClient: app.publicClient,
       permissions: app.permissions,
+      backchannelLogoutUri: app.backchannelLogoutUri ?? null,
     };
   },
 };

@@ -148,6 +148,19 @@ export function validateRedirectUri(raw: string): string {
   return raw;
 }
 
+/** The rules of a redirect URI (https, or http on loopback; no fragment or user name), and an app that signs in. */
+function validateBackchannelLogoutUri(p: { backchannelLogoutUri?: string; redirectUris: string[] }): string {
+  const raw = p.backchannelLogoutUri ?? '';
+  const reason =
+    'an https URL (http only on localhost), without a fragment or user name, for an app with a redirect URI';
+  if (p.redirectUris.length === 0) throw new SignetError('REQUEST_INVALID', { field: 'backchannelLogoutUri', reason });
+  try {
+    return validateRedirectUri(raw);
+  } catch (err) {
+    throw new SignetError('REQUEST_INVALID', { field: 'backchannelLogoutUri', reason }, { cause: err });
+  }
+}
+
 export async function createApp(
   ctx: Ctx,
   tenant: Tenant,
@@ -158,6 +171,8 @@ export async function createApp(
     publicClient: boolean;
     /** Application permissions for the client credentials grant (confidential apps only). */
     permissions?: string[];
+    /** Where Signet posts a logout token when the user's session with the app ends (OIDC Back-Channel Logout). */
+    backchannelLogoutUri?: string;
   },
 ): Promise<{ app: App; clientSecret?: string }> {
   if (p.name.trim() === '' || p.name.length > 120)
@@ -173,6 +188,7 @@ export async function createApp(
     throw new SignetError('APP_REDIRECT_URI_INVALID', { redirectUri: '(none given)' });
   const redirectUris = p.redirectUris.map(validateRedirectUri);
   const postLogoutRedirectUris = (p.postLogoutRedirectUris ?? []).map(validateRedirectUri);
+  const backchannelLogoutUri = p.backchannelLogoutUri === undefined ? undefined : validateBackchannelLogoutUri(p);
   const clientSecret = p.publicClient ? undefined : ctx.randomBytes(32).toString('base64url');
   const app: App = {
     id: ctx.newId(),
@@ -184,6 +200,7 @@ export async function createApp(
     secretHash: clientSecret ? hashSecret(ctx, 'client-secret', clientSecret) : null,
     createdAt: ctx.now(),
     permissions,
+    ...(backchannelLogoutUri ? { backchannelLogoutUri } : {}),
   };
   await ctx.db.transaction().execute(async (trx) => {
     await insertApp(trx, app);
@@ -200,6 +217,7 @@ export async function createApp(
         name: app.displayName,
         publicClient: String(app.publicClient),
         ...(permissions.length ? { permissions: permissions.join(',') } : {}),
+        ...(backchannelLogoutUri ? { backchannelLogoutUri } : {}),
       },
     });
   });

@@ -112,13 +112,25 @@ export async function liveSessionOf(
  * Signs the browser's session out, and with it the provider sessions logged in from a sign-in that is no longer
  * live: app tokens issued without offline_access end with the session they came from.
  */
-export async function endSession(ctx: Ctx, tenantId: string, token: string | undefined): Promise<void> {
-  if (!token || token.length > 200) return;
+export async function endSession(ctx: Ctx, tenantId: string, token: string | undefined): Promise<EndedAppSession[]> {
+  if (!token || token.length > 200) return [];
   const now = ctx.now();
   const session = await findLiveSession(ctx.db, tenantId, tokenId(token), now);
   await revokeSession(ctx.db, tenantId, tokenId(token), now);
-  if (!session) return;
+  if (!session) return [];
   const live = await liveSessionIds(ctx.db, tenantId, session.userId, now);
   const provider = await listOidcSessionsOfAccount(ctx.db, tenantId, session.userId);
-  await destroyOidcSessions(ctx.db, tenantId, providerSessionsToEnd(provider, live));
+  const ending = new Set(providerSessionsToEnd(provider, live));
+  await destroyOidcSessions(ctx.db, tenantId, [...ending]);
+  return provider
+    .filter((p) => ending.has(p.id))
+    .flatMap((p) => Object.entries(p.authorizations ?? {}))
+    .flatMap(([clientId, a]) => (a.sid ? [{ accountId: session.userId, clientId, sid: a.sid }] : []));
+}
+
+/** An app's session that a sign-out ended: the app is told by back-channel logout (http/oidc-mount.ts). */
+export interface EndedAppSession {
+  accountId: string;
+  clientId: string;
+  sid: string;
 }

@@ -10,7 +10,7 @@ import { SignetError } from '../core/errors.ts';
 import { sessionSatisfiesInteraction } from '../core/interaction.ts';
 import { logoutEndsSignetSession } from '../core/sign-out.ts';
 import type { Ctx } from '../flows/context.ts';
-import { endSession, liveSessionOf } from '../flows/sessions.ts';
+import { type EndedAppSession, endSession, liveSessionOf } from '../flows/sessions.ts';
 import { signingKeysNextChangeAt } from '../flows/signing-keys.ts';
 import { buildProvider } from '../oidc/provider.ts';
 import { cacheVersionWatch } from '../store/cache-versions.ts';
@@ -92,7 +92,33 @@ export class OidcMount {
     };
     if (!logoutEndsSignetSession(facts)) return;
     k.cookies.set(name, null, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.#ctx.config.secureCookies });
-    await endSession(this.#ctx, tenant.id, token);
+    await this.backchannelLogout(tenant, await endSession(this.#ctx, tenant.id, token));
+  }
+
+  /**
+   * OIDC Back-Channel Logout for the app sessions a Signet sign-out ended (oidc-provider tells the apps of the
+   * session it ends itself at RP-initiated logout): a logout token to each app with a URI. An app that cannot be
+   * reached is logged, never a reason to keep the user signed in.
+   */
+  async backchannelLogout(tenant: Tenant, ended: readonly EndedAppSession[]): Promise<void> {
+    if (ended.length === 0) return;
+    const provider = await this.provider(tenant);
+    await Promise.all(
+      ended.map(async (e) => {
+        const client = (await provider.Client.find(e.clientId)) as
+          | (InstanceType<Provider['Client']> & { backchannelLogout(sub: string, sid: string): Promise<void> })
+          | undefined;
+        if (!client?.backchannelLogoutUri) return;
+        await client
+          .backchannelLogout(e.accountId, e.sid)
+          .catch((err: Error) =>
+            this.#ctx.log.warn(
+              { tenantId: tenant.id, clientId: e.clientId, err: err.message },
+              'back-channel logout failed',
+            ),
+          );
+      }),
+    );
   }
 
   /**

@@ -33,6 +33,10 @@ export function clientMetadata(app: NonNullable<Awaited<ReturnType<typeof findAp
     response_types: app.redirectUris.length ? ['code'] : [],
     token_endpoint_auth_method: app.publicClient ? 'none' : 'client_secret_basic',
     id_token_signed_response_alg: 'RS256',
+    // OIDC Back-Channel Logout: the logout token names the session (sid) as well as the user.
+    ...(app.backchannelLogoutUri
+      ? { backchannel_logout_uri: app.backchannelLogoutUri, backchannel_logout_session_required: true }
+      : {}),
   };
 }
 

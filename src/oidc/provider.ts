@@ -120,6 +120,13 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
     // Seconds of clock skew allowed on JWTs signed elsewhere or earlier (an id_token_hint's nbf, a logout
     // hint): oidc-provider's default, set here on purpose so a change of default cannot widen it unseen.
     clockTolerance: 15,
+    // The only URLs the provider fetches are apps' back-channel logout URIs, set by the tenant's administrators
+    // (there is no dynamic registration): an app's back end on a private network is where such an endpoint
+    // usually lives, so the private-address block meant for URLs anyone can register is not applied.
+    fetch: (url, init) => {
+      const { dispatcher: _dispatcher, ...rest } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
+      return fetch(url, { ...rest, redirect: 'manual' });
+    },
     // A browser app (a public client) calls the token endpoint from the origins of its redirect URIs only.
     clientBasedCORS: (_k, origin, client) =>
       clientCorsAllowed(origin, {
@@ -253,6 +260,10 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
         },
       },
       userinfo: { enabled: true },
+      // OIDC Back-Channel Logout 1.0: an app registered with a URI (signet app create --backchannel-logout-uri)
+      // gets a logout token when the user's session with it ends, at RP-initiated logout and at Signet's sign-out
+      // (http/oidc-mount.ts backchannelLogout).
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (k, form) => {
@@ -339,6 +350,10 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
   // response can still carry cookies.
   const loggedOut = new WeakSet<object>();
   provider.on('end_session.success', (k: KoaContextWithOIDC) => loggedOut.add(k));
+  // An app that could not be told of a logout is the operator's to know about (its own session lives on).
+  provider.on('backchannel.error', (_k: unknown, err: Error, client: { clientId: string }) =>
+    ctx.log.warn({ tenantId: tenant.id, clientId: client.clientId, err: err.message }, 'back-channel logout failed'),
+  );
   provider.use(async (k, next) => {
     await next();
     if (loggedOut.has(k)) await hooks.onLogout(k as KoaContextWithOIDC);

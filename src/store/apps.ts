@@ -24,6 +24,8 @@ export interface App {
   createdAt: number;
   /** Granted application permissions (Graph names), carried as `roles` in client-credentials tokens. */
   permissions: string[];
+  /** Where a logout token is posted when the user's session with the app ends (OIDC Back-Channel Logout). */
+  backchannelLogoutUri?: string;
 }
 
 type Row = Selectable<AppsTable>;
@@ -36,6 +38,7 @@ const toApp = (r: Row): App => ({
   publicClient: r.public_client === 1,
   createdAt: r.created_at,
   permissions: JSON.parse(r.permissions) as string[],
+  ...(r.backchannel_logout_uri ? { backchannelLogoutUri: r.backchannel_logout_uri } : {}),
 });
 
 export async function insertApp(db: Db, a: App): Promise<void> {
@@ -50,6 +53,7 @@ export async function insertApp(db: Db, a: App): Promise<void> {
       public_client: a.publicClient ? 1 : 0,
       created_at: a.createdAt,
       permissions: JSON.stringify(a.permissions),
+      backchannel_logout_uri: a.backchannelLogoutUri ?? null,
     })
     .execute();
   if (a.secretHash)

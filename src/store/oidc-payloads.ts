@@ -153,7 +153,7 @@ export async function listOidcSessionsOfAccount(
   db: Db,
   tenantId: string,
   accountId: string,
-): Promise<Array<{ id: string; signetSession?: string }>> {
+): Promise<Array<{ id: string; signetSession?: string; authorizations?: Record<string, { sid?: string }> }>> {
   const rows = await db
     .selectFrom('oidc_payloads')
     .select(['id', 'payload'])
@@ -162,8 +162,15 @@ export async function listOidcSessionsOfAccount(
     .where('account_id', '=', accountId)
     .execute();
   return rows.map((r) => {
-    const signetSession = unsealOidcPayload(r.payload).signetSession;
-    return { id: r.id, ...(typeof signetSession === 'string' ? { signetSession } : {}) };
+    const payload = unsealOidcPayload(r.payload);
+    const signetSession = payload.signetSession;
+    // The apps signed in through the session, each with its session id (sid) for back-channel logout.
+    const authorizations = payload.authorizations as Record<string, { sid?: string }> | undefined;
+    return {
+      id: r.id,
+      ...(typeof signetSession === 'string' ? { signetSession } : {}),
+      ...(authorizations && typeof authorizations === 'object' ? { authorizations } : {}),
+    };
   });
 }
 

@@ -51,6 +51,8 @@ export interface AppsTable {
   created_at: number;
   /** JSON array of granted application permissions (0005). */
   permissions: Generated<string>;
+  /** OIDC Back-Channel Logout URI (0020); null when the app is not told of logouts. */
+  backchannel_logout_uri: Generated<string | null>;
 }
 
 /** An app's client secrets (0010): the HMAC under the instance secret, never the text. */

@@ -300,8 +300,9 @@ export function signInRoutes(
   app.post('/:tenant/signout', async (req, reply) => {
     assertSameOrigin(req, ctx.config);
     const tenant = await tenants.ordinaryFromRequest(req);
-    await endSession(ctx, tenant.id, sessionToken(req, ctx.config, tenant));
+    const ended = await endSession(ctx, tenant.id, sessionToken(req, ctx.config, tenant));
     clearSessionCookie(reply, ctx.config, tenant);
+    await oidc.backchannelLogout(tenant, ended);
     return reply.redirect(`/${tenant.slug}/signin`, 303);
   });
 }
