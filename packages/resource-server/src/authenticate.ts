@@ -98,7 +98,7 @@ export async function authenticate(
   return {
     ok: true,
     auth: {
-      subject: claims.sub!,
+      subject: String(claims.sub),
       clientId,
       scopes: facts.scopes,
       acr: facts.acr,

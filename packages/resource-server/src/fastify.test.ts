@@ -80,6 +80,24 @@ describe('Fastify plugin (real Fastify, inject)', () => {
     await broken.close();
   });
 
+  it('serves routes declared in an encapsulated child scope too (the plugin is not encapsulated)', async () => {
+    const parent = Fastify();
+    await parent.register(signetAuth, { issuer: rs.issuer, audience: rs.audience, jwksUri: rs.jwksUri });
+    await parent.register(async (child) => {
+      child.get('/child', { preHandler: requireAuth({ acr: ['phr'] }) }, async (request) => ({
+        acr: request.auth!.acr,
+      }));
+    });
+    const weak = await parent.inject({ url: '/child', headers: { authorization: `Bearer ${await rs.token()}` } });
+    expect(weak.statusCode).toBe(401);
+    const strong = await parent.inject({
+      url: '/child',
+      headers: { authorization: `Bearer ${await rs.token({ acr: 'phrh' })}` },
+    });
+    expect({ status: strong.statusCode, body: strong.json() }).toEqual({ status: 200, body: { acr: 'phrh' } });
+    await parent.close();
+  });
+
   it('refuses, where the route is declared, a requirement no challenge could carry', () => {
     expect(() => requireAuth({ acr: ['two words'] })).toThrow(TypeError);
     expect(() => requireAuth({ maxAge: -1 })).toThrow(TypeError);
