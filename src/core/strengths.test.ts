@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SessionStep } from './session-steps.ts';
 import {
@@ -350,5 +351,102 @@ describe('evaluateStrength with what the user can still do', () => {
       satisfied: true,
       combination: 'password,email',
     });
+  });
+});
+
+describe('evaluateStrength, for any strength, session and methods (property-based)', () => {
+  const aaguids = [YUBIKEY_5, WINDOWS_HELLO, GOOGLE_PASSWORD_MANAGER];
+  const passkeyFacts = fc.record({
+    aaguid: fc.constantFrom(...aaguids),
+    type: fc.constantFrom('deviceBound' as const, 'synced' as const),
+    attestation: fc.constantFrom('none' as const, 'self' as const, 'unverified' as const, 'verified' as const),
+  });
+  const method: fc.Arbitrary<AvailableMethod> = fc.oneof(
+    fc.constantFrom<AvailableMethod>({ method: 'password' }, { method: 'softwareOath' }, { method: 'email' }),
+    fc.boolean().map((oneTime) => ({ method: 'temporaryAccessPass' as const, tap: { oneTime } })),
+    passkeyFacts.map((passkey) => ({ method: 'passkey' as const, passkey })),
+  );
+  const step = method.map((m): SessionStep => ({ ...m, at }));
+  const strength: fc.Arbitrary<AuthenticationStrength> = fc
+    .record({
+      combinations: fc.uniqueArray(fc.constantFrom(...VALID_COMBINATIONS), { minLength: 1 }),
+      configuration: fc.option(
+        fc.record({
+          allowedAAGUIDs: fc.subarray(aaguids),
+          allowedPasskeyTypes: fc.subarray(['deviceBound', 'synced'] as ('deviceBound' | 'synced')[]),
+          requireAttestation: fc.boolean(),
+        }),
+        { nil: undefined },
+      ),
+    })
+    .map(({ combinations, configuration }) =>
+      custom('generated', {
+        allowedCombinations: combinations,
+        combinationConfigurations:
+          configuration && combinations.includes('fido2')
+            ? [{ id: 'c', appliesToCombinations: ['fido2'], ...configuration }]
+            : [],
+      }),
+    );
+  const steps = fc.array(step, { maxLength: 4 });
+  const available = fc.array(method, { maxLength: 5 });
+
+  it('is satisfied exactly when every mode of some combination is provided by a step', () => {
+    fc.assert(
+      fc.property(strength, steps, (s, ss) => {
+        const provided = new Set(ss.flatMap((x) => modesOfStep(x, s)));
+        const expected = s.allowedCombinations.some((c) => c.split(',').every((m) => provided.has(m as never)));
+        expect(evaluateStrength(s, ss).satisfied).toBe(expected);
+      }),
+    );
+  });
+
+  it('never stops being satisfied when a step is added (a step-up loses nothing)', () => {
+    fc.assert(
+      fc.property(strength, steps, step, (s, ss, more) => {
+        if (evaluateStrength(s, ss).satisfied) expect(evaluateStrength(s, [...ss, more]).satisfied).toBe(true);
+      }),
+    );
+  });
+
+  it('singleChallengeRequired: one more step of an offered method, of what is available, satisfies the strength', () => {
+    fc.assert(
+      fc.property(strength, steps, available, (s, ss, av) => {
+        const e = evaluateStrength(s, ss, av);
+        if (e.satisfied || e.result !== 'singleChallengeRequired') return;
+        expect(e.nextMethods.length).toBeGreaterThan(0);
+        for (const m of e.nextMethods) {
+          const candidates = av.filter((x) => x.method === m);
+          expect(candidates.length, m).toBeGreaterThan(0);
+          expect(
+            candidates.some((c) => evaluateStrength(s, [...ss, { ...c, at }]).satisfied),
+            m,
+          ).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('cannotSatisfy (of either kind): no sequence of the available methods ever satisfies the strength', () => {
+    fc.assert(
+      fc.property(strength, steps, available, (s, ss, av) => {
+        const e = evaluateStrength(s, ss, av);
+        if (e.satisfied || !e.result.startsWith('cannotSatisfy')) return;
+        expect(e.nextMethods).toEqual([]);
+        // Every available method used once more is the most any sequence of them provides.
+        expect(evaluateStrength(s, [...ss, ...av.map((x) => ({ ...x, at }))]).satisfied).toBe(false);
+      }),
+    );
+  });
+
+  it('offers only methods the user has, and never a passkey the strength’s configuration refuses', () => {
+    fc.assert(
+      fc.property(strength, steps, available, (s, ss, av) => {
+        const e = evaluateStrength(s, ss, av);
+        if (e.satisfied) return;
+        for (const m of e.nextMethods)
+          expect(av.some((x) => x.method === m && modesOfStep(x, s).length > 0)).toBe(true);
+      }),
+    );
   });
 });
