@@ -8,7 +8,7 @@ import { createVerifier, type Verifier, type VerifierOptions } from './verifier.
 export type SignetAuthOptions = (VerifierOptions | { verifier: Verifier }) & {
   /** Sent as the challenge's realm. */
   realm?: string;
-  /** Called for every refused request (to log or count it); the answer is sent whatever it does. */
+  /** Called for every refused request, before the answer is sent (to log or count it); it should not throw. */
   onRefused?: (failure: AuthFailure, req: Request) => void;
 };
 
