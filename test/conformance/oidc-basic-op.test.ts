@@ -303,6 +303,30 @@ describe.each(engines)('OIDC Basic OP on %s', (engine) => {
     expect((await userinfo(server, tenant, tokens.access_token)).status).toBe(401);
   });
 
+  it('OIDC-X1: a code is good for 60 s only: at 59 s it is redeemed, at 61 s it is invalid_grant', async () => {
+    const form = async () => {
+      const req = await codeRequest(basic, redirect());
+      const cb = await callbackOf(req.url);
+      return {
+        grant_type: 'authorization_code',
+        code: cb.searchParams.get('code')!,
+        redirect_uri: redirect(),
+        code_verifier: req.verifier,
+      };
+    };
+    const [early, late] = [await form(), await form()];
+    try {
+      server.clock.offsetMs += 59_000;
+      expect((await postForm(server, tenant, 'token', early, web)).status).toBe(200);
+      server.clock.offsetMs += 2_000;
+      const refused = await postForm(server, tenant, 'token', late, web);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toBe('invalid_grant');
+    } finally {
+      server.clock.offsetMs = 0;
+    }
+  });
+
   it('FAPI-03: a token request without code_verifier is invalid_grant, and does not spend the code', async () => {
     const req = await codeRequest(basic, redirect());
     const cb = await callbackOf(req.url);
