@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { strengthFilterOf } from './strength-filter.ts';
 import {
   checkStrengthRules,
   judgeConfigurationCreate,
@@ -293,5 +294,44 @@ describe('stored documents and the Graph shape', () => {
     expect(g.combinationConfigurations).toEqual([
       { '@odata.type': FIDO2_CONFIG, id: 'c', appliesToCombinations: ['fido2'], allowedAAGUIDs: [] },
     ]);
+  });
+});
+
+describe('strengthFilterOf', () => {
+  const strengths = [
+    ...BUILT_IN_STRENGTHS,
+    custom({ id: 'pw-totp', displayName: "O'Brien level", allowedCombinations: ['password,softwareOath'] }),
+    custom({ id: 'keys', displayName: 'Keys', allowedCombinations: ['fido2', 'password,email'] }),
+  ];
+  const ids = (filter: string) => {
+    const f = strengthFilterOf(filter);
+    if (!f.ok) throw new Error(f.reason);
+    return strengths.filter(f.value).map((s) => s.id);
+  };
+  it('filters on policyType and displayName (any letter case, quotes doubled)', () => {
+    expect(ids("policyType eq 'custom'")).toEqual(['pw-totp', 'keys']);
+    expect(ids("policyType ne 'custom'")).toHaveLength(3);
+    expect(ids("displayName eq 'keys'")).toEqual(['keys']);
+    expect(ids("displayName eq 'O''Brien level'")).toEqual(['pw-totp']);
+  });
+  it('finds the strengths with a combination holding every named mode, as Graph’s has does', () => {
+    expect(ids("allowedCombinations/any(x:x has 'softwareOath, password')")).toEqual([
+      '00000000-0000-0000-0000-000000000002',
+      'pw-totp',
+    ]);
+    expect(ids("allowedCombinations/any(c: c has 'email')")).toEqual(['keys']);
+    expect(ids("policyType eq 'custom' and allowedCombinations/any(x:x has 'fido2')")).toEqual(['keys']);
+  });
+  it('refuses what it does not support, with the reason', () => {
+    for (const f of [
+      "startswith(displayName,'K')",
+      "allowedCombinations/any(x:x has 'sms')",
+      "id eq 'keys'",
+      "allowedCombinations/any(x:y has 'fido2')",
+    ])
+      expect(strengthFilterOf(f).ok, f).toBe(false);
+    expect(strengthFilterOf("allowedCombinations/any(x:x has 'sms')")).toMatchObject({
+      reason: expect.stringContaining('sms'),
+    });
   });
 });

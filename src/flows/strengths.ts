@@ -3,7 +3,6 @@
 // 'conditional-access' version (so concurrent writes of strengths and Conditional Access policies take turns),
 // reads, applies the rules, writes and audits what changed; then this process's cached copy is dropped.
 import type { Principal } from '../core/authorization.ts';
-import { type CacheVersions, isStale } from '../core/cache-staleness.ts';
 import { type ErrorCode, SignetError } from '../core/errors.ts';
 import { changedProperties } from '../core/method-policy-rules.ts';
 import {
@@ -23,7 +22,7 @@ import {
   isBuiltInStrengthId,
   requirementsOf,
 } from '../core/strengths.ts';
-import { bumpCacheVersion, cacheVersionWatch } from '../store/cache-versions.ts';
+import { bumpCacheVersion } from '../store/cache-versions.ts';
 import type { Db } from '../store/db.ts';
 import { insertAudit } from '../store/logs.ts';
 import {
@@ -39,6 +38,10 @@ import {
 } from '../store/strengths.ts';
 import type { Tenant } from '../store/tenants.ts';
 import type { Ctx } from './context.ts';
+import { forgetStrengths } from './strengths-cache.ts';
+
+export { forgetStrengths, strengthsOf } from './strengths-cache.ts';
+
 import { actorOf } from './users.ts';
 
 /** Entra's limit on custom strengths per tenant. */
@@ -77,48 +80,6 @@ export async function strengthUsage(ctx: Ctx, tenantId: string, id: string) {
 /** A conditionalAccessPolicy as Conditional Access stored it, with the columns' id, name and state in force. */
 function policyReference(r: StrengthReference) {
   return { ...(r.document ?? {}), id: r.id, displayName: r.displayName, state: r.state };
-}
-
-// ---- the cache the sign-in path reads ------------------------------------------------------------------------------
-
-interface Entry {
-  versions: CacheVersions;
-  strengths: Promise<ReadonlyMap<string, AuthenticationStrength>>;
-}
-const caches = new WeakMap<Db, Map<string, Entry>>();
-
-/**
- * Every strength of the tenant by id, built-ins included, from this process's memory; read again within a second of
- * a write through any process (the 'conditional-access' version, as store/policy-cache.ts does for methods).
- */
-export async function strengthsOf(
-  ctx: Pick<Ctx, 'db' | 'log'>,
-  tenantId: string,
-): Promise<ReadonlyMap<string, AuthenticationStrength>> {
-  const current = cacheVersionWatch(ctx.db).current(tenantId);
-  const versions = current instanceof Promise ? await current : current;
-  let cache = caches.get(ctx.db);
-  if (!cache) {
-    cache = new Map();
-    caches.set(ctx.db, cache);
-  }
-  const hit = cache.get(tenantId);
-  if (hit && !isStale(hit.versions, versions, ['conditional-access'])) return hit.strengths;
-  const entry: Entry = {
-    versions,
-    strengths: listCustomStrengths(ctx.db, tenantId, ctx.log).then(
-      (custom) => new Map([...BUILT_IN_STRENGTHS, ...custom].map((s) => [s.id, s])),
-    ),
-  };
-  const kept = cache;
-  entry.strengths.catch(() => kept.get(tenantId) === entry && kept.delete(tenantId));
-  cache.set(tenantId, entry);
-  return entry.strengths;
-}
-
-/** Drops this process's copy after a write through `db`; other processes see the bumped version. */
-export function forgetStrengths(db: Db, tenantId: string): void {
-  caches.get(db)?.delete(tenantId);
 }
 
 // ---- writes -----------------------------------------------------------------------------------------------------

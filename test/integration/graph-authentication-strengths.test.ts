@@ -169,6 +169,17 @@ describe.each(engines)('authentication strengths through Graph on %s', (engine) 
     expect((custom.body.value as Json[]).every((s) => s.policyType === 'custom')).toBe(true);
     const builtIn = await graph('GET', `${ROOT}?$filter=policyType eq 'builtIn'`, undefined, reader);
     expect((builtIn.body.value as Json[]).length).toBe(3);
+    const byName = await graph('GET', `${ROOT}?$filter=displayName eq '${name.toLowerCase()}'`, undefined, reader);
+    expect((byName.body.value as Json[]).map((s) => s.id)).toEqual([id]);
+    const withTotp = await graph(
+      'GET',
+      `${ALIAS}?$filter=${encodeURIComponent("allowedCombinations/any(x:x has 'password, softwareOath')")}`,
+      undefined,
+      reader,
+    );
+    const found = withTotp.body.value as Json[];
+    expect(found.map((s) => s.id)).toEqual(expect.arrayContaining([MFA, id]));
+    expect(found.every((s) => (s.allowedCombinations as string[]).includes('password,softwareOath'))).toBe(true);
     // A strength allowing a single factor does not satisfy MFA.
     expect((await create({ allowedCombinations: ['password', 'fido2'] })).requirementsSatisfied).toBe('none');
   });
@@ -536,7 +547,7 @@ describe.each(engines)('authentication strengths through Graph on %s', (engine) 
       'GRAPH_RESOURCE_NOT_FOUND',
     );
     expectRefused(
-      await graph('GET', `${ROOT}?$filter=displayName eq 'x'`, undefined, reader),
+      await graph('GET', `${ROOT}?$filter=startswith(displayName,'x')`, undefined, reader),
       400,
       'GRAPH_QUERY_INVALID',
     );

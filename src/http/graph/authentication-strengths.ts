@@ -4,6 +4,7 @@
 // method modes. Writes go through flows/strengths.ts.
 import type { RoutePermission } from '../../core/authorization.ts';
 import { SignetError } from '../../core/errors.ts';
+import { type StrengthFilter, strengthFilterOf } from '../../core/strength-filter.ts';
 import { toGraphCombinationConfiguration, toGraphStrength } from '../../core/strength-schemas.ts';
 import { type MethodMode, methodOfMode, VALID_COMBINATIONS } from '../../core/strengths.ts';
 import {
@@ -66,23 +67,20 @@ const BASE_METHOD: Record<ReturnType<typeof methodOfMode>, string> = {
   email: 'email',
 };
 
-/** `$filter=policyType eq 'builtIn'` (or 'custom'), the filter Graph documents for this list; nothing else. */
-function policyTypeFilter(call: GraphCall): 'builtIn' | 'custom' | undefined {
+/** The list's `$filter` (core/strength-schemas.ts strengthFilterOf); no other query option is supported. */
+function filterOf(call: GraphCall): StrengthFilter {
   const q = call.req.query as Record<string, unknown>;
   const unsupported = Object.keys(q).filter((k) => k.startsWith('$') && k !== '$filter');
   if (unsupported.length > 0)
     throw new SignetError('GRAPH_QUERY_INVALID', {
       parameter: unsupported.join(', '),
-      reason: 'this collection supports only $filter on policyType',
+      reason: 'this collection supports only $filter',
     });
-  if (q.$filter === undefined) return undefined;
-  const m = typeof q.$filter === 'string' ? /^\s*policyType\s+eq\s+'(builtIn|custom)'\s*$/.exec(q.$filter) : null;
-  if (!m)
-    throw new SignetError('GRAPH_QUERY_INVALID', {
-      parameter: '$filter',
-      reason: "only policyType eq 'builtIn' or policyType eq 'custom' is supported",
-    });
-  return m[1] as 'builtIn' | 'custom';
+  if (q.$filter === undefined) return () => true;
+  const f =
+    typeof q.$filter === 'string' ? strengthFilterOf(q.$filter) : { ok: false as const, reason: 'give $filter once' };
+  if (!f.ok) throw new SignetError('GRAPH_QUERY_INVALID', { parameter: '$filter', reason: f.reason });
+  return f.value;
 }
 
 function rootRoutes(root: (typeof ROOTS)[number]): GraphRoute[] {
@@ -97,12 +95,12 @@ function rootRoutes(root: (typeof ROOTS)[number]): GraphRoute[] {
       path: root.path,
       permission: READ,
       handler: async (call) => {
-        const type = policyTypeFilter(call);
+        const keep = filterOf(call);
         const all = await listStrengths(call.ctx, call.tenant.id);
         return {
           body: {
             '@odata.context': `${call.base}/$metadata#${root.context}`,
-            value: all.filter((s) => type === undefined || s.policyType === type).map(toGraphStrength),
+            value: all.filter(keep).map(toGraphStrength),
           },
         };
       },
