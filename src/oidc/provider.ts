@@ -120,6 +120,9 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
     // Seconds of clock skew allowed on JWTs signed elsewhere or earlier (an id_token_hint's nbf, a logout
     // hint): oidc-provider's default, set here on purpose so a change of default cannot widen it unseen.
     clockTolerance: 15,
+    // What an app can authenticate with: its secret (stored as an HMAC, so no client_secret_jwt, which needs the
+    // secret itself; no app has keys for private_key_jwt), or nothing for a public client. Discovery says so.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     // The only URLs the provider fetches are apps' back-channel logout URIs, set by the tenant's administrators
     // (there is no dynamic registration): an app's back end on a private network is where such an endpoint
     // usually lives, so the private-address block meant for URLs anyone can register is not applied.

@@ -3,7 +3,7 @@
 // party, Signet a real server, the browser's part walked without a browser. Each title names its module. The
 // prompt, max_age, id_token_hint and clock-skew modules are in oidc-basic-op-prompts.test.ts.
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initInstance } from '../../src/flows/bootstrap.ts';
 import { createApp } from '../../src/flows/directory.ts';
@@ -82,9 +82,11 @@ describe.each(engines)('OIDC Basic OP on %s', (engine) => {
     expect(m.id_token_signing_alg_values_supported).not.toContain('none');
     expect(m.code_challenge_methods_supported).toEqual(['S256']);
     expect(m.authorization_response_iss_parameter_supported).toBe(true);
-    expect(m.token_endpoint_auth_methods_supported).toEqual(
-      expect.arrayContaining(['client_secret_basic', 'client_secret_post']),
-    );
+    expect([...(m.token_endpoint_auth_methods_supported ?? [])].sort()).toEqual([
+      'client_secret_basic',
+      'client_secret_post',
+      'none',
+    ]);
     const jwks = (await (await fetch(String(m.jwks_uri))).json()) as { keys: { kid: string; use?: string }[] };
     const kids = jwks.keys.map((k) => k.kid);
     expect(kids.length).toBeGreaterThan(0);
@@ -301,6 +303,31 @@ describe.each(engines)('OIDC Basic OP on %s', (engine) => {
     expect(again.status).toBe(400);
     expect(again.body.error).toBe('invalid_grant');
     expect((await userinfo(server, tenant, tokens.access_token)).status).toBe(401);
+  });
+
+  it('takes no client assertion (client_secret_jwt, private_key_jwt): apps authenticate by secret, so no assertion clock skew applies', async () => {
+    const req = await codeRequest(basic, redirect());
+    const cb = await callbackOf(req.url);
+    const assertion = await new SignJWT({ jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(web.id)
+      .setSubject(web.id)
+      .setAudience(String(basic.serverMetadata().token_endpoint))
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign(new TextEncoder().encode(web.secret));
+    const form = {
+      grant_type: 'authorization_code',
+      code: cb.searchParams.get('code')!,
+      redirect_uri: redirect(),
+      code_verifier: req.verifier,
+      client_id: web.id,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    };
+    const refused = await postForm(server, tenant, 'token', form);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toBe('invalid_client');
   });
 
   it('OIDC-X1: a code is good for 60 s only: at 59 s it is redeemed, at 61 s it is invalid_grant', async () => {
