@@ -126,3 +126,8 @@ export function judgeAuthContext(id: string, body: unknown, current?: AuthContex
     },
   };
 }
+
+/** Graph's authenticationContextClassReference. */
+export function toGraphAuthContext(c: AuthContext) {
+  return { id: c.id, displayName: c.displayName, description: c.description, isAvailable: c.isAvailable };
+}

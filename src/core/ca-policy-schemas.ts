@@ -384,17 +384,46 @@ export function judgePolicyPatch(body: unknown, current: CaPolicyFields): Judged
   });
 }
 
-/** The stored document read back (the write's own output, so it passes; a broken row is reported, not thrown). */
+/**
+ * The stored document read back: what a write stored, or a row written in Graph's shape (a fixture, an older
+ * writer) with omitted arrays filled and `authenticationStrength {id}` read as the strength id. Anything else is
+ * reported (the store reads it as a block: fail closed), never thrown.
+ */
 export function readPolicyDocument(raw: unknown): Judged<CaPolicyFields> {
   if (typeof raw !== 'object' || raw === null) return refuse('REQUEST_INVALID', { field: '', reason: 'not an object' });
-  const d = raw as CaPolicyFields;
-  const ok =
-    typeof d.displayName === 'string' &&
-    ['enabled', 'disabled', 'enabledForReportingButNotEnforced'].includes(d.state) &&
-    typeof d.conditions?.users === 'object' &&
-    typeof d.conditions?.applications === 'object' &&
-    Array.isArray(d.conditions?.clientAppTypes);
-  return ok ? { ok: true, value: d } : refuse('REQUEST_INVALID', { field: '', reason: 'not a policy document' });
+  const d = raw as Record<string, unknown> & { grantControls?: Record<string, unknown> | null };
+  const g = d.grantControls;
+  const strengthId =
+    g && typeof g === 'object'
+      ? ((g.authenticationStrengthId as string | null | undefined) ??
+        (g.authenticationStrength as { id?: string } | null | undefined)?.id ??
+        null)
+      : null;
+  const { id: _id, createdAt: _c, modifiedAt: _m, ...fields } = d;
+  const asGraph = {
+    ...fields,
+    grantControls:
+      g && typeof g === 'object'
+        ? {
+            operator: g.operator,
+            builtInControls: g.builtInControls,
+            ...(strengthId ? { authenticationStrength: { id: strengthId } } : {}),
+          }
+        : null,
+  };
+  const j = judged(policyCreate, asGraph);
+  if (!j.ok) return j;
+  const v = j.value;
+  return {
+    ok: true,
+    value: {
+      displayName: v.displayName,
+      state: v.state,
+      conditions: toConditions(v.conditions),
+      grantControls: toGrant(v.grantControls),
+      sessionControls: toSession(v.sessionControls),
+    },
+  };
 }
 
 const isoUtc = (ms: number) => new Date(ms).toISOString();

@@ -16,6 +16,7 @@ import { graphRoutes } from '../../src/http/graph/table.ts';
 import { sessionCookieName } from '../../src/http/session-cookie.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
+import { caFixtureFactories } from '../support/ca-fixtures.ts';
 import { engines } from '../support/engines.ts';
 import { clientCredentials } from '../support/graph.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -101,6 +102,12 @@ describe.each(engines)('Graph authorization on %s', (engine) => {
   /** One factory per route of the table, by `${method} ${path}`: a new route without one fails the walk. */
   const fixtureFactories: Record<string, () => Promise<Fixture>> = {
     'GET /organization': async () => ({ values: {} }),
+    // Conditional Access: fresh policies, named locations and contexts of tenant A (test/support/ca-fixtures.ts).
+    ...caFixtureFactories(
+      () => server.ctx,
+      () => a,
+      () => [b],
+    ),
     // Authentication strengths: a shared custom strength, or a fresh one for the routes that delete (strength-fixtures.ts).
     ...strengthFixtureFactories(
       () => server.ctx,

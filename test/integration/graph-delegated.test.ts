@@ -241,6 +241,13 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
           return roleAssignmentId({ userId: people.get('ga')!.user.id, role: 'Global Administrator' });
         // The application routes: a real app of tenant A.
         if (path.startsWith('/applications/') && name === 'id') return appId;
+        // The Conditional Access routes: a policy, named location and context of tenant A (ca-fixtures.ts).
+        if (
+          path.startsWith('/identity/conditionalAccess/') &&
+          !path.includes('/authenticationStrength') &&
+          name === 'id'
+        )
+          return caIds[path.split('/')[3]!]!;
         // The authentication strength routes: a custom strength of tenant A and its fido2 configuration.
         if (path.includes('/authenticationStrength')) return name === 'configId' ? strength.configId : strength.id;
         // The authentication methods policy's configurations, by Graph's id in its own letter case.
@@ -253,6 +260,7 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
     // The :methodId of the authentication-method routes: a passkey and the pass of 'plain'.
     const methodIds: Record<string, string> = {};
     const strength = { id: '', configId: '' };
+    const caIds: Record<string, string> = {};
     // /me/…/{methodId} names the caller's own passkey: one for each person the walk sends there, by user id.
     const ownPasskeys = new Map<string, string>();
     const ownTotps = new Map<string, string>();
@@ -277,6 +285,7 @@ describe.each(engines)('delegated Graph tokens on %s', (engine) => {
           publicClient: false,
         })
       ).app.id;
+      Object.assign(caIds, await (await import('../support/ca-fixtures.ts')).caIdsOf(server.ctx, a));
       const st = await import('../support/strength-fixtures.ts');
       Object.assign(strength, await st.sharedStrength(server.ctx, a));
       const g = await import('../support/group-fixtures.ts');

@@ -7,6 +7,7 @@ import { authenticationMethodRoutes } from './authentication-methods.ts';
 import { authenticationStrengthRoutes } from './authentication-strengths.ts';
 import { batchRoutes } from './batch.ts';
 import { compromisedPasskeyRoutes } from './compromised-passkeys.ts';
+import { conditionalAccessRoutes } from './conditional-access.ts';
 import { emailMethodRoutes } from './email-methods.ts';
 import { fido2ProvisioningRoutes } from './fido2-provisioning.ts';
 import { groupRoutes } from './groups.ts';
@@ -38,5 +39,6 @@ export const graphRoutes: readonly GraphRoute[] = [
   ...softwareOathMethodRoutes,
   ...emailMethodRoutes,
   ...policyPreviewRoutes,
+  ...conditionalAccessRoutes,
   ...authenticationStrengthRoutes,
 ];
