@@ -134,6 +134,30 @@ describe.each(engines)('refresh tokens on %s', (engine) => {
     expect((await userinfo(server, tenant, fresh.tokens.access_token)).status).toBe(401);
   });
 
+  it('ends at the grant’s absolute 14-day life however often it was rotated (ASVS 10.4.8), and an offline one outlives the sign-in', async () => {
+    const { tokens } = await signInThroughApp(server, tenant, spa, redirect(), who, undefined, {
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    });
+    const day = 24 * 3600 * 1000;
+    try {
+      let current = tokens.refresh_token!;
+      // Past the 12-hour Signet and provider sessions: an offline_access token does not end with them.
+      for (const at of [1, 7, 13]) {
+        server.clock.offsetMs = at * day;
+        const next = await refresh(current);
+        expect(next.status, `day ${at}`).toBe(200);
+        current = String(next.body.refresh_token);
+      }
+      server.clock.offsetMs = 14 * day + 60_000;
+      const expired = await refresh(current);
+      expect(expired.status).toBe(400);
+      expect(expired.body.error).toBe('invalid_grant');
+    } finally {
+      server.clock.offsetMs = 0;
+    }
+  });
+
   it('ends when the user is disabled through the directory (refresh and access tokens), and stays ended after re-enabling', async () => {
     const dana = await createUser(server.ctx, tenant, { userPrincipalName: `dana-${engine}@example.com` });
     const pass = (await issueTap(server.ctx, tenant, dana, { oneTime: false, actor: { type: 'system', id: null } }))
