@@ -146,6 +146,28 @@ describe.each(engines)('OIDC Basic OP on %s', (engine) => {
     expect((await userinfo(server, tenant, 'not-a-token')).status).toBe(401);
   });
 
+  it('oidcc-scope-profile / -email / -all: email for the email scope, name and username with openid; where Signet differs, address and phone are not offered and asking for them is invalid_scope (the module skips scopes not in scopes_supported)', async () => {
+    const supported = basic.serverMetadata().scopes_supported;
+    expect(supported).not.toContain('address');
+    expect(supported).not.toContain('phone');
+    const { tokens } = await signInThroughApp(server, tenant, basic, redirect(), who, undefined, {
+      scope: 'openid profile email',
+    });
+    const info = await oidc.fetchUserInfo(basic, tokens.access_token, userId);
+    expect(info).toMatchObject({ sub: userId, email: who.upn, preferred_username: who.upn });
+    expect(typeof info.name).toBe('string');
+    const narrow = await signInThroughApp(server, tenant, basic, redirect(), who, undefined, { scope: 'openid' });
+    expect((await oidc.fetchUserInfo(basic, narrow.tokens.access_token, userId)).email).toBeUndefined();
+    for (const scope of ['address', 'phone']) {
+      const req = await codeRequest(basic, redirect(), { scope: `openid profile email ${scope}` });
+      const cb = await callbackOf(req.url);
+      expect(cb.searchParams.get('error'), scope).toBe('invalid_scope');
+      expect(cb.searchParams.get('scope'), scope).toBe(scope);
+      expect(cb.searchParams.get('state'), scope).toBe(req.state);
+      expect(cb.searchParams.get('code'), scope).toBeNull();
+    }
+  });
+
   it('oidcc-server-client-secret-post: the same app authenticates with its secret in the form body', async () => {
     const { tokens } = await signInThroughApp(server, tenant, post, redirect(), who);
     expect(tokens.claims()?.sub).toBe(userId);
