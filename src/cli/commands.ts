@@ -1,6 +1,7 @@
 // The command table: what `signet --help` lists and what the catalogue's remediations may name.
 import { appCreateCommand, appGrantCommand, appRevokeCommand } from './app.ts';
 import { appDeleteCommand, appListCommand, appShowCommand } from './app-admin.ts';
+import { caListCommand, caWhatIfCommand } from './ca.ts';
 import {
   groupAddMemberCommand,
   groupCreateCommand,
@@ -64,6 +65,8 @@ export const commands: readonly Command[] = [
   policyShowCommand,
   policySetCommand,
   policyWhatIfCommand,
+  caListCommand,
+  caWhatIfCommand,
   mdsLoadCommand,
   mdsStatusCommand,
   mdsAffectedCommand,
@@ -80,6 +83,7 @@ export const groups: Readonly<Record<string, string>> = {
   log: 'the sign-in log and the audit log',
   keys: 'the token signing keys of the tenants',
   policy: 'the authentication methods policy of a tenant',
+  ca: 'Conditional Access policies and What If',
   mds: 'the FIDO Metadata Service BLOB: authenticator models and their status reports',
 };
 
