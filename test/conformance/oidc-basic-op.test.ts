@@ -1,9 +1,10 @@
 // The OpenID Foundation's Basic OP and Config certification plans (oidcc-basic-certification-test-plan,
 // oidcc-config-certification-test-plan; security-tests.md §4.1) as offline tests: openid-client 6 is the relying
 // party, Signet a real server, the browser's part walked without a browser. Each title names its module. The
-// prompt, max_age, id_token_hint and clock-skew modules are in oidc-basic-op-prompts.test.ts.
+// prompt, max_age, id_token_hint and clock-skew modules are in oidc-basic-op-prompts.test.ts, the code ones in
+// oidc-basic-op-codes.test.ts.
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initInstance } from '../../src/flows/bootstrap.ts';
 import { createApp } from '../../src/flows/directory.ts';
@@ -11,19 +12,8 @@ import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { CookieClient } from '../support/browserless.ts';
 import { engines } from '../support/engines.ts';
-import {
-  codeRequest,
-  oidc,
-  postForm,
-  rpConfig,
-  signInThroughApp,
-  userinfo,
-  type Who,
-  walk,
-} from '../support/oidc-rp.ts';
+import { codeRequest, oidc, rpConfig, signInThroughApp, userinfo, type Who, walk } from '../support/oidc-rp.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(engines)('OIDC Basic OP on %s', (engine) => {
   let server: TestServer;
@@ -296,94 +286,5 @@ describe.each(engines)('OIDC Basic OP on %s', (engine) => {
       expect(res.headers.get('content-type')).toContain('text/html');
       expect(await res.text()).not.toContain('evil.example');
     }
-  });
-
-  it('oidcc-codereuse / oidcc-codereuse-30seconds / FAPI-06: a code used again (here 1 s later) is invalid_grant and its tokens are revoked', async () => {
-    const req = await codeRequest(basic, redirect());
-    const cb = await callbackOf(req.url);
-    const tokens = await oidc.authorizationCodeGrant(basic, cb, {
-      pkceCodeVerifier: req.verifier,
-      expectedState: req.state,
-      expectedNonce: req.nonce,
-    });
-    expect((await userinfo(server, tenant, tokens.access_token)).status).toBe(200);
-    // Nothing in the code's handling depends on the time between the uses within its 60 s life, so the
-    // module's 30 s wait is shortened to 1 s.
-    await sleep(1100);
-    const again = await postForm(
-      server,
-      tenant,
-      'token',
-      {
-        grant_type: 'authorization_code',
-        code: cb.searchParams.get('code')!,
-        redirect_uri: redirect(),
-        code_verifier: req.verifier,
-      },
-      web,
-    );
-    expect(again.status).toBe(400);
-    expect(again.body.error).toBe('invalid_grant');
-    expect((await userinfo(server, tenant, tokens.access_token)).status).toBe(401);
-  });
-
-  it('takes no client assertion (client_secret_jwt, private_key_jwt): apps authenticate by secret, so no assertion clock skew applies', async () => {
-    const req = await codeRequest(basic, redirect());
-    const cb = await callbackOf(req.url);
-    const assertion = await new SignJWT({ jti: crypto.randomUUID() })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setIssuer(web.id)
-      .setSubject(web.id)
-      .setAudience(String(basic.serverMetadata().token_endpoint))
-      .setIssuedAt()
-      .setExpirationTime('1m')
-      .sign(new TextEncoder().encode(web.secret));
-    const form = {
-      grant_type: 'authorization_code',
-      code: cb.searchParams.get('code')!,
-      redirect_uri: redirect(),
-      code_verifier: req.verifier,
-      client_id: web.id,
-      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: assertion,
-    };
-    const refused = await postForm(server, tenant, 'token', form);
-    expect(refused.status).toBe(401);
-    expect(refused.body.error).toBe('invalid_client');
-  });
-
-  it('OIDC-X1: a code is good for 60 s only: at 59 s it is redeemed, at 61 s it is invalid_grant', async () => {
-    const form = async () => {
-      const req = await codeRequest(basic, redirect());
-      const cb = await callbackOf(req.url);
-      return {
-        grant_type: 'authorization_code',
-        code: cb.searchParams.get('code')!,
-        redirect_uri: redirect(),
-        code_verifier: req.verifier,
-      };
-    };
-    const [early, late] = [await form(), await form()];
-    try {
-      server.clock.offsetMs += 59_000;
-      expect((await postForm(server, tenant, 'token', early, web)).status).toBe(200);
-      server.clock.offsetMs += 2_000;
-      const refused = await postForm(server, tenant, 'token', late, web);
-      expect(refused.status).toBe(400);
-      expect(refused.body.error).toBe('invalid_grant');
-    } finally {
-      server.clock.offsetMs = 0;
-    }
-  });
-
-  it('FAPI-03: a token request without code_verifier is invalid_grant, and does not spend the code', async () => {
-    const req = await codeRequest(basic, redirect());
-    const cb = await callbackOf(req.url);
-    const form = { grant_type: 'authorization_code', code: cb.searchParams.get('code')!, redirect_uri: redirect() };
-    const missing = await postForm(server, tenant, 'token', form, web);
-    expect(missing.status).toBe(400);
-    expect(missing.body.error).toBe('invalid_grant');
-    const ok = await postForm(server, tenant, 'token', { ...form, code_verifier: req.verifier }, web);
-    expect(ok.status).toBe(200);
   });
 });
