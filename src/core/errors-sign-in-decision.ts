@@ -27,6 +27,14 @@ export const signInDecisionErrors = {
       'Register a passkey of an allowed model (ask your help desk which security keys your organization accepts; a Temporary Access Pass lets you sign in to add one), then try again.',
     where: 'sign-in, OIDC, sign-in log',
   },
+  CA_METHOD_NOT_ACCEPTED: {
+    status: 403,
+    message:
+      'This app requires a sign-in that a password or a Temporary Access Pass cannot give (a passkey), so it was not checked.',
+    remediation:
+      'Sign in with a passkey or security key. Without one, ask your help desk for a Temporary Access Pass, use it on your security info page to register a passkey, then sign in to the app with the passkey.',
+    where: 'sign-in, sign-in log',
+  },
   CA_STEP_UP_REQUIRED: {
     status: 401,
     message: 'This app needs one more sign-in step than the session holds (the step the sign-in page asks for).',

@@ -8,7 +8,15 @@ import { errors as oidcErrors } from 'oidc-provider';
 import { type CacheVersions, isStale } from '../core/cache-staleness.ts';
 import { SignetError } from '../core/errors.ts';
 import { sessionSatisfiesInteraction } from '../core/interaction.ts';
+import type { StepMethod } from '../core/session-steps.ts';
 import { logoutEndsSignetSession } from '../core/sign-out.ts';
+import type { AuthenticationStrength } from '../core/strengths.ts';
+import {
+  type AuthorizationFacts,
+  decideAuthorization,
+  recordAuthorization,
+  refusalOf,
+} from '../flows/authorization-decision.ts';
 import type { Ctx } from '../flows/context.ts';
 import { type EndedAppSession, endSession, liveSessionOf } from '../flows/sessions.ts';
 import { signingKeysNextChangeAt } from '../flows/signing-keys.ts';
@@ -16,9 +24,16 @@ import { buildProvider } from '../oidc/provider.ts';
 import { cacheVersionWatch } from '../store/cache-versions.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
+import { findUserById, type User } from '../store/users.ts';
 import { setOidcSecurityHeaders } from './plugins/security-headers.ts';
 import { sessionCookieName } from './session-cookie.ts';
 import type { TenantResolver } from './tenants.ts';
+
+/** Where an interaction goes from a live session: on to the app, to the sign-in page, or to one more step. */
+export type InteractionStep =
+  | { kind: 'done'; url: string }
+  | { kind: 'signIn' }
+  | { kind: 'stepUp'; offer: StepMethod[]; needs: AuthenticationStrength[]; user: User };
 
 /** The subject of an id_token_hint oidc-provider has already validated; null when it cannot be read. */
 function subjectOf(hint: string): string | null {
@@ -50,6 +65,12 @@ export class OidcMount {
     this.#ctx = ctx;
   }
 
+  /** The live Signet session of the browser behind a provider request, with its enabled user. */
+  #liveOf(tenant: Tenant, k: KoaContextWithOIDC) {
+    const token = k.cookies.get(sessionCookieName(this.#ctx.config, tenant), { signed: false }) ?? undefined;
+    return liveSessionOf(this.#ctx, tenant.id, token);
+  }
+
   async provider(tenant: Tenant): Promise<Provider> {
     const versions = await cacheVersionWatch(this.#ctx.db).current(tenant.id);
     const built = this.#providers.get(tenant.id);
@@ -58,11 +79,36 @@ export class OidcMount {
     const p = buildProvider(this.#ctx, tenant, {
       onLogout: (k) => this.#onLogout(tenant, k),
       signetSession: async (k) => {
-        const token = k.cookies.get(sessionCookieName(this.#ctx.config, tenant), { signed: false }) ?? undefined;
-        const live = await liveSessionOf(this.#ctx, tenant.id, token);
+        const live = await this.#liveOf(tenant, k);
         return (
           live && { id: live.session.id, userId: live.user.id, authTime: Math.floor(live.session.authTime / 1000) }
         );
+      },
+      authorize: async (k) => {
+        const live = await this.#liveOf(tenant, k);
+        const clientId = k.oidc.client?.clientId;
+        if (!live || !clientId) return undefined;
+        const interaction = (k.oidc.entities as { Interaction?: { iat?: number; uid?: string } }).Interaction;
+        const facts: AuthorizationFacts = {
+          session: live.session,
+          user: live.user,
+          clientId,
+          params: (k.oidc.params ?? {}) as Record<string, unknown>,
+          startedAt: interaction?.iat !== undefined ? interaction.iat * 1000 : undefined,
+          promptLogin: k.oidc.prompts.has('login'),
+          ip: k.ip ?? null,
+          ...(k.get('user-agent') ? { userAgent: k.get('user-agent') } : {}),
+          ...(interaction?.uid ? { interactionUid: interaction.uid } : {}),
+        };
+        const outcome = await decideAuthorization(this.#ctx, tenant, facts);
+        const d = outcome.decision;
+        if (d.kind !== 'finish') return undefined;
+        return {
+          acr: d.acr,
+          amr: d.amr,
+          ts: Math.floor(d.authTime / 1000),
+          record: () => recordAuthorization(this.#ctx, tenant, facts, outcome),
+        };
       },
     });
     const entry: Built = { provider: p, versions, until: Number.POSITIVE_INFINITY };
@@ -126,10 +172,16 @@ export class OidcMount {
    * (expired, finished, or begun in another browser), before anything is spent on it: a one-time pass used to
    * answer a request that no longer exists would be lost for nothing.
    */
-  async assertInteractionAlive(tenant: Tenant, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async assertInteractionAlive(
+    tenant: Tenant,
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ clientId: string | undefined }> {
     const provider = await this.provider(tenant);
     try {
-      await provider.interactionDetails(req.raw, reply.raw);
+      const details = await provider.interactionDetails(req.raw, reply.raw);
+      const clientId = details.params.client_id;
+      return { clientId: typeof clientId === 'string' ? clientId : undefined };
     } catch (err) {
       if (err instanceof oidcErrors.SessionNotFound)
         throw new SignetError('OIDC_INTERACTION_NOT_FOUND', {}, { cause: err });
@@ -138,9 +190,11 @@ export class OidcMount {
   }
 
   /**
-   * Finishes an OIDC interaction with the user's Signet session when that session satisfies the request
-   * (no prompt=login after it began, max_age respected). Returns the URL to continue at, or undefined when the
-   * user must sign in (again); refuses with OIDC_INTERACTION_NOT_FOUND when the request itself is gone.
+   * Finishes an OIDC interaction with the user's Signet session when that session satisfies the request (no
+   * prompt=login after it began, max_age respected) and the interaction decision lets it (Conditional Access, the
+   * app's acr_values and claims): the URL to continue at. `signIn` when the user must sign in (again); `stepUp` with
+   * the methods that can give the missing step; a block is thrown with its code, and logged. Refuses with
+   * OIDC_INTERACTION_NOT_FOUND when the request itself is gone.
    */
   async tryFinishInteraction(
     tenant: Tenant,
@@ -148,7 +202,7 @@ export class OidcMount {
     reply: FastifyReply,
     session: Session,
     uid: string,
-  ): Promise<string | undefined> {
+  ): Promise<InteractionStep> {
     const provider = await this.provider(tenant);
     let details: Awaited<ReturnType<Provider['interactionDetails']>>;
     try {
@@ -171,7 +225,7 @@ export class OidcMount {
       ...(details.params.max_age !== undefined && Number.isFinite(maxAge) ? { maxAgeSeconds: maxAge } : {}),
       ...(details.session?.accountId ? { providerAccountId: details.session.accountId } : {}),
     };
-    if (!sessionSatisfiesInteraction(facts, session, this.#ctx.now())) return undefined;
+    if (!sessionSatisfiesInteraction(facts, session, this.#ctx.now())) return { kind: 'signIn' };
     if (details.prompt.name === 'consent') {
       // Apps are registered by the tenant's administrators (see loadExistingGrant in oidc/provider.ts): Signet
       // consents for the user, also when an app asks for prompt=consent, as OIDC Core asks of one that wants
@@ -183,21 +237,50 @@ export class OidcMount {
           : new provider.Grant({ clientId: String(details.params.client_id), accountId: session.userId });
       grant.addOIDCScope(String(details.params.scope ?? 'openid'));
       const grantId = await grant.save();
-      return provider.interactionResult(
+      const url = await provider.interactionResult(
         req.raw,
         reply.raw,
         { consent: { grantId } },
         { mergeWithLastSubmission: true },
       );
+      return { kind: 'done', url };
     }
-    return provider.interactionResult(
+    const user = await findUserById(this.#ctx.db, tenant.id, session.userId);
+    if (!user?.enabled) return { kind: 'signIn' };
+    const authorization: AuthorizationFacts = {
+      session,
+      user,
+      clientId: String(details.params.client_id),
+      params: details.params as Record<string, unknown>,
+      startedAt: details.iat !== undefined ? details.iat * 1000 : undefined,
+      promptLogin: String(details.params.prompt ?? '')
+        .split(' ')
+        .includes('login'),
+      ip: req.ip,
+      ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
+      interactionUid: details.uid,
+    };
+    const outcome = await decideAuthorization(this.#ctx, tenant, authorization);
+    const d = outcome.decision;
+    // What the user meets here is logged here; the app's answer is logged once, by the provider's check.
+    if (d.kind !== 'finish') await recordAuthorization(this.#ctx, tenant, authorization, outcome);
+    if (d.kind === 'block') throw refusalOf(d);
+    if (d.kind === 'stepUp') return { kind: 'stepUp', offer: d.offer, needs: d.needs, user };
+    const url = await provider.interactionResult(
       req.raw,
       reply.raw,
       {
-        login: { accountId: session.userId, amr: session.amr, ts: Math.floor(session.authTime / 1000), remember: true },
+        login: {
+          accountId: session.userId,
+          amr: d.amr,
+          ...(d.acr ? { acr: d.acr } : {}),
+          ts: Math.floor(d.authTime / 1000),
+          remember: true,
+        },
       },
       { mergeWithLastSubmission: false },
     );
+    return { kind: 'done', url };
   }
 
   routes(app: FastifyInstance, tenants: TenantResolver): void {

@@ -10,7 +10,9 @@ import {
   resolveApplicationScopes,
   resolveDelegatedScopes,
 } from '../core/graph-scopes.ts';
+import { ACR_PHR, ACR_PHRH } from '../core/interaction-decision.ts';
 import { SIGNED_TOKEN_TTL_S } from '../core/signing-key-retirement.ts';
+import { MFA_STRENGTH_ID, PASSWORDLESS_MFA_STRENGTH_ID, PHISHING_RESISTANT_STRENGTH_ID } from '../core/strengths.ts';
 import { authenticateClientSecret } from '../flows/apps.ts';
 import type { Ctx } from '../flows/context.ts';
 import { loadPrivateJwks } from '../flows/signing-keys.ts';
@@ -42,7 +44,18 @@ export interface ProviderHooks {
   onLogout(k: KoaContextWithOIDC): Promise<void>;
   /** The request's live Signet session (its row id, its user, when they signed in in seconds), if any. */
   signetSession(k: KoaContextWithOIDC): Promise<{ id: string; userId: string; authTime: number } | undefined>;
+  /**
+   * The interaction decision (flows/authorization-decision.ts) for this authorization request and the browser's
+   * session: what the app's answer says of the sign-in (acr, amr, auth_time in seconds) and how to log it, or
+   * undefined when the user must sign in, step up or be refused (the sign-in page says which).
+   */
+  authorize(
+    k: KoaContextWithOIDC,
+  ): Promise<{ acr: string | undefined; amr: string[]; ts: number; record(): Promise<void> } | undefined>;
 }
+
+const sameList = (a: readonly string[] | undefined, b: readonly string[]) =>
+  a !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
 
 /**
  * The Signet session (its row id, a hash: nothing to replay) that confirmed the sign-in behind a code exchange,
@@ -100,6 +113,24 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       },
     ),
   );
+  // Conditional Access and what the app asked for (acr_values, claims, max_age, prompt=login) are judged on every
+  // authorization request, silent ones too: the app gets an answer only when the decision finishes it with exactly
+  // the acr and amr the provider session holds; otherwise the sign-in page asks for the step (or says no).
+  policy.get('login')!.checks.add(
+    new interactionPolicy.Check(
+      'signet_conditional_access',
+      'Conditional Access or the app asks for more than the sign-in holds',
+      'interaction_required',
+      async (k) => {
+        const done = await hooks.authorize(k);
+        const session = k.oidc.session;
+        if (!done || session?.acr !== done.acr || !sameList(session?.amr, done.amr))
+          return interactionPolicy.Check.REQUEST_PROMPT;
+        await done.record();
+        return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      },
+    ),
+  );
   // The application permissions a client-credentials request resolved to, for the token's `roles` claim.
   const appRoles = new WeakMap<object, string[]>();
   const graph = graphResource(ctx.config.origin);
@@ -108,7 +139,13 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
     jwks: { keys: await loadPrivateJwks(ctx, tenant.id) },
     routes: OIDC_ROUTES,
     scopes: ['openid', 'profile', 'email', 'offline_access'],
-    claims: { openid: ['sub', 'oid', 'tid', 'preferred_username', 'name', 'amr', 'auth_time'], email: ['email'] },
+    claims: {
+      openid: ['sub', 'oid', 'tid', 'preferred_username', 'name', 'acr', 'amr', 'auth_time'],
+      email: ['email'],
+    },
+    // The acr values Signet answers (discovery's acr_values_supported): OpenID EAP's phishing-resistant pair and the
+    // built-in strengths' ids (a custom strength's id is honoured too, tenant by tenant).
+    acrValues: [ACR_PHR, ACR_PHRH, MFA_STRENGTH_ID, PASSWORDLESS_MFA_STRENGTH_ID, PHISHING_RESISTANT_STRENGTH_ID],
     // The ID token carries who signed in and how, even when an access token is also issued (Entra does the same).
     conformIdTokenClaims: false,
     cookies: {

@@ -16,6 +16,11 @@ export const conditionalAccessPageWords: Partial<Record<ErrorCode, { text?: stri
     remediation:
       'Ask your help desk which security keys your organization accepts and for a Temporary Access Pass to add one, then try again.',
   },
+  CA_METHOD_NOT_ACCEPTED: {
+    text: 'This app needs you to sign in with a passkey or security key, not a password or pass.',
+    remediation:
+      'Use your passkey. If you have none, ask your help desk for a Temporary Access Pass, add a passkey on your security info page with it, then come back.',
+  },
   CA_STEP_UP_REQUIRED: {
     text: 'This app needs you to confirm it is you once more.',
     remediation: 'Use one of the ways to sign in shown on this page.',

@@ -2,6 +2,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SignetError } from '../../core/errors.ts';
+import { signInOfferFor } from '../../core/sign-in-offer.ts';
+import {
+  type AuthenticationStrength,
+  MFA_STRENGTH_ID,
+  PASSWORDLESS_MFA_STRENGTH_ID,
+  PHISHING_RESISTANT_STRENGTH_ID,
+} from '../../core/strengths.ts';
+import { caSnapshotOf } from '../../flows/conditional-access.ts';
 import type { Ctx } from '../../flows/context.ts';
 import { recordSignIn } from '../../flows/record-sign-in.ts';
 import { campaignFor } from '../../flows/registration-campaign.ts';
@@ -9,6 +17,7 @@ import { secondFactorPending } from '../../flows/second-factor.ts';
 import { endSession } from '../../flows/sessions.ts';
 import { beginPasskeySignIn, finishPasskeySignIn, type SignedIn } from '../../flows/sign-in-passkey.ts';
 import { signInWithPassword } from '../../flows/sign-in-password.ts';
+import { strengthsOf } from '../../flows/strengths.ts';
 import { signInWithTap } from '../../flows/temporary-access-pass.ts';
 import { methodPoliciesOf } from '../../store/policy-cache.ts';
 import type { Tenant } from '../../store/tenants.ts';
@@ -27,6 +36,19 @@ import {
   setSessionCookie,
 } from '../session-cookie.ts';
 import type { TenantResolver } from '../tenants.ts';
+
+/** What a step-up asks for, in words a person reads: the strengths' names, lower-cased after the first. */
+function needsInWords(needs: readonly AuthenticationStrength[]): string {
+  const names = [...new Set(needs.map((n) => STRENGTH_WORDS[n.id] ?? n.displayName))];
+  return names.length ? names.join(' and ') : 'a new sign-in';
+}
+const STRENGTH_WORDS: Record<string, string> = {
+  [PHISHING_RESISTANT_STRENGTH_ID]: 'a passkey or security key (phishing-resistant sign-in)',
+  [PASSWORDLESS_MFA_STRENGTH_ID]: 'a passkey (passwordless sign-in)',
+  [MFA_STRENGTH_ID]: 'a second way to confirm it is you (multifactor authentication)',
+  phr: 'a passkey or security key (phishing-resistant sign-in)',
+  phrh: 'a passkey that stays on your device or a security key',
+};
 
 const returnPath = z
   .string()
@@ -92,12 +114,48 @@ export function signInRoutes(
    * The password and pass forms are offered only while the tenant's Password and TemporaryAccessPass methods are
    * on: tenant-wide, so the page says nothing of any one account (targets are judged only after the secret).
    */
-  const formsShown = async (tenant: Tenant) => {
+  const formsShown = async (tenant: Tenant, appId?: string) => {
     const { methods } = await methodPoliciesOf(ctx, tenant.id);
+    // For an app whose policies require of every user what a password or pass can never give, neither is offered.
+    const offer = appId
+      ? signInOfferFor((await caSnapshotOf(ctx, tenant.id)).policies, appId, await strengthsOf(ctx, tenant.id))
+      : { password: true, temporaryAccessPass: true };
     return {
-      passwordEnabled: methods.Password.state === 'enabled',
-      tapEnabled: methods.TemporaryAccessPass.state === 'enabled',
+      passwordEnabled: methods.Password.state === 'enabled' && offer.password,
+      tapEnabled: methods.TemporaryAccessPass.state === 'enabled' && offer.temporaryAccessPass,
     };
+  };
+
+  /**
+   * No downgrade: a password or pass posted for an app whose policies require of every user what neither can give
+   * (the page did not offer it) is refused before it is checked or counted, and logged.
+   */
+  const refuseMethodTheAppForbids = async (
+    req: FastifyRequest,
+    tenant: Tenant,
+    appId: string | undefined,
+    method: 'password' | 'temporaryAccessPass',
+    username: string,
+  ) => {
+    if (!appId) return;
+    const offer = signInOfferFor(
+      (await caSnapshotOf(ctx, tenant.id)).policies,
+      appId,
+      await strengthsOf(ctx, tenant.id),
+    );
+    if (method === 'password' ? offer.password : offer.temporaryAccessPass) return;
+    const user = await findUserByName(ctx.db, tenant.id, username);
+    await recordSignIn(ctx, ctx.db, {
+      tenantId: tenant.id,
+      method,
+      userId: user?.id ?? null,
+      userPrincipalName: user?.userPrincipalName ?? username.slice(0, 256),
+      errorCode: 'CA_METHOD_NOT_ACCEPTED',
+      client: { ...client(req, tenant), appId },
+    });
+    throw new SignetError('CA_METHOD_NOT_ACCEPTED', {
+      method: method === 'password' ? 'a password' : 'a Temporary Access Pass',
+    });
   };
 
   /**
@@ -153,10 +211,12 @@ export function signInRoutes(
       return reply.redirect(`/${tenant.slug}/signin${query ? `?${query}` : ''}`, 303);
     }
     const ret = returnPath.safeParse(q.return);
+    let appId: string | undefined;
     if (q.uid) {
       // An OIDC interaction: gone, it is said at once (not after a sign-in); a live session that satisfies it
       // finishes it at once.
-      await oidc.assertInteractionAlive(tenant, req, reply);
+      const { clientId } = await oidc.assertInteractionAlive(tenant, req, reply);
+      appId = clientId;
       const session = await currentSession(ctx, req, tenant);
       // A password session whose user has a second factor proves it before any app is answered.
       if (session && (await secondFactorPending(ctx, tenant, session)))
@@ -164,8 +224,21 @@ export function signInRoutes(
       // A live session takes the campaign's way too: a new app request cannot step around "Set up a passkey".
       if (session && (await campaignFor(ctx, tenant, session)).ask)
         return reply.redirect(`/${tenant.slug}/signin/campaign?uid=${encodeURIComponent(q.uid)}`, 303);
-      const done = session && (await oidc.tryFinishInteraction(tenant, req, reply, session, q.uid));
-      if (done) return reply.redirect(done, 303);
+      const next = session && (await oidc.tryFinishInteraction(tenant, req, reply, session, q.uid));
+      if (next?.kind === 'done') return reply.redirect(next.url, 303);
+      // One more step for this app: only the ways that can give it, the signed-in user's name filled in.
+      if (next?.kind === 'stepUp')
+        return reply.type('text/html').send(
+          renderSignInPage({
+            tenant,
+            uid: q.uid,
+            returnTo: `/${tenant.slug}/account`,
+            username: next.user.userPrincipalName,
+            form: 'passkey',
+            stepUp: { needs: needsInWords(next.needs), offer: next.offer },
+            ...(await formsShown(tenant)),
+          }),
+        );
     }
     return reply.type('text/html').send(
       renderSignInPage({
@@ -173,7 +246,7 @@ export function signInRoutes(
         uid: q.uid,
         returnTo: ret.success ? ret.data : `/${tenant.slug}/account`,
         notice: q.reauth ? 'For your security, sign in again to continue.' : undefined,
-        ...(await formsShown(tenant)),
+        ...(await formsShown(tenant, appId)),
       }),
     );
   });
@@ -190,9 +263,11 @@ export function signInRoutes(
     // The registration campaign (routes/campaign.ts) may first ask a user without a passkey to set one up.
     if ((await campaignFor(ctx, tenant, session)).ask)
       return reply.redirect(`/${tenant.slug}/signin/campaign?uid=${encodeURIComponent(uid)}`, 303);
-    const done = await oidc.tryFinishInteraction(tenant, req, reply, session, uid);
-    if (!done) return reply.redirect(`/${tenant.slug}/signin?uid=${encodeURIComponent(uid)}&reauth=1`, 303);
-    return reply.redirect(done, 303);
+    const next = await oidc.tryFinishInteraction(tenant, req, reply, session, uid);
+    if (next.kind === 'done') return reply.redirect(next.url, 303);
+    // The sign-in page asks for the step the app still needs (or for a sign-in again).
+    const again = next.kind === 'signIn' ? '&reauth=1' : '';
+    return reply.redirect(`/${tenant.slug}/signin?uid=${encodeURIComponent(uid)}${again}`, 303);
   });
 
   app.post('/:tenant/signin/passkey/options', async (req) => {
@@ -223,7 +298,8 @@ export function signInRoutes(
     try {
       const body = parseBody(tapBody, raw);
       // Checked before the pass is counted or spent.
-      if (body.uid) await oidc.assertInteractionAlive(tenant, req, reply);
+      const appId = body.uid ? (await oidc.assertInteractionAlive(tenant, req, reply)).clientId : undefined;
+      await refuseMethodTheAppForbids(req, tenant, appId, 'temporaryAccessPass', body.username);
       // The method off for the whole tenant (the form is not even shown): said at once, whoever the name, and
       // nothing counted toward a lockout. Logged as the flow logs its refusals.
       if (!(await formsShown(tenant)).tapEnabled) {
@@ -260,7 +336,8 @@ export function signInRoutes(
     try {
       const body = parseBody(passwordBody, raw);
       // Checked before the attempt is counted.
-      if (body.uid) await oidc.assertInteractionAlive(tenant, req, reply);
+      const appId = body.uid ? (await oidc.assertInteractionAlive(tenant, req, reply)).clientId : undefined;
+      await refuseMethodTheAppForbids(req, tenant, appId, 'password', body.username);
       const r = await measured(metrics, 'signin-password', () =>
         signInWithPassword(ctx, tenant, { username: body.username, password: body.password }, client(req, tenant)),
       );

@@ -1,3 +1,4 @@
+import type { StepMethod } from '../../core/session-steps.ts';
 import type { Tenant } from '../../store/tenants.ts';
 import { escapeHtml, type PageStatus, renderPage, renderStatus } from './layout.ts';
 
@@ -32,14 +33,35 @@ export function renderSignInPage(p: {
   passwordEnabled?: boolean;
   /** The tenant's Temporary Access Pass method is on: the pass form is shown (tenant-wide, as the password form). */
   tapEnabled?: boolean;
+  /**
+   * The signed-in user must add a step for the app (core/interaction-decision.ts): what is needed, in plain words,
+   * and the only ways the page offers (no password, code or pass where a passkey is required).
+   */
+  stepUp?: { needs: string; offer: readonly StepMethod[] };
 }): string {
   const slug = escapeHtml(p.tenant.slug);
   const username = p.username ? ` value="${escapeHtml(p.username)}"` : '';
-  const body = `
-<h1>Sign in to ${escapeHtml(p.tenant.displayName)}</h1>
-${p.notice ? `<p class="notice" id="notice">${escapeHtml(p.notice)}</p>` : ''}
-${renderStatus(p.status)}
-<section aria-labelledby="passkey-heading">
+  const offered = (m: StepMethod) => !p.stepUp || p.stepUp.offer.includes(m);
+  const passwordShown = p.passwordEnabled && offered('password');
+  const tapShown = p.tapEnabled && offered('temporaryAccessPass');
+  const codeShown = p.stepUp && (offered('softwareOath') || offered('email'));
+  const heading = p.stepUp
+    ? `<h1>One more step to continue</h1>
+<p id="step-up">The app you are signing in to asks for ${escapeHtml(p.stepUp.needs)}. ${
+        offered('passkey') && !passwordShown && !tapShown && !codeShown
+          ? 'Confirm it is you with your passkey or security key.'
+          : 'Confirm it is you with one of the ways below.'
+      }</p>`
+    : `<h1>Sign in to ${escapeHtml(p.tenant.displayName)}</h1>`;
+  const codeSection = codeShown
+    ? `<section aria-labelledby="code-heading">
+  <h2 id="code-heading">With a code</h2>
+  <p><a href="/${slug}/signin/second-factor${p.uid ? `?uid=${encodeURIComponent(p.uid)}` : ''}" class="button">Enter a code from your authenticator app or email</a></p>
+</section>
+`
+    : '';
+  const passkeySection = offered('passkey')
+    ? `<section aria-labelledby="passkey-heading">
   <h2 id="passkey-heading">With a passkey</h2>
   <form id="passkey-form" method="post" action="/${slug}/signin/passkey" novalidate>${hiddenFields(p)}
     <label for="username">Username</label>
@@ -48,8 +70,14 @@ ${renderStatus(p.status)}
   </form>
   <p id="passkey-any-row" hidden><button type="button" id="passkey-any" class="link">Use a passkey from another device or a security key</button></p>
 </section>
-${
-  p.passwordEnabled
+`
+    : '';
+  const body = `
+${heading}
+${p.notice ? `<p class="notice" id="notice">${escapeHtml(p.notice)}</p>` : ''}
+${renderStatus(p.status)}
+${passkeySection}${codeSection}${
+  passwordShown
     ? `<section aria-labelledby="password-heading">
   <h2 id="password-heading">With a password</h2>
   <form id="password-form" method="post" action="/${slug}/signin/password" novalidate>${hiddenFields(p)}
@@ -63,7 +91,7 @@ ${
 `
     : ''
 }${
-  p.tapEnabled
+  tapShown
     ? `<section aria-labelledby="tap-heading">
   <h2 id="tap-heading">With a Temporary Access Pass</h2>
   <form id="tap-form" method="post" action="/${slug}/signin/tap" novalidate>${hiddenFields(p)}
@@ -76,7 +104,7 @@ ${
 </section>`
     : ''
 }`;
-  const other = otherWayBelow(p);
+  const other = otherWayBelow({ passwordEnabled: passwordShown, tapEnabled: tapShown });
   return renderPage({
     title: 'Sign in',
     body,

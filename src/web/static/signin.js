@@ -36,20 +36,24 @@
     }
   }
 
-  document.getElementById('passkey-form').addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const username = document.getElementById('username').value.trim();
-    if (!username) return Signet.showMessage(Signet.fieldMessage('REQUEST_INVALID', 'username', 'missing'));
-    WebAuthnAbortService.cancelCeremony();
-    passkey(username);
-  });
+  // A step-up that a passkey cannot give shows no passkey form (and asks the browser for none).
+  const passkeyForm = document.getElementById('passkey-form');
+  if (passkeyForm) {
+    passkeyForm.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const username = document.getElementById('username').value.trim();
+      if (!username) return Signet.showMessage(Signet.fieldMessage('REQUEST_INVALID', 'username', 'missing'));
+      WebAuthnAbortService.cancelCeremony();
+      passkey(username);
+    });
 
-  document.getElementById('passkey-any').addEventListener('click', () => {
-    WebAuthnAbortService.cancelCeremony();
-    passkey();
-  });
-  // A button that only the script can answer is shown only once the script has started.
-  document.getElementById('passkey-any-row').hidden = false;
+    document.getElementById('passkey-any').addEventListener('click', () => {
+      WebAuthnAbortService.cancelCeremony();
+      passkey();
+    });
+    // A button that only the script can answer is shown only once the script has started.
+    document.getElementById('passkey-any-row').hidden = false;
+  }
 
   // Shown only while the tenant allows passwords; posted as JSON so that a refusal is shown in place.
   const passwordForm = document.getElementById('password-form');
@@ -93,5 +97,5 @@
     });
 
   Signet.ready();
-  if (!main.dataset.noautofill) autofill();
+  if (passkeyForm && !main.dataset.noautofill) autofill();
 })();

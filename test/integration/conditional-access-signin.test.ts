@@ -1,0 +1,303 @@
+// Conditional Access on the authorization path, walked without a browser (both engines): an app protected by a
+// phishing-resistant policy, a user with only a password refused with the way out, a user with a passkey stepped up
+// from a password sign-in to exactly the passkey (the same session, rotated), report-only policies that change
+// nothing but are logged, acr_values phr and phrh honoured, prompt=none answered interaction_required, and the
+// tokens' acr and amr saying how the user signed in.
+import { randomBytes } from 'node:crypto';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PHISHING_RESISTANT_STRENGTH_ID } from '../../src/core/strengths.ts';
+import { createPolicy } from '../../src/flows/conditional-access.ts';
+import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
+import { localOperator } from '../../src/flows/local-operator.ts';
+import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
+import { startSession } from '../../src/flows/sessions.ts';
+import { listSignIns } from '../../src/store/logs.ts';
+import { hashPassword, savePasswordCredential } from '../../src/store/password-credentials.ts';
+import type { Tenant } from '../../src/store/tenants.ts';
+import type { User } from '../../src/store/users.ts';
+import { CookieClient, isAt } from '../support/browserless.ts';
+import { engines } from '../support/engines.ts';
+import { codeRequest, oidc, rpConfig } from '../support/oidc-rp.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { SoftAuthenticator } from '../support/soft-authenticator.ts';
+
+describe.each(engines)('Conditional Access at sign-in on %s', (engine) => {
+  let server: TestServer;
+  let tenant: Tenant;
+  let protectedApp: oidc.Configuration;
+  let openApp: oidc.Configuration;
+  let protectedId: string;
+  const redirect = () => `${server.url}/cb`;
+  let n = 0;
+
+  /** A user with a password, and (when asked) a device-bound passkey registered through a pass session. */
+  async function person(p: { passkey: boolean }) {
+    const user = await createUser(server.ctx, tenant, { userPrincipalName: `u${++n}-${engine}@ca.example` });
+    const password = `Ca-${randomBytes(6).toString('hex')}!`;
+    await savePasswordCredential(server.ctx.db, {
+      tenantId: tenant.id,
+      userId: user.id,
+      hash: await hashPassword(password, randomBytes(16)),
+      forceChangeNextSignIn: false,
+      forceChangeWithMfa: false,
+      createdAt: server.ctx.now(),
+    });
+    const key = new SoftAuthenticator();
+    if (p.passkey) {
+      const onboarding = await startSession(server.ctx, server.ctx.db, {
+        tenantId: tenant.id,
+        userId: user.id,
+        method: 'temporaryAccessPass',
+        facts: { tap: { oneTime: true } },
+      });
+      const options = await beginPasskeyRegistration(server.ctx, tenant, onboarding.session);
+      await finishPasskeyRegistration(server.ctx, tenant, onboarding.session, {
+        credential: await key.register(options, { origin: server.url }),
+      });
+    }
+    return { user, password, key, browser: new CookieClient(server.url) };
+  }
+  type Person = Awaited<ReturnType<typeof person>>;
+
+  /** Follows redirects from `res` to the app, to Signet's sign-in page, or to anything else. */
+  async function follow(browser: CookieClient, res: Response) {
+    for (let hop = 0; hop < 10; hop++) {
+      const location = res.headers.get('location');
+      if (res.status < 300 || res.status >= 400 || !location)
+        return { at: 'page' as const, status: res.status, html: await res.text() };
+      if (isAt(location, redirect(), server.url))
+        return { at: 'app' as const, callback: new URL(location, server.url) };
+      const next = new URL(location, server.url);
+      if (next.pathname === `/${tenant.slug}/signin` && next.searchParams.get('uid')) {
+        const page = await browser.fetch(next.href, { headers: { accept: 'text/html' } });
+        if (page.status >= 300 && page.status < 400) {
+          res = page;
+          continue;
+        }
+        return {
+          at: 'signin' as const,
+          uid: next.searchParams.get('uid')!,
+          status: page.status,
+          html: await page.text(),
+        };
+      }
+      res = await browser.fetch(next.href, { headers: { accept: 'text/html' } });
+    }
+    throw new Error('more than 10 redirects');
+  }
+
+  const authorize = async (who: Person, config: oidc.Configuration, extra: Record<string, string> = {}) => {
+    const req = await codeRequest(config, redirect(), extra);
+    return {
+      req,
+      end: await follow(who.browser, await who.browser.fetch(req.url.href, { headers: { accept: 'text/html' } })),
+    };
+  };
+  const withPassword = async (who: Person, uid: string) => {
+    const r = await who.browser.fetch(`/${tenant.slug}/signin/password`, {
+      method: 'POST',
+      headers: { origin: server.url },
+      json: { username: who.user.userPrincipalName, password: who.password, uid },
+    });
+    expect(r.status).toBe(200);
+    return follow(who.browser, await who.browser.fetch(((await r.json()) as { redirect: string }).redirect));
+  };
+  const withPasskey = async (who: Person, uid: string) => {
+    const o = await who.browser.fetch(`/${tenant.slug}/signin/passkey/options`, {
+      method: 'POST',
+      headers: { origin: server.url },
+      json: {},
+    });
+    const credential = await who.key.authenticate(await o.json(), { origin: server.url });
+    const r = await who.browser.fetch(`/${tenant.slug}/signin/passkey/verify`, {
+      method: 'POST',
+      headers: { origin: server.url },
+      json: { credential, uid },
+    });
+    expect(r.status).toBe(200);
+    return follow(who.browser, await who.browser.fetch(((await r.json()) as { redirect: string }).redirect));
+  };
+  const redeem = async (config: oidc.Configuration, req: Awaited<ReturnType<typeof codeRequest>>, callback: URL) =>
+    oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: req.verifier,
+      expectedState: req.state,
+      expectedNonce: req.nonce,
+      idTokenExpected: true,
+    });
+  const logOf = async (user: User) =>
+    (await listSignIns(server.ctx.db, tenant.id, 1000)).filter(
+      (e) => e.userId === user.id && e.method === 'authorization',
+    );
+
+  beforeAll(async () => {
+    server = await startTestServer(engine);
+    tenant = await createTenant(server.ctx, { slug: `ca-${engine}`, displayName: 'Contoso CA' });
+    const a = await createApp(server.ctx, tenant, { name: 'Payroll', redirectUris: [redirect()], publicClient: true });
+    const b = await createApp(server.ctx, tenant, { name: 'Wiki', redirectUris: [redirect()], publicClient: true });
+    protectedId = a.app.id;
+    protectedApp = await rpConfig(server, tenant, a.app.id);
+    openApp = await rpConfig(server, tenant, b.app.id);
+    const op = localOperator(tenant.id);
+    await createPolicy(server.ctx, tenant, op, {
+      displayName: 'Payroll needs phishing-resistant MFA',
+      state: 'enabled',
+      conditions: {
+        users: { includeUsers: ['All'] },
+        applications: { includeApplications: [a.app.id] },
+        clientAppTypes: ['all'],
+      },
+      grantControls: { operator: 'OR', authenticationStrength: { id: PHISHING_RESISTANT_STRENGTH_ID } },
+    });
+    // Report-only: would block the wiki for everyone; it must change nothing.
+    await createPolicy(server.ctx, tenant, op, {
+      displayName: 'Wiki block (report-only)',
+      state: 'enabledForReportingButNotEnforced',
+      conditions: {
+        users: { includeUsers: ['All'] },
+        applications: { includeApplications: [b.app.id] },
+        clientAppTypes: ['all'],
+      },
+      grantControls: { operator: 'OR', builtInControls: ['block'] },
+    });
+  });
+  afterAll(() => server?.close());
+
+  /** A password session made through the wiki (which asks for no more), in the person's browser. */
+  const signedInWithPassword = async (who: Person) => {
+    const first = await authorize(who, openApp);
+    if (first.end.at !== 'signin') throw new Error('expected the sign-in page');
+    expect((await withPassword(who, first.end.uid)).at).toBe('app');
+  };
+
+  it('offers no password or pass form for the app every user must reach with a passkey, and refuses a posted one', async () => {
+    const who = await person({ passkey: false });
+    const { end } = await authorize(who, protectedApp);
+    if (end.at !== 'signin') throw new Error(`expected the sign-in page, got ${end.at}`);
+    expect(end.html).toContain('id="passkey-form"');
+    expect(end.html).not.toContain('password-form');
+    expect(end.html).not.toContain('tap-form');
+    // Posted anyway (an old page, a script): refused before it is checked or counted, and logged.
+    const r = await who.browser.fetch(`/${tenant.slug}/signin/password`, {
+      method: 'POST',
+      headers: { origin: server.url },
+      json: { username: who.user.userPrincipalName, password: who.password, uid: end.uid },
+    });
+    expect(r.status).toBe(403);
+    expect(((await r.json()) as { error: { code: string } }).error.code).toBe('CA_METHOD_NOT_ACCEPTED');
+    const log = (await listSignIns(server.ctx.db, tenant.id, 1000)).filter((e) => e.userId === who.user.id);
+    expect(log.map((e) => e.errorCode)).toEqual(['CA_METHOD_NOT_ACCEPTED']);
+  });
+
+  it('refuses a signed-in user with only a password, with the way out, and logs the policy that refused', async () => {
+    const who = await person({ passkey: false });
+    await signedInWithPassword(who);
+    const { end } = await authorize(who, protectedApp);
+    // The sign-in page's address answers with the refusal page itself.
+    if (end.at === 'app') throw new Error('the app was answered');
+    expect(end.status).toBe(403);
+    expect(end.html).toContain('CA_STRENGTH_CANNOT_SATISFY');
+    expect(end.html).toContain('Temporary Access Pass');
+    const refused = (await logOf(who.user)).find((e) => e.result === 'failure');
+    expect(refused).toMatchObject({ errorCode: 'CA_STRENGTH_CANNOT_SATISFY', appId: protectedId });
+  });
+
+  it('steps a password session up to exactly a passkey, without the password again, and the tokens say so', async () => {
+    const who = await person({ passkey: true });
+    await signedInWithPassword(who);
+    const { req, end: stepUp } = await authorize(who, protectedApp);
+    expect(stepUp.at).toBe('signin');
+    if (stepUp.at !== 'signin') return;
+    // Only the passkey is offered: no password, pass or code form (no downgrade).
+    expect(stepUp.html).toContain('One more step to continue');
+    expect(stepUp.html).toContain('id="passkey-form"');
+    for (const form of ['password-form', 'tap-form', 'code-heading']) expect(stepUp.html).not.toContain(form);
+    const cookieBefore = [...who.browser.jar.values()].join();
+    const done = await withPasskey(who, stepUp.uid);
+    expect(done.at).toBe('app');
+    if (done.at !== 'app') return;
+    // The session id rotated at the step-up.
+    expect([...who.browser.jar.values()].join()).not.toBe(cookieBefore);
+    const tokens = await redeem(protectedApp, req, done.callback);
+    const claims = decodeJwt(tokens.id_token!);
+    expect(claims.acr).toBe(PHISHING_RESISTANT_STRENGTH_ID);
+    // Both steps, the password kept: a device-bound passkey added to it.
+    expect(claims.amr).toEqual(['pop', 'hwk', 'user', 'fido', 'pwd', 'mfa']);
+    const log = await logOf(who.user);
+    expect(log.map((e) => e.errorCode)).toEqual(expect.arrayContaining(['CA_STEP_UP_REQUIRED', null]));
+  });
+
+  it('lets the wiki in despite a report-only block, and logs what it would have done', async () => {
+    const who = await person({ passkey: false });
+    const { req, end } = await authorize(who, openApp);
+    if (end.at !== 'signin') throw new Error('expected the sign-in page');
+    const done = await withPassword(who, end.uid);
+    expect(done.at).toBe('app');
+    if (done.at !== 'app') return;
+    const claims = decodeJwt((await redeem(openApp, req, done.callback)).id_token!);
+    expect(claims.amr).toEqual(['pwd']);
+    expect(claims.acr).toBeUndefined();
+    const success = (await logOf(who.user)).find((e) => e.result === 'success');
+    expect(success).toBeDefined();
+  });
+
+  it('honours acr_values=phr from an app no policy protects: a password session steps up, the token says phr', async () => {
+    const who = await person({ passkey: true });
+    await signedInWithPassword(who);
+    // The same browser, already signed in with a password: the app asks for phishing-resistant sign-in.
+    const { req, end } = await authorize(who, openApp, { acr_values: 'phr' });
+    expect(end.at).toBe('signin');
+    if (end.at !== 'signin') return;
+    expect(end.html).toContain('One more step to continue');
+    expect(end.html).not.toContain('password-form');
+    const done = await withPasskey(who, end.uid);
+    if (done.at !== 'app') throw new Error('expected the app');
+    const claims = decodeJwt((await redeem(openApp, req, done.callback)).id_token!);
+    expect(claims.acr).toBe('phr');
+  });
+
+  it('phrh is not met by a synced passkey: the user is told no passkey they have will do', async () => {
+    const who = await person({ passkey: false });
+    // A synced passkey only (backup-eligible).
+    const synced = new SoftAuthenticator({ backupEligible: true });
+    const onboarding = await startSession(server.ctx, server.ctx.db, {
+      tenantId: tenant.id,
+      userId: who.user.id,
+      method: 'temporaryAccessPass',
+      facts: { tap: { oneTime: true } },
+    });
+    await finishPasskeyRegistration(server.ctx, tenant, onboarding.session, {
+      credential: await synced.register(await beginPasskeyRegistration(server.ctx, tenant, onboarding.session), {
+        origin: server.url,
+      }),
+    });
+    const { end } = await authorize(who, openApp, { acr_values: 'phrh' });
+    if (end.at !== 'signin') throw new Error('expected the sign-in page');
+    const after = await withPasskey({ ...who, key: synced }, end.uid);
+    expect(after.at).toBe('page');
+    if (after.at === 'page') expect(after.html).toContain('CA_PASSKEY_MODEL_NOT_ALLOWED');
+  });
+
+  it('answers prompt=none with interaction_required when the session lacks the step, never a code', async () => {
+    const who = await person({ passkey: true });
+    await signedInWithPassword(who);
+    const { end } = await authorize(who, protectedApp, { prompt: 'none' });
+    expect(end.at).toBe('app');
+    if (end.at !== 'app') return;
+    expect(end.callback.searchParams.get('error')).toBe('interaction_required');
+    expect(end.callback.searchParams.get('code')).toBeNull();
+  });
+
+  it('signs a passkey session into the protected app silently, and logs that authorization too', async () => {
+    const who = await person({ passkey: true });
+    const first = await authorize(who, protectedApp);
+    if (first.end.at !== 'signin') throw new Error('expected the sign-in page');
+    expect((await withPasskey(who, first.end.uid)).at).toBe('app');
+    const { req, end } = await authorize(who, protectedApp);
+    expect(end.at).toBe('app');
+    if (end.at !== 'app') return;
+    const claims = decodeJwt((await redeem(protectedApp, req, end.callback)).id_token!);
+    expect(claims.amr).toEqual(['pop', 'hwk', 'user', 'fido', 'mfa']);
+    expect((await logOf(who.user)).filter((e) => e.result === 'success')).toHaveLength(2);
+  });
+});
