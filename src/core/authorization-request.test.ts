@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appRequestOf } from './authorization-request.ts';
+import { appRequestOf, contextsMet, signInClaimsOf } from './authorization-request.ts';
 
 const NOW = 10_000_000;
 const of = (params: Record<string, unknown>, o: { startedAt?: number; promptLogin?: boolean } = {}) =>
@@ -32,12 +32,22 @@ describe('appRequestOf', () => {
     expect(of({ claims: { id_token: { acr: { essential: true } } } })).toMatchObject({ acrEssential: false });
   });
 
-  it('reads authentication contexts as Entra apps send them: claims acrs, and c1..c99 in acr_values', () => {
-    const claims = JSON.stringify({ access_token: { acrs: { essential: true, value: 'c1' } } });
-    expect(of({ claims, acr_values: 'c2 phr c100' })).toMatchObject({
-      acrValues: ['phr', 'c100'],
-      authenticationContexts: ['c1', 'c2'],
+  it('reads authentication contexts as Entra apps send them: the claims parameter’s acrs, c1..c99 only', () => {
+    const claims = JSON.stringify({ access_token: { acrs: { essential: true, values: ['c1', 'c100', 'x'] } } });
+    expect(of({ claims, acr_values: 'phr' })).toMatchObject({ acrValues: ['phr'], authenticationContexts: ['c1'] });
+  });
+
+  it('gives an access token the sign-in claims of the code or refresh token it came from', () => {
+    const claims = JSON.stringify({ access_token: { acrs: { essential: true, value: 'c3' } } });
+    expect(signInClaimsOf({ acr: 'phr', amr: ['pop', 'hwk'], authTime: 1700000000, claims })).toEqual({
+      acr: 'phr',
+      amr: ['pop', 'hwk'],
+      auth_time: 1700000000,
+      acrs: ['c3'],
     });
+    expect(signInClaimsOf(undefined)).toEqual({});
+    expect(signInClaimsOf({ amr: 'pwd', claims: '{' })).toEqual({});
+    expect(contextsMet({ id_token: { acrs: { value: 'c7' } } })).toEqual(['c7']);
   });
 
   it('takes a malformed claims parameter as asking nothing', () => {

@@ -48,10 +48,9 @@ export function appRequestOf(p: {
   const acr = claimRequests(p.params.claims, 'acr');
   const acrs = claimRequests(p.params.claims, 'acrs');
   const fromClaims = acr.flatMap(valuesOf);
-  const acrValues = [...new Set([...fromClaims, ...words(p.params.acr_values)])].filter((v) => !CONTEXT.test(v));
-  // Authentication contexts come as Entra's apps send them: the `claims` parameter's acrs (and, for apps that
-  // put them in acr_values, those too).
-  const contexts = [...acrs.flatMap(valuesOf), ...words(p.params.acr_values)].filter((v) => CONTEXT.test(v));
+  const acrValues = [...new Set([...fromClaims, ...words(p.params.acr_values)])];
+  // Authentication contexts come as Entra's apps send them: the `claims` parameter's acrs (c1..c99).
+  const contexts = acrs.flatMap(valuesOf).filter((v) => CONTEXT.test(v));
   const maxAge = Number(p.params.max_age);
   let freshSince: number | null = null;
   if (p.promptLogin && p.startedAt !== undefined) freshSince = p.startedAt;
@@ -62,5 +61,30 @@ export function appRequestOf(p: {
     acrEssential: acr.some((c) => c.essential === true) && fromClaims.length > 0,
     authenticationContexts: [...new Set(contexts)],
     freshSince,
+  };
+}
+
+/**
+ * The authentication contexts a token may say were met (`acrs`): those the request's `claims` parameter asked for.
+ * The app got its code only once the interaction decision found every one of them met.
+ */
+export function contextsMet(claims: unknown): string[] {
+  return [...new Set(claimRequests(claims, 'acrs').flatMap(valuesOf))].filter((v) => CONTEXT.test(v));
+}
+
+/**
+ * The sign-in claims of an access token (RFC 9068 §2.2.1: acr, amr, auth_time; Entra's acrs) from the code or
+ * refresh token it was made from, as the provider recorded them at the authorization.
+ */
+export function signInClaimsOf(
+  from: { acr?: unknown; amr?: unknown; authTime?: unknown; claims?: unknown } | undefined,
+) {
+  if (!from) return {};
+  const acrs = contextsMet(from.claims);
+  return {
+    ...(typeof from.acr === 'string' ? { acr: from.acr } : {}),
+    ...(Array.isArray(from.amr) ? { amr: from.amr.filter((v): v is string => typeof v === 'string') } : {}),
+    ...(typeof from.authTime === 'number' ? { auth_time: from.authTime } : {}),
+    ...(acrs.length ? { acrs } : {}),
   };
 }

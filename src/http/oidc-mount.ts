@@ -236,6 +236,8 @@ export class OidcMount {
           ? found
           : new provider.Grant({ clientId: String(details.params.client_id), accountId: session.userId });
       grant.addOIDCScope(String(details.params.scope ?? 'openid'));
+      const missingClaims = (details.prompt.details as { missingOIDCClaims?: string[] }).missingOIDCClaims;
+      if (missingClaims?.length) grant.addOIDCClaims(missingClaims);
       const grantId = await grant.save();
       const url = await provider.interactionResult(
         req.raw,

@@ -2,6 +2,7 @@
 import { hkdfSync } from 'node:crypto';
 import Provider, { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { roleTemplateIdsOf } from '../core/authorization.ts';
+import { contextsMet, signInClaimsOf } from '../core/authorization-request.ts';
 import { clientCorsAllowed } from '../core/client-cors.ts';
 import {
   graphResource,
@@ -53,6 +54,12 @@ export interface ProviderHooks {
     k: KoaContextWithOIDC,
   ): Promise<{ acr: string | undefined; amr: string[]; ts: number; record(): Promise<void> } | undefined>;
 }
+
+/** The acrs claim for the ID token or userinfo when the claims parameter asked for it (met, or no code). */
+const acrsAsked = (asked: unknown) => {
+  const acrs = contextsMet({ id_token: asked });
+  return acrs.length ? { acrs } : {};
+};
 
 const sameList = (a: readonly string[] | undefined, b: readonly string[]) =>
   a !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
@@ -142,6 +149,7 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
     claims: {
       openid: ['sub', 'oid', 'tid', 'preferred_username', 'name', 'acr', 'amr', 'auth_time'],
       email: ['email'],
+      acrs: null,
     },
     // The acr values Signet answers (discovery's acr_values_supported): OpenID EAP's phishing-resistant pair and the
     // built-in strengths' ids (a custom strength's id is honoured too, tenant by tenant).
@@ -211,7 +219,10 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       if (!resolved.ok) throw new errors.InvalidScope(`${resolved.reason}: ${resolved.scope}`, resolved.scope);
       const wids = roleTemplateIdsOf(roleNames);
       const signetSid = await signetSessionBehind(k, token, at.accountId, clientId);
+      const from = k.oidc.entities as { AuthorizationCode?: object; RefreshToken?: object };
       return {
+        // How the user signed in, as the code or refresh token recorded it (RFC 9068 §2.2.1; Entra's acrs).
+        ...signInClaimsOf(from.AuthorizationCode ?? from.RefreshToken),
         scp: resolved.scopes.join(' '),
         ...(wids.length ? { wids } : {}),
         ...(signetSid ? { signet_sid: signetSid } : {}),
@@ -288,6 +299,8 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       },
       // RFC 7009: an app revokes its own tokens only; another app's token is answered 200 and left alone, as a
       // token that does not exist is (no hint to the caller that it is live).
+      // The claims parameter (OIDC Core §5.5): an essential acr, and Entra's authentication-context challenge (acrs).
+      claimsParameter: { enabled: true },
       revocation: { enabled: true, allowedPolicy: async (_k, client, token) => token.clientId === client.clientId },
       // RFC 7662: a confidential app learns about its own tokens of a user still enabled; anything else is
       // `active: false`, the answer for a token that does not exist, so no app can probe another's tokens.
@@ -338,7 +351,9 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       if (!user?.enabled) return undefined;
       return {
         accountId: id,
-        claims: async () => ({
+        // acrs (the authentication contexts met) only when the request's claims parameter asked for them.
+        claims: async (_use, _scope, asked) => ({
+          ...acrsAsked(asked),
           sub: id,
           oid: id,
           tid: tenant.id,
@@ -357,6 +372,9 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
         (grantId && (await k.oidc.provider.Grant.find(grantId))) ||
         new k.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId! });
       grant.addOIDCScope([...k.oidc.requestParamScopes].join(' '));
+      // Claims asked for by name (the claims parameter: acr, acrs) are granted too; what they say is still Signet's.
+      const claims = [...(k.oidc.requestParamClaims ?? [])];
+      if (claims.length) grant.addOIDCClaims(claims);
       // The Graph scopes asked for are granted on the user's behalf too (the resource server already refused
       // any Signet does not know); what they allow is still capped by the user's roles.
       for (const [identifier, server] of Object.entries(k.oidc.resourceServers ?? {}))

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHISHING_RESISTANT_STRENGTH_ID } from '../../src/core/strengths.ts';
-import { createPolicy } from '../../src/flows/conditional-access.ts';
+import { createPolicy, upsertAuthContext } from '../../src/flows/conditional-access.ts';
 import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
 import { localOperator } from '../../src/flows/local-operator.ts';
 import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
@@ -162,6 +162,42 @@ describe.each(engines)('Conditional Access at sign-in on %s', (engine) => {
     });
   });
   afterAll(() => server?.close());
+
+  it('asks for the step an authentication context needs, and says in acrs that it was met (ID and access token)', async () => {
+    const op = localOperator(tenant.id);
+    await upsertAuthContext(server.ctx, tenant, op, 'c1', { displayName: 'Approve payments', isAvailable: true });
+    await createPolicy(server.ctx, tenant, op, {
+      displayName: 'Approving payments needs phishing-resistant MFA',
+      state: 'enabled',
+      conditions: {
+        users: { includeUsers: ['All'] },
+        applications: { includeAuthenticationContextClassReferences: ['c1'] },
+        clientAppTypes: ['all'],
+      },
+      grantControls: { operator: 'OR', authenticationStrength: { id: PHISHING_RESISTANT_STRENGTH_ID } },
+    });
+    const who = await person({ passkey: true });
+    await signedInWithPassword(who);
+    // Without the context the wiki asks nothing more; with it (Entra's claims challenge), the passkey.
+    const claims = JSON.stringify({
+      id_token: { acrs: { essential: true, value: 'c1' } },
+      access_token: { acrs: { essential: true, value: 'c1' } },
+    });
+    const { req, end } = await authorize(who, openApp, { claims, scope: 'openid profile User.Read' });
+    if (end.at !== 'signin') throw new Error(`expected the step-up page, got ${end.at}`);
+    expect(end.html).toContain('One more step to continue');
+    const done = await withPasskey(who, end.uid);
+    if (done.at !== 'app') throw new Error('expected the app');
+    const tokens = await redeem(openApp, req, done.callback);
+    expect(decodeJwt(tokens.id_token!).acrs).toEqual(['c1']);
+    const at = decodeJwt(tokens.access_token);
+    expect(at).toMatchObject({ acrs: ['c1'], acr: PHISHING_RESISTANT_STRENGTH_ID });
+    expect(at.amr).toEqual(expect.arrayContaining(['hwk', 'pwd', 'mfa']));
+    expect(typeof at.auth_time).toBe('number');
+    const log = await logOf(who.user);
+    const stepUp = log.find((e) => e.errorCode === 'CA_STEP_UP_REQUIRED');
+    expect(stepUp).toBeDefined();
+  });
 
   /** A password session made through the wiki (which asks for no more), in the person's browser. */
   const signedInWithPassword = async (who: Person) => {
