@@ -8,6 +8,8 @@ export interface ClientInfo {
   ip?: string;
   userAgent?: string;
   appId?: string;
+  /** The app's authorization request the step was made for (flows/authorization-decision.ts correlationIdOf). */
+  correlationId?: string;
 }
 
 /** Every sign-in attempt lands in the sign-in log, a failure with the same code the user was shown. */
@@ -42,7 +44,7 @@ export async function recordSignIn(
     detail: e.detail ?? {},
     ip: e.client?.ip ?? null,
     userAgent: e.client?.userAgent?.slice(0, 512) ?? null,
-    correlationId: e.correlationId ?? null,
+    correlationId: e.correlationId ?? e.client?.correlationId ?? null,
     sessionId: e.sessionId ?? null,
     conditionalAccess: e.conditionalAccess ?? null,
   });

@@ -261,6 +261,13 @@ describe.each(engines)('Conditional Access at sign-in on %s', (engine) => {
     expect(claims.amr).toEqual(['pop', 'hwk', 'user', 'fido', 'pwd', 'mfa']);
     const log = await logOf(who.user);
     expect(log.map((e) => e.errorCode)).toEqual(expect.arrayContaining(['CA_STEP_UP_REQUIRED', null]));
+    // The passkey step and the app's answer are one request's entries: they share its correlation id.
+    const all = (await listSignIns(server.ctx.db, tenant.id, 1000)).filter((e) => e.userId === who.user.id);
+    const passkeyStep = all.find((e) => e.method === 'passkey');
+    const answer = all.find((e) => e.method === 'authorization' && e.result === 'success' && e.appId === protectedId);
+    expect(passkeyStep?.correlationId).toBeTruthy();
+    expect(passkeyStep?.correlationId).toBe(answer?.correlationId);
+    expect(passkeyStep?.appId).toBe(protectedId);
   });
 
   it('lets the wiki in despite a report-only block, and logs what it would have done', async () => {

@@ -9,6 +9,7 @@ import {
   PASSWORDLESS_MFA_STRENGTH_ID,
   PHISHING_RESISTANT_STRENGTH_ID,
 } from '../../core/strengths.ts';
+import { correlationIdOf } from '../../flows/authorization-decision.ts';
 import { caSnapshotOf } from '../../flows/conditional-access.ts';
 import type { Ctx } from '../../flows/context.ts';
 import { recordSignIn } from '../../flows/record-sign-in.ts';
@@ -93,10 +94,13 @@ export function signInRoutes(
 ): void {
   const { ctx, metrics, tenants, oidc } = s;
 
-  const client = (req: FastifyRequest, tenant: Tenant) => ({
+  /** Who is signing in from where, and for which app's request (its log entries then share a correlation id). */
+  const client = (req: FastifyRequest, tenant: Tenant, app?: { uid?: string; appId?: string | undefined }) => ({
     ip: req.ip,
     userAgent: req.headers['user-agent'],
     previousSessionToken: sessionToken(req, ctx.config, tenant),
+    ...(app?.appId ? { appId: app.appId } : {}),
+    ...(app?.uid ? { correlationId: correlationIdOf(app.uid) } : {}),
   });
 
   /** Where the browser goes once signed in: back into the OIDC flow, or to a local page. */
@@ -281,9 +285,9 @@ export function signInRoutes(
     assertSameOrigin(req, ctx.config);
     const tenant = await tenants.ordinaryFromRequest(req);
     const body = parseBody(verifyBody, req.body);
-    if (body.uid) await oidc.assertInteractionAlive(tenant, req, reply);
+    const appId = body.uid ? (await oidc.assertInteractionAlive(tenant, req, reply)).clientId : undefined;
     const r = await measured(metrics, 'signin-passkey', () =>
-      finishPasskeySignIn(ctx, tenant, body.credential, client(req, tenant)),
+      finishPasskeySignIn(ctx, tenant, body.credential, client(req, tenant, { uid: body.uid, appId })),
     );
     return signedIn(reply, tenant, r, body);
   });
@@ -315,7 +319,12 @@ export function signInRoutes(
         throw new SignetError('TAP_METHOD_DISABLED');
       }
       const r = await measured(metrics, 'signin-tap', () =>
-        signInWithTap(ctx, tenant, { username: body.username, pass: body.pass }, client(req, tenant)),
+        signInWithTap(
+          ctx,
+          tenant,
+          { username: body.username, pass: body.pass },
+          client(req, tenant, { uid: body.uid, appId }),
+        ),
       );
       const done = signedIn(reply, tenant, r, body);
       return form ? reply.redirect(done.redirect, 303) : done;
@@ -339,7 +348,12 @@ export function signInRoutes(
       const appId = body.uid ? (await oidc.assertInteractionAlive(tenant, req, reply)).clientId : undefined;
       await refuseMethodTheAppForbids(req, tenant, appId, 'password', body.username);
       const r = await measured(metrics, 'signin-password', () =>
-        signInWithPassword(ctx, tenant, { username: body.username, password: body.password }, client(req, tenant)),
+        signInWithPassword(
+          ctx,
+          tenant,
+          { username: body.username, password: body.password },
+          client(req, tenant, { uid: body.uid, appId }),
+        ),
       );
       const signed = signedIn(reply, tenant, r, body);
       const done = (await secondFactorPending(ctx, tenant, r.session))
