@@ -1,9 +1,10 @@
 // The RFC 9470 round trip (issue 9, "OIDC and step-up") on each engine, against a real Signet and a real resource
 // server on its own port (Fastify with @signet-idp/resource-server): an app gets a token after a password sign-in;
 // the resource server answers 401 insufficient_user_authentication, acr_values="phr", max_age="300"; the client
-// goes back to /authorize with those values; Signet asks for exactly the passkey (no password, no pass offered,
-// the password not accepted); the new token says acr phr and the resource server takes it. Then max_age: once the
-// passkey sign-in is older than the route allows, the same challenge brings the passkey back, not a silent answer.
+// goes back to /authorize with those values; Signet asks for exactly the passkey (no password, no pass offered; a
+// password posted anyway gets the app nothing); the new token says acr phr and the resource server takes it. Then
+// max_age: once the passkey sign-in is older than the route allows, the same challenge brings the passkey back.
+// Before it, Signet's tokens as they are: taken with their facts, another tenant's and an ID token refused.
 import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
