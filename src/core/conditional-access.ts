@@ -58,7 +58,8 @@ export interface CaPolicy {
 }
 
 export interface SignInContext {
-  user: { id: string; groupIds: readonly string[] /* transitive */; roleTemplateIds: readonly string[] };
+  /** groupIds: transitive, lower case (as signInContextFor gives them). */
+  user: { id: string; groupIds: readonly string[]; roleTemplateIds: readonly string[] };
   /** The app's client id; null for a sign-in to Signet's own pages (account page). */
   appId: string | null;
   /** Authentication contexts (c1..c99) asked for by the app. */
@@ -107,7 +108,7 @@ export interface PolicyResult {
   enforcedGrantControls: string[];
   enforcedSessionControls: string[];
   requirement: Requirement | null;
-  /** The strength evaluation of the policy's grant against the (fresh) steps, when it has one. */
+  /** The strength evaluation of the policy's grant against the (fresh) steps, when it applies and has one. */
   strength?: { id: string; displayName: string; evaluation: StrengthEvaluation };
   /** The grant names a strength the tenant does not have: the policy fails closed, as a block would. */
   unknownStrengthId?: string;
@@ -178,6 +179,17 @@ export function evaluateConditionalAccess(
   const prepared = prepareContext(c);
   const results: PolicyResult[] = [];
   const unmet: Requirement[] = [];
+  // Many policies ask for the same strength with the same freshness: each pair is evaluated once per call.
+  const evaluations = new Map<string, StrengthEvaluation>();
+  const evaluate = (s: AuthenticationStrength, freshSince: number | null, fresh: readonly SessionStep[]) => {
+    const key = `${s.id} ${freshSince}`;
+    let e = evaluations.get(key);
+    if (!e) {
+      e = evaluateStrength(s, fresh, available);
+      evaluations.set(key, e);
+    }
+    return e;
+  };
   for (const policy of policies) {
     const base = {
       policy,
@@ -200,20 +212,19 @@ export function evaluateConditionalAccess(
     }
     const reportOnly = policy.state === 'enabledForReportingButNotEnforced';
     const judged = judgeConditions(policy, prepared);
-    const grant = grantOf(policy, strengths);
-    const freshSince = freshSinceOf(policy, c);
-    const fresh = freshSince === null ? steps : steps.filter((s) => s.at >= freshSince);
-    const strength = strengthOf(policy, grant, fresh, available);
     if (!judged.applies) {
       results.push({
         ...base,
         ...judged,
         result: reportOnly ? 'reportOnlyNotApplied' : 'notApplied',
         requirement: null,
-        ...strength,
       });
       continue;
     }
+    const grant = grantOf(policy, strengths);
+    const freshSince = freshSinceOf(policy, c);
+    const fresh = freshSince === null ? steps : steps.filter((s) => s.at >= freshSince);
+    const strength = strengthOf(grant, (s) => evaluate(s, freshSince, fresh));
     const requirement: Requirement | null = hasControls(grant, freshSince)
       ? {
           policyId: policy.id,
@@ -224,7 +235,12 @@ export function evaluateConditionalAccess(
           freshSince,
         }
       : null;
-    const met = requirement === null || meets(requirement, fresh);
+    const met =
+      requirement === null ||
+      (!requirement.block &&
+        (requirement.anyOf.length === 0
+          ? freshSince === null || fresh.length > 0
+          : requirement.anyOf.some((x) => evaluate(x, freshSince, fresh).satisfied)));
     results.push({
       ...base,
       ...judged,
@@ -238,10 +254,8 @@ export function evaluateConditionalAccess(
 }
 
 function strengthOf(
-  policy: CaPolicy,
   grant: Grant,
-  fresh: readonly SessionStep[],
-  available: readonly AvailableMethod[] | undefined,
+  evaluate: (s: AuthenticationStrength) => StrengthEvaluation,
 ): Pick<PolicyResult, 'strength' | 'unknownStrengthId'> {
   if (grant.unknownStrengthId !== undefined)
     return {
@@ -253,8 +267,8 @@ function strengthOf(
       },
     };
   const s = grant.anyOf[0];
-  if (!s || policy.grantControls === null) return {};
-  return { strength: { id: s.id, displayName: s.displayName, evaluation: evaluateStrength(s, fresh, available) } };
+  if (!s) return {};
+  return { strength: { id: s.id, displayName: s.displayName, evaluation: evaluate(s) } };
 }
 
 /** Whether the (fresh) steps meet a requirement: never for a block; any fresh step when no strength is named. */

@@ -267,7 +267,7 @@ export async function groupsAndRolesOf(
 ): Promise<{ groupIds: string[]; roleTemplateIds: string[] }> {
   const rows = await db
     .selectFrom('group_members')
-    .select(['group_id as v', sql<string>`'g'`.as('kind')])
+    .select([sql<string>`lower(group_id)`.as('v'), sql<string>`'g'`.as('kind')])
     .where('tenant_id', '=', tenantId)
     .where('user_id', '=', userId)
     .unionAll(
