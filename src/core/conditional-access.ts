@@ -137,6 +137,17 @@ function grantControlNames(p: CaPolicy): string[] {
 }
 const sessionControlNames = (p: CaPolicy) => (p.sessionControls?.signInFrequency?.isEnabled ? ['SignInFrequency'] : []);
 
+// The names depend on the policy alone: made once per policy object (policies are values, see ca-conditions.ts).
+const controlNames = new WeakMap<CaPolicy, { grant: string[]; session: string[] }>();
+function controlNamesOf(p: CaPolicy): { grant: string[]; session: string[] } {
+  let n = controlNames.get(p);
+  if (!n) {
+    n = { grant: grantControlNames(p), session: sessionControlNames(p) };
+    controlNames.set(p, n);
+  }
+  return n;
+}
+
 interface Grant {
   block: boolean;
   anyOf: AuthenticationStrength[];
@@ -180,25 +191,25 @@ export function evaluateConditionalAccess(
   const results: PolicyResult[] = [];
   const unmet: Requirement[] = [];
   // Many policies ask for the same strength with the same freshness: each pair is evaluated once per call.
-  const evaluations = new Map<string, StrengthEvaluation>();
+  const evaluations = new Map<AuthenticationStrength, Map<number | null, StrengthEvaluation>>();
   const evaluate = (s: AuthenticationStrength, freshSince: number | null, fresh: readonly SessionStep[]) => {
-    const key = `${s.id} ${freshSince}`;
-    let e = evaluations.get(key);
+    let byFreshness = evaluations.get(s);
+    if (!byFreshness) {
+      byFreshness = new Map();
+      evaluations.set(s, byFreshness);
+    }
+    let e = byFreshness.get(freshSince);
     if (!e) {
       e = evaluateStrength(s, fresh, available);
-      evaluations.set(key, e);
+      byFreshness.set(freshSince, e);
     }
     return e;
   };
   for (const policy of policies) {
-    const base = {
-      policy,
-      enforcedGrantControls: grantControlNames(policy),
-      enforcedSessionControls: sessionControlNames(policy),
-    };
+    const names = controlNamesOf(policy);
     if (policy.state === 'disabled') {
       results.push({
-        ...base,
+        policy,
         applies: false,
         analysisReasons: ['policyNotEnabled'],
         conditionsSatisfied: [],
@@ -206,25 +217,35 @@ export function evaluateConditionalAccess(
         includeRulesSatisfied: [],
         excludeRulesSatisfied: [],
         result: 'notEnabled',
+        enforcedGrantControls: names.grant,
+        enforcedSessionControls: names.session,
         requirement: null,
       });
       continue;
     }
     const reportOnly = policy.state === 'enabledForReportingButNotEnforced';
     const judged = judgeConditions(policy, prepared);
-    if (!judged.applies) {
-      results.push({
-        ...base,
-        ...judged,
-        result: reportOnly ? 'reportOnlyNotApplied' : 'notApplied',
-        requirement: null,
-      });
-      continue;
-    }
+    const r: PolicyResult = {
+      policy,
+      applies: judged.applies,
+      analysisReasons: judged.analysisReasons,
+      conditionsSatisfied: judged.conditionsSatisfied,
+      conditionsNotSatisfied: judged.conditionsNotSatisfied,
+      includeRulesSatisfied: judged.includeRulesSatisfied,
+      excludeRulesSatisfied: judged.excludeRulesSatisfied,
+      result: reportOnly ? 'reportOnlyNotApplied' : 'notApplied',
+      enforcedGrantControls: names.grant,
+      enforcedSessionControls: names.session,
+      requirement: null,
+    };
+    results.push(r);
+    if (!judged.applies) continue;
     const grant = grantOf(policy, strengths);
     const freshSince = freshSinceOf(policy, c);
     const fresh = freshSince === null ? steps : steps.filter((s) => s.at >= freshSince);
     const strength = strengthOf(grant, (s) => evaluate(s, freshSince, fresh));
+    if (strength.strength) r.strength = strength.strength;
+    if (strength.unknownStrengthId !== undefined) r.unknownStrengthId = strength.unknownStrengthId;
     const requirement: Requirement | null = hasControls(grant, freshSince)
       ? {
           policyId: policy.id,
@@ -241,13 +262,8 @@ export function evaluateConditionalAccess(
         (requirement.anyOf.length === 0
           ? freshSince === null || fresh.length > 0
           : requirement.anyOf.some((x) => evaluate(x, freshSince, fresh).satisfied)));
-    results.push({
-      ...base,
-      ...judged,
-      result: reportOnly ? (met ? 'reportOnlySuccess' : 'reportOnlyFailure') : met ? 'success' : 'failure',
-      requirement,
-      ...strength,
-    });
+    r.requirement = requirement;
+    r.result = reportOnly ? (met ? 'reportOnlySuccess' : 'reportOnlyFailure') : met ? 'success' : 'failure';
     if (!met && !reportOnly && requirement) unmet.push(requirement);
   }
   return { results, unmet };
