@@ -1,15 +1,19 @@
-// The RFC 9470 round trip (issue 9, "OIDC and step-up") on each engine, against a real Signet and a real resource
-// server on its own port (Fastify with @signet-idp/resource-server): an app gets a token after a password sign-in;
-// the resource server answers 401 insufficient_user_authentication, acr_values="phr", max_age="300"; the client
-// goes back to /authorize with those values; Signet asks for exactly the passkey (no password, no pass offered; a
-// password posted anyway gets the app nothing); the new token says acr phr and the resource server takes it. Then
-// max_age: once the passkey sign-in is older than the route allows, the same challenge brings the passkey back.
-// Before it, Signet's tokens as they are: taken with their facts, another tenant's and an ID token refused.
+// The RFC 9470 round trip (issue 9, "OIDC and step-up") on each engine, against a real Signet and real resource
+// servers on their own ports (Fastify with @signet-idp/resource-server, and the same API in Express): an app gets a
+// token after a password sign-in; the resource server answers 401 insufficient_user_authentication,
+// acr_values="phr", max_age="300"; the client goes back to /authorize with those values; Signet asks for exactly the
+// passkey (no password, no pass offered; a password posted anyway gets the app nothing); the new token says acr phr
+// and the resource server takes it. Then max_age: once the passkey sign-in is older than the route allows, the same
+// challenge brings the passkey back. Before it, Signet's tokens as they are: taken with their facts, another
+// tenant's and an ID token refused.
 import { createHash, randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as forExpress from '../../packages/resource-server/src/express.ts';
 import { requireAuth, signetAuth } from '../../packages/resource-server/src/fastify.ts';
 import { stepUpOf } from '../../packages/resource-server/src/parse-challenge.ts';
 import { graphResource } from '../../src/core/graph-scopes.ts';
@@ -37,6 +41,9 @@ describe.each(engines)('RFC 9470 step-up round trip on %s', (engine) => {
   let appId: string;
   let user: User;
   let resourceServer: FastifyInstance;
+  let expressServer: Server;
+  /** The same API in Express, on a port of its own. */
+  let expressApi: string;
   let api: string;
   const password = `Kx7-${randomBytes(8).toString('base64url')}`;
   // A device-bound passkey (not backup eligible): amr hwk, phishing-resistant.
@@ -90,8 +97,28 @@ describe.each(engines)('RFC 9470 step-up round trip on %s', (engine) => {
     }));
     await resourceServer.listen({ port: 0, host: '127.0.0.1' });
     api = `http://127.0.0.1:${(resourceServer.server.address() as AddressInfo).port}`;
+    const app = express();
+    app.use(
+      forExpress.signetAuth({
+        issuer: `${server.url}/${tenant.id}/v2.0`,
+        audience: graphResource(server.ctx.config.origin),
+        realm: 'orders',
+        now: () => server.ctx.now(),
+      }),
+    );
+    app.get('/me/orders', forExpress.requireAuth({ scopes: ['User.Read'] }), (req, res) => {
+      res.json({ subject: req.auth!.subject, clientId: req.auth!.clientId, scopes: req.auth!.scopes });
+    });
+    app.get('/orders/export', forExpress.requireAuth({ acr: ['phr'], maxAge: 300 }), (req, res) => {
+      res.json({ exportedFor: req.auth!.subject, acr: req.auth!.acr });
+    });
+    expressServer = await new Promise<Server>((resolve) => {
+      const l = app.listen(0, '127.0.0.1', () => resolve(l));
+    });
+    expressApi = `http://127.0.0.1:${(expressServer.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
+    await new Promise((resolve) => expressServer?.close(resolve));
     await resourceServer?.close();
     await server?.close();
   });
@@ -187,9 +214,11 @@ describe.each(engines)('RFC 9470 step-up round trip on %s', (engine) => {
 
   it("takes Signet's access token as Signet issues it (RS256, typ at+jwt, keys found by discovery), with who and its scopes", async () => {
     const { accessToken } = await tapTokens(tenant, appId, user);
-    const res = await fetch(`${api}/me/orders`, { headers: { authorization: `Bearer ${accessToken}` } });
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ subject: user.id, clientId: appId, scopes: ['User.Read'] });
+    for (const base of [api, expressApi]) {
+      const res = await fetch(`${base}/me/orders`, { headers: { authorization: `Bearer ${accessToken}` } });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ subject: user.id, clientId: appId, scopes: ['User.Read'] });
+    }
   });
 
   it("refuses another tenant's token and an ID token, as invalid_token", async () => {
@@ -236,6 +265,10 @@ describe.each(engines)('RFC 9470 step-up round trip on %s', (engine) => {
     const refused = await callApi(passwordToken);
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toBe(CHALLENGE);
+    const refusedByExpress = await fetch(`${expressApi}/orders/export`, {
+      headers: { authorization: `Bearer ${passwordToken}` },
+    });
+    expect([refusedByExpress.status, refusedByExpress.headers.get('www-authenticate')]).toEqual([401, CHALLENGE]);
     const stepUp = stepUpOf(refused.headers.get('www-authenticate'));
     expect(stepUp).toMatchObject({ acrValues: ['phr'], maxAge: 300 });
 
@@ -276,6 +309,13 @@ describe.each(engines)('RFC 9470 step-up round trip on %s', (engine) => {
     const accepted = await callApi(stepped);
     expect(accepted.status).toBe(200);
     expect(await accepted.json()).toEqual({ exportedFor: user.id, acr: 'phr' });
+    const acceptedByExpress = await fetch(`${expressApi}/orders/export`, {
+      headers: { authorization: `Bearer ${stepped}` },
+    });
+    expect([acceptedByExpress.status, await acceptedByExpress.json()]).toEqual([
+      200,
+      { exportedFor: user.id, acr: 'phr' },
+    ]);
     // The old token is still refused the same way.
     expect((await callApi(passwordToken)).headers.get('www-authenticate')).toBe(CHALLENGE);
 
