@@ -2,30 +2,39 @@
 // phishing-resistant MFA offers only the passkey way; a user with only a password, signed in through another app,
 // is refused with the way out in plain words and the app gets nothing; a user with a security key (a CDP virtual
 // authenticator) is asked only for it, fresh or stepped up from a password session without the password again, and
-// the app's ID token says how they signed in; a report-only block on the other app changes nothing but is in the
-// sign-in log Graph shows; the refusal and the step-up pages pass axe-core in light and dark. The same scenarios
-// without a browser: test/integration/conditional-access-signin.test.ts.
-import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+// the app's ID token says how they signed in; a synced passkey signs in through autofill (swk); another person's
+// passkey on the step-up page signs that person in, never merged into the first one's session; a report-only block
+// on the other app changes nothing but is in the sign-in log Graph shows, as are the refusal and the step-up; the
+// refusal and the step-up pages pass axe-core in light and dark. Without a browser:
+// test/integration/conditional-access-signin.test.ts.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHISHING_RESISTANT_STRENGTH_ID } from '../../src/core/strengths.ts';
-import { createPolicy } from '../../src/flows/conditional-access.ts';
-import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
-import { localOperator } from '../../src/flows/local-operator.ts';
-import { issueTap } from '../../src/flows/temporary-access-pass.ts';
-import { hashPassword, savePasswordCredential } from '../../src/store/password-credentials.ts';
+import { createTenant } from '../../src/flows/directory.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
-import type { User } from '../../src/store/users.ts';
-import { launchChromium, openTab, type PageProblem, runAxe, type Tab } from '../support/browser.ts';
-import { type AppCallback, appClient, type CodeFlow, recordingCallback } from '../support/ca-browser.ts';
-import { appToken, graphClient } from '../support/graph-client.ts';
+import { launchChromium, openTab, type PageProblem, type Tab } from '../support/browser.ts';
+import {
+  type AppCallback,
+  appClient,
+  type CodeFlow,
+  checkBothSchemes,
+  onlyThePasskey,
+  openRequest,
+  passwordSignIn,
+  payrollAndWiki,
+  personWithPassword,
+  policyIn,
+  recordingCallback,
+  registerPasskey,
+  signInsThroughGraph,
+  text,
+} from '../support/ca-browser.ts';
+import { appToken } from '../support/graph-client.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const STEP = 60_000;
 const REPORT_ONLY = 'Wiki block (report-only)';
-
-/** The text a person reads in an element, spaces as shown. */
-const text = async (l: Locator) => ((await l.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+const ENFORCED = 'Payroll needs phishing-resistant MFA';
 
 describe('Conditional Access in Chromium (SQLite)', () => {
   let server: TestServer;
@@ -35,13 +44,13 @@ describe('Conditional Access in Chromium (SQLite)', () => {
   let payroll: Awaited<ReturnType<typeof appClient>>;
   let wiki: Awaited<ReturnType<typeof appClient>>;
   let wikiId: string;
+  let payrollId: string;
   let graphToken: string;
   const contexts: BrowserContext[] = [];
   const problems: PageProblem[] = [];
   let n = 0;
 
-  const at = (path: string) => `${server.url}/${tenant.slug}${path}`;
-  const atApp = (u: URL) => u.href.startsWith(callback.redirectUri);
+  const atApp = (u: URL) => callback.isApp(u);
 
   async function newTab(): Promise<Tab> {
     const context = await browser.newContext();
@@ -49,116 +58,27 @@ describe('Conditional Access in Chromium (SQLite)', () => {
     return openTab(context, problems);
   }
 
-  /** A user with a password (nothing else yet). */
-  async function person() {
-    const user = await createUser(server.ctx, tenant, { userPrincipalName: `u${++n}@ca-e2e.example` });
-    const password = `Ca-${randomBytes(6).toString('hex')}!`;
-    await savePasswordCredential(server.ctx.db, {
-      tenantId: tenant.id,
-      userId: user.id,
-      hash: await hashPassword(password, randomBytes(16)),
-      forceChangeNextSignIn: false,
-      forceChangeWithMfa: false,
-      createdAt: server.ctx.now(),
-    });
-    return { user, password };
-  }
+  const person = () => personWithPassword(server, tenant, `u${++n}@ca-e2e.example`);
   type Person = Awaited<ReturnType<typeof person>>;
 
-  /** Opens the app's request and waits for Signet's sign-in page (or whatever page the request ends on). */
-  async function open(page: Page, flow: CodeFlow) {
-    await page.goto(flow.url);
-    await page.waitForURL((u) => atApp(u) || u.pathname.startsWith(`/${tenant.slug}/signin`));
-    await page.waitForLoadState('load');
-  }
-
+  const open = (page: Page, flow: CodeFlow) => openRequest(page, flow, tenant, callback);
   /** Signs in through the wiki (which asks for nothing more) with the password form; the wiki gets its code. */
-  async function passwordThroughWiki(page: Page, who: Person) {
-    const flow = await wiki.begin();
-    await open(page, flow);
-    await page.locator('#password-username').fill(who.user.userPrincipalName);
-    await page.locator('#password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in with your password' }).click();
-    await page.waitForURL(atApp);
-    return flow.finish(page.url());
-  }
+  const passwordThroughWiki = async (page: Page, who: Person) =>
+    passwordSignIn(page, await wiki.begin(), tenant, callback, who);
 
-  /** A security key (USB, so Chromium starts no autofill request) registered through a pass and the account page. */
-  async function withSecurityKey(t: Tab, user: User) {
-    const { pass } = await issueTap(server.ctx, tenant, user, { oneTime: true, actor: { type: 'system', id: null } });
-    await t.page.goto(at('/signin'));
-    await t.page.locator('#tap-username').fill(user.userPrincipalName);
-    await t.page.locator('#tap').fill(pass);
-    await t.page.getByRole('button', { name: 'Sign in with the pass' }).click();
-    await t.page.waitForURL(at('/account'));
-    const key = await t.addAuthenticator({ transport: 'usb' });
-    await t.page.locator('#new-name').fill('YubiKey');
-    await t.page.locator('#add-passkey').click();
-    await expect.poll(() => t.page.locator('li.passkey').count(), { timeout: 15_000 }).toBe(1);
-    expect(await t.credentials(key)).toHaveLength(1);
-    // A browser with the key but no Signet session.
-    await t.page.context().clearCookies();
-  }
+  /** A security key: USB, so that Chromium starts no autofill request and the person presses the button. */
+  const withSecurityKey = (t: Tab, who: Person) => registerPasskey(server, tenant, t, who.user, { transport: 'usb' });
 
-  /** Only the passkey way on the page: no password, pass or code. */
-  async function onlyThePasskey(page: Page) {
-    expect({
-      passkey: await page.locator('#passkey-form').count(),
-      password: await page.locator('#password-form').count(),
-      tap: await page.locator('#tap-form').count(),
-      code: await page.locator('#code-heading').count(),
-      passwordField: await page.locator('input[type="password"]').count(),
-    }).toEqual({ passkey: 1, password: 0, tap: 0, code: 0, passwordField: 0 });
-    expect(await page.getByRole('button', { name: 'Sign in with a passkey' }).isVisible()).toBe(true);
-  }
-
-  async function checkBothSchemes(page: Page, name: string) {
-    for (const colorScheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme });
-      const findings = await runAxe(page);
-      expect({ name, colorScheme, findings }).toEqual({ name, colorScheme, findings: [] });
-    }
-    await page.emulateMedia({ colorScheme: null });
-  }
+  const signInsOf = (who: Person, appId: string) => signInsThroughGraph(server, graphToken, who.user, appId);
 
   beforeAll(async () => {
     server = await startTestServer('sqlite');
     tenant = await createTenant(server.ctx, { slug: 'ca-e2e', displayName: 'Contoso CA' });
     callback = await recordingCallback();
-    const a = await createApp(server.ctx, tenant, {
-      name: 'Payroll',
-      redirectUris: [callback.redirectUri],
-      publicClient: true,
-    });
-    const b = await createApp(server.ctx, tenant, {
-      name: 'Wiki',
-      redirectUris: [callback.redirectUri],
-      publicClient: true,
-    });
-    wikiId = b.app.id;
-    payroll = await appClient(server, tenant, a.app.id, callback);
-    wiki = await appClient(server, tenant, b.app.id, callback);
-    const op = localOperator(tenant.id);
-    await createPolicy(server.ctx, tenant, op, {
-      displayName: 'Payroll needs phishing-resistant MFA',
-      state: 'enabled',
-      conditions: {
-        users: { includeUsers: ['All'] },
-        applications: { includeApplications: [a.app.id] },
-        clientAppTypes: ['all'],
-      },
-      grantControls: { operator: 'OR', authenticationStrength: { id: PHISHING_RESISTANT_STRENGTH_ID } },
-    });
-    await createPolicy(server.ctx, tenant, op, {
-      displayName: REPORT_ONLY,
-      state: 'enabledForReportingButNotEnforced',
-      conditions: {
-        users: { includeUsers: ['All'] },
-        applications: { includeApplications: [b.app.id] },
-        clientAppTypes: ['all'],
-      },
-      grantControls: { operator: 'OR', builtInControls: ['block'] },
-    });
+    const apps = await payrollAndWiki(server, tenant, callback, { enforced: ENFORCED, reportOnly: REPORT_ONLY });
+    ({ payrollId, wikiId } = apps);
+    payroll = await appClient(server, tenant, payrollId, callback);
+    wiki = await appClient(server, tenant, wikiId, callback);
     graphToken = (await appToken(server, tenant, 'AuditLog.Read.All')).token;
     browser = await launchChromium();
   }, STEP);
@@ -189,8 +109,7 @@ describe('Conditional Access in Chromium (SQLite)', () => {
     async () => {
       const who = await person();
       const { page } = await newTab();
-      const wikiTokens = await passwordThroughWiki(page, who);
-      expect(wikiTokens.claims()!.amr).toEqual(['pwd']);
+      expect((await passwordThroughWiki(page, who)).claims()!.amr).toEqual(['pwd']);
       const flow = await payroll.begin();
       await open(page, flow);
       expect(atApp(new URL(page.url()))).toBe(false);
@@ -206,12 +125,26 @@ describe('Conditional Access in Chromium (SQLite)', () => {
       expect(await text(page.locator('p.small-print'))).toMatch(
         /^Error code: CA_STRENGTH_CANNOT_SATISFY · HTTP 403 · Request id: \S+$/,
       );
-      expect(await page.locator('input[type="password"]').count()).toBe(0);
+      expect(await page.locator('input[type="password"], form').count()).toBe(0);
       await checkBothSchemes(page, 'ca-refusal');
-      // Reloading changes nothing: still refused, still no callback for this request.
+      // Reloading changes nothing: still refused, and the app still gets nothing for this request.
       await page.reload();
       expect(await text(page.locator('p.small-print'))).toContain('Error code: CA_STRENGTH_CANNOT_SATISFY');
       expect(flow.received()).toEqual([]);
+      // The administrator reads why: the policy, the strength it could not get, the code.
+      const refused = (await signInsOf(who, payrollId)).find((e) => e.conditionalAccessStatus === 'failure');
+      expect(refused).toMatchObject({
+        status: { errorCode: 'CA_STRENGTH_CANNOT_SATISFY' },
+        conditionalAccessStatus: 'failure',
+        authenticationMethodsUsed: ['Password'],
+      });
+      expect(policyIn(refused!, ENFORCED)).toMatchObject({
+        result: 'failure',
+        authenticationStrength: {
+          authenticationStrengthId: PHISHING_RESISTANT_STRENGTH_ID,
+          authenticationStrengthResult: 'cannotSatisfy',
+        },
+      });
     },
     STEP,
   );
@@ -221,7 +154,7 @@ describe('Conditional Access in Chromium (SQLite)', () => {
     async () => {
       const who = await person();
       const t = await newTab();
-      await withSecurityKey(t, who.user);
+      await withSecurityKey(t, who);
       const flow = await payroll.begin();
       await open(t.page, flow);
       await onlyThePasskey(t.page);
@@ -242,7 +175,7 @@ describe('Conditional Access in Chromium (SQLite)', () => {
     async () => {
       const who = await person();
       const t = await newTab();
-      await withSecurityKey(t, who.user);
+      await withSecurityKey(t, who);
       expect((await passwordThroughWiki(t.page, who)).claims()!.amr).toEqual(['pwd']);
       const passwordPosts: string[] = [];
       t.page.on('request', (r) => {
@@ -263,6 +196,26 @@ describe('Conditional Access in Chromium (SQLite)', () => {
       expect(claims.acr).toBe(PHISHING_RESISTANT_STRENGTH_ID);
       expect(claims.amr).toEqual(['pop', 'hwk', 'user', 'fido', 'pwd', 'mfa']);
       expect(passwordPosts).toEqual([]);
+      // The log: the step asked for, then the answer, one request (one correlation id).
+      const entries = await signInsOf(who, payrollId);
+      const asked = entries.find((e) => e.status.errorCode === 'CA_STEP_UP_REQUIRED');
+      const answered = entries.find((e) => e.conditionalAccessStatus === 'success');
+      expect(asked).toMatchObject({ status: { errorCode: 'CA_STEP_UP_REQUIRED' }, conditionalAccessStatus: 'failure' });
+      expect(policyIn(asked!, ENFORCED)).toMatchObject({
+        result: 'failure',
+        authenticationStrength: { authenticationStrengthResult: 'singleChallengeRequired' },
+      });
+      expect(answered).toMatchObject({
+        status: { errorCode: 0 },
+        conditionalAccessStatus: 'success',
+        correlationId: asked!.correlationId,
+        authenticationMethodsUsed: ['Password', 'Passkey (device-bound)'],
+        authenticationRequirement: 'multiFactorAuthentication',
+      });
+      expect(policyIn(answered!, ENFORCED)).toMatchObject({
+        result: 'success',
+        authenticationStrength: { authenticationStrengthResult: 'satisfied' },
+      });
     },
     STEP,
   );
@@ -272,28 +225,77 @@ describe('Conditional Access in Chromium (SQLite)', () => {
     async () => {
       const who = await person();
       const { page } = await newTab();
-      const tokens = await passwordThroughWiki(page, who);
-      expect(tokens.claims()!.sub).toBe(who.user.id);
+      const claims = (await passwordThroughWiki(page, who)).claims()!;
+      expect(claims.sub).toBe(who.user.id);
+      expect(claims.amr).toEqual(['pwd']);
       expect(await text(page.locator('h1'))).toBe('Signed in to the app');
-      const graph = graphClient(() => server);
-      const filter = encodeURIComponent(`userId eq '${who.user.id}'`);
-      const r = await graph('GET', `/auditLogs/signIns?$filter=${filter}`, { token: graphToken });
-      expect(r.status).toBe(200);
-      // biome-ignore lint/suspicious/noExplicitAny: the Graph signIn entries read as loose JSON
-      const entries = (r.body as { value: any[] }).value;
-      const entry = entries.find((e) =>
-        e.appliedConditionalAccessPolicies?.some((p: { displayName: string }) => p.displayName === REPORT_ONLY),
-      );
-      expect(entry, JSON.stringify(entries, null, 1).slice(0, 3000)).toBeDefined();
-      expect(entry).toMatchObject({ appId: wikiId, status: { errorCode: 0 } });
-      expect(entry.appliedConditionalAccessPolicies).toContainEqual(
-        expect.objectContaining({ displayName: REPORT_ONLY, result: 'reportOnlyFailure' }),
-      );
+      // The app's answer (the password step is an entry of its own).
+      const entry = (await signInsOf(who, wikiId)).find((e) => e.appliedConditionalAccessPolicies.length > 0);
+      expect(entry).toMatchObject({ status: { errorCode: 0 }, conditionalAccessStatus: 'notApplied' });
+      expect(policyIn(entry!, REPORT_ONLY)).toMatchObject({
+        result: 'reportOnlyFailure',
+        enforcedGrantControls: ['Block'],
+      });
+      expect(policyIn(entry!, ENFORCED)).toMatchObject({ result: 'notApplied' });
     },
     STEP,
   );
 
-  it('6. no page logged a script error or a CSP violation; only the refusal’s 403 was a failed load', () => {
+  it(
+    '6. a synced passkey in the platform authenticator signs in through autofill as the page loads: acr met, swk',
+    async () => {
+      const who = await person();
+      const t = await newTab();
+      await registerPasskey(server, tenant, t, who.user, { transport: 'internal', synced: true });
+      const flow = await payroll.begin();
+      await t.page.goto(flow.url);
+      // Nobody presses anything: the sign-in page's autofill request is answered by the authenticator.
+      await t.page.waitForURL(atApp, { timeout: 20_000 });
+      expect(t.visited.some((u) => new URL(u).pathname === `/${tenant.slug}/signin`)).toBe(true);
+      const claims = (await flow.finish(t.page.url())).claims()!;
+      expect(claims.sub).toBe(who.user.id);
+      expect(claims.acr).toBe(PHISHING_RESISTANT_STRENGTH_ID);
+      expect(claims.amr).toEqual(['pop', 'swk', 'user', 'fido', 'mfa']);
+    },
+    STEP,
+  );
+
+  it(
+    '7. another person’s passkey answering the step-up page signs that person in, never added to the first one’s session',
+    async () => {
+      const a = await person();
+      const b = await person();
+      const other = await newTab();
+      const [bCredential] = await other.credentials(
+        await registerPasskey(server, tenant, other, b.user, { transport: 'internal' }),
+      );
+      // A's browser: A signed in with a password; A's key unplugged; B's passkey in the platform authenticator.
+      const t = await newTab();
+      const aKey = await withSecurityKey(t, a);
+      expect((await passwordThroughWiki(t.page, a)).claims()!.sub).toBe(a.user.id);
+      await t.removeAuthenticator(aKey);
+      await t.addCredential(await t.addAuthenticator({ transport: 'internal' }), bCredential!);
+      const flow = await payroll.begin();
+      // The step-up page's autofill request is answered with B's passkey (a person would pick it in the list).
+      await t.page.goto(flow.url);
+      await t.page.waitForURL(atApp, { timeout: 20_000 });
+      const claims = (await flow.finish(t.page.url())).claims()!;
+      expect({ sub: claims.sub, name: claims.preferred_username, amr: claims.amr }).toEqual({
+        sub: b.user.id,
+        name: b.user.userPrincipalName,
+        amr: ['pop', 'hwk', 'user', 'fido', 'mfa'],
+      });
+      // The browser's session is B's now: the wiki answers for B, with B's passkey alone.
+      const again = await wiki.begin();
+      await t.page.goto(again.url);
+      await t.page.waitForURL(atApp, { timeout: 20_000 });
+      const wikiClaims = (await again.finish(t.page.url())).claims()!;
+      expect({ sub: wikiClaims.sub, amr: wikiClaims.amr }).toEqual({ sub: b.user.id, amr: claims.amr });
+    },
+    STEP,
+  );
+
+  it('8. no page logged a script error or a CSP violation; only the refusal’s 403 was a failed load', () => {
     const unexpected = problems.filter(
       (p) =>
         !(
