@@ -10,26 +10,14 @@
 //   npm run bench:authorize -- [--users 500] [--member-of 1000] [--seconds 10] [--concurrency 16]
 //                              [--case none|ca|both] [--browser kept|new|both]
 import { fork } from 'node:child_process';
-import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeJwt } from 'jose';
-import type { Config } from '../src/config.ts';
-import { evaluateConditionalAccess } from '../src/core/conditional-access.ts';
-import { firstStep } from '../src/core/session-steps.ts';
-import { caSnapshotOf, createNamedLocation, createPolicy, signInContextFor } from '../src/flows/conditional-access.ts';
-import { type Ctx, silentLogger, systemCtx } from '../src/flows/context.ts';
-import { createApp, createTenant } from '../src/flows/directory.ts';
-import { localOperator } from '../src/flows/local-operator.ts';
-import { startSession } from '../src/flows/sessions.ts';
-import { strengthsOf } from '../src/flows/strengths.ts';
-import { sessionCookieName } from '../src/http/session-cookie.ts';
-import { migrate, openStore } from '../src/store/db.ts';
-import type { Tenant } from '../src/store/tenants.ts';
-import { MetadataRegistry } from '../src/webauthn/metadata.ts';
-import { policyBody } from './authorize-token-policies.ts';
+import { openStore } from '../src/store/db.ts';
+import { type Case, POLICIES, REDIRECT, seed } from './authorize-token-seed.ts';
 import { machine } from './graph-bench.ts';
 import { cpuSecondsOf, percentile, rawP256VerifyPerSecond, rssOf } from './measure.ts';
 
@@ -50,12 +38,9 @@ const CONCURRENCY = Number(values.concurrency);
 const both = (v: string | undefined, a: string, b: string) => (v === 'both' ? [a, b] : [v ?? a]);
 const CASES = both(values.case, 'none', 'ca') as ('none' | 'ca')[];
 const BROWSERS = both(values.browser, 'kept', 'new') as ('kept' | 'new')[];
-const POLICIES = 200;
 const PORT = 3900 + Math.floor(Math.random() * 90);
 const ORIGIN = `http://localhost:${PORT}`;
-const REDIRECT = 'http://localhost/bench-callback';
 const SECRET = randomBytes(32);
-const AAGUID = 'be9c4000-0000-4e70-9a55-7357a0c0ffee';
 
 /** The machine's raw limit for the ID token's signature: synchronous RSA-2048 PKCS#1 v1.5 signatures on this core. */
 function rawRsa2048SignPerSecond(): number {
@@ -68,152 +53,6 @@ function rawRsa2048SignPerSecond(): number {
     n += 10;
   }
   return n / ((performance.now() - start) / 1000);
-}
-
-interface Case {
-  name: 'none' | 'ca';
-  tenant: Tenant;
-  clientId: string;
-  /** One cookie jar per user, starting with the Signet session cookie only. */
-  jars: Map<string, string>[];
-}
-
-/** `count` users with a device-bound passkey each and a live session started by it, in one transaction. */
-async function seedUsers(ctx: Ctx, tenant: Tenant, count: number): Promise<string[]> {
-  const now = Date.now();
-  const ids = Array.from({ length: count }, () => randomUUID());
-  await ctx.db.transaction().execute(async (trx) => {
-    for (let i = 0; i < count; i += 500) {
-      const slice = ids.slice(i, i + 500);
-      await trx
-        .insertInto('users')
-        .values(
-          slice.map((id, k) => ({
-            id,
-            tenant_id: tenant.id,
-            user_principal_name: `user${i + k}@${tenant.slug}.example`,
-            upn_lower: `user${i + k}@${tenant.slug}.example`,
-            display_name: `User ${i + k}`,
-            enabled: 1,
-            user_handle: randomBytes(32).toString('base64url'),
-            created_at: now,
-          })) as never,
-        )
-        .execute();
-      await trx
-        .insertInto('passkeys')
-        .values(
-          slice.map((user_id) => ({
-            id: randomUUID(),
-            tenant_id: tenant.id,
-            user_id,
-            credential_id: randomBytes(32).toString('base64url'),
-            public_key: randomBytes(77).toString('base64url'),
-            alg: -7,
-            counter: 0,
-            aaguid: AAGUID,
-            transports: '["usb"]',
-            backup_eligible: 0,
-            backup_state: 0,
-            attestation_format: 'none',
-            attestation_trust: 'none',
-            display_name: 'Bench security key',
-            created_at: now,
-            last_used_at: null,
-          })) as never,
-        )
-        .execute();
-    }
-  });
-  return ids;
-}
-
-/** 1,000 groups every user is in, 200 none is in, 20 named locations and the 200 policies. */
-async function seedConditionalAccess(ctx: Ctx, tenant: Tenant, userIds: string[], appId: string): Promise<void> {
-  const now = Date.now();
-  const memberGroups = Array.from({ length: 1000 }, () => randomUUID());
-  const otherGroups = Array.from({ length: 200 }, () => randomUUID());
-  const all = [...memberGroups, ...otherGroups];
-  const members = memberGroups.slice(0, MEMBER_OF);
-  await ctx.db.transaction().execute(async (trx) => {
-    for (let i = 0; i < all.length; i += 500)
-      await trx
-        .insertInto('groups')
-        .values(
-          all
-            .slice(i, i + 500)
-            .map((id, k) => ({ id, tenant_id: tenant.id, display_name: `Group ${i + k}`, created_at: now })),
-        )
-        .execute();
-    const rows = userIds.flatMap((user_id) => members.map((group_id) => ({ tenant_id: tenant.id, group_id, user_id })));
-    for (let i = 0; i < rows.length; i += 2000)
-      await trx
-        .insertInto('group_members')
-        .values(rows.slice(i, i + 2000))
-        .execute();
-  });
-  const by = localOperator(tenant.id);
-  const locations: string[] = [];
-  for (let i = 0; i < 20; i++) {
-    const body = {
-      '@odata.type': '#microsoft.graph.ipNamedLocation',
-      displayName: `Site ${i}`,
-      isTrusted: i % 4 === 0,
-      ipRanges: [{ cidrAddress: `10.${i}.0.0/16` }, { cidrAddress: `2001:db8:${i.toString(16)}::/48` }],
-    };
-    locations.push((await createNamedLocation(ctx, tenant, by, body)).id);
-  }
-  const mix = {
-    appId,
-    otherApps: Array.from({ length: 40 }, () => randomUUID()),
-    memberGroups: members,
-    otherGroups,
-    locations,
-  };
-  for (let i = 0; i < POLICIES; i++) await createPolicy(ctx, tenant, by, policyBody(i, mix), { confirmLockout: true });
-}
-
-async function seed(dbUrl: string, dataDir: string): Promise<Case[]> {
-  const store = openStore(dbUrl);
-  await migrate(store.db);
-  const config = { secret: SECRET, publicUrl: new URL(ORIGIN), origin: ORIGIN, rpId: 'localhost', dataDir } as Config;
-  const ctx = systemCtx({ db: store.db, config, metadata: new MetadataRegistry(), log: silentLogger });
-  const cases: Case[] = [];
-  for (const name of CASES) {
-    const tenant = await createTenant(ctx, { slug: `bench-${name}` });
-    const { app } = await createApp(ctx, tenant, { name: 'Bench app', redirectUris: [REDIRECT], publicClient: true });
-    const userIds = await seedUsers(ctx, tenant, USERS);
-    if (name === 'ca') await seedConditionalAccess(ctx, tenant, userIds, app.id);
-    const jars: Map<string, string>[] = [];
-    for (const userId of userIds) {
-      const { token } = await startSession(ctx, store.db, {
-        tenantId: tenant.id,
-        userId,
-        method: 'passkey',
-        facts: { passkey: { aaguid: AAGUID, type: 'deviceBound', attestation: 'none' } },
-      });
-      jars.push(new Map([[sessionCookieName(config, tenant), token]]));
-    }
-    // What the provider's check will find for these users: the policies that apply, and nothing left unmet.
-    const context = await signInContextFor(ctx, tenant, { userId: userIds[0]!, appId: app.id, ip: '127.0.0.1' });
-    const steps = [
-      firstStep('passkey', Date.now(), { passkey: { aaguid: AAGUID, type: 'deviceBound', attestation: 'none' } }),
-    ];
-    const r = evaluateConditionalAccess(
-      (await caSnapshotOf(ctx, tenant.id)).policies,
-      context,
-      await strengthsOf(ctx, tenant.id),
-      steps,
-    );
-    const count = (v: string) => r.results.filter((x) => x.result === v).length;
-    console.log(
-      `  ${tenant.slug}: ${r.results.length} policies (${count('success')} success, ${count('reportOnlySuccess') + count('reportOnlyFailure')} report-only applying, ${count('notApplied') + count('reportOnlyNotApplied')} not applying, ${count('notEnabled')} disabled), ${context.user.groupIds.length} groups a user, ${r.unmet.length} unmet`,
-    );
-    if (r.unmet.length > 0) throw new Error('the policy mix asks a device-bound passkey session for more');
-    cases.push({ name, tenant, clientId: app.id, jars });
-  }
-  await store.close();
-  return cases;
 }
 
 async function request(jar: Map<string, string>, url: string, init: RequestInit = {}): Promise<Response> {
@@ -229,8 +68,12 @@ async function request(jar: Map<string, string>, url: string, init: RequestInit 
   return res;
 }
 
-/** One round trip; returns the number of HTTP requests it took. Throws when it does not end with an ID token. */
-async function roundTrip(c: Case, jar: Map<string, string>): Promise<number> {
+/** One round trip: its HTTP requests and the time to the code and of the token request. Throws without an ID token. */
+async function roundTrip(
+  c: Case,
+  jar: Map<string, string>,
+): Promise<{ requests: number; toCode: number; token: number }> {
+  const t0 = performance.now();
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(12).toString('base64url');
   const nonce = randomBytes(12).toString('base64url');
@@ -257,6 +100,7 @@ async function roundTrip(c: Case, jar: Map<string, string>): Promise<number> {
   const back = new URL(location).searchParams;
   const code = back.get('code');
   if (!code || back.get('state') !== state) throw new Error(`no code at the app: ${location}`);
+  const t1 = performance.now();
   const token = await fetch(`${ORIGIN}/${c.tenant.id}/oauth2/v2.0/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -273,12 +117,14 @@ async function roundTrip(c: Case, jar: Map<string, string>): Promise<number> {
   const claims = decodeJwt(body.id_token);
   if (claims.nonce !== nonce || claims.aud !== c.clientId || !(claims.amr as string[] | undefined)?.includes('hwk'))
     throw new Error(`unexpected ID token: ${JSON.stringify(claims)}`);
-  return requests + 1;
+  return { requests: requests + 1, toCode: t1 - t0, token: performance.now() - t1 };
 }
 
 /** Round trips from `concurrency` loops for `seconds`, the users taken in turn. */
 async function load(c: Case, browser: 'kept' | 'new', seconds: number, from: { next: number }) {
   const latencies: number[] = [];
+  const toCode: number[] = [];
+  const token: number[] = [];
   const deadline = performance.now() + seconds * 1000;
   let errors = 0;
   let requests = 0;
@@ -290,17 +136,21 @@ async function load(c: Case, browser: 'kept' | 'new', seconds: number, from: { n
         const jar = browser === 'kept' ? kept : new Map([[...kept][0]!]);
         const t0 = performance.now();
         try {
-          const n = await roundTrip(c, jar);
-          requests += n;
+          const r = await roundTrip(c, jar);
+          requests += r.requests;
           latencies.push(performance.now() - t0);
+          toCode.push(r.toCode);
+          token.push(r.token);
         } catch (err) {
           if (errors++ === 0) console.error(String(err));
         }
       }
     }),
   );
-  latencies.sort((a, b) => a - b);
+  for (const xs of [latencies, toCode, token]) xs.sort((a, b) => a - b);
   return {
+    toCode: { p50: percentile(toCode, 50), p99: percentile(toCode, 99) },
+    token: { p50: percentile(token, 50), p99: percentile(token, 99) },
     count: latencies.length,
     errors,
     perSecond: latencies.length / seconds,
@@ -316,7 +166,15 @@ const dbUrl = `sqlite:${join(dir, 'signet.db')}`;
 console.log(`authorization + token round trip; ${machine()}`);
 console.log(`seeding ${USERS} users with a device-bound passkey session each, per tenant (${CASES.join(', ')})…`);
 const t0 = performance.now();
-const cases = await seed(dbUrl, dir);
+const cases = await seed({
+  dbUrl,
+  dataDir: dir,
+  origin: ORIGIN,
+  secret: SECRET,
+  cases: CASES,
+  users: USERS,
+  memberOf: MEMBER_OF,
+});
 console.log(`  seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 const rawVerify = rawP256VerifyPerSecond();
 const rawSign = rawRsa2048SignPerSecond();
@@ -361,6 +219,7 @@ ${label}, ${browser === 'kept' ? 'browser with the provider cookies kept' : 'new
   server CPU used / load generator CPU used:       ${serverCores.toFixed(2)} / ${clientCores.toFixed(2)} cores
   round trips per server core:                     ${perCore.toFixed(0)} (÷ raw RSA-2048 sign: ${(perCore / rawSign).toFixed(3)}, ÷ raw P-256 verify: ${(perCore / rawVerify).toFixed(3)})
   latency at full load:                            p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms
+    of which authorize → code / token request:     p50 ${r.toCode.p50.toFixed(1)} / ${r.token.p50.toFixed(1)} ms, p99 ${r.toCode.p99.toFixed(1)} / ${r.token.p99.toFixed(1)} ms
   server resident memory:                          ${rssOf(server.pid!).toFixed(0)} MiB`);
   }
 }
