@@ -1,24 +1,17 @@
-// Conditional Access on the authorization path, walked without a browser (both engines): an app protected by a
-// phishing-resistant policy, a user with only a password refused with the way out, a user with a passkey stepped up
-// from a password sign-in to exactly the passkey (the same session, rotated), report-only policies that change
-// nothing but are logged, acr_values phr and phrh honoured, prompt=none answered interaction_required, and the
-// tokens' acr and amr saying how the user signed in.
-import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHISHING_RESISTANT_STRENGTH_ID } from '../../src/core/strengths.ts';
 import { createPolicy, upsertAuthContext } from '../../src/flows/conditional-access.ts';
-import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
+import { createApp, createTenant } from '../../src/flows/directory.ts';
 import { localOperator } from '../../src/flows/local-operator.ts';
 import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';
 import { startSession } from '../../src/flows/sessions.ts';
 import { listSignIns } from '../../src/store/logs.ts';
-import { hashPassword, savePasswordCredential } from '../../src/store/password-credentials.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
-import { CookieClient, isAt } from '../support/browserless.ts';
+import { CaWalk, type Person } from '../support/ca-walk.ts';
 import { engines } from '../support/engines.ts';
-import { codeRequest, oidc, rpConfig } from '../support/oidc-rp.ts';
+import { type oidc, rpConfig } from '../support/oidc-rp.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
 
@@ -29,102 +22,15 @@ describe.each(engines)('Conditional Access at sign-in on %s', (engine) => {
   let openApp: oidc.Configuration;
   let protectedId: string;
   const redirect = () => `${server.url}/cb`;
-  let n = 0;
 
-  /** A user with a password, and (when asked) a device-bound passkey registered through a pass session. */
-  async function person(p: { passkey: boolean }) {
-    const user = await createUser(server.ctx, tenant, { userPrincipalName: `u${++n}-${engine}@ca.example` });
-    const password = `Ca-${randomBytes(6).toString('hex')}!`;
-    await savePasswordCredential(server.ctx.db, {
-      tenantId: tenant.id,
-      userId: user.id,
-      hash: await hashPassword(password, randomBytes(16)),
-      forceChangeNextSignIn: false,
-      forceChangeWithMfa: false,
-      createdAt: server.ctx.now(),
-    });
-    const key = new SoftAuthenticator();
-    if (p.passkey) {
-      const onboarding = await startSession(server.ctx, server.ctx.db, {
-        tenantId: tenant.id,
-        userId: user.id,
-        method: 'temporaryAccessPass',
-        facts: { tap: { oneTime: true } },
-      });
-      const options = await beginPasskeyRegistration(server.ctx, tenant, onboarding.session);
-      await finishPasskeyRegistration(server.ctx, tenant, onboarding.session, {
-        credential: await key.register(options, { origin: server.url }),
-      });
-    }
-    return { user, password, key, browser: new CookieClient(server.url) };
-  }
-  type Person = Awaited<ReturnType<typeof person>>;
-
-  /** Follows redirects from `res` to the app, to Signet's sign-in page, or to anything else. */
-  async function follow(browser: CookieClient, res: Response) {
-    for (let hop = 0; hop < 10; hop++) {
-      const location = res.headers.get('location');
-      if (res.status < 300 || res.status >= 400 || !location)
-        return { at: 'page' as const, status: res.status, html: await res.text() };
-      if (isAt(location, redirect(), server.url))
-        return { at: 'app' as const, callback: new URL(location, server.url) };
-      const next = new URL(location, server.url);
-      if (next.pathname === `/${tenant.slug}/signin` && next.searchParams.get('uid')) {
-        const page = await browser.fetch(next.href, { headers: { accept: 'text/html' } });
-        if (page.status >= 300 && page.status < 400) {
-          res = page;
-          continue;
-        }
-        return {
-          at: 'signin' as const,
-          uid: next.searchParams.get('uid')!,
-          status: page.status,
-          html: await page.text(),
-        };
-      }
-      res = await browser.fetch(next.href, { headers: { accept: 'text/html' } });
-    }
-    throw new Error('more than 10 redirects');
-  }
-
-  const authorize = async (who: Person, config: oidc.Configuration, extra: Record<string, string> = {}) => {
-    const req = await codeRequest(config, redirect(), extra);
-    return {
-      req,
-      end: await follow(who.browser, await who.browser.fetch(req.url.href, { headers: { accept: 'text/html' } })),
-    };
-  };
-  const withPassword = async (who: Person, uid: string) => {
-    const r = await who.browser.fetch(`/${tenant.slug}/signin/password`, {
-      method: 'POST',
-      headers: { origin: server.url },
-      json: { username: who.user.userPrincipalName, password: who.password, uid },
-    });
-    expect(r.status).toBe(200);
-    return follow(who.browser, await who.browser.fetch(((await r.json()) as { redirect: string }).redirect));
-  };
-  const withPasskey = async (who: Person, uid: string) => {
-    const o = await who.browser.fetch(`/${tenant.slug}/signin/passkey/options`, {
-      method: 'POST',
-      headers: { origin: server.url },
-      json: {},
-    });
-    const credential = await who.key.authenticate(await o.json(), { origin: server.url });
-    const r = await who.browser.fetch(`/${tenant.slug}/signin/passkey/verify`, {
-      method: 'POST',
-      headers: { origin: server.url },
-      json: { credential, uid },
-    });
-    expect(r.status).toBe(200);
-    return follow(who.browser, await who.browser.fetch(((await r.json()) as { redirect: string }).redirect));
-  };
-  const redeem = async (config: oidc.Configuration, req: Awaited<ReturnType<typeof codeRequest>>, callback: URL) =>
-    oidc.authorizationCodeGrant(config, callback, {
-      pkceCodeVerifier: req.verifier,
-      expectedState: req.state,
-      expectedNonce: req.nonce,
-      idTokenExpected: true,
-    });
+  let w: CaWalk;
+  const person = (p: { passkey: boolean }) => w.person(p);
+  const authorize = (who: Person, config: oidc.Configuration, extra: Record<string, string> = {}) =>
+    w.authorize(who, config, extra);
+  const withPassword = (who: Person, uid: string) => w.withPassword(who, uid);
+  const withPasskey = (who: Person, uid: string) => w.withPasskey(who, uid);
+  const redeem = (config: oidc.Configuration, req: Parameters<CaWalk['redeem']>[1], callback: URL) =>
+    w.redeem(config, req, callback);
   const logOf = async (user: User) =>
     (await listSignIns(server.ctx.db, tenant.id, 1000)).filter(
       (e) => e.userId === user.id && e.method === 'authorization',
@@ -133,6 +39,7 @@ describe.each(engines)('Conditional Access at sign-in on %s', (engine) => {
   beforeAll(async () => {
     server = await startTestServer(engine);
     tenant = await createTenant(server.ctx, { slug: `ca-${engine}`, displayName: 'Contoso CA' });
+    w = new CaWalk(server, tenant);
     const a = await createApp(server.ctx, tenant, { name: 'Payroll', redirectUris: [redirect()], publicClient: true });
     const b = await createApp(server.ctx, tenant, { name: 'Wiki', redirectUris: [redirect()], publicClient: true });
     protectedId = a.app.id;
@@ -200,11 +107,7 @@ describe.each(engines)('Conditional Access at sign-in on %s', (engine) => {
   });
 
   /** A password session made through the wiki (which asks for no more), in the person's browser. */
-  const signedInWithPassword = async (who: Person) => {
-    const first = await authorize(who, openApp);
-    if (first.end.at !== 'signin') throw new Error('expected the sign-in page');
-    expect((await withPassword(who, first.end.uid)).at).toBe('app');
-  };
+  const signedInWithPassword = (who: Person) => w.signedInWithPassword(who, openApp);
 
   it('offers no password or pass form for the app every user must reach with a passkey, and refuses a posted one', async () => {
     const who = await person({ passkey: false });
@@ -214,10 +117,10 @@ describe.each(engines)('Conditional Access at sign-in on %s', (engine) => {
     expect(end.html).not.toContain('password-form');
     expect(end.html).not.toContain('tap-form');
     // Posted anyway (an old page, a script): refused before it is checked or counted, and logged.
-    const r = await who.browser.fetch(`/${tenant.slug}/signin/password`, {
-      method: 'POST',
-      headers: { origin: server.url },
-      json: { username: who.user.userPrincipalName, password: who.password, uid: end.uid },
+    const r = await w.post(who, 'password', {
+      username: who.user.userPrincipalName,
+      password: who.password,
+      uid: end.uid,
     });
     expect(r.status).toBe(403);
     expect(((await r.json()) as { error: { code: string } }).error.code).toBe('CA_METHOD_NOT_ACCEPTED');
