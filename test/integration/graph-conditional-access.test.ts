@@ -460,6 +460,37 @@ describe.each(engines)('Conditional Access through Graph on %s', (engine) => {
       'displayName.oldValue': 'Audited',
       'displayName.newValue': 'Audited again',
     });
+    const l = await graph('POST', `${CA}/namedLocations`, {
+      '@odata.type': '#microsoft.graph.ipNamedLocation',
+      displayName: 'Audited site',
+      ipRanges: [{ cidrAddress: '203.0.113.0/24' }],
+    });
+    await graph('PATCH', `${CA}/namedLocations/${l.body.id}`, {
+      '@odata.type': '#microsoft.graph.ipNamedLocation',
+      isTrusted: true,
+    });
+    await graph('DELETE', `${CA}/namedLocations/${l.body.id}`);
+    await graph('PATCH', `${CA}/authenticationContextClassReferences/c42`, { displayName: 'Audited context' });
+    await graph('PATCH', `${CA}/authenticationContextClassReferences/c42`, { isAvailable: true });
+    // The same values again change nothing, and write no audit row.
+    await graph('PATCH', `${CA}/authenticationContextClassReferences/c42`, { isAvailable: true });
+    await graph('DELETE', `${CA}/authenticationContextClassReferences/c42`);
+    const all = await listAudits(server.store.db, a.id);
+    expect(
+      all
+        .filter((x) => x.targetId === l.body.id)
+        .map((r) => r.activity)
+        .sort(),
+    ).toEqual(['Add named location', 'Delete named location', 'Update named location']);
+    expect(all.find((x) => x.targetId === l.body.id && x.activity === 'Update named location')?.detail).toMatchObject({
+      'isTrusted.newValue': 'true',
+    });
+    expect(
+      all
+        .filter((x) => x.targetId === 'c42')
+        .map((r) => r.activity)
+        .sort(),
+    ).toEqual(['Add authentication context', 'Delete authentication context', 'Update authentication context']);
     const dir = await graph(
       'GET',
       `/auditLogs/directoryAudits`,
