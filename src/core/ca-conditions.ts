@@ -45,16 +45,40 @@ export interface PreparedContext {
 
 const lower = (xs: readonly string[]) => xs.map((x) => x.toLowerCase());
 
-export function prepareContext(c: SignInContext): PreparedContext {
+// The group ids any of the policies names, made once per policies list (the cached snapshot keeps the same list).
+const namedGroups = new WeakMap<readonly CaPolicy[], ReadonlySet<string>>();
+function groupsNamedBy(policies: readonly CaPolicy[]): ReadonlySet<string> {
+  let named = namedGroups.get(policies);
+  if (!named) {
+    const all = new Set<string>();
+    for (const p of policies)
+      for (const g of [...p.conditions.users.includeGroups, ...p.conditions.users.excludeGroups])
+        all.add(g.toLowerCase());
+    named = all;
+    namedGroups.set(policies, named);
+  }
+  return named;
+}
+
+function groupsOfUserNamed(groupIds: readonly string[], named: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  for (const g of groupIds) if (named.has(g)) out.add(g);
+  return out;
+}
+
+/**
+ * `policies`, when given, narrows the user's groups to those some policy names: a user may be in thousands of
+ * groups and policies name a few dozen.
+ */
+export function prepareContext(c: SignInContext, policies?: readonly CaPolicy[]): PreparedContext {
   const locations = locationsOf(c.namedLocations, c.ip);
   const trusted = c.namedLocations.some((l) => l.isTrusted && locations.has(l.id.toLowerCase()));
   return {
     c,
     userId: c.user.id.toLowerCase(),
     appId: c.appId?.toLowerCase() ?? null,
-    // A user may be in thousands of groups: their ids come lower-case (signInContextFor reads them so), not
-    // lower-cased here on every request.
-    groups: new Set(c.user.groupIds),
+    // Their ids come lower-case (signInContextFor reads them so), not lower-cased here on every request.
+    groups: policies ? groupsOfUserNamed(c.user.groupIds, groupsNamedBy(policies)) : new Set(c.user.groupIds),
     roles: new Set(lower(c.user.roleTemplateIds)),
     contexts: new Set(lower(c.authenticationContexts)),
     action: c.userAction === null ? undefined : USER_ACTIONS[c.userAction],

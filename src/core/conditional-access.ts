@@ -187,7 +187,7 @@ export function evaluateConditionalAccess(
   steps: readonly SessionStep[],
   available?: readonly AvailableMethod[],
 ): { results: PolicyResult[]; unmet: Requirement[] } {
-  const prepared = prepareContext(c);
+  const prepared = prepareContext(c, policies);
   const results: PolicyResult[] = [];
   const unmet: Requirement[] = [];
   // Many policies ask for the same strength with the same freshness: each pair is evaluated once per call.
