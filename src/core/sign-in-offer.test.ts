@@ -62,6 +62,13 @@ describe('signInOfferFor', () => {
     expect(signInOfferFor([trusted], APP, strengths)).toEqual(both);
   });
 
+  it('follows what the app itself asks for: acr_values phr leaves only the passkey, MFA keeps the pass', () => {
+    const phr = strengths.get(PHISHING_RESISTANT_STRENGTH_ID)!;
+    const mfa = strengths.get(MFA_STRENGTH_ID)!;
+    expect(signInOfferFor([], APP, strengths, [phr])).toEqual({ password: false, temporaryAccessPass: false });
+    expect(signInOfferFor([], APP, strengths, [phr, mfa])).toEqual(both);
+  });
+
   it('leaves a block to the decision after sign-in', () => {
     const p = policy();
     expect(

@@ -1,5 +1,6 @@
 // Which ways to sign in the sign-in page offers before it knows who is signing in, for one app: a password or a pass
-// is left off when an enforced policy requires, of every user of that app wherever they are, a strength no
+// is left off when the app itself asks for a strength none of whose combinations uses it (acr_values=phr), or when
+// an enforced policy requires, of every user of that app wherever they are, a strength no
 // combination of which uses it (phishing-resistant MFA: only a passkey). A policy that leaves anyone out (an
 // excluded user, group or role, a location, a client type) leaves the forms on, since the excluded break-glass
 // account must still get in; once the user is known, the interaction decision offers exactly what they need.
@@ -51,8 +52,15 @@ export function signInOfferFor(
   policies: readonly CaPolicy[],
   appId: string,
   strengths: ReadonlyMap<string, AuthenticationStrength>,
+  /** The strengths the app's own request asks for (acr_values, an essential acr): one of them must be met. */
+  asked: readonly AuthenticationStrength[] = [],
 ): SignInOffer {
   const offer: SignInOffer = { password: true, temporaryAccessPass: true };
+  if (asked.length > 0) {
+    if (!asked.some((s) => uses(s, ['password']))) offer.password = false;
+    if (!asked.some((s) => uses(s, ['temporaryAccessPassOneTime', 'temporaryAccessPassMultiUse'])))
+      offer.temporaryAccessPass = false;
+  }
   for (const p of policies) {
     if (p.state !== 'enabled' || !everyone(p) || !coversApp(p, appId) || !everywhere(p)) continue;
     const anyOf = strengthsOfGrant(p, strengths);

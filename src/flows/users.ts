@@ -156,7 +156,9 @@ export async function updateDirectoryUser(
       if (!(await updateUser(trx, tenant.id, user.id, changes))) throw notFound();
       if (password)
         await savePasswordCredential(trx, { tenantId: tenant.id, userId: user.id, ...password, createdAt: now });
-      if (changes.enabled === false) await revokeEverything(trx, tenant.id, user.id, now);
+      // Disabled, or a password set by an administrator (a reset: the old one may be known to someone else): every
+      // session and refresh token of the user ends now (ATK-05).
+      if (changes.enabled === false || password) await revokeEverything(trx, tenant.id, user.id, now);
       await insertAudit(trx, {
         id: ctx.newId(),
         tenantId: tenant.id,

@@ -176,12 +176,12 @@ export class OidcMount {
     tenant: Tenant,
     req: FastifyRequest,
     reply: FastifyReply,
-  ): Promise<{ clientId: string | undefined }> {
+  ): Promise<{ clientId: string | undefined; params: Record<string, unknown> }> {
     const provider = await this.provider(tenant);
     try {
       const details = await provider.interactionDetails(req.raw, reply.raw);
       const clientId = details.params.client_id;
-      return { clientId: typeof clientId === 'string' ? clientId : undefined };
+      return { clientId: typeof clientId === 'string' ? clientId : undefined, params: details.params };
     } catch (err) {
       if (err instanceof oidcErrors.SessionNotFound)
         throw new SignetError('OIDC_INTERACTION_NOT_FOUND', {}, { cause: err });

@@ -5,8 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTenant } from '../../src/flows/directory.ts';
+import { startSession } from '../../src/flows/sessions.ts';
 import { PASSWORD_METHOD_ID } from '../../src/http/graph/password-methods.ts';
 import { findPasswordCredential, verifyPassword } from '../../src/store/password-credentials.ts';
+import { liveSessionIds } from '../../src/store/sessions.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { engines } from '../support/engines.ts';
 import { errorCode as codeOf, appToken as graphAppToken, graphClient } from '../support/graph-client.ts';
@@ -219,6 +221,23 @@ describe.each(engines)('passwordProfile and passwordMethods on %s', (engine) => 
       .execute();
     const updates = audits.filter((x) => x.activity === 'Update user').map((x) => JSON.parse(x.detail) as Json);
     expect(updates).toEqual([{ passwordProfile: 'password set' }, { passwordProfile: 'password set' }]);
+  });
+
+  it('ends the user’s sessions when an administrator sets a new password (a reset), and not on other changes', async () => {
+    const created = await create({ password: newPassword() });
+    const id = String(created.body.id);
+    const live = async () => liveSessionIds(server.ctx.db, a.id, id, server.ctx.now());
+    const { session } = await startSession(server.ctx, server.ctx.db, {
+      tenantId: a.id,
+      userId: id,
+      method: 'password',
+    });
+    expect(await live()).toEqual([session.id]);
+    expect((await graph('PATCH', `/users/${id}`, writer, { displayName: 'Renamed' })).status).toBe(204);
+    expect(await live()).toEqual([session.id]);
+    const r = await graph('PATCH', `/users/${id}`, writer, { passwordProfile: { password: newPassword() } });
+    expect(r.status).toBe(204);
+    expect(await live()).toEqual([]);
   });
 
   it('answers 404 for a user of another tenant or none, the same way', async () => {

@@ -112,6 +112,25 @@ describe.each(engines)('phishing-resistant MFA is never met by a phishable metho
     }
   });
 
+  it('offers and accepts no password or pass where the app itself asks acr_values=phr', async () => {
+    const who = await w.person({ passkey: true });
+    const { end } = await w.authorize(who, plain, { acr_values: 'phr' });
+    if (end.at !== 'signin') throw new Error('expected the sign-in page');
+    expect(end.html).not.toContain('password-form');
+    expect(end.html).not.toContain('tap-form');
+    const pwd = await w.post(who, 'password', {
+      username: who.user.userPrincipalName,
+      password: who.password,
+      uid: end.uid,
+    });
+    expect(pwd.status).toBe(403);
+    expect(((await pwd.json()) as { error: { code: string } }).error.code).toBe('CA_METHOD_NOT_ACCEPTED');
+    // The same app asking for MFA keeps both forms.
+    const mfa = await w.authorize(who, plain, { acr_values: MFA_STRENGTH_ID });
+    if (mfa.end.at !== 'signin') throw new Error('expected the sign-in page');
+    expect(mfa.end.html).toContain('password-form');
+  });
+
   it('is met by a passkey, synced or device-bound', async () => {
     const who = await w.person({ passkey: true });
     await sessionOf(who, { first: 'password' });

@@ -1,7 +1,9 @@
 // /{tenant}/signin: the sign-in page (also oidc-provider's interaction) and the JSON calls it makes.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { appRequestOf } from '../../core/authorization-request.ts';
 import { SignetError } from '../../core/errors.ts';
+import { strengthOfAcr } from '../../core/interaction-decision.ts';
 import { signInOfferFor } from '../../core/sign-in-offer.ts';
 import {
   type AuthenticationStrength,
@@ -50,6 +52,9 @@ const STRENGTH_WORDS: Record<string, string> = {
   phr: 'a passkey or security key (phishing-resistant sign-in)',
   phrh: 'a passkey that stays on your device or a security key',
 };
+
+/** The app's request behind a sign-in page (its client id and OIDC parameters), when there is one. */
+type AppAsk = { clientId: string | undefined; params: Record<string, unknown> };
 
 const returnPath = z
   .string()
@@ -118,11 +123,12 @@ export function signInRoutes(
    * The password and pass forms are offered only while the tenant's Password and TemporaryAccessPass methods are
    * on: tenant-wide, so the page says nothing of any one account (targets are judged only after the secret).
    */
-  const formsShown = async (tenant: Tenant, appId?: string) => {
+  const formsShown = async (tenant: Tenant, app?: AppAsk) => {
     const { methods } = await methodPoliciesOf(ctx, tenant.id);
-    // For an app whose policies require of every user what a password or pass can never give, neither is offered.
-    const offer = appId
-      ? signInOfferFor((await caSnapshotOf(ctx, tenant.id)).policies, appId, await strengthsOf(ctx, tenant.id))
+    // For an app whose policies require of every user what a password or pass can never give, or that asks for such
+    // a strength itself (acr_values=phr), neither is offered.
+    const offer = app?.clientId
+      ? await offerFor(tenant, { ...app, clientId: app.clientId })
       : { password: true, temporaryAccessPass: true };
     return {
       passwordEnabled: methods.Password.state === 'enabled' && offer.password,
@@ -130,23 +136,30 @@ export function signInRoutes(
     };
   };
 
+  /** What the sign-in page may offer for an app's request (core/sign-in-offer.ts). */
+  const offerFor = async (tenant: Tenant, app: AppAsk & { clientId: string }) => {
+    const strengths = await strengthsOf(ctx, tenant.id);
+    const asked = appRequestOf({ params: app.params, startedAt: undefined, promptLogin: false, now: ctx.now() })
+      .acrValues.map((v) => strengthOfAcr(v, strengths))
+      .filter((s) => s !== undefined);
+    return signInOfferFor((await caSnapshotOf(ctx, tenant.id)).policies, app.clientId, strengths, asked);
+  };
+
   /**
-   * No downgrade: a password or pass posted for an app whose policies require of every user what neither can give
-   * (the page did not offer it) is refused before it is checked or counted, and logged.
+   * No downgrade: a password or pass posted for an app whose policies require of every user what neither can give,
+   * or that asks for such a strength itself (the page did not offer it), is refused before it is checked or
+   * counted, and logged.
    */
   const refuseMethodTheAppForbids = async (
     req: FastifyRequest,
     tenant: Tenant,
-    appId: string | undefined,
+    app: AppAsk | undefined,
     method: 'password' | 'temporaryAccessPass',
     username: string,
   ) => {
+    const appId = app?.clientId;
     if (!appId) return;
-    const offer = signInOfferFor(
-      (await caSnapshotOf(ctx, tenant.id)).policies,
-      appId,
-      await strengthsOf(ctx, tenant.id),
-    );
+    const offer = await offerFor(tenant, { ...app, clientId: appId });
     if (method === 'password' ? offer.password : offer.temporaryAccessPass) return;
     const user = await findUserByName(ctx.db, tenant.id, username);
     await recordSignIn(ctx, ctx.db, {
@@ -173,6 +186,7 @@ export function signInRoutes(
     status: number,
     message: Parameters<typeof renderSignInPage>[0]['status'],
     form: 'passkey' | 'tap' | 'password',
+    app?: AppAsk,
   ) => {
     const fields = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     const uid = uidParam.safeParse(fields.uid);
@@ -189,7 +203,7 @@ export function signInRoutes(
           status: message,
           username: username.trim(),
           form,
-          ...(await formsShown(tenant)),
+          ...(await formsShown(tenant, app)),
         }),
       );
   };
@@ -215,12 +229,11 @@ export function signInRoutes(
       return reply.redirect(`/${tenant.slug}/signin${query ? `?${query}` : ''}`, 303);
     }
     const ret = returnPath.safeParse(q.return);
-    let appId: string | undefined;
+    let app: AppAsk | undefined;
     if (q.uid) {
       // An OIDC interaction: gone, it is said at once (not after a sign-in); a live session that satisfies it
       // finishes it at once.
-      const { clientId } = await oidc.assertInteractionAlive(tenant, req, reply);
-      appId = clientId;
+      app = await oidc.assertInteractionAlive(tenant, req, reply);
       const session = await currentSession(ctx, req, tenant);
       // A password session whose user has a second factor proves it before any app is answered.
       if (session && (await secondFactorPending(ctx, tenant, session)))
@@ -250,7 +263,7 @@ export function signInRoutes(
         uid: q.uid,
         returnTo: ret.success ? ret.data : `/${tenant.slug}/account`,
         notice: q.reauth ? 'For your security, sign in again to continue.' : undefined,
-        ...(await formsShown(tenant, appId)),
+        ...(await formsShown(tenant, app)),
       }),
     );
   });
@@ -299,11 +312,13 @@ export function signInRoutes(
     const tenant = await tenants.ordinaryFromRequest(req);
     const form = isFormPost(req);
     const raw = form ? formFields(req.body, ['uid', 'return']) : req.body;
+    let app: AppAsk | undefined;
     try {
       const body = parseBody(tapBody, raw);
       // Checked before the pass is counted or spent.
-      const appId = body.uid ? (await oidc.assertInteractionAlive(tenant, req, reply)).clientId : undefined;
-      await refuseMethodTheAppForbids(req, tenant, appId, 'temporaryAccessPass', body.username);
+      app = body.uid ? await oidc.assertInteractionAlive(tenant, req, reply) : undefined;
+      const appId = app?.clientId;
+      await refuseMethodTheAppForbids(req, tenant, app, 'temporaryAccessPass', body.username);
       // The method off for the whole tenant (the form is not even shown): said at once, whoever the name, and
       // nothing counted toward a lockout. Logged as the flow logs its refusals.
       if (!(await formsShown(tenant)).tapEnabled) {
@@ -332,7 +347,7 @@ export function signInRoutes(
       // A gone sign-in request is an error page ("go back to the app"), not the sign-in form again.
       if (!form || (err instanceof SignetError && err.code === 'OIDC_INTERACTION_NOT_FOUND')) throw err;
       const e = refusalForPage(req, err);
-      return signInPageAgain(reply, tenant, raw, e.status, personMessage(e.code, e.detail), 'tap');
+      return signInPageAgain(reply, tenant, raw, e.status, personMessage(e.code, e.detail), 'tap', app);
     }
   });
 
@@ -342,11 +357,13 @@ export function signInRoutes(
     const tenant = await tenants.ordinaryFromRequest(req);
     const form = isFormPost(req);
     const raw = form ? formFields(req.body, ['uid', 'return']) : req.body;
+    let app: AppAsk | undefined;
     try {
       const body = parseBody(passwordBody, raw);
       // Checked before the attempt is counted.
-      const appId = body.uid ? (await oidc.assertInteractionAlive(tenant, req, reply)).clientId : undefined;
-      await refuseMethodTheAppForbids(req, tenant, appId, 'password', body.username);
+      app = body.uid ? await oidc.assertInteractionAlive(tenant, req, reply) : undefined;
+      const appId = app?.clientId;
+      await refuseMethodTheAppForbids(req, tenant, app, 'password', body.username);
       const r = await measured(metrics, 'signin-password', () =>
         signInWithPassword(
           ctx,
@@ -363,7 +380,7 @@ export function signInRoutes(
     } catch (err) {
       if (!form || (err instanceof SignetError && err.code === 'OIDC_INTERACTION_NOT_FOUND')) throw err;
       const e = refusalForPage(req, err);
-      return signInPageAgain(reply, tenant, raw, e.status, personMessage(e.code, e.detail), 'password');
+      return signInPageAgain(reply, tenant, raw, e.status, personMessage(e.code, e.detail), 'password', app);
     }
   });
 
