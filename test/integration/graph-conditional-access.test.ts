@@ -4,6 +4,7 @@
 // audit of each change; and What If (evaluate) answering which policies apply and why the others do not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
+import { bumpCacheVersion } from '../../src/store/cache-versions.ts';
 import { addGroupMember, insertGroup } from '../../src/store/groups.ts';
 import { listAudits } from '../../src/store/logs.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
@@ -502,6 +503,35 @@ describe.each(engines)('Conditional Access through Graph on %s', (engine) => {
         (x) => x.activityDisplayName === 'Add conditional access policy' && x.category === 'Policy',
       ),
     ).toBe(true);
+  });
+
+  it('reads a damaged stored policy as a block of everyone under its own name (fail closed), never as nothing', async () => {
+    const id = crypto.randomUUID();
+    await server.store.db
+      .insertInto('ca_policies')
+      .values({
+        tenant_id: a.id,
+        id,
+        display_name: 'Damaged',
+        state: 'enabled',
+        strength_id: null,
+        document: '{"displayName":',
+        created_at: Date.now(),
+        modified_at: null,
+      })
+      .execute();
+    // Another process wrote it: this one sees it once the version moves (as any write bumps it).
+    await bumpCacheVersion(server.store.db, a.id, 'conditional-access');
+    await new Promise((r) => setTimeout(r, 1100));
+    const read = await graph('GET', `${CA}/policies/${id}`);
+    expect(read.status, JSON.stringify(read.body)).toBe(200);
+    expect(read.body).toMatchObject({
+      displayName: 'Damaged',
+      state: 'enabled',
+      conditions: { users: { includeUsers: ['All'] }, applications: { includeApplications: ['All'] } },
+      grantControls: { builtInControls: ['block'] },
+    });
+    expect((await graph('DELETE', `${CA}/policies/${id}`)).status).toBe(204);
   });
 
   it('answers What If (evaluate) in Graph’s shape: which policies apply, why the others do not', async () => {
