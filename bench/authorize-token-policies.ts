@@ -58,13 +58,14 @@ export function policyBody(i: number, m: PolicyMixInput): Record<string, unknown
       const reportOnlyBlock = i % 40 === 19;
       state = reportOnlyBlock ? 'enabledForReportingButNotEnforced' : i % 40 === 39 ? 'disabled' : 'enabled';
       body = {
+        // In turn: mfa, then each built-in strength.
         grantControls: reportOnlyBlock
           ? { operator: 'OR', builtInControls: ['block'] }
-          : i % 3 === 0
+          : Math.floor(i / 20) % 4 === 0
             ? { operator: 'OR', builtInControls: ['mfa'] }
-            : { operator: 'OR', authenticationStrength: { id: pick(STRENGTHS, 9) } },
+            : { operator: 'OR', authenticationStrength: { id: STRENGTHS[(Math.floor(i / 20) % 4) - 1] } },
         sessionControls:
-          i % 4 === 1
+          i % 40 === 9
             ? { signInFrequency: { isEnabled: true, frequencyInterval: 'timeBased', type: 'hours', value: 4 } }
             : null,
       };
