@@ -65,11 +65,17 @@ export class OidcMount {
     this.#ctx = ctx;
   }
 
-  /** The live Signet session of the browser behind a provider request, with its enabled user. */
+  /** The live Signet session of the browser behind a provider request, with its enabled user: read once a request. */
   #liveOf(tenant: Tenant, k: KoaContextWithOIDC) {
-    const token = k.cookies.get(sessionCookieName(this.#ctx.config, tenant), { signed: false }) ?? undefined;
-    return liveSessionOf(this.#ctx, tenant.id, token);
+    let live = this.#live.get(k);
+    if (!live) {
+      const token = k.cookies.get(sessionCookieName(this.#ctx.config, tenant), { signed: false }) ?? undefined;
+      live = liveSessionOf(this.#ctx, tenant.id, token);
+      this.#live.set(k, live);
+    }
+    return live;
   }
+  readonly #live = new WeakMap<object, ReturnType<typeof liveSessionOf>>();
 
   async provider(tenant: Tenant): Promise<Provider> {
     const versions = await cacheVersionWatch(this.#ctx.db).current(tenant.id);

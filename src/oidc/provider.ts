@@ -1,6 +1,7 @@
 // One oidc-provider per tenant, at SPEC §3's Entra-shaped paths, issuer {public URL}/{tenant id}/v2.0.
 import { hkdfSync } from 'node:crypto';
 import Provider, { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import { apiResourceOf, apiScopesOf } from '../core/api-scopes.ts';
 import { roleTemplateIdsOf } from '../core/authorization.ts';
 import { contextsMet, signInClaimsOf } from '../core/authorization-request.ts';
 import { clientCorsAllowed } from '../core/client-cors.ts';
@@ -97,6 +98,8 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
   // The provider's own session never outlives Signet's: signed out, switched user or revoked, the next
   // authorization request asks for sign-in again.
   const policy = interactionPolicy.base();
+  /** Requests whose Signet session does not confirm the provider's (the login prompt is asked for). */
+  const signInNeeded = new WeakSet<object>();
   policy.get('login')!.checks.add(
     new interactionPolicy.Check(
       'signet_session',
@@ -107,7 +110,10 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
         // A newer Signet sign-in (another method) must reach the tokens too: amr and auth_time come from it.
         const session = k.oidc.session;
         const same = signet && signet.userId === session?.accountId && signet.authTime === session?.authTime();
-        if (!same) return interactionPolicy.Check.REQUEST_PROMPT;
+        if (!same) {
+          signInNeeded.add(k);
+          return interactionPolicy.Check.REQUEST_PROMPT;
+        }
         // The provider session ends when a sign-out finds its Signet session gone (flows/sessions.ts endSession).
         const stamped = session as unknown as SignetStamps;
         if (stamped.signetSession !== signet.id) stamped.signetSession = signet.id;
@@ -129,6 +135,8 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       'Conditional Access or the app asks for more than the sign-in holds',
       'interaction_required',
       async (k) => {
+        // A sign-in is asked for anyway (the check above): the decision waits for the session it will judge.
+        if (signInNeeded.has(k)) return interactionPolicy.Check.REQUEST_PROMPT;
         const done = await hooks.authorize(k);
         const session = k.oidc.session;
         if (!done || session?.acr !== done.acr || !sameList(session?.amr, done.amr))
@@ -138,6 +146,30 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       },
     ),
   );
+  /**
+   * An app's own API as a resource server (core/api-scopes.ts): delegated tokens only, for an app of this tenant, a
+   * JWT with the API as its audience and the `api://…` scopes of the request, code or refresh token.
+   */
+  const apiResourceServer = async (
+    k: KoaContextWithOIDC,
+    target: { resource: string; appId: string },
+    params: Record<string, unknown>,
+  ) => {
+    if (params.grant_type === 'client_credentials')
+      throw new errors.InvalidTarget('an API of an app takes tokens for a signed-in user only');
+    if (!(await findApp(ctx.db, tenant.id, target.appId))) throw new errors.InvalidTarget();
+    const entities = k.oidc.entities as { AuthorizationCode?: { scope?: string }; RefreshToken?: { scope?: string } };
+    const source = params.scope ?? entities.AuthorizationCode?.scope ?? entities.RefreshToken?.scope ?? '';
+    const api = apiScopesOf(String(source).split(' ').filter(Boolean));
+    if (api.kind === 'invalid') throw new errors.InvalidScope(`${api.reason}: ${api.scope}`, api.scope);
+    return {
+      scope: api.kind === 'api' && api.resource === target.resource ? api.raw.join(' ') : '',
+      audience: target.resource,
+      accessTokenFormat: 'jwt' as const,
+      accessTokenTTL: SIGNED_TOKEN_TTL_S,
+      jwt: { sign: { alg: 'RS256' as const } },
+    };
+  };
   // The application permissions a client-credentials request resolved to, for the token's `roles` claim.
   const appRoles = new WeakMap<object, string[]>();
   const graph = graphResource(ctx.config.origin);
@@ -207,6 +239,19 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       // A signed-in user's token for the Graph resource, as Entra's: scp (the delegated scopes, `.default`
       // resolved against what the app is granted now) and wids (the user's roles now), tid, oid = sub = the user.
       const at = token as unknown as { accountId?: string; scope?: string; resourceServer?: { audience?: string } };
+      const from = k.oidc.entities as { AuthorizationCode?: object; RefreshToken?: object };
+      // A signed-in user's token for an app's API: how they signed in, and the scope names asked for (`scp`).
+      if (token.kind === 'AccessToken' && at.accountId && apiResourceOf(at.resourceServer?.audience ?? '')) {
+        const api = apiScopesOf(String(at.scope ?? '').split(' '));
+        return {
+          ...signInClaimsOf(from.AuthorizationCode ?? from.RefreshToken),
+          scp: api.kind === 'api' ? api.names.join(' ') : '',
+          tid: tenant.id,
+          oid: at.accountId,
+          azp: clientId,
+          ver: '2.0',
+        };
+      }
       if (token.kind !== 'AccessToken' || at.resourceServer?.audience !== graph || !at.accountId) return undefined;
       const [app, roleNames] = await Promise.all([
         findApp(ctx.db, tenant.id, clientId),
@@ -219,7 +264,6 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       if (!resolved.ok) throw new errors.InvalidScope(`${resolved.reason}: ${resolved.scope}`, resolved.scope);
       const wids = roleTemplateIdsOf(roleNames);
       const signetSid = await signetSessionBehind(k, token, at.accountId, clientId);
-      const from = k.oidc.entities as { AuthorizationCode?: object; RefreshToken?: object };
       return {
         // How the user signed in, as the code or refresh token recorded it (RFC 9068 §2.2.1; Entra's acrs).
         ...signInClaimsOf(from.AuthorizationCode ?? from.RefreshToken),
@@ -253,15 +297,28 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
         enabled: true,
         defaultResource: (k, _client, oneOf) => {
           if (oneOf) return oneOf;
-          if (k.oidc.params?.grant_type === 'client_credentials') return graph;
           const requested = String(k.oidc.params?.scope ?? '').split(' ');
+          const api = apiScopesOf(requested);
+          if (api.kind === 'invalid') throw new errors.InvalidScope(`${api.reason}: ${api.scope}`, api.scope);
+          if (k.oidc.params?.grant_type === 'client_credentials') {
+            if (api.kind === 'api')
+              throw new errors.InvalidTarget('an API of an app takes tokens for a signed-in user only');
+            return graph;
+          }
+          if (api.kind === 'api') {
+            if (requestsGraph(requested, ctx.config.origin))
+              throw new errors.InvalidScope('one resource per request: Graph or an API', api.raw[0]!);
+            return api.resource;
+          }
           return requestsGraph(requested, ctx.config.origin) ? graph : (undefined as unknown as string);
         },
-        // The code and refresh token keep the resource their authorization named (only Graph exists).
+        // The code and refresh token keep the resource their authorization named (Graph, or an app's API).
         useGrantedResource: () => true,
         getResourceServerInfo: async (k, resource, client) => {
-          if (!isGraphResource(resource, ctx.config.origin)) throw new errors.InvalidTarget();
           const params = k.oidc.params ?? {};
+          const target = apiResourceOf(resource);
+          if (target) return apiResourceServer(k, target, params);
+          if (!isGraphResource(resource, ctx.config.origin)) throw new errors.InvalidTarget();
           if (params.grant_type !== 'client_credentials') {
             // Delegated: the scopes of the authorization request, or of the code or refresh token being used.
             const entities = k.oidc.entities as {
@@ -297,10 +354,10 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
           };
         },
       },
-      // RFC 7009: an app revokes its own tokens only; another app's token is answered 200 and left alone, as a
-      // token that does not exist is (no hint to the caller that it is live).
       // The claims parameter (OIDC Core §5.5): an essential acr, and Entra's authentication-context challenge (acrs).
       claimsParameter: { enabled: true },
+      // RFC 7009: an app revokes its own tokens only; another app's token is answered 200 and left alone, as a
+      // token that does not exist is (no hint to the caller that it is live).
       revocation: { enabled: true, allowedPolicy: async (_k, client, token) => token.clientId === client.clientId },
       // RFC 7662: a confidential app learns about its own tokens of a user still enabled; anything else is
       // `active: false`, the answer for a token that does not exist, so no app can probe another's tokens.
