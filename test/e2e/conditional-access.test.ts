@@ -11,28 +11,32 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHISHING_RESISTANT_STRENGTH_ID } from '../../src/core/strengths.ts';
 import { createTenant } from '../../src/flows/directory.ts';
+import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { launchChromium, openTab, type PageProblem, type Tab } from '../support/browser.ts';
 import {
   type AppCallback,
+  addKeyAfterSigningInAgain,
   appClient,
   type CodeFlow,
   checkBothSchemes,
   onlyThePasskey,
   openRequest,
+  outcomeOf,
   passwordSignIn,
   payrollAndWiki,
   personWithPassword,
-  policyIn,
   recordingCallback,
   registerPasskey,
   signInsThroughGraph,
   text,
+  unexpectedProblems,
 } from '../support/ca-browser.ts';
 import { appToken } from '../support/graph-client.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const STEP = 60_000;
+const PHR = PHISHING_RESISTANT_STRENGTH_ID;
 const REPORT_ONLY = 'Wiki block (report-only)';
 const ENFORCED = 'Payroll needs phishing-resistant MFA';
 
@@ -138,13 +142,7 @@ describe('Conditional Access in Chromium (SQLite)', () => {
         conditionalAccessStatus: 'failure',
         authenticationMethodsUsed: ['Password'],
       });
-      expect(policyIn(refused!, ENFORCED)).toMatchObject({
-        result: 'failure',
-        authenticationStrength: {
-          authenticationStrengthId: PHISHING_RESISTANT_STRENGTH_ID,
-          authenticationStrengthResult: 'cannotSatisfy',
-        },
-      });
+      expect(outcomeOf(refused, ENFORCED)).toEqual({ result: 'failure', strength: 'cannotSatisfy' });
     },
     STEP,
   );
@@ -161,11 +159,9 @@ describe('Conditional Access in Chromium (SQLite)', () => {
       await t.page.locator('#username').fill(who.user.userPrincipalName);
       await t.page.getByRole('button', { name: 'Sign in with a passkey' }).click();
       await t.page.waitForURL(atApp, { timeout: 20_000 });
-      const claims = (await flow.finish(t.page.url())).claims()!;
-      expect(claims.sub).toBe(who.user.id);
-      expect(claims.acr).toBe(PHISHING_RESISTANT_STRENGTH_ID);
+      const { sub, acr, amr } = (await flow.finish(t.page.url())).claims()!;
       // The virtual USB key is device-bound (no backup flags): hwk, never swk; no password.
-      expect(claims.amr).toEqual(['pop', 'hwk', 'user', 'fido', 'mfa']);
+      expect({ sub, acr, amr }).toEqual({ sub: who.user.id, acr: PHR, amr: ['pop', 'hwk', 'user', 'fido', 'mfa'] });
     },
     STEP,
   );
@@ -191,20 +187,19 @@ describe('Conditional Access in Chromium (SQLite)', () => {
       await checkBothSchemes(t.page, 'ca-step-up');
       await t.page.getByRole('button', { name: 'Sign in with a passkey' }).click();
       await t.page.waitForURL(atApp, { timeout: 20_000 });
-      const claims = (await flow.finish(t.page.url())).claims()!;
-      expect(claims.sub).toBe(who.user.id);
-      expect(claims.acr).toBe(PHISHING_RESISTANT_STRENGTH_ID);
-      expect(claims.amr).toEqual(['pop', 'hwk', 'user', 'fido', 'pwd', 'mfa']);
+      const { sub, acr, amr } = (await flow.finish(t.page.url())).claims()!;
+      expect({ sub, acr, amr }).toEqual({
+        sub: who.user.id,
+        acr: PHR,
+        amr: ['pop', 'hwk', 'user', 'fido', 'pwd', 'mfa'],
+      });
       expect(passwordPosts).toEqual([]);
       // The log: the step asked for, then the answer, one request (one correlation id).
       const entries = await signInsOf(who, payrollId);
       const asked = entries.find((e) => e.status.errorCode === 'CA_STEP_UP_REQUIRED');
       const answered = entries.find((e) => e.conditionalAccessStatus === 'success');
       expect(asked).toMatchObject({ status: { errorCode: 'CA_STEP_UP_REQUIRED' }, conditionalAccessStatus: 'failure' });
-      expect(policyIn(asked!, ENFORCED)).toMatchObject({
-        result: 'failure',
-        authenticationStrength: { authenticationStrengthResult: 'singleChallengeRequired' },
-      });
+      expect(outcomeOf(asked, ENFORCED)).toEqual({ result: 'failure', strength: 'singleChallengeRequired' });
       expect(answered).toMatchObject({
         status: { errorCode: 0 },
         conditionalAccessStatus: 'success',
@@ -212,10 +207,7 @@ describe('Conditional Access in Chromium (SQLite)', () => {
         authenticationMethodsUsed: ['Password', 'Passkey (device-bound)'],
         authenticationRequirement: 'multiFactorAuthentication',
       });
-      expect(policyIn(answered!, ENFORCED)).toMatchObject({
-        result: 'success',
-        authenticationStrength: { authenticationStrengthResult: 'satisfied' },
-      });
+      expect(outcomeOf(answered, ENFORCED)).toEqual({ result: 'success', strength: 'satisfied' });
     },
     STEP,
   );
@@ -232,11 +224,8 @@ describe('Conditional Access in Chromium (SQLite)', () => {
       // The app's answer (the password step is an entry of its own).
       const entry = (await signInsOf(who, wikiId)).find((e) => e.appliedConditionalAccessPolicies.length > 0);
       expect(entry).toMatchObject({ status: { errorCode: 0 }, conditionalAccessStatus: 'notApplied' });
-      expect(policyIn(entry!, REPORT_ONLY)).toMatchObject({
-        result: 'reportOnlyFailure',
-        enforcedGrantControls: ['Block'],
-      });
-      expect(policyIn(entry!, ENFORCED)).toMatchObject({ result: 'notApplied' });
+      expect(outcomeOf(entry, REPORT_ONLY)).toEqual({ result: 'reportOnlyFailure' });
+      expect(outcomeOf(entry, ENFORCED)).toEqual({ result: 'notApplied' });
     },
     STEP,
   );
@@ -252,10 +241,8 @@ describe('Conditional Access in Chromium (SQLite)', () => {
       // Nobody presses anything: the sign-in page's autofill request is answered by the authenticator.
       await t.page.waitForURL(atApp, { timeout: 20_000 });
       expect(t.visited.some((u) => new URL(u).pathname === `/${tenant.slug}/signin`)).toBe(true);
-      const claims = (await flow.finish(t.page.url())).claims()!;
-      expect(claims.sub).toBe(who.user.id);
-      expect(claims.acr).toBe(PHISHING_RESISTANT_STRENGTH_ID);
-      expect(claims.amr).toEqual(['pop', 'swk', 'user', 'fido', 'mfa']);
+      const { sub, acr, amr } = (await flow.finish(t.page.url())).claims()!;
+      expect({ sub, acr, amr }).toEqual({ sub: who.user.id, acr: PHR, amr: ['pop', 'swk', 'user', 'fido', 'mfa'] });
     },
     STEP,
   );
@@ -295,15 +282,45 @@ describe('Conditional Access in Chromium (SQLite)', () => {
     STEP,
   );
 
-  it('8. no page logged a script error or a CSP violation; only the refusal’s 403 was a failed load', () => {
-    const unexpected = problems.filter(
-      (p) =>
-        !(
-          p.kind === 'console' &&
-          /^Failed to load resource: the server responded with a status of 403/.test(p.text) &&
-          new URL(p.url).pathname === `/${tenant.slug}/signin`
-        ),
-    );
-    expect(unexpected).toEqual([]);
+  it(
+    '8. the way out, followed: a pass from the help desk, a security key added, and the app reached with it',
+    async () => {
+      const who = await person();
+      const t = await newTab();
+      await passwordThroughWiki(t.page, who);
+      const refused = await payroll.begin();
+      await open(t.page, refused);
+      expect(await text(t.page.locator('p.small-print'))).toContain('CA_STRENGTH_CANNOT_SATISFY');
+      // The help desk issues a pass; the person adds a key on their security info page, asked to sign in again.
+      const { pass } = await issueTap(server.ctx, tenant, who.user, {
+        oneTime: true,
+        actor: { type: 'system', id: null },
+      });
+      await addKeyAfterSigningInAgain(server, tenant, t, who.user, pass);
+      // Back to the app: one more step, the key alone; the refused request never got an answer.
+      const again = await payroll.begin();
+      await open(t.page, again);
+      expect(await text(t.page.getByRole('heading', { level: 1 }))).toBe('One more step to continue');
+      await onlyThePasskey(t.page);
+      await t.page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await t.page.waitForURL(atApp, { timeout: 20_000 });
+      const claims = (await again.finish(t.page.url())).claims()!;
+      expect({ sub: claims.sub, acr: claims.acr, amr: claims.amr }).toEqual({
+        sub: who.user.id,
+        acr: PHR,
+        amr: ['pop', 'hwk', 'user', 'fido', 'pwd', 'otp', 'mfa'],
+      });
+      expect(refused.received()).toEqual([]);
+    },
+    STEP,
+  );
+
+  it('9. no page logged a script error or a CSP violation; only the answers refused on purpose failed to load', () => {
+    expect(
+      unexpectedProblems(problems, [
+        { path: `/${tenant.slug}/signin`, status: 403 }, // the refusal page
+        { path: `/${tenant.slug}/account/passkeys/options`, status: 401 }, // a password session adds no passkey
+      ]),
+    ).toEqual([]);
   });
 });

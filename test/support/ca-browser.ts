@@ -15,7 +15,7 @@ import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { hashPassword, savePasswordCredential } from '../../src/store/password-credentials.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
-import { type AuthenticatorOptions, runAxe, type Tab } from './browser.ts';
+import { type AuthenticatorOptions, type PageProblem, runAxe, type Tab } from './browser.ts';
 import { graphClient } from './graph-client.ts';
 import type { TestServer } from './server.ts';
 
@@ -230,3 +230,43 @@ export async function signInsThroughGraph(server: TestServer, token: string, use
 /** One policy of an entry's appliedConditionalAccessPolicies, by name. */
 export const policyIn = (e: SignInEntry, name: string): SignInEntry | undefined =>
   (e.appliedConditionalAccessPolicies as SignInEntry[]).find((p) => p.displayName === name);
+
+/**
+ * On the security info page of a signed-in person whose session cannot add a passkey (a password): "Add a passkey"
+ * sends them to sign in again, they use the pass, and add a security key (plugged in here) back on the page.
+ */
+export async function addKeyAfterSigningInAgain(server: TestServer, tenant: Tenant, t: Tab, user: User, pass: string) {
+  const at = (path: string) => `${server.url}/${tenant.slug}${path}`;
+  await t.page.goto(at('/account'));
+  const key = await t.addAuthenticator({ transport: 'usb' });
+  await t.page.locator('#add-passkey').click();
+  await t.page.waitForURL((u) => u.pathname === `/${tenant.slug}/signin` && u.searchParams.get('reauth') === '1');
+  await t.page.locator('#tap-username').fill(user.userPrincipalName);
+  await t.page.locator('#tap').fill(pass);
+  await t.page.getByRole('button', { name: 'Sign in with the pass' }).click();
+  await t.page.waitForURL(at('/account'));
+  await t.page.locator('#add-passkey').click();
+  await expect.poll(() => t.page.locator('li.passkey').count(), { timeout: 15_000 }).toBe(1);
+  expect(await t.credentials(key)).toHaveLength(1);
+}
+
+/** The problems the pages reported but the failed loads of answers refused on purpose (Chromium logs every 4xx). */
+export function unexpectedProblems(problems: PageProblem[], expected: { path: string; status: number }[]) {
+  return problems.filter((p) => {
+    const status = /^Failed to load resource: the server responded with a status of (\d+)/.exec(p.text)?.[1];
+    return !(
+      p.kind === 'console' &&
+      status &&
+      expected.some((e) => e.status === Number(status) && new URL(p.url).pathname === e.path)
+    );
+  });
+}
+
+/** What an entry says one policy did: its result, and for a strength grant what became of the strength. */
+export function outcomeOf(e: SignInEntry | undefined, name: string) {
+  const p = e ? policyIn(e, name) : undefined;
+  return {
+    result: p?.result,
+    ...(p?.authenticationStrength ? { strength: p.authenticationStrength.authenticationStrengthResult } : {}),
+  };
+}
