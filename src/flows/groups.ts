@@ -1,10 +1,12 @@
 // The directory's groups as the admin API changes them: create, rename, delete, add and remove members. Each
 // write runs in one transaction with its audit row (actor, the group as target, the member where there is one).
 // A group the passkey method policy still targets cannot be deleted: its users would silently change scope.
+
 import type { Principal } from '../core/authorization.ts';
 import { SignetError } from '../core/errors.ts';
 import type { GroupCreate, GroupUpdate } from '../core/graph-group.ts';
 import { METHOD_IDS } from '../core/method-policy-schemas.ts';
+import { loadCaDocuments } from '../store/conditional-access.ts';
 import {
   addGroupMember,
   deleteGroup,
@@ -17,6 +19,7 @@ import {
 import { insertAudit } from '../store/logs.ts';
 import { loadMethodPolicies, methodPoliciesOf } from '../store/policy-cache.ts';
 import type { Tenant } from '../store/tenants.ts';
+import { caSnapshotOf } from './conditional-access.ts';
 import type { Ctx } from './context.ts';
 import { actorOf, findUserByKey } from './users.ts';
 
@@ -77,6 +80,14 @@ export async function groupUses(ctx: Ctx, tenantId: string, groupId: string, db 
   const campaign = p.root.registrationEnforcement.authenticationMethodsRegistrationCampaign;
   if (named(campaign.includeTargets) || named(campaign.excludeTargets))
     uses.push('authenticationMethodsPolicy registrationEnforcement');
+  // A Conditional Access policy that includes or excludes the group (an excluded break-glass group most of all).
+  const ca = db === ctx.db ? await caSnapshotOf(ctx, tenantId) : await loadCaDocuments(db, tenantId, ctx.log);
+  const is = (ids: readonly string[]) => ids.some((g) => g.toLowerCase() === groupId.toLowerCase());
+  for (const policy of ca.policies) {
+    const u = policy.conditions.users;
+    if (is(u.includeGroups)) uses.push(`conditionalAccess/policies/${policy.id} includeGroups`);
+    if (is(u.excludeGroups)) uses.push(`conditionalAccess/policies/${policy.id} excludeGroups`);
+  }
   return uses;
 }
 

@@ -3,7 +3,9 @@
 // @odata.id form; memberOf; the audit rows; and tenant isolation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPasskeyMethodConfig } from '../../src/core/passkey-method.ts';
+import { createPolicy, deletePolicy } from '../../src/flows/conditional-access.ts';
 import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
+import { localOperator } from '../../src/flows/local-operator.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { listAudits } from '../../src/store/logs.ts';
 import { savePasskeyMethodConfig } from '../../src/store/policies.ts';
@@ -223,6 +225,26 @@ describe.each(engines)('Graph groups on %s', (engine) => {
     } finally {
       await savePasskeyMethodConfig(server.ctx.db, a.id, defaultPasskeyMethodConfig(), Date.now());
     }
+    expect((await graph('DELETE', `/groups/${g.id}`)).status).toBe(204);
+  });
+
+  it('refuses to delete a group a Conditional Access policy excludes (a break-glass group), naming the policy', async () => {
+    const g = await create('Break glass');
+    const policy = await createPolicy(server.ctx, a, localOperator(a.id), {
+      displayName: 'Everyone but break-glass: MFA',
+      state: 'enabledForReportingButNotEnforced',
+      conditions: {
+        users: { includeUsers: ['All'], excludeGroups: [g.id] },
+        applications: { includeApplications: ['All'] },
+        clientAppTypes: ['all'],
+      },
+      grantControls: { operator: 'OR', builtInControls: ['mfa'] },
+    });
+    const r = await graph('DELETE', `/groups/${g.id}`);
+    expect(r.status).toBe(409);
+    expect(errorOf(r).code).toBe('GROUP_IN_USE');
+    expect(errorOf(r).innerError.usedBy).toContain(`conditionalAccess/policies/${policy.id} excludeGroups`);
+    await deletePolicy(server.ctx, a, localOperator(a.id), policy.id);
     expect((await graph('DELETE', `/groups/${g.id}`)).status).toBe(204);
   });
 
