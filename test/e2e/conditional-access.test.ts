@@ -181,7 +181,9 @@ describe('Conditional Access in Chromium (SQLite)', () => {
       const flow = await payroll.begin();
       await open(t.page, flow);
       expect(await text(t.page.getByRole('heading', { level: 1 }))).toBe('One more step to continue');
-      expect(await text(t.page.locator('#step-up'))).toContain('Confirm it is you with your passkey or security key.');
+      expect(await text(t.page.locator('#step-up'))).toBe(
+        'The app you are signing in to asks for a passkey or security key (phishing-resistant sign-in). Confirm it is you with your passkey or security key.',
+      );
       await onlyThePasskey(t.page);
       expect(await t.page.locator('#username').inputValue()).toBe(who.user.userPrincipalName);
       await checkBothSchemes(t.page, 'ca-step-up');
