@@ -41,6 +41,14 @@ export const signInDecisionErrors = {
     remediation: 'Complete the step the sign-in page asks for, with one of the methods it offers.',
     where: 'sign-in, sign-in log',
   },
+  CA_REFRESH_SIGN_IN_REQUIRED: {
+    status: 400,
+    message:
+      'A Conditional Access policy in force now asks more of this sign-in than its refresh token holds (a new or tightened policy, a block, or a sign-in frequency that has run out), so the refresh token no longer works.',
+    remediation:
+      'The app sends the user to sign in again (an interactive authorization request); Signet then asks for exactly the missing step. An administrator can read the policy in the sign-in log entry of the refresh.',
+    where: 'OIDC (token endpoint), sign-in log',
+  },
   OIDC_ACR_UNSUPPORTED: {
     status: 400,
     message:

@@ -211,7 +211,8 @@ export function toGraphSignIn(
     ipAddress: r.ip,
     clientAppUsed: 'Browser',
     userAgent: r.userAgent,
-    isInteractive: true,
+    // A refresh is a non-interactive sign-in (Graph's signInEventTypes nonInteractiveUser).
+    isInteractive: r.method !== 'refresh',
     // The steps of one authorization request share it; an entry that belongs to none is its own.
     correlationId: r.correlationId ?? r.id,
     sessionId: r.sessionId ?? null,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { amrOf, authTimeOf, type SessionStep, stepsFromLegacyAmr, strongAuthAtOf } from './session-steps.ts';
+import {
+  amrOf,
+  authTimeOf,
+  type SessionStep,
+  stepsFromLegacyAmr,
+  stepsFromTokenAmr,
+  strongAuthAtOf,
+} from './session-steps.ts';
 
 const deviceBound: SessionStep = {
   method: 'passkey',
@@ -121,5 +128,19 @@ describe('stepsFromLegacyAmr', () => {
     expect(stepsFromLegacyAmr(['tap', 'mfa'], 10, 10)).toEqual([
       { method: 'temporaryAccessPass', at: 10, tap: { oneTime: false } },
     ]);
+  });
+});
+
+describe('stepsFromTokenAmr', () => {
+  it('reads a token’s amr back as the weakest steps that give it, dated auth_time', () => {
+    expect(stepsFromTokenAmr(['pop', 'hwk', 'user', 'fido', 'mfa'], 5)).toEqual([
+      { method: 'passkey', at: 5, passkey: { aaguid: '', type: 'deviceBound', attestation: 'none' } },
+    ]);
+    expect(stepsFromTokenAmr(['pop', 'swk', 'user', 'fido', 'mfa'], 5)[0]?.passkey?.type).toBe('synced');
+    expect(stepsFromTokenAmr(['pwd', 'otp', 'mfa'], 5).map((s) => s.method)).toEqual(['password', 'email']);
+    expect(stepsFromTokenAmr(['otp', 'mfa'], 5)).toEqual([
+      { method: 'temporaryAccessPass', at: 5, tap: { oneTime: false } },
+    ]);
+    expect(stepsFromTokenAmr([], 5)).toEqual([]);
   });
 });

@@ -89,6 +89,29 @@ export function strongAuthAtOf(steps: readonly SessionStep[]): number | null {
   return at;
 }
 
+/**
+ * The steps a token's amr and auth_time stand for, when the session behind it is no longer known: the weakest
+ * reading (a passkey of unknown model, unattested; a code taken as email), dated auth_time.
+ */
+export function stepsFromTokenAmr(amr: readonly string[], authTime: number): SessionStep[] {
+  if (amr.includes('fido'))
+    return [
+      {
+        method: 'passkey',
+        at: authTime,
+        passkey: { aaguid: '', type: amr.includes('hwk') ? 'deviceBound' : 'synced', attestation: 'none' },
+      },
+    ];
+  if (amr.includes('pwd'))
+    return [
+      { method: 'password', at: authTime },
+      ...(amr.includes('otp') ? [{ method: 'email' as const, at: authTime }] : []),
+    ];
+  if (amr.includes('otp') && amr.includes('mfa'))
+    return [{ method: 'temporaryAccessPass', at: authTime, tap: { oneTime: false } }];
+  return [];
+}
+
 /** The steps of a session stored before sessions kept their steps: rebuilt from its amr and times. */
 export function stepsFromLegacyAmr(
   amr: readonly string[],

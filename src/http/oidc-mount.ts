@@ -18,6 +18,7 @@ import {
   refusalOf,
 } from '../flows/authorization-decision.ts';
 import type { Ctx } from '../flows/context.ts';
+import { refreshAllowed } from '../flows/refresh-decision.ts';
 import { type EndedAppSession, endSession, liveSessionOf } from '../flows/sessions.ts';
 import { signingKeysNextChangeAt } from '../flows/signing-keys.ts';
 import { buildProvider } from '../oidc/provider.ts';
@@ -90,6 +91,17 @@ export class OidcMount {
           live && { id: live.session.id, userId: live.user.id, authTime: Math.floor(live.session.authTime / 1000) }
         );
       },
+      refreshAllowed: (k, r) =>
+        refreshAllowed(this.#ctx, tenant, {
+          userId: r.accountId,
+          clientId: r.clientId,
+          ...(r.signetSessionId ? { signetSessionId: r.signetSessionId } : {}),
+          amr: r.amr,
+          authTime: r.authTime,
+          claims: r.claims,
+          ip: k.ip ?? null,
+          ...(k.get('user-agent') ? { userAgent: k.get('user-agent') } : {}),
+        }),
       authorize: async (k) => {
         const live = await this.#liveOf(tenant, k);
         const clientId = k.oidc.client?.clientId;

@@ -54,6 +54,18 @@ export interface ProviderHooks {
   authorize(
     k: KoaContextWithOIDC,
   ): Promise<{ acr: string | undefined; amr: string[]; ts: number; record(): Promise<void> } | undefined>;
+  /** Conditional Access at a refresh (flows/refresh-decision.ts): whether the refresh token may still be used. */
+  refreshAllowed(
+    k: KoaContextWithOIDC,
+    r: {
+      accountId: string;
+      clientId: string;
+      signetSessionId?: string;
+      amr: string[];
+      authTime: number;
+      claims?: unknown;
+    },
+  ): Promise<boolean>;
 }
 
 /** The acrs claim for the ID token or userinfo when the claims parameter asked for it (met, or no code). */
@@ -146,6 +158,22 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       },
     ),
   );
+  const judgeRefresh = async (k: KoaContextWithOIDC, clientId: string) => {
+    const rt = (k.oidc.entities as { RefreshToken?: Record<string, unknown> }).RefreshToken;
+    if (!rt || typeof rt.accountId !== 'string') return;
+    const session =
+      typeof rt.sessionUid === 'string' ? await k.oidc.provider.Session.findByUid(rt.sessionUid) : undefined;
+    const signetSessionId = (session as unknown as SignetStamps | undefined)?.signetSession;
+    const allowed = await hooks.refreshAllowed(k, {
+      accountId: rt.accountId,
+      clientId,
+      ...(signetSessionId ? { signetSessionId } : {}),
+      amr: Array.isArray(rt.amr) ? rt.amr.filter((v): v is string => typeof v === 'string') : [],
+      authTime: typeof rt.authTime === 'number' ? rt.authTime : 0,
+      claims: rt.claims,
+    });
+    if (!allowed) throw new errors.InvalidGrant('a Conditional Access policy requires the user to sign in again');
+  };
   /**
    * An app's own API as a resource server (core/api-scopes.ts): delegated tokens only, for an app of this tenant, a
    * JWT with the API as its audience and the `api://…` scopes of the request, code or refresh token.
@@ -230,6 +258,9 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
     issueRefreshToken: async (_k, client) => client.grantTypeAllowed('refresh_token'),
     extraTokenClaims: async (k, token) => {
       const clientId = (token as unknown as { clientId: string }).clientId;
+      // A refresh is a sign-in too: the policies in force now judge it, and a refusal ends the refresh token.
+      if (token.kind === 'AccessToken' && k.oidc.params?.grant_type === 'refresh_token')
+        await judgeRefresh(k, clientId);
       // App-only tokens for the Graph resource look like Entra's: roles, tid, oid = sub = the app, no scope.
       if (token.kind === 'ClientCredentials') {
         const roles = appRoles.get(k);

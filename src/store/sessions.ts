@@ -68,6 +68,17 @@ export async function findLiveSession(db: Db, tenantId: string, id: string, now:
   return r && toSession(r);
 }
 
+/** A session by its id whatever its state (ended or expired too): what it held, for a refresh made from it. */
+export async function findSessionById(db: Db, tenantId: string, id: string): Promise<Session | undefined> {
+  const r = await db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return r && toSession(r);
+}
+
 /** Revokes a live session; whether this call did (false when it was already revoked or is unknown). */
 export async function revokeSession(db: Db, tenantId: string, id: string, at: number): Promise<boolean> {
   const r = await db
