@@ -21,6 +21,8 @@ export interface SessionStep {
   passkey?: PasskeyStepFacts;
   /** A Temporary Access Pass step: whether the pass was one-time (Graph's two TAP modes). */
   tap?: { oneTime: boolean };
+  /** The app's authorization request the step was made for (its sign-in log correlation id), if any. */
+  request?: string;
 }
 
 /** The steps a sign-in method starts a session with (a passkey or pass with its facts). */

@@ -10,7 +10,7 @@ import {
   toAppliedConditionalAccessPolicy,
 } from '../core/conditional-access.ts';
 import { type ErrorCode, SignetError } from '../core/errors.ts';
-import { decideInteraction, type InteractionDecision } from '../core/interaction-decision.ts';
+import { decideInteraction, type InteractionDecision, strengthOfAcr } from '../core/interaction-decision.ts';
 import type { SignInConditionalAccessFacts } from '../core/sign-in-facts.ts';
 import { passkeyMethodDetail, stepFactOf } from '../core/sign-in-facts.ts';
 import type { AuthenticationStrength, AvailableMethod } from '../core/strengths.ts';
@@ -78,7 +78,25 @@ export async function decideAuthorization(
   // What the user could still do is read only when something is missing.
   let { ca, decision } = decide([]);
   if (decision.kind !== 'finish') ({ ca, decision } = decide(await availableMethodsOf(ctx, tenant.id, f.user)));
-  return { decision, results: ca.results, required: decision.kind === 'finish' ? [] : decision.needs };
+  return {
+    decision,
+    results: ca.results,
+    required: decision.kind === 'finish' ? metRequirements(ca.results, request, strengths) : decision.needs,
+  };
+}
+
+/** On a finish, what the sign-in had to meet: each enforced policy's strength, and the acr the app asked for. */
+function metRequirements(
+  results: readonly PolicyResult[],
+  request: ReturnType<typeof appRequestOf>,
+  strengths: ReadonlyMap<string, AuthenticationStrength>,
+): AuthenticationStrength[] {
+  const out = new Map<string, AuthenticationStrength>();
+  for (const r of results)
+    if (r.result === 'success' && r.requirement?.anyOf[0]) out.set(r.requirement.anyOf[0].id, r.requirement.anyOf[0]);
+  const asked = request.acrValues.map((v) => strengthOfAcr(v, strengths)).find((s) => s !== undefined);
+  if (asked) out.set(asked.id, asked);
+  return [...out.values()];
 }
 
 const STATUS_OF = (results: readonly PolicyResult[]): SignInConditionalAccessFacts['conditionalAccessStatus'] => {
@@ -101,9 +119,14 @@ export async function recordAuthorization(
     authenticationRequirement: f.session.amr.includes('mfa')
       ? 'multiFactorAuthentication'
       : 'singleFactorAuthentication',
+    // A step made for this request (it carries the request's correlation id) is this sign-in's; another was
+    // satisfied before.
     steps: f.session.steps.map((s) =>
       stepFactOf(s, {
-        resultDetail: 'Previously satisfied',
+        resultDetail:
+          f.interactionUid && s.request === correlationIdOf(f.interactionUid)
+            ? 'Authentication succeeded'
+            : 'Previously satisfied',
         requirement: requirementName,
         ...(s.passkey ? { detail: passkeyMethodDetail(ctx.metadata.nameOf(s.passkey.aaguid), s.passkey.aaguid) } : {}),
       }),

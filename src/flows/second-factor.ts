@@ -102,7 +102,10 @@ export async function completeSecondFactor(
       if (p.method === 'totp') await takeTotpCode(ctx, trx, tenant, user, p.code);
       else if ((await takeEmailCode(ctx, trx, tenant, user, p.code)) === 'wrong') return 'wrong' as const;
       // The session gains the step under a new id (ATK-05: rotation at step-up).
-      const next = await addSessionStep(ctx, trx, session, { method: p.method === 'totp' ? 'softwareOath' : 'email' });
+      const next = await addSessionStep(ctx, trx, session, {
+        method: p.method === 'totp' ? 'softwareOath' : 'email',
+        ...(client.correlationId ? { facts: { request: client.correlationId } } : {}),
+      });
       await attempt.clear(trx);
       await recordSignIn(ctx, trx, {
         tenantId: tenant.id,

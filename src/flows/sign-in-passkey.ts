@@ -223,6 +223,7 @@ async function verifyAndStart(
           type: passkey.backupEligible ? 'synced' : 'deviceBound',
           attestation: passkey.attestationTrust,
         },
+        ...(client.correlationId ? { request: client.correlationId } : {}),
       },
       previousToken: client.previousSessionToken,
     });

@@ -101,6 +101,7 @@ export async function signInWithPassword(
       tenantId: tenant.id,
       userId: user.id,
       method: 'password',
+      ...(client.correlationId ? { facts: { request: client.correlationId } } : {}),
       previousToken: client.previousSessionToken,
     });
     await recordSuccess(ctx, trx, attempt);

@@ -253,7 +253,7 @@ export async function signInWithTap(
         tenantId: tenant.id,
         userId: user.id,
         method: 'temporaryAccessPass',
-        facts: { tap: { oneTime: tap.oneTime } },
+        facts: { tap: { oneTime: tap.oneTime }, ...(client.correlationId ? { request: client.correlationId } : {}) },
         previousToken: client.previousSessionToken,
       });
       await recordSuccess(ctx, trx, attempt);

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SignetError } from '../../core/errors.ts';
 import { needsSecondFactor } from '../../core/one-time-code.ts';
+import { correlationIdOf } from '../../flows/authorization-decision.ts';
 import type { Ctx } from '../../flows/context.ts';
 import { completeSecondFactor, secondFactorChoices, sendSecondFactorEmail } from '../../flows/second-factor.ts';
 import type { Session } from '../../store/sessions.ts';
@@ -153,7 +154,11 @@ export function secondFactorRoutes(
         tenant,
         session,
         { method: body.method, code: body.code },
-        { ip: req.ip, userAgent: req.headers['user-agent'] },
+        {
+          ip: req.ip,
+          userAgent: req.headers['user-agent'],
+          ...(body.uid ? { correlationId: correlationIdOf(body.uid) } : {}),
+        },
       );
       setSessionCookie(reply, ctx.config, tenant, next.token);
       return onward(tenant, body);

@@ -26,7 +26,7 @@ import { methodPoliciesOf } from '../../store/policy-cache.ts';
 import type { Tenant } from '../../store/tenants.ts';
 import { findUserByName } from '../../store/users.ts';
 import { personMessage } from '../../web/messages.ts';
-import { otherWayBelow, renderSignInPage } from '../../web/pages/signin.ts';
+import { otherWayBelow, renderContinuePage, renderSignInPage } from '../../web/pages/signin.ts';
 import { type Metrics, measured } from '../metrics.ts';
 import type { OidcMount } from '../oidc-mount.ts';
 import { formFields, isFormPost, parseBody } from '../parse.ts';
@@ -70,6 +70,8 @@ const signInQuery = z.object({
   uid: uidParam.optional(),
   return: z.string().max(512).optional(),
   reauth: z.string().max(8).optional(),
+  /** Back from the passkey button pressed without script (POST /signin/passkey). */
+  noscript: z.literal('1').optional(),
 });
 const optionsBody = z.object({ username: z.string().min(1).max(256).optional() }).strict();
 const verifyBody = z
@@ -208,6 +210,23 @@ export function signInRoutes(
       );
   };
 
+  /** What the page says when its passkey button was pressed without the script that passkeys need. */
+  const passkeyNeedsScript = (shown: { passwordEnabled: boolean; tapEnabled: boolean }) => {
+    const other = otherWayBelow(shown);
+    return {
+      text: 'Signing in with a passkey needs this page’s script, and it did not run (JavaScript may be off, or the script blocked or slow).',
+      remediation: `Reload the page and try again${other ? `, or ${other}` : ''}.`,
+      kind: 'info' as const,
+      needsScript: true,
+    };
+  };
+
+  /** A form post's answer: on to a local page (303), or for an app's request a page that goes on by itself. */
+  const afterForm = (reply: FastifyReply, tenant: Tenant, to: string) =>
+    to.startsWith(`/${tenant.slug}/signin/continue?`)
+      ? reply.type('text/html; charset=utf-8').send(renderContinuePage(to))
+      : reply.redirect(to, 303);
+
   /** The second-factor step's address, carrying the app's request or the local page the person was going to. */
   const secondFactorAddress = (tenant: Tenant, w: { uid?: string; return?: string }) => {
     const q = new URLSearchParams();
@@ -224,7 +243,7 @@ export function signInRoutes(
     // with the same page at a clean address, so that the pass leaves the address bar and the history entry.
     if (Object.hasOwn(req.query as object, 'pass') || Object.hasOwn(req.query as object, 'password')) {
       const clean = new URLSearchParams();
-      for (const k of ['uid', 'return', 'reauth'] as const) if (q[k] !== undefined) clean.set(k, q[k]);
+      for (const k of ['uid', 'return', 'reauth', 'noscript'] as const) if (q[k] !== undefined) clean.set(k, q[k]);
       const query = clean.toString();
       return reply.redirect(`/${tenant.slug}/signin${query ? `?${query}` : ''}`, 303);
     }
@@ -253,6 +272,7 @@ export function signInRoutes(
             username: next.user.userPrincipalName,
             form: 'passkey',
             stepUp: { needs: needsInWords(next.needs), offer: next.offer },
+            ...(q.noscript ? { status: passkeyNeedsScript({ passwordEnabled: false, tapEnabled: false }) } : {}),
             ...(await formsShown(tenant)),
           }),
         );
@@ -264,6 +284,7 @@ export function signInRoutes(
         returnTo: ret.success ? ret.data : `/${tenant.slug}/account`,
         notice: q.reauth ? 'For your security, sign in again to continue.' : undefined,
         ...(await formsShown(tenant, app)),
+        ...(q.noscript ? { status: passkeyNeedsScript(await formsShown(tenant, app)) } : {}),
       }),
     );
   });
@@ -342,7 +363,7 @@ export function signInRoutes(
         ),
       );
       const done = signedIn(reply, tenant, r, body);
-      return form ? reply.redirect(done.redirect, 303) : done;
+      return form ? afterForm(reply, tenant, done.redirect) : done;
     } catch (err) {
       // A gone sign-in request is an error page ("go back to the app"), not the sign-in form again.
       if (!form || (err instanceof SignetError && err.code === 'OIDC_INTERACTION_NOT_FOUND')) throw err;
@@ -376,7 +397,7 @@ export function signInRoutes(
       const done = (await secondFactorPending(ctx, tenant, r.session))
         ? { redirect: secondFactorAddress(tenant, body) }
         : signed;
-      return form ? reply.redirect(done.redirect, 303) : done;
+      return form ? afterForm(reply, tenant, done.redirect) : done;
     } catch (err) {
       if (!form || (err instanceof SignetError && err.code === 'OIDC_INTERACTION_NOT_FOUND')) throw err;
       const e = refusalForPage(req, err);
@@ -389,20 +410,11 @@ export function signInRoutes(
     assertSameOrigin(req, ctx.config);
     const tenant = await tenants.ordinaryFromRequest(req);
     const raw = isFormPost(req) ? formFields(req.body, ['uid', 'return']) : req.body;
-    const other = otherWayBelow(await formsShown(tenant));
-    return signInPageAgain(
-      reply,
-      tenant,
-      raw,
-      200,
-      {
-        text: 'Signing in with a passkey needs this page’s script, and it did not run (JavaScript may be off, or the script blocked or slow).',
-        remediation: `Reload the page and try again${other ? `, or ${other}` : ''}.`,
-        kind: 'info',
-        needsScript: true,
-      },
-      'passkey',
-    );
+    const uid = uidParam.safeParse((raw as { uid?: unknown } | undefined)?.uid);
+    // For an app's request, its page again (the same rules: passkey only, or the step-up), saying why.
+    if (uid.success)
+      return reply.redirect(`/${tenant.slug}/signin?uid=${encodeURIComponent(uid.data)}&noscript=1`, 303);
+    return signInPageAgain(reply, tenant, raw, 200, passkeyNeedsScript(await formsShown(tenant)), 'passkey');
   });
 
   app.post('/:tenant/signout', async (req, reply) => {

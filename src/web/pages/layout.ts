@@ -38,6 +38,8 @@ export function renderPage(p: {
   scriptNotice?: ScriptNotice;
   /** The page answers a form post its script should have handled: the notice for scripts off is announced. */
   needsScript?: boolean;
+  /** A same-origin path the browser goes on to at once (a meta refresh: a new navigation, not the form's). */
+  goOnTo?: string;
 }): string {
   const data = Object.entries(p.data ?? {})
     .map(([k, v]) => ` data-${k}="${escapeHtml(v)}"`)
@@ -54,7 +56,7 @@ export function renderPage(p: {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<title>${escapeHtml(p.title)} · Signet</title>
+<title>${escapeHtml(p.title)} · Signet</title>${p.goOnTo ? `\n<meta http-equiv="refresh" content="0;url=${escapeHtml(p.goOnTo)}">` : ''}
 <link rel="stylesheet" href="/static/style.css">
 ${p.scriptNotice ? '<noscript><link rel="stylesheet" href="/static/noscript.css"></noscript>\n' : ''}${scripts}
 </head>

@@ -123,3 +123,17 @@ ${passkeySection}${codeSection}${
     },
   });
 }
+
+/**
+ * After a form post (no script) that signed in for an app: a page that goes on by itself (and a link), so that the
+ * way to the app is a new navigation. Chromium holds every redirect after a form post to the page's form-action
+ * ('self'), which the app's own address is not.
+ */
+export function renderContinuePage(to: string): string {
+  return renderPage({
+    title: 'Signed in',
+    body: `<h1>You are signed in</h1>
+<p>Going back to the app… If nothing happens, <a href="${escapeHtml(to)}">continue to the app</a>.</p>`,
+    goOnTo: to,
+  });
+}
