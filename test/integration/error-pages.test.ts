@@ -10,7 +10,7 @@ import { issueTap } from '../../src/flows/temporary-access-pass.ts';
 import { sessionCookieName } from '../../src/http/session-cookie.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
-import { CookieClient, isAt } from '../support/browserless.ts';
+import { CookieClient, isAt, onwardOf } from '../support/browserless.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
 
@@ -364,8 +364,10 @@ describe('pages, error pages and form posts (SQLite)', () => {
         { uid, return: `/${tenant.slug}/account`, username: user.userPrincipalName, pass },
         { cookie },
       );
-      expect(r.status).toBe(303);
-      expect(r.headers.get('location')).toBe(`/${tenant.slug}/signin/continue?uid=${uid}`);
+      // On to the app's request by a page that goes on by itself (Chromium holds a form post's redirects to
+      // form-action 'self', which the app's address is not).
+      expect(r.status).toBe(200);
+      expect(await onwardOf(r)).toBe(`/${tenant.slug}/signin/continue?uid=${uid}`);
     });
 
     it('says an app’s sign-in request is gone before the pass is spent, and the pass still works afterwards', async () => {

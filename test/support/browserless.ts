@@ -38,3 +38,14 @@ export function isAt(location: string, redirectUri: string, base = redirectUri):
   const want = new URL(redirectUri);
   return at.origin === want.origin && at.pathname === want.pathname;
 }
+
+/**
+ * Where an answer sends the browser on: a redirect's location, or the target of the page a form post ends on when it
+ * goes on to an app (renderContinuePage: a meta refresh, a new navigation). Undefined when it goes nowhere.
+ */
+export async function onwardOf(res: Response): Promise<string | undefined> {
+  if (res.status >= 300 && res.status < 400) return res.headers.get('location') ?? undefined;
+  if (res.status !== 200) return undefined;
+  const m = /<meta http-equiv="refresh" content="0;url=([^"]+)">/.exec(await res.text());
+  return m ? m[1]!.replace(/&amp;/g, '&') : undefined;
+}

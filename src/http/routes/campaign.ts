@@ -1,7 +1,7 @@
 // /{tenant}/signin/campaign: the registration campaign's "Set up a passkey" between a sign-in and the app
 // (flows/registration-campaign.ts), reached from /{tenant}/signin/continue with the OIDC interaction's uid, and
 // its "Not now", which goes back there so that the app continues.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { SignetError } from '../../core/errors.ts';
 import type { Ctx } from '../../flows/context.ts';
@@ -9,6 +9,7 @@ import { campaignFor, snoozeRegistrationCampaign } from '../../flows/registratio
 import type { Tenant } from '../../store/tenants.ts';
 import { personMessage } from '../../web/messages.ts';
 import { renderCampaignPage } from '../../web/pages/campaign.ts';
+import { renderContinuePage } from '../../web/pages/signin.ts';
 import type { OidcMount } from '../oidc-mount.ts';
 import { formFields, isFormPost, parseBody } from '../parse.ts';
 import { refusalForPage } from '../plugins/errors.ts';
@@ -45,7 +46,8 @@ export function campaignRoutes(app: FastifyInstance, s: { ctx: Ctx; tenants: Ten
   app.post('/:tenant/signin/campaign/snooze', async (req, reply) => {
     assertSameOrigin(req, ctx.config);
     const tenant = await tenants.ordinaryFromRequest(req);
-    const raw = isFormPost(req) ? formFields(req.body, []) : req.body;
+    const form = isFormPost(req);
+    const raw = form ? formFields(req.body, []) : req.body;
     const { uid } = parseBody(snoozeBody, raw);
     await oidc.assertInteractionAlive(tenant, req, reply);
     const session = await currentSession(ctx, req, tenant);
@@ -56,7 +58,7 @@ export function campaignRoutes(app: FastifyInstance, s: { ctx: Ctx; tenants: Ten
       if (!(err instanceof SignetError) || err.code !== 'CAMPAIGN_SNOOZES_USED') throw err;
       const e = refusalForPage(req, err);
       const d = await campaignFor(ctx, tenant, session);
-      if (!d.ask) return reply.redirect(continueAt(tenant, uid), 303);
+      if (!d.ask) return goOn(reply, continueAt(tenant, uid), form);
       return reply
         .status(e.status)
         .type('text/html; charset=utf-8')
@@ -70,6 +72,10 @@ export function campaignRoutes(app: FastifyInstance, s: { ctx: Ctx; tenants: Ten
           }),
         );
     }
-    return reply.redirect(continueAt(tenant, uid), 303);
+    return goOn(reply, continueAt(tenant, uid), form);
   });
 }
+
+/** After the form post, on to the app by a new navigation (see renderContinuePage: form-action 'self'). */
+const goOn = (reply: FastifyReply, to: string, form: boolean) =>
+  form ? reply.type('text/html; charset=utf-8').send(renderContinuePage(to)) : reply.redirect(to, 303);

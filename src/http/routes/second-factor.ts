@@ -14,6 +14,7 @@ import type { Tenant } from '../../store/tenants.ts';
 import { personMessage } from '../../web/messages.ts';
 import type { PageStatus } from '../../web/pages/layout.ts';
 import { renderSecondFactorPage } from '../../web/pages/second-factor.ts';
+import { renderContinuePage } from '../../web/pages/signin.ts';
 import type { OidcMount } from '../oidc-mount.ts';
 import { formFields, isFormPost, parseBody } from '../parse.ts';
 import { refusalForPage } from '../plugins/errors.ts';
@@ -126,7 +127,13 @@ export function secondFactorRoutes(
       }
       try {
         const done = await run(req, tenant, session, raw, reply);
-        if (typeof done === 'string') return form ? reply.redirect(done, 303) : { redirect: done };
+        if (typeof done === 'string') {
+          if (!form) return { redirect: done };
+          // On to an app's request by a new navigation (see renderContinuePage: form-action 'self').
+          return done.startsWith(`/${tenant.slug}/signin/continue?`)
+            ? reply.type('text/html; charset=utf-8').send(renderContinuePage(done))
+            : reply.redirect(done, 303);
+        }
         return form ? reply.redirect(pageAddress(tenant, w, true), 303) : reply.status(202).send(done);
       } catch (err) {
         if (!form) throw err;
