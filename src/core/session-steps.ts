@@ -63,9 +63,9 @@ export function amrOf(steps: readonly SessionStep[]): string[] {
   }
   if (kinds.size >= 2) amr.add('mfa');
   // Passkey values first (when present), as apps that read only the first value expect.
-  const order = ['pop', 'hwk', 'swk', 'user', 'fido', 'pwd', 'otp', 'mfa'];
-  return [...amr].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  return AMR_ORDER.filter((v) => amr.has(v));
 }
+const AMR_ORDER = ['pop', 'hwk', 'swk', 'user', 'fido', 'pwd', 'otp', 'mfa'];
 
 /** When the user last authenticated (OIDC auth_time): the newest step, epoch milliseconds; 0 for no step. */
 export function authTimeOf(steps: readonly SessionStep[]): number {

@@ -1,5 +1,6 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { Db } from './db.ts';
+import { hotInsert } from './hot-insert.ts';
 import type { ChallengesTable } from './schema.ts';
 
 export type ChallengePurpose = 'registration' | 'authentication';
@@ -33,21 +34,19 @@ const toChallenge = (r: Row): Challenge => ({
 });
 
 export async function insertChallenge(db: Db, c: Challenge): Promise<void> {
-  await db
-    .insertInto('challenges')
-    .values({
-      id: c.id,
-      tenant_id: c.tenantId,
-      purpose: c.purpose,
-      challenge: c.challenge,
-      user_id: c.userId,
-      session_id: c.sessionId,
-      data: JSON.stringify(c.data),
-      created_at: c.createdAt,
-      expires_at: c.expiresAt,
-      used_at: null,
-    })
-    .execute();
+  // On the sign-in's hot path: compiled once, then only executed.
+  await hotInsert(db, 'challenges', {
+    id: c.id,
+    tenant_id: c.tenantId,
+    purpose: c.purpose,
+    challenge: c.challenge,
+    user_id: c.userId,
+    session_id: c.sessionId,
+    data: JSON.stringify(c.data),
+    created_at: c.createdAt,
+    expires_at: c.expiresAt,
+    used_at: null,
+  } satisfies Insertable<ChallengesTable>);
 }
 
 export async function findChallenge(

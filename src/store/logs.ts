@@ -1,5 +1,7 @@
+import type { Insertable } from 'kysely';
 import { parseSignInFacts, type SignInConditionalAccessFacts, serializeSignInFacts } from '../core/sign-in-facts.ts';
 import type { Db } from './db.ts';
+import { hotInsert } from './hot-insert.ts';
 import type { Database } from './schema.ts';
 
 export interface SignInRecord {
@@ -23,26 +25,26 @@ export interface SignInRecord {
 }
 
 export async function insertSignIn(db: Db, r: SignInRecord): Promise<void> {
-  await db
-    .insertInto('sign_ins')
-    .values({
-      id: r.id,
-      tenant_id: r.tenantId,
-      created_at: r.createdAt,
-      user_id: r.userId,
-      user_principal_name: r.userPrincipalName,
-      app_id: r.appId,
-      method: r.method,
-      result: r.result,
-      error_code: r.errorCode,
-      detail: JSON.stringify(r.detail),
-      ip: r.ip,
-      user_agent: r.userAgent,
-      correlation_id: r.correlationId ?? null,
-      session_id: r.sessionId ?? null,
-      conditional_access: r.conditionalAccess ? serializeSignInFacts(r.conditionalAccess) : null,
-    })
-    .execute();
+  const row: Insertable<Database['sign_ins']> = {
+    id: r.id,
+    tenant_id: r.tenantId,
+    created_at: r.createdAt,
+    user_id: r.userId,
+    user_principal_name: r.userPrincipalName,
+    app_id: r.appId,
+    method: r.method,
+    result: r.result,
+    error_code: r.errorCode,
+    detail: JSON.stringify(r.detail),
+    ip: r.ip,
+    user_agent: r.userAgent,
+    // Left out when absent (the column's default is null): the hot path's statement stays as short as before.
+    ...(r.correlationId ? { correlation_id: r.correlationId } : {}),
+    ...(r.sessionId ? { session_id: r.sessionId } : {}),
+    ...(r.conditionalAccess ? { conditional_access: serializeSignInFacts(r.conditionalAccess) } : {}),
+  };
+  // On the passkey sign-in's hot path: compiled once, then only executed.
+  await hotInsert(db, 'sign_ins', row);
 }
 
 /** Sign-in log retention: rows older than `before` go (the audit log is kept). */

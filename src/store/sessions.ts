@@ -1,6 +1,7 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import { type SessionStep, stepsFromLegacyAmr } from '../core/session-steps.ts';
 import type { Db } from './db.ts';
+import { hotInsert } from './hot-insert.ts';
 import type { SessionsTable } from './schema.ts';
 
 export interface Session {
@@ -39,21 +40,19 @@ function stepsOf(r: Row): SessionStep[] {
 }
 
 export async function insertSession(db: Db, s: Session): Promise<void> {
-  await db
-    .insertInto('sessions')
-    .values({
-      id: s.id,
-      tenant_id: s.tenantId,
-      user_id: s.userId,
-      created_at: s.createdAt,
-      auth_time: s.authTime,
-      amr: JSON.stringify(s.amr),
-      strong_auth_at: s.strongAuthAt,
-      expires_at: s.expiresAt,
-      revoked_at: null,
-      steps: JSON.stringify(s.steps),
-    })
-    .execute();
+  // On the sign-in's hot path: compiled once, then only executed.
+  await hotInsert(db, 'sessions', {
+    id: s.id,
+    tenant_id: s.tenantId,
+    user_id: s.userId,
+    created_at: s.createdAt,
+    auth_time: s.authTime,
+    amr: JSON.stringify(s.amr),
+    strong_auth_at: s.strongAuthAt,
+    expires_at: s.expiresAt,
+    revoked_at: null,
+    steps: JSON.stringify(s.steps),
+  } satisfies Insertable<SessionsTable>);
 }
 
 export async function findLiveSession(db: Db, tenantId: string, id: string, now: number): Promise<Session | undefined> {
