@@ -1,11 +1,12 @@
 // The body of Graph's What If (POST identity/conditionalAccess/evaluate, graph.md §5.2) read into the facts the
 // evaluation takes. What Signet cannot judge (service principals, device platforms, risk, country, device details,
 // authentication flows, the register-device action) is refused by name rather than silently ignored. Pure.
-import { isIP } from 'node:net';
+
 import { z } from 'zod';
 import { USER_ACTIONS } from './ca-conditions.ts';
 import { AUTH_CONTEXT_ID, type Judged } from './ca-policy-schemas.ts';
 import type { ErrorCode } from './errors.ts';
+import { isIpAddress } from './named-locations.ts';
 
 export interface WhatIfRequest {
   userId: string;
@@ -42,7 +43,7 @@ const body = z.strictObject({
     clientAppType: z.enum(['browser', 'mobileAppsAndDesktopClients']).optional(),
     ipAddress: z
       .string()
-      .refine((s) => isIP(s) !== 0, 'must be an IPv4 or IPv6 address')
+      .refine((s) => isIpAddress(s), 'must be an IPv4 or IPv6 address')
       .nullable()
       .optional(),
   }),
