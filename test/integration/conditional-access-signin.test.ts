@@ -224,6 +224,38 @@ describe.each(engines)('Conditional Access at sign-in on %s', (engine) => {
     if (after.at === 'page') expect(after.html).toContain('CA_PASSKEY_MODEL_NOT_ALLOWED');
   });
 
+  it('refuses an essential acr Signet does not know, with its code, and the app gets no code', async () => {
+    const who = await person({ passkey: true });
+    await signedInWithPassword(who);
+    const claims = JSON.stringify({ id_token: { acr: { essential: true, value: 'urn:example:unknown' } } });
+    const { end } = await authorize(who, openApp, { claims });
+    if (end.at === 'app') throw new Error('the app was answered');
+    expect(end.status).toBe(400);
+    expect(end.html).toContain('OIDC_ACR_UNSUPPORTED');
+  });
+
+  it('blocks a signed-in user where a block policy applies, naming the refusal, and logs it', async () => {
+    const app = await createApp(server.ctx, tenant, { name: 'Closed', redirectUris: [redirect()], publicClient: true });
+    const closed = await rpConfig(server, tenant, app.app.id);
+    await createPolicy(server.ctx, tenant, localOperator(tenant.id), {
+      displayName: 'Closed app: block',
+      state: 'enabled',
+      conditions: {
+        users: { includeUsers: ['All'] },
+        applications: { includeApplications: [app.app.id] },
+        clientAppTypes: ['all'],
+      },
+      grantControls: { operator: 'OR', builtInControls: ['block'] },
+    });
+    const who = await person({ passkey: true });
+    await signedInWithPassword(who);
+    const { end } = await authorize(who, closed);
+    if (end.at === 'app') throw new Error('the app was answered');
+    expect(end.status).toBe(403);
+    expect(end.html).toContain('CA_ACCESS_BLOCKED');
+    expect((await logOf(who.user)).map((e) => e.errorCode)).toContain('CA_ACCESS_BLOCKED');
+  });
+
   it('answers prompt=none with interaction_required when the session lacks the step, never a code', async () => {
     const who = await person({ passkey: true });
     await signedInWithPassword(who);
