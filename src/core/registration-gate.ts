@@ -13,7 +13,8 @@ export interface RegistrationContext {
   user: UserScope & { enabled: boolean };
   /** When the session last proved a strong factor (passkey, TAP, MFA); null when never. */
   strongAuthAt: number | null;
-  passkeyCount: number;
+  /** Omitted when the caller judges the limit itself, under the user's row lock (finishing a registration). */
+  passkeyCount?: number;
   now: number;
 }
 
@@ -25,7 +26,7 @@ export function evaluateRegistrationGate(ctx: RegistrationContext): Decision {
   if (!ctx.config.isSelfServiceRegistrationAllowed) return deny('PASSKEY_SELF_SERVICE_DISABLED');
   if (!isStrongAuthFresh(ctx.strongAuthAt, ctx.now))
     return deny('PASSKEY_STRONG_AUTH_REQUIRED', { maxAgeSeconds: String(STRONG_AUTH_FRESHNESS_MS / 1000) });
-  if (ctx.passkeyCount >= ctx.config.passkeysPerUserLimit)
+  if (ctx.passkeyCount !== undefined && ctx.passkeyCount >= ctx.config.passkeysPerUserLimit)
     return deny('PASSKEY_LIMIT_REACHED', { limit: String(ctx.config.passkeysPerUserLimit) });
   return allow;
 }

@@ -5,6 +5,7 @@ import {
   type Challenge,
   type ChallengePurpose,
   consumeChallenge,
+  consumeChallengeByValue,
   findChallenge,
   insertChallenge,
 } from '../store/challenges.ts';
@@ -48,6 +49,23 @@ export async function takeChallenge(
   if (!issued || issued.usedAt !== null || !belongs(issued)) throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
   if (!(await consumeChallenge(ctx.db, tenantId, issued.id, ctx.now())))
     throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
+  if (ctx.now() > issued.expiresAt) throw new SignetError('WEBAUTHN_CHALLENGE_EXPIRED');
+  return issued;
+}
+
+/**
+ * Takes a challenge issued here for `purpose` to this browser session and its user, in one conditional write (the
+ * binding is part of it, so a challenge presented from another session is neither taken nor burned there).
+ */
+export async function takeSessionChallenge(
+  ctx: Ctx,
+  tenantId: string,
+  purpose: ChallengePurpose,
+  value: string,
+  bound: { sessionId: string; userId: string },
+): Promise<Challenge> {
+  const issued = await consumeChallengeByValue(ctx.db, tenantId, purpose, value, bound, ctx.now());
+  if (!issued) throw new SignetError('WEBAUTHN_CHALLENGE_UNKNOWN');
   if (ctx.now() > issued.expiresAt) throw new SignetError('WEBAUTHN_CHALLENGE_EXPIRED');
   return issued;
 }

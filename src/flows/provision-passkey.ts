@@ -14,7 +14,7 @@ import { evaluateProvisioningGate } from '../core/provisioning-gate.ts';
 import { evaluateRegistrationGate } from '../core/registration-gate.ts';
 import { findApp } from '../store/apps.ts';
 import { type Challenge, insertChallenge } from '../store/challenges.ts';
-import type { Passkey } from '../store/passkeys.ts';
+import { listPasskeys, type Passkey } from '../store/passkeys.ts';
 import { roleNamesOf } from '../store/role-assignments.ts';
 import { findLiveSession, type Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
@@ -103,11 +103,12 @@ export async function beginGraphRegistration(
   timeoutMinutes: number,
 ): Promise<GraphCreationOptions> {
   const r = await resolve(ctx, tenant, who);
-  const f = await loadGateFacts(ctx, tenant, r.user.id);
+  const f = await loadGateFacts(ctx, tenant, r.user);
   const now = ctx.now();
   const gate = gateOf(who, f, r, now);
   if (!gate.ok) throw new SignetError(gate.code, gate.detail);
-  const options = await registrationOptionsFor(ctx, tenant, f, new Uint8Array(ctx.randomBytes(32)));
+  const existing = await listPasskeys(ctx.db, tenant.id, r.user.id);
+  const options = await registrationOptionsFor(ctx, tenant, f, existing, new Uint8Array(ctx.randomBytes(32)));
   const challengeExpiresAt = now + timeoutMinutes * 60_000;
   // Bound to the user and to this path (and for /me to the token's session); no browser session of the pages.
   await insertChallenge(ctx.db, {
@@ -164,7 +165,7 @@ export async function finishGraphRegistration(
   if (!judged.ok) throw new SignetError(judged.code, judged.detail);
   const verified = await verifyCeremony(ctx, response, clientData, issued, allowedCeremonyOrigins(origins));
   // 5. The gate still holds, judged as of when the ceremony began.
-  const f = await loadGateFacts(ctx, tenant, r.user.id);
+  const f = await loadGateFacts(ctx, tenant, r.user);
   const gate = gateOf(who, f, r, issued.createdAt);
   if (!gate.ok) throw new SignetError(gate.code, gate.detail);
   // 6–7. The model and the user's passkey profiles; store (limit under the user's lock) and audit, naming who.

@@ -16,39 +16,53 @@ import { countPasskeys, insertPasskey, listPasskeys, type Passkey } from '../sto
 import { passkeyMethodConfigOf } from '../store/policy-cache.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
-import { findUserById, groupIdsOf, lockUserForUpdate } from '../store/users.ts';
+import { findUserById, groupIdsOf, lockUserForUpdate, type User } from '../store/users.ts';
 import { type ClientData, checkClientData, decodeClientData } from '../webauthn/client-data.ts';
 import { buildRegistrationOptions, type VerifiedRegistration, verifyRegistration } from '../webauthn/registration.ts';
 import { parseRegistrationResponse, type RegistrationResponse } from '../webauthn/response-shape.ts';
-import { issueChallenge, takeChallenge } from './challenges.ts';
+import { issueChallenge, takeSessionChallenge } from './challenges.ts';
 import type { Ctx } from './context.ts';
 import { compromiseDetail, metadataCurrent } from './metadata-service.ts';
 
-/** What the gate and the options are judged on: the user, their groups, the method's policy, their passkeys. */
-export async function loadGateFacts(ctx: Ctx, tenant: Tenant, userId: string) {
-  const user = await findUserById(ctx.db, tenant.id, userId);
-  if (!user) throw new SignetError('SESSION_REQUIRED');
-  const [config, passkeyCount] = await Promise.all([
-    passkeyMethodConfigOf(ctx, tenant.id),
-    countPasskeys(ctx.db, tenant.id, user.id),
-  ]);
+/** Whom the policy is judged for: the user (read with the session or the caller's token), their groups, the policy. */
+export async function loadRegistrationScope(ctx: Ctx, tenant: Tenant, user: User) {
+  const config = await passkeyMethodConfigOf(ctx, tenant.id);
   // As at sign-in: the user's groups are read only when a target names a group (targetsAnyGroup).
   const groupIds = targetsAnyGroup(config) ? await groupIdsOf(ctx.db, tenant.id, user.id) : [];
-  return { user, scope: { userId: user.id, groupIds, enabled: user.enabled }, config, passkeyCount };
+  return { user, scope: { userId: user.id, groupIds, enabled: user.enabled }, config };
+}
+export type RegistrationScope = Awaited<ReturnType<typeof loadRegistrationScope>>;
+
+/** The session's user: `known` when the caller read it with the session (the routes do), else read now. */
+async function sessionUser(ctx: Ctx, tenant: Tenant, session: Session, known: User | undefined): Promise<User> {
+  if (known?.id === session.userId) return known;
+  const user = await findUserById(ctx.db, tenant.id, session.userId);
+  if (!user) throw new SignetError('SESSION_REQUIRED');
+  return user;
+}
+
+/** What the gate is judged on: the scope, and how many passkeys the user has. */
+export async function loadGateFacts(ctx: Ctx, tenant: Tenant, user: User) {
+  const [scope, passkeyCount] = await Promise.all([
+    loadRegistrationScope(ctx, tenant, user),
+    countPasskeys(ctx.db, tenant.id, user.id),
+  ]);
+  return { ...scope, passkeyCount };
 }
 export type GateFacts = Awaited<ReturnType<typeof loadGateFacts>>;
 
 /**
  * The options for this user (shared with admin provisioning, flows/provision-passkey.ts): the tenant's RP ID,
- * the user's opaque handle, their passkeys excluded, resident key and UV required, attestation per profile.
+ * the user's opaque handle, their passkeys (`existing`) excluded, resident key and UV required, attestation per
+ * profile.
  */
 export async function registrationOptionsFor(
   ctx: Ctx,
   tenant: Tenant,
-  f: GateFacts,
+  f: RegistrationScope,
+  existing: readonly Passkey[],
   challenge: Uint8Array<ArrayBuffer>,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
-  const existing = await listPasskeys(ctx.db, tenant.id, f.user.id);
   return buildRegistrationOptions({
     rpId: ctx.config.rpId,
     rpName: tenant.displayName,
@@ -65,22 +79,28 @@ export async function beginPasskeyRegistration(
   ctx: Ctx,
   tenant: Tenant,
   session: Session,
+  known?: User,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
-  // 1–4. Method on and targeting the user, self-service, a strong sign-in within 5 minutes, the limit.
-  const f = await loadGateFacts(ctx, tenant, session.userId);
+  const user = await sessionUser(ctx, tenant, session, known);
+  // 1–4. Method on and targeting the user, self-service, a strong sign-in within 5 minutes, the limit (counted
+  // from the passkeys the options exclude).
+  const [f, existing] = await Promise.all([
+    loadRegistrationScope(ctx, tenant, user),
+    listPasskeys(ctx.db, tenant.id, user.id),
+  ]);
   const now = ctx.now();
   const gate = evaluateRegistrationGate({
     config: f.config,
     user: f.scope,
     strongAuthAt: session.strongAuthAt,
-    passkeyCount: f.passkeyCount,
+    passkeyCount: existing.length,
     now,
   });
   if (!gate.ok) throw new SignetError(gate.code, gate.detail);
 
   const challenge = new Uint8Array(ctx.randomBytes(32));
-  const options = await registrationOptionsFor(ctx, tenant, f, challenge);
-  await issueChallenge(ctx, tenant.id, 'registration', options.challenge, { userId: f.user.id, sessionId: session.id });
+  const options = await registrationOptionsFor(ctx, tenant, f, existing, challenge);
+  await issueChallenge(ctx, tenant.id, 'registration', options.challenge, { userId: user.id, sessionId: session.id });
   return options;
 }
 
@@ -89,27 +109,25 @@ export async function finishPasskeyRegistration(
   tenant: Tenant,
   session: Session,
   body: { credential: unknown; name?: string },
+  known?: User,
 ): Promise<Passkey> {
   // 1. The response has the shape of a WebAuthn registration response.
   const response = parseRegistrationResponse(body.credential);
   // 2. Its challenge was issued to this session for a registration, once, and is still fresh.
   const clientData = decodeClientData(response.response.clientDataJSON);
-  const issued = await takeChallenge(
-    ctx,
-    tenant.id,
-    'registration',
-    clientData.challenge,
-    (c) => c.sessionId === session.id && c.userId === session.userId,
-  );
+  const issued = await takeSessionChallenge(ctx, tenant.id, 'registration', clientData.challenge, {
+    sessionId: session.id,
+    userId: session.userId,
+  });
   // 3–4. Client data (exact origin), then the library's checks.
   const verified = await verifyCeremony(ctx, response, clientData, issued, [ctx.config.origin]);
-  // 5. The gate still holds (user enabled, method targeted, limit), judged as of when the ceremony began.
-  const f = await loadGateFacts(ctx, tenant, session.userId);
+  // 5. The gate still holds (user enabled, method targeted), judged as of when the ceremony began; the limit is
+  // judged in step 7, under the user's row lock.
+  const f = await loadRegistrationScope(ctx, tenant, await sessionUser(ctx, tenant, session, known));
   const gate = evaluateRegistrationGate({
     config: f.config,
     user: f.scope,
     strongAuthAt: session.strongAuthAt,
-    passkeyCount: f.passkeyCount,
     now: issued.createdAt,
   });
   if (!gate.ok) throw new SignetError(gate.code, gate.detail);
@@ -152,7 +170,7 @@ export async function verifyCeremony(
  * type, attestation (a chain to a root metadata gives for the AAGUID, judged against metadata that is not past
  * its nextUpdate: REL-14), key restrictions.
  */
-export function assertModelAndProfileAllow(ctx: Ctx, verified: VerifiedRegistration, f: GateFacts): void {
+export function assertModelAndProfileAllow(ctx: Ctx, verified: VerifiedRegistration, f: RegistrationScope): void {
   const compromised = ctx.metadata.compromiseOf(verified.aaguid);
   if (compromised) throw new SignetError('PASSKEY_AUTHENTICATOR_COMPROMISED', compromiseDetail(compromised));
   const model = ctx.metadata.nameOf(verified.aaguid);
@@ -183,7 +201,7 @@ export function assertModelAndProfileAllow(ctx: Ctx, verified: VerifiedRegistrat
 export async function storeRegisteredPasskey(
   ctx: Ctx,
   tenant: Tenant,
-  f: GateFacts,
+  f: RegistrationScope,
   verified: VerifiedRegistration,
   name: string | undefined,
   actor: Pick<AuditRecord, 'actorType' | 'actorId'>,

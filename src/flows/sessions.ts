@@ -96,12 +96,18 @@ export async function sessionFromToken(
   return findLiveSession(ctx.db, tenantId, tokenId(token), ctx.now());
 }
 
+/** A live session and its user, read together. */
+export interface LiveSession {
+  session: Session;
+  user: User;
+}
+
 /** A live session whose user is still enabled (VULN-09), with that user; undefined otherwise. */
 export async function liveSessionOf(
   ctx: Ctx,
   tenantId: string,
   token: string | undefined,
-): Promise<{ session: Session; user: User } | undefined> {
+): Promise<LiveSession | undefined> {
   const session = await sessionFromToken(ctx, tenantId, token);
   if (!session) return undefined;
   const user = await findUserById(ctx.db, tenantId, session.userId);

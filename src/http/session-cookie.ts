@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { SignetError } from '../core/errors.ts';
 import type { Ctx } from '../flows/context.ts';
-import { liveSessionOf } from '../flows/sessions.ts';
+import { type LiveSession, liveSessionOf } from '../flows/sessions.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
 
@@ -41,9 +41,14 @@ export async function currentSession(ctx: Ctx, req: FastifyRequest, tenant: Tena
 }
 
 export async function requireSession(ctx: Ctx, req: FastifyRequest, tenant: Tenant): Promise<Session> {
-  const s = await currentSession(ctx, req, tenant);
-  if (!s) throw new SignetError('SESSION_REQUIRED');
-  return s;
+  return (await requireLiveSession(ctx, req, tenant)).session;
+}
+
+/** The request's live session with its (enabled) user, or SESSION_REQUIRED. */
+export async function requireLiveSession(ctx: Ctx, req: FastifyRequest, tenant: Tenant): Promise<LiveSession> {
+  const live = await liveSessionOf(ctx, tenant.id, sessionToken(req, ctx.config, tenant));
+  if (!live) throw new SignetError('SESSION_REQUIRED');
+  return live;
 }
 
 /**

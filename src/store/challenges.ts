@@ -77,6 +77,32 @@ export async function consumeChallenge(db: Db, tenantId: string, id: string, at:
   return Number(r.numUpdatedRows) === 1;
 }
 
+/**
+ * Consumes the challenge with this value issued to this session and user, and returns it, in one conditional
+ * write: of any number of racing callers, exactly one gets it; undefined when it is unknown, used, or another's.
+ */
+export async function consumeChallengeByValue(
+  db: Db,
+  tenantId: string,
+  purpose: ChallengePurpose,
+  challenge: string,
+  bound: { sessionId: string; userId: string },
+  at: number,
+): Promise<Challenge | undefined> {
+  const r = await db
+    .updateTable('challenges')
+    .set({ used_at: at })
+    .where('tenant_id', '=', tenantId)
+    .where('purpose', '=', purpose)
+    .where('challenge', '=', challenge)
+    .where('session_id', '=', bound.sessionId)
+    .where('user_id', '=', bound.userId)
+    .where('used_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  return r && toChallenge(r);
+}
+
 /** Expired challenges are useless after their lifetime; keep the table small. */
 export async function purgeChallenges(db: Db, before: number): Promise<number> {
   const r = await db.deleteFrom('challenges').where('expires_at', '<', before).executeTakeFirst();

@@ -1,6 +1,7 @@
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { AttestationTrust } from '../core/passkey-profile.ts';
 import type { Db } from './db.ts';
+import { hotInsert } from './hot-insert.ts';
 import type { PasskeysTable } from './schema.ts';
 
 export interface Passkey {
@@ -48,27 +49,25 @@ const toPasskey = (r: Row): Passkey => ({
 });
 
 export async function insertPasskey(db: Db, p: Passkey): Promise<void> {
-  await db
-    .insertInto('passkeys')
-    .values({
-      id: p.id,
-      tenant_id: p.tenantId,
-      user_id: p.userId,
-      credential_id: p.credentialId,
-      public_key: p.publicKey,
-      alg: p.alg,
-      counter: p.counter,
-      aaguid: p.aaguid,
-      transports: JSON.stringify(p.transports),
-      backup_eligible: p.backupEligible ? 1 : 0,
-      backup_state: p.backupState ? 1 : 0,
-      attestation_format: p.attestationFormat,
-      attestation_trust: p.attestationTrust,
-      display_name: p.displayName,
-      created_at: p.createdAt,
-      last_used_at: p.lastUsedAt,
-    })
-    .execute();
+  // On the registration's hot path: compiled once, then only executed.
+  await hotInsert(db, 'passkeys', {
+    id: p.id,
+    tenant_id: p.tenantId,
+    user_id: p.userId,
+    credential_id: p.credentialId,
+    public_key: p.publicKey,
+    alg: p.alg,
+    counter: p.counter,
+    aaguid: p.aaguid,
+    transports: JSON.stringify(p.transports),
+    backup_eligible: p.backupEligible ? 1 : 0,
+    backup_state: p.backupState ? 1 : 0,
+    attestation_format: p.attestationFormat,
+    attestation_trust: p.attestationTrust,
+    display_name: p.displayName,
+    created_at: p.createdAt,
+    last_used_at: p.lastUsedAt,
+  } satisfies Insertable<PasskeysTable>);
 }
 
 export async function listPasskeys(db: Db, tenantId: string, userId: string): Promise<Passkey[]> {

@@ -91,7 +91,8 @@ export async function verifyRegistration(i: {
   const parts = attestationParts(attestationObject);
   // WebAuthn §7.1: the credential key's algorithm is one that was offered, and the key is one Signet trusts
   // (key-strength.ts) — judged before the attestation statement, whose self-signature that key would check.
-  if (parts?.credentialKey) assertAcceptableKey(parts.credentialKey, i.algs ?? SUPPORTED_ALGS);
+  const judged = parts?.credentialKey;
+  const judgedAlg = judged ? assertAcceptableKey(judged, i.algs ?? SUPPORTED_ALGS) : undefined;
   if (parts) assertCanonicalAttestationSignature(parts);
   let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
@@ -122,8 +123,12 @@ export async function verifyRegistration(i: {
       reason: 'differs from the attested credential id',
     });
   const publicKey = info.credential.publicKey;
-  // The key the library read is the one judged above (the same bytes, unless authData was unreadable to us).
-  const alg = assertAcceptableKey(publicKey, i.algs ?? SUPPORTED_ALGS);
+  // The key the library read is the one judged above (the same bytes, unless authData was unreadable to us):
+  // judged again only if it is not.
+  const alg =
+    judged && judgedAlg !== undefined && sameBytes(judged, publicKey)
+      ? judgedAlg
+      : assertAcceptableKey(publicKey, i.algs ?? SUPPORTED_ALGS);
   const trust = await attestationTrustOf(info.attestationObject, info.aaguid, i.metadata);
   return {
     credentialId: info.credential.id,
@@ -184,6 +189,10 @@ function assertCanonicalAttestationSignature({ fmt, sig, alg }: AttestationParts
   const sigAlg = fmt === 'fido-u2f' ? -7 : typeof alg === 'number' ? alg : undefined;
   if (sigAlg !== undefined && !isCanonicalSignature(sigAlg, sig))
     throw new SignetError('WEBAUTHN_ATTESTATION_INVALID', { reason: 'attestation signature is not canonical DER' });
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
 function coseAlgOf(publicKey: Uint8Array<ArrayBuffer>): number {

@@ -371,7 +371,7 @@ describe.each(engines)('passkey ceremony security on %s', (engine) => {
       expect(await w.passkeysOf(user)).toHaveLength(1);
     });
 
-    it("refuses a challenge issued to another session or another user's session", async () => {
+    it("refuses a challenge issued to another session or another user's session, and they do not burn it", async () => {
       const w = await world();
       const alice = await w.user();
       const bob = await w.user();
@@ -387,6 +387,12 @@ describe.each(engines)('passkey ceremony security on %s', (engine) => {
       ).toBe('WEBAUTHN_CHALLENGE_UNKNOWN');
       await expectNothingRegistered(w, alice);
       await expectNothingRegistered(w, bob);
+      // Presented from elsewhere, the challenge is still its own session's to answer, once.
+      const mine = await finishPasskeyRegistration(h.ctx, w.tenant, aliceSession, { credential });
+      expect(mine.userId).toBe(alice.id);
+      expect(await refusal(finishPasskeyRegistration(h.ctx, w.tenant, aliceSession, { credential }))).toBe(
+        'WEBAUTHN_CHALLENGE_UNKNOWN',
+      );
     });
 
     it('refuses a sign-in challenge answered as a registration', async () => {

@@ -14,7 +14,7 @@ import { renderAccountPage, renderDeletePasskeyPage } from '../../web/pages/acco
 import { type Metrics, measured } from '../metrics.ts';
 import { formFields, isFormPost, parseBody } from '../parse.ts';
 import { refusalForPage } from '../plugins/errors.ts';
-import { assertSameOrigin, currentSession, requireSession } from '../session-cookie.ts';
+import { assertSameOrigin, currentSession, requireLiveSession, requireSession } from '../session-cookie.ts';
 import type { TenantResolver } from '../tenants.ts';
 
 // The app's sign-in request (OIDC interaction uid) from the campaign's "Set up now", checked as signin.ts checks uid.
@@ -190,17 +190,17 @@ export function accountRoutes(app: FastifyInstance, s: { ctx: Ctx; metrics: Metr
   app.post('/:tenant/account/passkeys/options', async (req) => {
     assertSameOrigin(req, ctx.config);
     const tenant = await tenants.ordinaryFromRequest(req);
-    const session = await requireSession(ctx, req, tenant);
-    return measured(metrics, 'register-options', () => beginPasskeyRegistration(ctx, tenant, session));
+    const live = await requireLiveSession(ctx, req, tenant);
+    return measured(metrics, 'register-options', () => beginPasskeyRegistration(ctx, tenant, live.session, live.user));
   });
 
   app.post('/:tenant/account/passkeys/verify', async (req, reply) => {
     assertSameOrigin(req, ctx.config);
     const tenant = await tenants.ordinaryFromRequest(req);
-    const session = await requireSession(ctx, req, tenant);
+    const live = await requireLiveSession(ctx, req, tenant);
     const body = parseBody(verifyBody, req.body);
     const passkey = await measured(metrics, 'register-passkey', () =>
-      finishPasskeyRegistration(ctx, tenant, session, body),
+      finishPasskeyRegistration(ctx, tenant, live.session, body, live.user),
     );
     return reply.status(201).send(viewPasskey(ctx, passkey));
   });
