@@ -32,7 +32,7 @@ export function keyObjectOf(publicKey: string, alg: number, opts: { cache: boole
 }
 
 const rpIdHashes = new Map<string, Buffer>();
-function rpIdHashOf(rpId: string): Buffer {
+export function rpIdHashOf(rpId: string): Buffer {
   let h = rpIdHashes.get(rpId);
   if (!h) {
     h = createHash('sha256').update(rpId).digest();

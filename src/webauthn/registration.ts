@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import {
   generateRegistrationOptions,
   type PublicKeyCredentialCreationOptionsJSON,
@@ -11,11 +12,13 @@ import {
 } from '@simplewebauthn/server/helpers';
 import { SignetError } from '../core/errors.ts';
 import type { AttestationTrust } from '../core/passkey-profile.ts';
+import { rpIdHashOf } from './assertion-verifier.ts';
 import { attestationTrustOf } from './attestation-trust.ts';
 import { assertSingleCborItem } from './cbor-shape.ts';
 import { mapWebAuthnError } from './error-map.ts';
 import { evaluateCredentialKey } from './key-strength.ts';
 import type { MetadataRegistry } from './metadata.ts';
+import { type DecodedAttestation, type RegistrationInfo, verifyRegistrationFast } from './registration-verifier.ts';
 import { libraryEnvelope, type RegistrationResponse } from './response-shape.ts';
 import { isCanonicalSignature } from './signature-encoding.ts';
 
@@ -86,49 +89,41 @@ export async function verifyRegistration(i: {
   algs?: number[];
   metadata: MetadataRegistry;
 }): Promise<VerifiedRegistration> {
+  const algs = i.algs ?? SUPPORTED_ALGS;
   const attestationObject = isoBase64URL.toBuffer(i.response.response.attestationObject);
   assertSingleCborItem(attestationObject, 'response.attestationObject');
   const parts = attestationParts(attestationObject);
   // WebAuthn §7.1: the credential key's algorithm is one that was offered, and the key is one Signet trusts
   // (key-strength.ts) — judged before the attestation statement, whose self-signature that key would check.
-  const judged = parts?.credentialKey;
-  const judgedAlg = judged ? assertAcceptableKey(judged, i.algs ?? SUPPORTED_ALGS) : undefined;
+  const judged = parts?.credentialKey && { bytes: parts.credentialKey, ...acceptableKey(parts.credentialKey, algs) };
   if (parts) assertCanonicalAttestationSignature(parts);
-  let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
-  try {
-    result = await verifyRegistrationResponse({
-      response: {
-        ...i.response,
-        ...libraryEnvelope(i.response),
-        response: {
-          ...i.response.response,
-          transports: i.response.response.transports as AuthenticatorTransport[] | undefined,
-        },
-      },
-      expectedChallenge: i.expectedChallenge,
-      expectedOrigin: i.origins,
-      expectedRPID: i.rpId,
-      requireUserVerification: i.requireUserVerification,
-      requireUserPresence: true,
-      supportedAlgorithmIDs: i.algs ?? SUPPORTED_ALGS,
-    });
-  } catch (err) {
-    throw mapWebAuthnError(err);
-  }
-  if (!result.verified) throw new SignetError('WEBAUTHN_ATTESTATION_INVALID');
-  const info = result.registrationInfo;
+  const challenge = challengeOf(i.response.response.clientDataJSON);
+  const info =
+    (parts &&
+      judged &&
+      challenge !== undefined &&
+      verifyRegistrationFast({
+        response: { ...i.response, rawId: i.response.rawId ?? i.response.id },
+        challenge,
+        expectedChallenge: i.expectedChallenge,
+        attestationObject,
+        decoded: parts.decoded,
+        credentialAlg: judged.alg,
+        credentialKey: judged.key,
+        rpIdHash: rpIdHashOf(i.rpId),
+        requireUserVerification: i.requireUserVerification,
+        now: Date.now(),
+      })) ||
+    (await verifiedByLibrary(i, algs));
   if (info.credential.id !== i.response.id)
     throw new SignetError('WEBAUTHN_RESPONSE_MALFORMED', {
       field: 'id',
       reason: 'differs from the attested credential id',
     });
   const publicKey = info.credential.publicKey;
-  // The key the library read is the one judged above (the same bytes, unless authData was unreadable to us):
-  // judged again only if it is not.
-  const alg =
-    judged && judgedAlg !== undefined && sameBytes(judged, publicKey)
-      ? judgedAlg
-      : assertAcceptableKey(publicKey, i.algs ?? SUPPORTED_ALGS);
+  // The key read from the statement is the one judged above (the same bytes, unless authData was unreadable to
+  // us): judged again only if it is not.
+  const alg = judged && sameBytes(judged.bytes, publicKey) ? judged.alg : acceptableKey(publicKey, algs).alg;
   const trust = await attestationTrustOf(info.attestationObject, info.aaguid, i.metadata);
   return {
     credentialId: info.credential.id,
@@ -145,11 +140,42 @@ export async function verifyRegistration(i: {
   };
 }
 
+/** Every statement the fast path does not take: the library's verifyRegistrationResponse, its errors mapped. */
+async function verifiedByLibrary(
+  i: Parameters<typeof verifyRegistration>[0],
+  algs: number[],
+): Promise<RegistrationInfo> {
+  let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+  try {
+    result = await verifyRegistrationResponse({
+      response: {
+        ...i.response,
+        ...libraryEnvelope(i.response),
+        response: {
+          ...i.response.response,
+          transports: i.response.response.transports as AuthenticatorTransport[] | undefined,
+        },
+      },
+      expectedChallenge: i.expectedChallenge,
+      expectedOrigin: i.origins,
+      expectedRPID: i.rpId,
+      requireUserVerification: i.requireUserVerification,
+      requireUserPresence: true,
+      supportedAlgorithmIDs: algs,
+    });
+  } catch (err) {
+    throw mapWebAuthnError(err);
+  }
+  if (!result.verified) throw new SignetError('WEBAUTHN_ATTESTATION_INVALID');
+  return result.registrationInfo;
+}
+
 interface AttestationParts {
   fmt: unknown;
   sig: unknown;
   alg: unknown;
   credentialKey: Uint8Array<ArrayBuffer> | undefined;
+  decoded: DecodedAttestation;
 }
 
 /** What our own checks need from the attestation object; undefined when the library will refuse it anyway. */
@@ -163,24 +189,30 @@ function attestationParts(attestationObject: Uint8Array<ArrayBuffer>): Attestati
     } catch {
       credentialKey = undefined; // the library refuses unreadable authenticator data, with its own message
     }
+    const attStmt = decoded.get('attStmt') as unknown;
     return {
       fmt: decoded.get('fmt'),
       sig: decoded.get('attStmt')?.get('sig'),
       alg: decoded.get('attStmt')?.get('alg'),
       credentialKey,
+      decoded: {
+        fmt: decoded.get('fmt'),
+        authData,
+        attStmt: attStmt instanceof Map ? (attStmt as Map<string, unknown>) : undefined,
+      },
     };
   } catch {
     return undefined; // the library refuses what cannot be decoded, with its own message
   }
 }
 
-/** The key's COSE algorithm was offered, and the key-strength rule accepts it; returns the algorithm. */
-function assertAcceptableKey(credentialKey: Uint8Array<ArrayBuffer>, offered: number[]): number {
+/** The key's COSE algorithm was offered, and the key-strength rule accepts it: the algorithm and the key. */
+function acceptableKey(credentialKey: Uint8Array<ArrayBuffer>, offered: number[]): { alg: number; key: KeyObject } {
   const alg = coseAlgOf(credentialKey);
   if (!offered.includes(alg)) throw new SignetError('WEBAUTHN_ALGORITHM_NOT_ALLOWED', { alg: String(alg) });
   const verdict = evaluateCredentialKey(credentialKey, alg);
   if (!verdict.ok) throw new SignetError(verdict.code, verdict.detail);
-  return alg;
+  return { alg, key: verdict.key };
 }
 
 /** The statement's ECDSA signature must be canonical DER too (WA-17): the library's parser ignores trailing bytes. */
@@ -189,6 +221,17 @@ function assertCanonicalAttestationSignature({ fmt, sig, alg }: AttestationParts
   const sigAlg = fmt === 'fido-u2f' ? -7 : typeof alg === 'number' ? alg : undefined;
   if (sigAlg !== undefined && !isCanonicalSignature(sigAlg, sig))
     throw new SignetError('WEBAUTHN_ATTESTATION_INVALID', { reason: 'attestation signature is not canonical DER' });
+}
+
+/** The client data's challenge; undefined when it has none to read (the library refuses it in its own words). */
+function challengeOf(clientDataJSON: string): string | undefined {
+  try {
+    const challenge = (JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as { challenge?: unknown })
+      .challenge;
+    return typeof challenge === 'string' ? challenge : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -150,6 +150,45 @@ export function getAttestationLeaf(aaguid: string, expired = false): Promise<Att
   return leaf;
 }
 
+/** An attestation certificate with these fields (for the checks of each field), signed by the process's root CA. */
+export async function customAttestationLeaf(o: {
+  subject?: string;
+  ca?: boolean;
+  notBefore?: number;
+  notAfter?: number;
+  /** The AAGUID extension's value; null leaves the extension out. */
+  aaguid?: string | null;
+  curve?: 'P-256' | 'P-384';
+}): Promise<AttestationCert> {
+  const root = await getRootCA();
+  const alg = { ...EC_ALG, namedCurve: o.curve ?? 'P-256' };
+  const keys = (await globalThis.crypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const now = Date.now();
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial(),
+    subject: o.subject ?? ATTESTATION_LEAF_SUBJECT,
+    issuer: root.cert.subject,
+    notBefore: new Date(o.notBefore ?? now - DAY),
+    notAfter: new Date(o.notAfter ?? now + 365 * DAY),
+    signingAlgorithm: EC_ALG,
+    publicKey: keys.publicKey,
+    signingKey: root.keys.privateKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(o.ca ?? false, undefined, true),
+      ...(o.aaguid === null
+        ? []
+        : [
+            new x509.Extension(
+              FIDO_AAGUID_OID,
+              false,
+              AsnSerializer.serialize(new OctetString(uuidToBytes(o.aaguid ?? '00000000-0000-0000-0000-000000000000'))),
+            ),
+          ]),
+    ],
+  });
+  return toAttestationCert(cert, keys);
+}
+
 /** Self-signed FIDO U2F attestation certificate (+ private key). */
 export function getU2FAttestation(): Promise<AttestationCert> {
   u2fPromise ??= (async () => {
