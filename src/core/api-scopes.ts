@@ -1,7 +1,7 @@
 // Scopes for an app's own API: an app of the tenant is also a resource server under `api://{its client id}`, as an
 // Entra app exposes `api://{appId}`. A scope `api://{id}/orders.read` (or `/.default`) makes the access token a JWT
 // for that audience carrying how the user signed in (acr, amr, auth_time, acrs) and `scp` with the names asked for;
-// what a name allows is the API's to decide. Pure: the token endpoint (src/oidc/provider.ts) checks the app exists.
+// what a name allows is the API's to decide. Pure: the token endpoint (oidc/resource-servers.ts) checks the app exists.
 
 const API = /^api:\/\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
 const NAME = /^[A-Za-z0-9._:-]{1,64}$/;

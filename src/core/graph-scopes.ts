@@ -1,6 +1,6 @@
 // Scopes as scripts written for Microsoft Graph ask for them: `https://graph.microsoft.com/.default`,
 // `https://graph.microsoft.com/User.Read.All`, `{public URL}/graph/.default` or a bare `User.Read.All` all name
-// Signet's Graph resource. Pure: the token endpoint (src/oidc/provider.ts) maps them before issuing.
+// Signet's Graph resource. Pure: the token endpoint (src/oidc/resource-servers.ts) maps them before issuing.
 import {
   type ApplicationPermission,
   canonicalDelegatedScope,

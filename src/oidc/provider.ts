@@ -1,30 +1,20 @@
 // One oidc-provider per tenant, at SPEC §3's Entra-shaped paths, issuer {public URL}/{tenant id}/v2.0.
 import { hkdfSync } from 'node:crypto';
 import Provider, { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
-import { apiResourceOf, apiScopesOf } from '../core/api-scopes.ts';
-import { roleTemplateIdsOf } from '../core/authorization.ts';
-import { contextsMet, signInClaimsOf } from '../core/authorization-request.ts';
 import { clientCorsAllowed } from '../core/client-cors.ts';
-import {
-  graphResource,
-  isGraphResource,
-  requestsGraph,
-  resolveApplicationScopes,
-  resolveDelegatedScopes,
-} from '../core/graph-scopes.ts';
 import { ACR_PHR, ACR_PHRH } from '../core/interaction-decision.ts';
 import { SIGNED_TOKEN_TTL_S } from '../core/signing-key-retirement.ts';
 import { MFA_STRENGTH_ID, PASSWORDLESS_MFA_STRENGTH_ID, PHISHING_RESISTANT_STRENGTH_ID } from '../core/strengths.ts';
 import { authenticateClientSecret } from '../flows/apps.ts';
 import type { Ctx } from '../flows/context.ts';
 import { loadPrivateJwks } from '../flows/signing-keys.ts';
-import { findApp } from '../store/apps.ts';
-import { roleNamesOf } from '../store/role-assignments.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserById } from '../store/users.ts';
 import { renderOAuthErrorPage } from '../web/pages/error.ts';
 import { escapeHtml, renderMessagePage } from '../web/pages/layout.ts';
 import { adapterFactory } from './adapter.ts';
+import { resourceServersOf } from './resource-servers.ts';
+import { accessTokenClaims, acrsAsked, type SignetStamps } from './token-claims.ts';
 
 export const OIDC_ROUTES = {
   authorization: '/oauth2/v2.0/authorize',
@@ -68,40 +58,8 @@ export interface ProviderHooks {
   ): Promise<boolean>;
 }
 
-/** The acrs claim for the ID token or userinfo when the claims parameter asked for it (met, or no code). */
-const acrsAsked = (asked: unknown) => {
-  const acrs = contextsMet({ id_token: asked });
-  return acrs.length ? { acrs } : {};
-};
-
 const sameList = (a: readonly string[] | undefined, b: readonly string[]) =>
   a !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
-
-/**
- * The Signet session (its row id, a hash: nothing to replay) that confirmed the sign-in behind a code exchange,
- * for the `signet_sid` claim of a delegated Graph token: the Graph API reads that session's strong sign-in time
- * where a decision needs it (the /me registration gate). Refreshed tokens do not carry it: their provider
- * session may since have been confirmed by a newer sign-in the app never asked for. Nor do the tokens of an app
- * that got its code silently (SSO) on a sign-in the user made for another app.
- */
-async function signetSessionBehind(k: KoaContextWithOIDC, token: unknown, accountId: string, clientId: string) {
-  const sessionUid = (token as { sessionUid?: string }).sessionUid;
-  if (k.oidc.params?.grant_type !== 'authorization_code' || !sessionUid) return undefined;
-  const session = await k.oidc.provider.Session.findByUid(sessionUid);
-  const stamped = session as unknown as SignetStamps | undefined;
-  const signet = stamped?.signetSession;
-  // Only the app the sign-in was made for: another app signed in silently (SSO) must not register a passkey of
-  // its own on the strength of a sign-in the user made for someone else.
-  const ownSignIn = stamped?.signetSignIns?.[clientId] === signet;
-  return session?.accountId === accountId && typeof signet === 'string' && ownSignIn ? signet : undefined;
-}
-
-/** What the provider session keeps of Signet's: the session confirming it, and the apps each sign-in was for. */
-interface SignetStamps {
-  signetSession?: string;
-  /** By client id: the Signet session whose sign-in the user made during that app's authorization request. */
-  signetSignIns?: Record<string, string>;
-}
 
 export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHooks) {
   const cookieKey = Buffer.from(hkdfSync('sha256', ctx.config.secret, tenant.id, 'oidc-cookies', 32)).toString(
@@ -174,33 +132,7 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
     });
     if (!allowed) throw new errors.InvalidGrant('a Conditional Access policy requires the user to sign in again');
   };
-  /**
-   * An app's own API as a resource server (core/api-scopes.ts): delegated tokens only, for an app of this tenant, a
-   * JWT with the API as its audience and the `api://…` scopes of the request, code or refresh token.
-   */
-  const apiResourceServer = async (
-    k: KoaContextWithOIDC,
-    target: { resource: string; appId: string },
-    params: Record<string, unknown>,
-  ) => {
-    if (params.grant_type === 'client_credentials')
-      throw new errors.InvalidTarget('an API of an app takes tokens for a signed-in user only');
-    if (!(await findApp(ctx.db, tenant.id, target.appId))) throw new errors.InvalidTarget();
-    const entities = k.oidc.entities as { AuthorizationCode?: { scope?: string }; RefreshToken?: { scope?: string } };
-    const source = params.scope ?? entities.AuthorizationCode?.scope ?? entities.RefreshToken?.scope ?? '';
-    const api = apiScopesOf(String(source).split(' ').filter(Boolean));
-    if (api.kind === 'invalid') throw new errors.InvalidScope(`${api.reason}: ${api.scope}`, api.scope);
-    return {
-      scope: api.kind === 'api' && api.resource === target.resource ? api.raw.join(' ') : '',
-      audience: target.resource,
-      accessTokenFormat: 'jwt' as const,
-      accessTokenTTL: SIGNED_TOKEN_TTL_S,
-      jwt: { sign: { alg: 'RS256' as const } },
-    };
-  };
-  // The application permissions a client-credentials request resolved to, for the token's `roles` claim.
-  const appRoles = new WeakMap<object, string[]>();
-  const graph = graphResource(ctx.config.origin);
+  const servers = resourceServersOf(ctx, tenant);
   const provider = new Provider(issuerOf(ctx, tenant), {
     adapter: adapterFactory(ctx, tenant.id),
     jwks: { keys: await loadPrivateJwks(ctx, tenant.id) },
@@ -261,53 +193,8 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
       // A refresh is a sign-in too: the policies in force now judge it, and a refusal ends the refresh token.
       if (token.kind === 'AccessToken' && k.oidc.params?.grant_type === 'refresh_token')
         await judgeRefresh(k, clientId);
-      // App-only tokens for the Graph resource look like Entra's: roles, tid, oid = sub = the app, no scope.
-      if (token.kind === 'ClientCredentials') {
-        const roles = appRoles.get(k);
-        if (!roles) return undefined;
-        return { roles, tid: tenant.id, oid: clientId, azp: clientId, appid: clientId, idtyp: 'app', ver: '2.0' };
-      }
-      // A signed-in user's token for the Graph resource, as Entra's: scp (the delegated scopes, `.default`
-      // resolved against what the app is granted now) and wids (the user's roles now), tid, oid = sub = the user.
-      const at = token as unknown as { accountId?: string; scope?: string; resourceServer?: { audience?: string } };
-      const from = k.oidc.entities as { AuthorizationCode?: object; RefreshToken?: object };
-      // A signed-in user's token for an app's API: how they signed in, and the scope names asked for (`scp`).
-      if (token.kind === 'AccessToken' && at.accountId && apiResourceOf(at.resourceServer?.audience ?? '')) {
-        const api = apiScopesOf(String(at.scope ?? '').split(' '));
-        return {
-          ...signInClaimsOf(from.AuthorizationCode ?? from.RefreshToken),
-          scp: api.kind === 'api' ? api.names.join(' ') : '',
-          tid: tenant.id,
-          oid: at.accountId,
-          azp: clientId,
-          ver: '2.0',
-        };
-      }
-      if (token.kind !== 'AccessToken' || at.resourceServer?.audience !== graph || !at.accountId) return undefined;
-      const [app, roleNames] = await Promise.all([
-        findApp(ctx.db, tenant.id, clientId),
-        roleNamesOf(ctx.db, tenant.id, at.accountId),
-      ]);
-      const requested = String(at.scope ?? '')
-        .split(' ')
-        .filter(Boolean);
-      const resolved = resolveDelegatedScopes(requested, app?.permissions ?? [], ctx.config.origin);
-      if (!resolved.ok) throw new errors.InvalidScope(`${resolved.reason}: ${resolved.scope}`, resolved.scope);
-      const wids = roleTemplateIdsOf(roleNames);
-      const signetSid = await signetSessionBehind(k, token, at.accountId, clientId);
-      return {
-        // How the user signed in, as the code or refresh token recorded it (RFC 9068 §2.2.1; Entra's acrs).
-        ...signInClaimsOf(from.AuthorizationCode ?? from.RefreshToken),
-        scp: resolved.scopes.join(' '),
-        ...(wids.length ? { wids } : {}),
-        ...(signetSid ? { signet_sid: signetSid } : {}),
-        tid: tenant.id,
-        oid: at.accountId,
-        azp: clientId,
-        appid: clientId,
-        idtyp: 'user',
-        ver: '2.0',
-      };
+      // Entra-shaped claims for Graph and API tokens (token-claims.ts).
+      return accessTokenClaims(ctx, tenant, k, token, clientId, servers.graph, servers.appRoles.get(k));
     },
     formats: {
       customizers: {
@@ -320,71 +207,8 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      // One resource server: Signet's Graph (`{public URL}/graph`, or Microsoft Graph's name for it), for the
-      // client credentials grant and for a signed-in user's code flow that asks for Graph scopes; JWT access
-      // tokens (RFC 9068) signed with the tenant's keys. An ID-token-only request names no resource: its access
-      // token stays the opaque one for userinfo.
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: (k, _client, oneOf) => {
-          if (oneOf) return oneOf;
-          const requested = String(k.oidc.params?.scope ?? '').split(' ');
-          const api = apiScopesOf(requested);
-          if (api.kind === 'invalid') throw new errors.InvalidScope(`${api.reason}: ${api.scope}`, api.scope);
-          if (k.oidc.params?.grant_type === 'client_credentials') {
-            if (api.kind === 'api')
-              throw new errors.InvalidTarget('an API of an app takes tokens for a signed-in user only');
-            return graph;
-          }
-          if (api.kind === 'api') {
-            if (requestsGraph(requested, ctx.config.origin))
-              throw new errors.InvalidScope('one resource per request: Graph or an API', api.raw[0]!);
-            return api.resource;
-          }
-          return requestsGraph(requested, ctx.config.origin) ? graph : (undefined as unknown as string);
-        },
-        // The code and refresh token keep the resource their authorization named (Graph, or an app's API).
-        useGrantedResource: () => true,
-        getResourceServerInfo: async (k, resource, client) => {
-          const params = k.oidc.params ?? {};
-          const target = apiResourceOf(resource);
-          if (target) return apiResourceServer(k, target, params);
-          if (!isGraphResource(resource, ctx.config.origin)) throw new errors.InvalidTarget();
-          if (params.grant_type !== 'client_credentials') {
-            // Delegated: the scopes of the authorization request, or of the code or refresh token being used.
-            const entities = k.oidc.entities as {
-              AuthorizationCode?: { scope?: string };
-              RefreshToken?: { scope?: string };
-            };
-            const source = params.scope ?? entities.AuthorizationCode?.scope ?? entities.RefreshToken?.scope ?? '';
-            const requested = String(source).split(' ').filter(Boolean);
-            // Only which raw scopes are Graph's and known matters here; `.default` is resolved when the token is made.
-            const resolved = resolveDelegatedScopes(requested, [], ctx.config.origin);
-            if (!resolved.ok) throw new errors.InvalidScope(`${resolved.reason}: ${resolved.scope}`, resolved.scope);
-            return {
-              scope: resolved.graphScopes.join(' '),
-              audience: graph,
-              accessTokenFormat: 'jwt',
-              accessTokenTTL: SIGNED_TOKEN_TTL_S,
-              jwt: { sign: { alg: 'RS256' } },
-            };
-          }
-          const app = await findApp(ctx.db, tenant.id, client.clientId);
-          const requested = String(params.scope ?? '')
-            .split(' ')
-            .filter(Boolean);
-          const resolved = resolveApplicationScopes(requested, app?.permissions ?? [], ctx.config.origin);
-          if (!resolved.ok) throw new errors.InvalidScope(`${resolved.reason}: ${resolved.scope}`, resolved.scope);
-          appRoles.set(k, resolved.roles);
-          return {
-            scope: resolved.graphScopes.join(' '),
-            audience: graph,
-            accessTokenFormat: 'jwt',
-            accessTokenTTL: SIGNED_TOKEN_TTL_S,
-            jwt: { sign: { alg: 'RS256' } },
-          };
-        },
-      },
+      // Signet's Graph and apps' own APIs, with JWT access tokens (resource-servers.ts).
+      resourceIndicators: servers.resourceIndicators,
       // The claims parameter (OIDC Core §5.5): an essential acr, and Entra's authentication-context challenge (acrs).
       claimsParameter: { enabled: true },
       // RFC 7009: an app revokes its own tokens only; another app's token is answered 200 and left alone, as a
