@@ -7,7 +7,6 @@
 // the sign-in log with its code.
 import { SignetError } from '../core/errors.ts';
 import { namesAnyGroup, targetsUser } from '../core/method-targets.ts';
-import type { Db } from '../store/db.ts';
 import {
   decoyPasswordHash,
   findPasswordCredential,
@@ -18,7 +17,7 @@ import {
 } from '../store/password-credentials.ts';
 import { methodPoliciesOf } from '../store/policy-cache.ts';
 import type { Tenant } from '../store/tenants.ts';
-import { findUserByName, groupIdsOf, type User } from '../store/users.ts';
+import { findUserByName, groupIdsOf } from '../store/users.ts';
 import type { Ctx } from './context.ts';
 import { type ClientInfo, recordSignIn } from './record-sign-in.ts';
 import { startSession } from './sessions.ts';

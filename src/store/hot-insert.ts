@@ -15,9 +15,9 @@ export async function hotInsert<DB, T extends keyof DB & string>(
   const key = `${dialect} ${table} ${columns.join(',')}`;
   let sql = compiled.get(key);
   if (sql === undefined) {
-    // biome-ignore lint/suspicious/noExplicitAny: the row is the table's insertable shape, checked by the caller's type.
     const q = db
       .insertInto(table)
+      // biome-ignore lint/suspicious/noExplicitAny: the row is the table's insertable shape, checked by the caller's type.
       .values(row as any)
       .compile();
     sql = q.sql;

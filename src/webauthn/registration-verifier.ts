@@ -183,7 +183,7 @@ function checkLeaf(leaf: LeafReading, aaguid: Uint8Array, now: number): void {
   if (OU !== 'Authenticator Attestation') refuse('WEBAUTHN_ATTESTATION_INVALID', 'certificate OU');
   if (!CN) refuse('WEBAUTHN_ATTESTATION_INVALID', 'certificate CN empty');
   if (!O) refuse('WEBAUTHN_ATTESTATION_INVALID', 'certificate O empty');
-  if (!C || C.length !== 2) refuse('WEBAUTHN_ATTESTATION_INVALID', 'certificate C not a two-letter code');
+  if (C?.length !== 2) refuse('WEBAUTHN_ATTESTATION_INVALID', 'certificate C not a two-letter code');
   if (leaf.basicConstraintsCA) refuse('WEBAUTHN_ATTESTATION_INVALID', 'certificate is a CA');
   if (leaf.version !== 2) refuse('WEBAUTHN_ATTESTATION_INVALID', 'certificate is not version 3');
   if (leaf.notBefore > now) refuse('WEBAUTHN_ATTESTATION_INVALID', 'certificate not yet valid');
