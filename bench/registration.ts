@@ -4,7 +4,6 @@
 // own process. Prints registrations per second, latency percentiles and the server's resident memory beside the
 // machine's raw ECDSA P-256 verifications per second on one core, measured in this run.
 //   npm run bench:registration -- [--users 2000] [--seconds 10] [--concurrency 16] [--attestation packed|none]
-//                                  [--processes 1]
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -30,11 +29,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     // `none`: the same ceremony without attestation (and a profile that does not enforce it), for comparison.
     attestation: { type: 'string', default: 'packed' },
-    // Server processes over the one SQLite file, as behind a load balancer; the loops take them in turn.
-    processes: { type: 'string', default: '1' },
   },
 });
-const PROCESSES = Number(values.processes);
 const PACKED = values.attestation !== 'none';
 const USERS = Number(values.users);
 const SECONDS = Number(values.seconds);
@@ -93,9 +89,8 @@ async function seed(dbUrl: string, dataDir: string): Promise<{ slug: string; use
   return { slug: tenant.slug, users };
 }
 
-async function post(server: number, path: string, cookie: string, body: unknown): Promise<unknown> {
-  // Every process serves the one public origin; the loop reaches its own process by its port.
-  const res = await fetch(`http://localhost:${PORT + server}${path}`, {
+async function post(path: string, cookie: string, body: unknown): Promise<unknown> {
+  const res = await fetch(`${ORIGIN}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', cookie, origin: ORIGIN },
     body: JSON.stringify(body),
@@ -111,20 +106,19 @@ async function load(slug: string, users: BenchUser[], seconds: number, concurren
   const deadline = performance.now() + seconds * 1000;
   let errors = 0;
   await Promise.all(
-    Array.from({ length: concurrency }, async (_, loop) => {
-      const server = loop % PROCESSES;
+    Array.from({ length: concurrency }, async () => {
       while (performance.now() < deadline) {
         const u = users[from.next++ % users.length]!;
         const t0 = performance.now();
         try {
-          const options = (await post(server, `/${slug}/account/passkeys/options`, u.cookie, {})) as Parameters<
+          const options = (await post(`/${slug}/account/passkeys/options`, u.cookie, {})) as Parameters<
             SoftAuthenticator['register']
           >[0];
           const credential = await new SoftAuthenticator({ aaguid: AAGUID, transports: ['usb'] }).register(options, {
             origin: ORIGIN,
             attestation: PACKED ? 'packed-x5c' : 'none',
           });
-          await post(server, `/${slug}/account/passkeys/verify`, u.cookie, { credential });
+          await post(`/${slug}/account/passkeys/verify`, u.cookie, { credential });
           latencies.push(performance.now() - t0);
         } catch (err) {
           if (errors++ === 0) console.error(String(err));
@@ -147,47 +141,39 @@ const dbUrl = `sqlite:${join(dir, 'signet.db')}`;
 console.log(`seeding ${USERS} users with a fresh strong sign-in, a metadata BLOB and a profile enforcing attestation…`);
 const { slug, users } = await seed(dbUrl, dir);
 const raw = rawP256VerifyPerSecond();
-const servers = Array.from({ length: PROCESSES }, (_, i) =>
-  fork(new URL('./bench-server.ts', import.meta.url).pathname, [], {
-    execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
-    env: {
-      ...process.env,
-      SIGNET_DATABASE_URL: dbUrl,
-      SIGNET_PUBLIC_URL: ORIGIN,
-      PORT: String(PORT + i),
-      SIGNET_DATA_DIR: dir,
-      SIGNET_SECRET: SECRET.toString('base64url'),
-    },
-  }),
-);
-await Promise.all(
-  servers.map(
-    (server) =>
-      new Promise<void>((resolve, reject) => {
-        server.once('message', () => resolve());
-        server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-      }),
-  ),
-);
-const serverCpu = () => servers.reduce((sum, server) => sum + cpuSecondsOf(server.pid!), 0);
+const server = fork(new URL('./bench-server.ts', import.meta.url).pathname, [], {
+  execArgv: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
+  env: {
+    ...process.env,
+    SIGNET_DATABASE_URL: dbUrl,
+    SIGNET_PUBLIC_URL: ORIGIN,
+    PORT: String(PORT),
+    SIGNET_DATA_DIR: dir,
+    SIGNET_SECRET: SECRET.toString('base64url'),
+  },
+});
+await new Promise<void>((resolve, reject) => {
+  server.once('message', () => resolve());
+  server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+});
 const turn = { next: 0 };
 await load(slug, users, 1, CONCURRENCY, turn); // warm-up
-const cpu0 = serverCpu();
+const cpu0 = cpuSecondsOf(server.pid!);
 const client0 = process.cpuUsage();
 const full = await load(slug, users, SECONDS, CONCURRENCY, turn);
-const serverCores = (serverCpu() - cpu0) / SECONDS;
+const serverCores = (cpuSecondsOf(server.pid!) - cpu0) / SECONDS;
 const clientUsage = process.cpuUsage(client0);
 const clientCores = (clientUsage.user + clientUsage.system) / 1e6 / SECONDS;
-const rss = servers.map((server) => rssOf(server.pid!));
-for (const server of servers) server.send({ stop: true });
+const rss = rssOf(server.pid!);
+server.send({ stop: true });
 
 console.log(`
 passkey registration over HTTP (options + ${PACKED ? 'packed attestation chained to a metadata root' : 'no attestation'} + verify + store + audit),
-SQLite, profile ${PACKED ? 'enforcing' : 'not enforcing'} attestation, ${USERS} users, ${CONCURRENCY} in flight, ${PROCESSES === 1 ? 'server on one process' : `${PROCESSES} server processes on the one database`}
+SQLite, profile ${PACKED ? 'enforcing' : 'not enforcing'} attestation, ${USERS} users, ${CONCURRENCY} in flight, server on one process
   raw ECDSA P-256 verify, one core (node:crypto):  ${raw.toFixed(0)} /s
   registrations at full load:                      ${full.perSecond.toFixed(0)} /s   (${full.errors} errors; budget ≥ 500/s)
   server CPU used / load generator CPU used:       ${serverCores.toFixed(2)} / ${clientCores.toFixed(2)} cores
   registrations per server core:                   ${(full.perSecond / serverCores).toFixed(0)} (÷ raw verify: ${(full.perSecond / serverCores / raw).toFixed(3)})
   latency at full load:                            p50 ${full.p50.toFixed(1)} ms, p99 ${full.p99.toFixed(1)} ms
-  server resident memory:                          ${rss.map((r) => r.toFixed(0)).join(' + ')} MiB
+  server resident memory:                          ${rss.toFixed(0)} MiB
 `);
