@@ -1,10 +1,7 @@
 // /{tenant}/signin: the sign-in page (also oidc-provider's interaction) and the JSON calls it makes.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { appRequestOf } from '../../core/authorization-request.ts';
 import { SignetError } from '../../core/errors.ts';
-import { strengthOfAcr } from '../../core/interaction-decision.ts';
-import { signInOfferFor } from '../../core/sign-in-offer.ts';
 import {
   type AuthenticationStrength,
   MFA_STRENGTH_ID,
@@ -12,7 +9,6 @@ import {
   PHISHING_RESISTANT_STRENGTH_ID,
 } from '../../core/strengths.ts';
 import { correlationIdOf } from '../../flows/authorization-decision.ts';
-import { caSnapshotOf } from '../../flows/conditional-access.ts';
 import type { Ctx } from '../../flows/context.ts';
 import { recordSignIn } from '../../flows/record-sign-in.ts';
 import { campaignFor } from '../../flows/registration-campaign.ts';
@@ -20,9 +16,7 @@ import { secondFactorPending } from '../../flows/second-factor.ts';
 import { endSession } from '../../flows/sessions.ts';
 import { beginPasskeySignIn, finishPasskeySignIn, type SignedIn } from '../../flows/sign-in-passkey.ts';
 import { signInWithPassword } from '../../flows/sign-in-password.ts';
-import { strengthsOf } from '../../flows/strengths.ts';
 import { signInWithTap } from '../../flows/temporary-access-pass.ts';
-import { methodPoliciesOf } from '../../store/policy-cache.ts';
 import type { Tenant } from '../../store/tenants.ts';
 import { findUserByName } from '../../store/users.ts';
 import { personMessage } from '../../web/messages.ts';
@@ -39,6 +33,7 @@ import {
   setSessionCookie,
 } from '../session-cookie.ts';
 import type { TenantResolver } from '../tenants.ts';
+import { type AppAsk, formsShown, refuseMethodTheAppForbids } from './signin-offer.ts';
 
 /** What a step-up asks for, in words a person reads: the strengths' names, lower-cased after the first. */
 function needsInWords(needs: readonly AuthenticationStrength[]): string {
@@ -52,9 +47,6 @@ const STRENGTH_WORDS: Record<string, string> = {
   phr: 'a passkey or security key (phishing-resistant sign-in)',
   phrh: 'a passkey that stays on your device or a security key',
 };
-
-/** The app's request behind a sign-in page (its client id and OIDC parameters), when there is one. */
-type AppAsk = { clientId: string | undefined; params: Record<string, unknown> };
 
 const returnPath = z
   .string()
@@ -122,62 +114,6 @@ export function signInRoutes(
   };
 
   /**
-   * The password and pass forms are offered only while the tenant's Password and TemporaryAccessPass methods are
-   * on: tenant-wide, so the page says nothing of any one account (targets are judged only after the secret).
-   */
-  const formsShown = async (tenant: Tenant, app?: AppAsk) => {
-    const { methods } = await methodPoliciesOf(ctx, tenant.id);
-    // For an app whose policies require of every user what a password or pass can never give, or that asks for such
-    // a strength itself (acr_values=phr), neither is offered.
-    const offer = app?.clientId
-      ? await offerFor(tenant, { ...app, clientId: app.clientId })
-      : { password: true, temporaryAccessPass: true };
-    return {
-      passwordEnabled: methods.Password.state === 'enabled' && offer.password,
-      tapEnabled: methods.TemporaryAccessPass.state === 'enabled' && offer.temporaryAccessPass,
-    };
-  };
-
-  /** What the sign-in page may offer for an app's request (core/sign-in-offer.ts). */
-  const offerFor = async (tenant: Tenant, app: AppAsk & { clientId: string }) => {
-    const strengths = await strengthsOf(ctx, tenant.id);
-    const asked = appRequestOf({ params: app.params, startedAt: undefined, promptLogin: false, now: ctx.now() })
-      .acrValues.map((v) => strengthOfAcr(v, strengths))
-      .filter((s) => s !== undefined);
-    return signInOfferFor((await caSnapshotOf(ctx, tenant.id)).policies, app.clientId, strengths, asked);
-  };
-
-  /**
-   * No downgrade: a password or pass posted for an app whose policies require of every user what neither can give,
-   * or that asks for such a strength itself (the page did not offer it), is refused before it is checked or
-   * counted, and logged.
-   */
-  const refuseMethodTheAppForbids = async (
-    req: FastifyRequest,
-    tenant: Tenant,
-    app: AppAsk | undefined,
-    method: 'password' | 'temporaryAccessPass',
-    username: string,
-  ) => {
-    const appId = app?.clientId;
-    if (!appId) return;
-    const offer = await offerFor(tenant, { ...app, clientId: appId });
-    if (method === 'password' ? offer.password : offer.temporaryAccessPass) return;
-    const user = await findUserByName(ctx.db, tenant.id, username);
-    await recordSignIn(ctx, ctx.db, {
-      tenantId: tenant.id,
-      method,
-      userId: user?.id ?? null,
-      userPrincipalName: user?.userPrincipalName ?? username.slice(0, 256),
-      errorCode: 'CA_METHOD_NOT_ACCEPTED',
-      client: { ...client(req, tenant), appId },
-    });
-    throw new SignetError('CA_METHOD_NOT_ACCEPTED', {
-      method: method === 'password' ? 'a password' : 'a Temporary Access Pass',
-    });
-  };
-
-  /**
    * The sign-in page again after a form post that could not sign in (scripts off, slow or blocked): the
    * message, the username typed (never the pass), and the OIDC interaction or return path carried on.
    */
@@ -205,7 +141,7 @@ export function signInRoutes(
           status: message,
           username: username.trim(),
           form,
-          ...(await formsShown(tenant, app)),
+          ...(await formsShown(ctx, tenant, app)),
         }),
       );
   };
@@ -273,7 +209,7 @@ export function signInRoutes(
             form: 'passkey',
             stepUp: { needs: needsInWords(next.needs), offer: next.offer },
             ...(q.noscript ? { status: passkeyNeedsScript({ passwordEnabled: false, tapEnabled: false }) } : {}),
-            ...(await formsShown(tenant)),
+            ...(await formsShown(ctx, tenant)),
           }),
         );
     }
@@ -283,8 +219,8 @@ export function signInRoutes(
         uid: q.uid,
         returnTo: ret.success ? ret.data : `/${tenant.slug}/account`,
         notice: q.reauth ? 'For your security, sign in again to continue.' : undefined,
-        ...(await formsShown(tenant, app)),
-        ...(q.noscript ? { status: passkeyNeedsScript(await formsShown(tenant, app)) } : {}),
+        ...(await formsShown(ctx, tenant, app)),
+        ...(q.noscript ? { status: passkeyNeedsScript(await formsShown(ctx, tenant, app)) } : {}),
       }),
     );
   });
@@ -339,10 +275,10 @@ export function signInRoutes(
       // Checked before the pass is counted or spent.
       app = body.uid ? await oidc.assertInteractionAlive(tenant, req, reply) : undefined;
       const appId = app?.clientId;
-      await refuseMethodTheAppForbids(req, tenant, app, 'temporaryAccessPass', body.username);
+      await refuseMethodTheAppForbids(ctx, req, tenant, app, 'temporaryAccessPass', body.username, client);
       // The method off for the whole tenant (the form is not even shown): said at once, whoever the name, and
       // nothing counted toward a lockout. Logged as the flow logs its refusals.
-      if (!(await formsShown(tenant)).tapEnabled) {
+      if (!(await formsShown(ctx, tenant)).tapEnabled) {
         const user = await findUserByName(ctx.db, tenant.id, body.username);
         await recordSignIn(ctx, ctx.db, {
           tenantId: tenant.id,
@@ -384,7 +320,7 @@ export function signInRoutes(
       // Checked before the attempt is counted.
       app = body.uid ? await oidc.assertInteractionAlive(tenant, req, reply) : undefined;
       const appId = app?.clientId;
-      await refuseMethodTheAppForbids(req, tenant, app, 'password', body.username);
+      await refuseMethodTheAppForbids(ctx, req, tenant, app, 'password', body.username, client);
       const r = await measured(metrics, 'signin-password', () =>
         signInWithPassword(
           ctx,
@@ -414,7 +350,7 @@ export function signInRoutes(
     // For an app's request, its page again (the same rules: passkey only, or the step-up), saying why.
     if (uid.success)
       return reply.redirect(`/${tenant.slug}/signin?uid=${encodeURIComponent(uid.data)}&noscript=1`, 303);
-    return signInPageAgain(reply, tenant, raw, 200, passkeyNeedsScript(await formsShown(tenant)), 'passkey');
+    return signInPageAgain(reply, tenant, raw, 200, passkeyNeedsScript(await formsShown(ctx, tenant)), 'passkey');
   });
 
   app.post('/:tenant/signout', async (req, reply) => {
