@@ -163,7 +163,7 @@ export async function finishGraphRegistration(
   const origins = await originFacts(ctx, tenant, who.by);
   const judged = judgeCeremonyOrigin(clientData.origin, origins);
   if (!judged.ok) throw new SignetError(judged.code, judged.detail);
-  const verified = await verifyCeremony(ctx, response, clientData, issued, allowedCeremonyOrigins(origins));
+  const verified = await verifyCeremony(ctx, response, issued, allowedCeremonyOrigins(origins));
   // 5. The gate still holds, judged as of when the ceremony began.
   const f = await loadGateFacts(ctx, tenant, r.user);
   const gate = gateOf(who, f, r, issued.createdAt);

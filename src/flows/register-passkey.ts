@@ -17,7 +17,7 @@ import { passkeyMethodConfigOf } from '../store/policy-cache.ts';
 import type { Session } from '../store/sessions.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserById, groupIdsOf, lockUserForUpdate, type User } from '../store/users.ts';
-import { type ClientData, checkClientData, decodeClientData } from '../webauthn/client-data.ts';
+import { decodeClientData } from '../webauthn/client-data.ts';
 import { buildRegistrationOptions, type VerifiedRegistration, verifyRegistration } from '../webauthn/registration.ts';
 import { parseRegistrationResponse, type RegistrationResponse } from '../webauthn/response-shape.ts';
 import { issueChallenge, takeSessionChallenge } from './challenges.ts';
@@ -120,7 +120,7 @@ export async function finishPasskeyRegistration(
     userId: session.userId,
   });
   // 3–4. Client data (exact origin), then the library's checks.
-  const verified = await verifyCeremony(ctx, response, clientData, issued, [ctx.config.origin]);
+  const verified = await verifyCeremony(ctx, response, issued, [ctx.config.origin]);
   // 5. The gate still holds (user enabled, method targeted), judged as of when the ceremony began; the limit is
   // judged in step 7, under the user's row lock.
   const f = await loadRegistrationScope(ctx, tenant, await sessionUser(ctx, tenant, session, known));
@@ -141,18 +141,15 @@ export async function finishPasskeyRegistration(
 }
 
 /**
- * Steps 3–4 of a registration: type, exact origin (one of `origins`), no cross-origin embedding, token binding;
- * then the library: RP ID hash, UP and UV flags, algorithm, key strength, attestation statement.
+ * Steps 3–4 of a registration (webauthn/registration.ts): type, exact origin (one of `origins`), no cross-origin
+ * embedding, token binding; then RP ID hash, UP and UV flags, algorithm, key strength, attestation statement.
  */
 export async function verifyCeremony(
   ctx: Ctx,
   response: RegistrationResponse,
-  clientData: ClientData,
   issued: Challenge,
   origins: string[],
 ): Promise<VerifiedRegistration> {
-  const cd = checkClientData(clientData, { type: 'webauthn.create', origins });
-  if (!cd.ok) throw new SignetError(cd.code, cd.detail);
   // The attestation roots and status reports are the BLOB in force in the database, not an older copy.
   await metadataCurrent(ctx);
   return verifyRegistration({

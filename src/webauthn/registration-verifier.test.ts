@@ -20,7 +20,10 @@ import { SignetError } from '../core/errors.ts';
 import { rpIdHashOf } from './assertion-verifier.ts';
 import { mapWebAuthnError } from './error-map.ts';
 import { evaluateCredentialKey } from './key-strength.ts';
+import { MetadataRegistry } from './metadata.ts';
+import { verifyRegistration } from './registration.ts';
 import { verifyRegistrationFast } from './registration-verifier.ts';
+import { parseRegistrationResponse } from './response-shape.ts';
 
 const ORIGIN = 'http://localhost:3000';
 const DAY = 86_400_000;
@@ -286,5 +289,29 @@ describe('fast registration verification agrees with @simplewebauthn/server', ()
     expect(() => verifyRegistrationFast(later)).toThrow(
       expect.objectContaining({ code: 'WEBAUTHN_ATTESTATION_INVALID', detail: { reason: 'certificate expired' } }),
     );
+  });
+});
+
+// The fast path relies on the client data being checked: verifyRegistration checks it itself, whoever calls.
+describe('verifyRegistration checks the client data before either path', () => {
+  it.each<[string, AttestationKind]>([
+    ['none (the fast path)', 'none'],
+    ['fido-u2f (the library)', 'fido-u2f'],
+  ])('refuses a look-alike origin for %s', async (_, kind) => {
+    const challenge = isoBase64URL.fromBuffer(crypto.getRandomValues(new Uint8Array(32)));
+    const json = await new SoftAuthenticator().register(
+      { challenge, rp: { id: 'localhost', name: 'T' }, user: { id: 'dXNlcg', name: 'u', displayName: 'u' } },
+      { origin: 'http://localhost:3001', rpId: 'localhost', attestation: kind },
+    );
+    await expect(
+      verifyRegistration({
+        response: parseRegistrationResponse(json),
+        expectedChallenge: challenge,
+        origins: [ORIGIN],
+        rpId: 'localhost',
+        requireUserVerification: true,
+        metadata: new MetadataRegistry(),
+      }),
+    ).rejects.toMatchObject({ code: 'WEBAUTHN_ORIGIN_MISMATCH' });
   });
 });

@@ -54,7 +54,8 @@ const MAX_LEAVES = 2_000;
 
 /** The leaf as the library reads it, or null when it is not an ES256 key the fast path verifies (or unreadable). */
 function leafReading(der: Uint8Array): LeafReading | null {
-  const id = Buffer.from(der).toString('base64');
+  // By digest: a certificate is up to a few kilobytes, and whoever registers chooses it.
+  const id = createHash('sha256').update(der).digest('base64url');
   const kept = leaves.get(id);
   if (kept !== undefined) return kept;
   let reading: LeafReading | null = null;

@@ -15,6 +15,7 @@ import type { AttestationTrust } from '../core/passkey-profile.ts';
 import { rpIdHashOf } from './assertion-verifier.ts';
 import { attestationTrustOf } from './attestation-trust.ts';
 import { assertSingleCborItem } from './cbor-shape.ts';
+import { checkClientData, decodeClientData } from './client-data.ts';
 import { mapWebAuthnError } from './error-map.ts';
 import { evaluateCredentialKey } from './key-strength.ts';
 import type { MetadataRegistry } from './metadata.ts';
@@ -90,6 +91,11 @@ export async function verifyRegistration(i: {
   metadata: MetadataRegistry;
 }): Promise<VerifiedRegistration> {
   const algs = i.algs ?? SUPPORTED_ALGS;
+  // WebAuthn §7.1 steps 5–12, each failure with its own code (client-data.ts): type, exact origin (one of
+  // `origins`), no cross-origin embedding, token binding. The library repeats some; the fast path relies on them.
+  const clientData = decodeClientData(i.response.response.clientDataJSON);
+  const cd = checkClientData(clientData, { type: 'webauthn.create', origins: i.origins });
+  if (!cd.ok) throw new SignetError(cd.code, cd.detail);
   const attestationObject = isoBase64URL.toBuffer(i.response.response.attestationObject);
   assertSingleCborItem(attestationObject, 'response.attestationObject');
   const parts = attestationParts(attestationObject);
@@ -97,14 +103,12 @@ export async function verifyRegistration(i: {
   // (key-strength.ts) — judged before the attestation statement, whose self-signature that key would check.
   const judged = parts?.credentialKey && { bytes: parts.credentialKey, ...acceptableKey(parts.credentialKey, algs) };
   if (parts) assertCanonicalAttestationSignature(parts);
-  const challenge = challengeOf(i.response.response.clientDataJSON);
   const info =
     (parts &&
       judged &&
-      challenge !== undefined &&
       verifyRegistrationFast({
         response: { ...i.response, rawId: i.response.rawId ?? i.response.id },
-        challenge,
+        challenge: clientData.challenge,
         expectedChallenge: i.expectedChallenge,
         attestationObject,
         decoded: parts.decoded,
@@ -221,17 +225,6 @@ function assertCanonicalAttestationSignature({ fmt, sig, alg }: AttestationParts
   const sigAlg = fmt === 'fido-u2f' ? -7 : typeof alg === 'number' ? alg : undefined;
   if (sigAlg !== undefined && !isCanonicalSignature(sigAlg, sig))
     throw new SignetError('WEBAUTHN_ATTESTATION_INVALID', { reason: 'attestation signature is not canonical DER' });
-}
-
-/** The client data's challenge; undefined when it has none to read (the library refuses it in its own words). */
-function challengeOf(clientDataJSON: string): string | undefined {
-  try {
-    const challenge = (JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as { challenge?: unknown })
-      .challenge;
-    return typeof challenge === 'string' ? challenge : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
