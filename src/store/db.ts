@@ -56,7 +56,7 @@ export function openStore(url: string, opts: StoreOptions = {}): Store {
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     if (!opts.checkpointInWorker || path === ':memory:') return { db, engine: 'sqlite', close: () => db.destroy() };
     sqlite.pragma('wal_autocheckpoint = 0');
-    const worker = new Worker(new URL('./sqlite-checkpoint-worker.ts', import.meta.url), {
+    const worker = new Worker(new URL('./sqlite-checkpoint-worker.mjs', import.meta.url), {
       workerData: { path: resolve(path), intervalMs: 250 },
     });
     worker.unref();
