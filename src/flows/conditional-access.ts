@@ -3,11 +3,10 @@
 // again within a second of a write through any process (the 'conditional-access' cache version, bumped in every
 // write's transaction); each write judged (core/ca-policy-schemas.ts), checked against the tenant (strengths, users,
 // groups, locations), guarded against locking out every Global Administrator, stored and audit-logged in one
-// transaction.
+// transaction. Named locations and authentication contexts are written by ca-locations-contexts.ts.
 
 import type { Principal } from '../core/authorization.ts';
 import { checkAdminLockout } from '../core/ca-admin-lockout.ts';
-import { type AuthContext, judgeAuthContext, judgeNamedLocation } from '../core/ca-location-schemas.ts';
 import { type CaPolicyFields, judgePolicyCreate, judgePolicyPatch } from '../core/ca-policy-schemas.ts';
 import type { WhatIfRequest } from '../core/ca-whatif.ts';
 import { type CacheVersions, isStale } from '../core/cache-staleness.ts';
@@ -25,6 +24,8 @@ import { strengthsOf } from './strengths.ts';
 import { actorOf, findUserByKey } from './users.ts';
 
 export type { CaDocuments } from '../store/conditional-access.ts';
+// Still imported from here by bench/ca-eval.ts and bench/authorize-token-seed.ts.
+export { createNamedLocation } from './ca-locations-contexts.ts';
 
 interface Entry {
   versions: CacheVersions;
@@ -86,7 +87,7 @@ export async function signInContextFor(ctx: Ctx, tenant: Pick<Tenant, 'id'>, f: 
   };
 }
 
-const notFound = (resource: string) => new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource });
+export const notFound = (resource: string) => new SignetError('GRAPH_RESOURCE_NOT_FOUND', { resource });
 
 export async function getPolicy(ctx: Ctx, tenantId: string, id: string): Promise<CaPolicy> {
   const p = (await caSnapshotOf(ctx, tenantId)).policies.find((x) => x.id === id.toLowerCase());
@@ -140,7 +141,7 @@ async function guardLockout(ctx: Ctx, trx: Db, tenantId: string, p: CaPolicy, co
   if (!d.ok) throw new SignetError(d.code, d.detail);
 }
 
-const auditOf = (
+export const auditOf = (
   ctx: Ctx,
   tenantId: string,
   by: Principal,
@@ -236,154 +237,6 @@ export async function deletePolicy(ctx: Ctx, tenant: Tenant, by: Principal, id: 
     await insertAudit(
       trx,
       auditOf(ctx, tenant.id, by, 'Delete conditional access policy', current.id, {
-        'displayName.oldValue': current.displayName,
-      }),
-    );
-  });
-  forgetCaSnapshot(ctx.db, tenant.id);
-}
-
-/** The policies naming something, by display name (for a refusal to delete it). */
-const naming = (policies: readonly CaPolicy[], names: (p: CaPolicy) => readonly string[], id: string) =>
-  policies.filter((p) => names(p).some((x) => x.toLowerCase() === id.toLowerCase())).map((p) => p.displayName);
-
-export async function getNamedLocation(ctx: Ctx, tenantId: string, id: string): Promise<store.StoredNamedLocation> {
-  const l = (await caSnapshotOf(ctx, tenantId)).namedLocations.find((x) => x.id === id.toLowerCase());
-  if (!l) throw notFound('namedLocation');
-  return l;
-}
-
-export async function createNamedLocation(
-  ctx: Ctx,
-  tenant: Tenant,
-  by: Principal,
-  body: unknown,
-): Promise<store.StoredNamedLocation> {
-  const j = judgeNamedLocation(body);
-  if (!j.ok) throw new SignetError(j.code, j.detail);
-  const now = ctx.now();
-  const l: store.StoredNamedLocation = { ...j.value, id: ctx.newId().toLowerCase(), createdAt: now, modifiedAt: now };
-  await ctx.db.transaction().execute(async (trx) => {
-    await store.insertNamedLocation(trx, tenant.id, l);
-    await insertAudit(
-      trx,
-      auditOf(ctx, tenant.id, by, 'Add named location', l.id, {
-        displayName: l.displayName,
-        isTrusted: String(l.isTrusted),
-        ipRanges: l.ipRanges.join(' '),
-      }),
-    );
-  });
-  forgetCaSnapshot(ctx.db, tenant.id);
-  return l;
-}
-
-export async function updateNamedLocation(
-  ctx: Ctx,
-  tenant: Tenant,
-  by: Principal,
-  id: string,
-  body: unknown,
-): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
-    const current = (await store.loadCaDocuments(trx, tenant.id)).namedLocations.find((x) => x.id === id.toLowerCase());
-    if (!current) throw notFound('namedLocation');
-    const j = judgeNamedLocation(body, current);
-    if (!j.ok) throw new SignetError(j.code, j.detail);
-    const next = { ...current, ...j.value, modifiedAt: ctx.now() };
-    await store.updateNamedLocation(trx, tenant.id, next);
-    await insertAudit(
-      trx,
-      auditOf(ctx, tenant.id, by, 'Update named location', next.id, {
-        'displayName.oldValue': current.displayName,
-        'displayName.newValue': next.displayName,
-        'isTrusted.newValue': String(next.isTrusted),
-        'ipRanges.newValue': next.ipRanges.join(' '),
-      }),
-    );
-  });
-  forgetCaSnapshot(ctx.db, tenant.id);
-}
-
-export async function deleteNamedLocation(ctx: Ctx, tenant: Tenant, by: Principal, id: string): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
-    const docs = await store.loadCaDocuments(trx, tenant.id);
-    const current = docs.namedLocations.find((x) => x.id === id.toLowerCase());
-    if (!current) throw notFound('namedLocation');
-    const users = naming(
-      docs.policies,
-      (p) => [...(p.conditions.locations?.includeLocations ?? []), ...(p.conditions.locations?.excludeLocations ?? [])],
-      current.id,
-    );
-    if (users.length > 0)
-      throw new SignetError('CA_LOCATION_IN_USE', { namedLocation: current.id, policies: users.join('; ') });
-    await store.deleteNamedLocation(trx, tenant.id, current.id);
-    await insertAudit(
-      trx,
-      auditOf(ctx, tenant.id, by, 'Delete named location', current.id, { 'displayName.oldValue': current.displayName }),
-    );
-  });
-  forgetCaSnapshot(ctx.db, tenant.id);
-}
-
-export async function getAuthContext(ctx: Ctx, tenantId: string, id: string): Promise<AuthContext> {
-  const c = (await caSnapshotOf(ctx, tenantId)).authContexts.find((x) => x.id === id.toLowerCase());
-  if (!c) throw notFound('authenticationContextClassReference');
-  return c;
-}
-
-/** PATCH …/authenticationContextClassReferences/{id}: creates it when the id is not used yet, as Graph does. */
-export async function upsertAuthContext(
-  ctx: Ctx,
-  tenant: Tenant,
-  by: Principal,
-  id: string,
-  body: unknown,
-): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
-    const current = (await store.loadCaDocuments(trx, tenant.id)).authContexts.find((x) => x.id === id.toLowerCase());
-    // Graph creates by PATCH: a body that could only update (no displayName) finds nothing to update.
-    if (!current && !(typeof body === 'object' && body !== null && 'displayName' in body))
-      throw notFound('authenticationContextClassReference');
-    const j = judgeAuthContext(id, body, current);
-    if (!j.ok) throw new SignetError(j.code, j.detail);
-    if (current && JSON.stringify(current) === JSON.stringify(j.value)) return;
-    await store.upsertAuthContext(trx, tenant.id, j.value);
-    await insertAudit(
-      trx,
-      auditOf(
-        ctx,
-        tenant.id,
-        by,
-        current ? 'Update authentication context' : 'Add authentication context',
-        j.value.id,
-        {
-          displayName: j.value.displayName,
-          description: j.value.description,
-          isAvailable: String(j.value.isAvailable),
-        },
-      ),
-    );
-  });
-  forgetCaSnapshot(ctx.db, tenant.id);
-}
-
-export async function deleteAuthContext(ctx: Ctx, tenant: Tenant, by: Principal, id: string): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
-    const docs = await store.loadCaDocuments(trx, tenant.id);
-    const current = docs.authContexts.find((x) => x.id === id.toLowerCase());
-    if (!current) throw notFound('authenticationContextClassReference');
-    const users = naming(
-      docs.policies,
-      (p) => p.conditions.applications.includeAuthenticationContextClassReferences,
-      current.id,
-    );
-    if (users.length > 0)
-      throw new SignetError('CA_CONTEXT_IN_USE', { authenticationContext: current.id, policies: users.join('; ') });
-    await store.deleteAuthContext(trx, tenant.id, current.id);
-    await insertAudit(
-      trx,
-      auditOf(ctx, tenant.id, by, 'Delete authentication context', current.id, {
         'displayName.oldValue': current.displayName,
       }),
     );

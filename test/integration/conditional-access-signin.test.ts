@@ -1,7 +1,8 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHISHING_RESISTANT_STRENGTH_ID } from '../../src/core/strengths.ts';
-import { createPolicy, upsertAuthContext } from '../../src/flows/conditional-access.ts';
+import { upsertAuthContext } from '../../src/flows/ca-locations-contexts.ts';
+import { createPolicy } from '../../src/flows/conditional-access.ts';
 import { createApp, createTenant } from '../../src/flows/directory.ts';
 import { localOperator } from '../../src/flows/local-operator.ts';
 import { beginPasskeyRegistration, finishPasskeyRegistration } from '../../src/flows/register-passkey.ts';

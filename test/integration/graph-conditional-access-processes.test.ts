@@ -3,14 +3,8 @@
 // 'conditional-access' cache version, though the other kept the documents in memory.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateConditionalAccess } from '../../src/core/conditional-access.ts';
-import {
-  caSnapshotOf,
-  createNamedLocation,
-  createPolicy,
-  deletePolicy,
-  signInContextFor,
-  updateNamedLocation,
-} from '../../src/flows/conditional-access.ts';
+import { createNamedLocation, updateNamedLocation } from '../../src/flows/ca-locations-contexts.ts';
+import { caSnapshotOf, createPolicy, deletePolicy, signInContextFor } from '../../src/flows/conditional-access.ts';
 import { createTenant, createUser } from '../../src/flows/directory.ts';
 import { localOperator } from '../../src/flows/local-operator.ts';
 import { strengthsOf } from '../../src/flows/strengths.ts';

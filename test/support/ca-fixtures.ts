@@ -2,12 +2,8 @@
 // real policies, named locations and authentication contexts of the tenant, written through the flows, and valid
 // bodies. A policy the walk writes is report-only, so it can lock no one out and enforce nothing.
 import { randomUUID } from 'node:crypto';
-import {
-  caSnapshotOf,
-  createNamedLocation,
-  createPolicy,
-  upsertAuthContext,
-} from '../../src/flows/conditional-access.ts';
+import { createNamedLocation, upsertAuthContext } from '../../src/flows/ca-locations-contexts.ts';
+import { caSnapshotOf, createPolicy } from '../../src/flows/conditional-access.ts';
 import type { Ctx } from '../../src/flows/context.ts';
 import { createUser } from '../../src/flows/directory.ts';
 import { localOperator } from '../../src/flows/local-operator.ts';

@@ -11,6 +11,15 @@ import type { CaPolicy } from '../../core/conditional-access.ts';
 import { SignetError } from '../../core/errors.ts';
 import { toGraphStrength } from '../../core/strength-schemas.ts';
 import type { AuthenticationStrength } from '../../core/strengths.ts';
+import {
+  createNamedLocation,
+  deleteAuthContext,
+  deleteNamedLocation,
+  getAuthContext,
+  getNamedLocation,
+  updateNamedLocation,
+  upsertAuthContext,
+} from '../../flows/ca-locations-contexts.ts';
 import * as ca from '../../flows/conditional-access.ts';
 import { strengthsOf } from '../../flows/strengths.ts';
 import type { GraphCall, GraphRoute } from './route.ts';
@@ -140,7 +149,7 @@ export const conditionalAccessRoutes: GraphRoute[] = [
     versions: VERSIONS,
     permission: WRITE,
     handler: async (call) => {
-      const l = await ca.createNamedLocation(call.ctx, call.tenant, call.principal, call.req.body);
+      const l = await createNamedLocation(call.ctx, call.tenant, call.principal, call.req.body);
       return {
         status: 201,
         body: {
@@ -156,7 +165,7 @@ export const conditionalAccessRoutes: GraphRoute[] = [
     versions: VERSIONS,
     permission: READ,
     handler: async ({ ctx, tenant, base, params }) => {
-      const l = await ca.getNamedLocation(ctx, tenant.id, params.id ?? '');
+      const l = await getNamedLocation(ctx, tenant.id, params.id ?? '');
       return {
         body: {
           '@odata.context': `${base}/$metadata#identity/conditionalAccess/namedLocations/$entity`,
@@ -171,7 +180,7 @@ export const conditionalAccessRoutes: GraphRoute[] = [
     versions: VERSIONS,
     permission: WRITE,
     handler: async (call) => {
-      await ca.updateNamedLocation(call.ctx, call.tenant, call.principal, call.params.id ?? '', call.req.body);
+      await updateNamedLocation(call.ctx, call.tenant, call.principal, call.params.id ?? '', call.req.body);
       return { status: 204 };
     },
   },
@@ -181,7 +190,7 @@ export const conditionalAccessRoutes: GraphRoute[] = [
     versions: VERSIONS,
     permission: WRITE,
     handler: async (call) => {
-      await ca.deleteNamedLocation(call.ctx, call.tenant, call.principal, call.params.id ?? '');
+      await deleteNamedLocation(call.ctx, call.tenant, call.principal, call.params.id ?? '');
       return { status: 204 };
     },
   },
@@ -206,7 +215,7 @@ export const conditionalAccessRoutes: GraphRoute[] = [
     versions: VERSIONS,
     permission: READ,
     handler: async ({ ctx, tenant, base, params }) => {
-      const c = await ca.getAuthContext(ctx, tenant.id, params.id ?? '');
+      const c = await getAuthContext(ctx, tenant.id, params.id ?? '');
       return {
         body: {
           '@odata.context': `${base}/$metadata#identity/conditionalAccess/authenticationContextClassReferences/$entity`,
@@ -221,7 +230,7 @@ export const conditionalAccessRoutes: GraphRoute[] = [
     versions: VERSIONS,
     permission: WRITE,
     handler: async (call) => {
-      await ca.upsertAuthContext(call.ctx, call.tenant, call.principal, call.params.id ?? '', call.req.body);
+      await upsertAuthContext(call.ctx, call.tenant, call.principal, call.params.id ?? '', call.req.body);
       return { status: 204 };
     },
   },
@@ -231,7 +240,7 @@ export const conditionalAccessRoutes: GraphRoute[] = [
     versions: VERSIONS,
     permission: WRITE,
     handler: async (call) => {
-      await ca.deleteAuthContext(call.ctx, call.tenant, call.principal, call.params.id ?? '');
+      await deleteAuthContext(call.ctx, call.tenant, call.principal, call.params.id ?? '');
       return { status: 204 };
     },
   },
