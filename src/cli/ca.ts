@@ -2,7 +2,7 @@
 // authentication context), an address and a client type, which policies apply, why the others do not, and what
 // each requires — the admin API's evaluate (flows/conditional-access.ts), the same functions the sign-in path calls.
 import { isIP } from 'node:net';
-import { AUTH_CONTEXT_ID } from '../core/ca-policy-schemas.ts';
+import { AUTH_CONTEXT_ID } from '../core/ca-condition-schemas.ts';
 import type { Requirement } from '../core/conditional-access.ts';
 import { SignetError } from '../core/errors.ts';
 import { caSnapshotOf, evaluateWhatIf } from '../flows/conditional-access.ts';

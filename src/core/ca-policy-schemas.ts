@@ -3,120 +3,19 @@
 // controls Signet cannot evaluate (devices, platforms, risk levels, compliant devices, ...), each named, rather than
 // stored and never enforced. An empty value of those ([] or null, as a GET answers them) is taken as unset, so a
 // policy read back can be sent again. The rules between fields (one target kind, mfa with a strength, ...) follow.
+// The conditions' shapes are in ca-condition-schemas.ts, the grant and session controls' in ca-control-schemas.ts.
 import { z } from 'zod';
-import { ROLE_TEMPLATE_IDS } from './authorization.ts';
+import { conditions, toConditions } from './ca-condition-schemas.ts';
+import { grantControls, sessionControls, toGrant, toSession } from './ca-control-schemas.ts';
 import type { CaPolicy } from './conditional-access.ts';
 import type { ErrorCode } from './errors.ts';
 
 export type Judged<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; detail: Record<string, string> };
 const refuse = <T>(code: ErrorCode, detail: Record<string, string>): Judged<T> => ({ ok: false, code, detail });
 
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-export const AUTH_CONTEXT_ID = /^c([1-9]|[1-9][0-9])$/;
-export const REGISTER_SECURITY_INFO = 'urn:user:registersecurityinfo';
-const ROLE_IDS = new Set<string>(Object.values(ROLE_TEMPLATE_IDS));
+// Kept here too for core/ca-location-schemas.ts.
+export { AUTH_CONTEXT_ID } from './ca-condition-schemas.ts';
 
-const guidOr = (...words: string[]) =>
-  z
-    .string()
-    .refine(
-      (s) => GUID.test(s) || words.some((w) => w.toLowerCase() === s.toLowerCase()),
-      `must be ${words.length ? `${words.join(', ')} or ` : ''}an object id (a GUID)`,
-    )
-    .transform((s) => words.find((w) => w.toLowerCase() === s.toLowerCase()) ?? s.toLowerCase());
-const list = <T extends z.ZodType>(item: T) => z.array(item).max(1000).default([]);
-const nested = <T extends z.ZodRawShape>(shape: T) =>
-  z.strictObject({ '@odata.type': z.string().optional(), ...shape });
-
-const users = nested({
-  includeUsers: list(guidOr('All', 'None', 'GuestsOrExternalUsers')),
-  excludeUsers: list(guidOr('GuestsOrExternalUsers')),
-  includeGroups: list(guidOr()),
-  excludeGroups: list(guidOr()),
-  includeRoles: list(guidOr().refine((r) => ROLE_IDS.has(r), 'must be the template id of a directory role Signet has')),
-  excludeRoles: list(guidOr().refine((r) => ROLE_IDS.has(r), 'must be the template id of a directory role Signet has')),
-  includeGuestsOrExternalUsers: z.null().optional(),
-  excludeGuestsOrExternalUsers: z.null().optional(),
-});
-const applications = nested({
-  // Client ids of this tenant's apps are GUIDs; Office365 and MicrosoftAdminPortals name no app of Signet's.
-  includeApplications: list(guidOr('All', 'None')),
-  excludeApplications: list(guidOr()),
-  includeUserActions: list(
-    z
-      .string()
-      .refine((s) => s.toLowerCase() === REGISTER_SECURITY_INFO, `must be ${REGISTER_SECURITY_INFO}`)
-      .transform(() => REGISTER_SECURITY_INFO),
-  ),
-  includeAuthenticationContextClassReferences: list(
-    z
-      .string()
-      .refine((s) => AUTH_CONTEXT_ID.test(s.toLowerCase()), 'must be c1 to c99')
-      .transform((s) => s.toLowerCase()),
-  ),
-  applicationFilter: z.null().optional(),
-  networkAccess: z.null().optional(),
-  globalSecureAccess: z.null().optional(),
-});
-const locations = nested({
-  includeLocations: list(guidOr('All', 'AllTrusted')),
-  excludeLocations: list(guidOr('All', 'AllTrusted')),
-});
-const empty = z.union([z.null(), z.array(z.never()).max(0)]).optional();
-const conditions = nested({
-  users,
-  applications,
-  clientAppTypes: z
-    .array(z.enum(['all', 'browser', 'mobileAppsAndDesktopClients']))
-    .max(3)
-    .default(['all']),
-  locations: locations.nullable().default(null),
-  // Unset only (see UNSUPPORTED): Signet cannot evaluate these.
-  platforms: empty,
-  devices: empty,
-  clientApplications: empty,
-  signInRiskLevels: empty,
-  userRiskLevels: empty,
-  servicePrincipalRiskLevels: empty,
-  insiderRiskLevels: empty,
-  authenticationFlows: empty,
-  times: empty,
-  deviceStates: empty,
-  clients: empty,
-});
-const grantControls = nested({
-  operator: z.enum(['AND', 'OR']).default('OR'),
-  builtInControls: z
-    .array(z.enum(['block', 'mfa']))
-    .max(2)
-    .default([]),
-  customAuthenticationFactors: z.array(z.never()).max(0).optional(),
-  termsOfUse: z.array(z.never()).max(0).optional(),
-  // A reference: only its id is read (a GET answers the whole strength, which may be sent back).
-  authenticationStrength: z
-    .looseObject({ id: z.string().regex(GUID, 'must be the id (a GUID) of a strength') })
-    .nullable()
-    .optional(),
-  'authenticationStrength@odata.context': z.string().optional(),
-});
-const signInFrequency = nested({
-  isEnabled: z.boolean(),
-  type: z.enum(['hours', 'days']).nullable().default(null),
-  value: z.int().min(1).max(365).nullable().default(null),
-  frequencyInterval: z.enum(['timeBased', 'everyTime']).default('timeBased'),
-  authenticationType: z.literal('primaryAndSecondaryAuthentication').default('primaryAndSecondaryAuthentication'),
-});
-const sessionControls = nested({
-  signInFrequency: signInFrequency.nullable().default(null),
-  applicationEnforcedRestrictions: z.null().optional(),
-  cloudAppSecurity: z.null().optional(),
-  persistentBrowser: z.null().optional(),
-  continuousAccessEvaluation: z.null().optional(),
-  disableResilienceDefaults: z.null().optional(),
-  secureSignInSession: z.null().optional(),
-  networkAccessSecurity: z.null().optional(),
-  globalSecureAccessFilteringProfile: z.null().optional(),
-});
 const policyFields = {
   displayName: z.string().trim().min(1, 'must not be empty').max(256),
   state: z.enum(['enabled', 'disabled', 'enabledForReportingButNotEnforced']),
@@ -238,53 +137,10 @@ function judged<T>(schema: z.ZodType<T, unknown>, body: unknown): Judged<T> {
   return refuse('REQUEST_INVALID', { field: issue.path.join('.'), reason: issue.message });
 }
 
-type Parsed = z.output<typeof policyCreate>;
 type ParsedPatch = z.output<typeof policyPatch>;
 
 /** The policy's fields a write sets (the store adds id and times). */
 export type CaPolicyFields = Omit<CaPolicy, 'id' | 'createdAt' | 'modifiedAt'>;
-
-function toConditions(c: Parsed['conditions']): CaPolicy['conditions'] {
-  const u = c.users;
-  const a = c.applications;
-  return {
-    users: {
-      includeUsers: u.includeUsers,
-      excludeUsers: u.excludeUsers,
-      includeGroups: u.includeGroups,
-      excludeGroups: u.excludeGroups,
-      includeRoles: u.includeRoles,
-      excludeRoles: u.excludeRoles,
-    },
-    applications: {
-      includeApplications: a.includeApplications,
-      excludeApplications: a.excludeApplications,
-      includeAuthenticationContextClassReferences: a.includeAuthenticationContextClassReferences,
-      includeUserActions: a.includeUserActions,
-    },
-    clientAppTypes: c.clientAppTypes,
-    locations: c.locations
-      ? { includeLocations: c.locations.includeLocations, excludeLocations: c.locations.excludeLocations }
-      : null,
-  };
-}
-function toGrant(g: Parsed['grantControls']): CaPolicy['grantControls'] {
-  if (!g) return null;
-  return {
-    operator: g.operator,
-    builtInControls: [...new Set(g.builtInControls)],
-    authenticationStrengthId: g.authenticationStrength?.id.toLowerCase() ?? null,
-  };
-}
-function toSession(s: Parsed['sessionControls']): CaPolicy['sessionControls'] {
-  if (!s) return null;
-  const f = s.signInFrequency;
-  return {
-    signInFrequency: f
-      ? { isEnabled: f.isEnabled, frequencyInterval: f.frequencyInterval, type: f.type, value: f.value }
-      : null,
-  };
-}
 
 /**
  * The rules between fields, as Entra keeps them: a user rule and exactly one kind of target (apps, user actions or

@@ -3,8 +3,9 @@
 // authentication flows, the register-device action) is refused by name rather than silently ignored. Pure.
 
 import { z } from 'zod';
+import { AUTH_CONTEXT_ID } from './ca-condition-schemas.ts';
 import { USER_ACTIONS } from './ca-conditions.ts';
-import { AUTH_CONTEXT_ID, type Judged } from './ca-policy-schemas.ts';
+import type { Judged } from './ca-policy-schemas.ts';
 import type { ErrorCode } from './errors.ts';
 import { isIpAddress } from './named-locations.ts';
 
