@@ -24,8 +24,6 @@ import { strengthsOf } from './strengths.ts';
 import { actorOf, findUserByKey } from './users.ts';
 
 export type { CaDocuments } from '../store/conditional-access.ts';
-// Still imported from here by bench/ca-eval.ts and bench/authorize-token-seed.ts.
-export { createNamedLocation } from './ca-locations-contexts.ts';
 
 interface Entry {
   versions: CacheVersions;

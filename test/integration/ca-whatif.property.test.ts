@@ -11,12 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLE_TEMPLATE_IDS } from '../../src/core/authorization.ts';
 import { evaluateConditionalAccess } from '../../src/core/conditional-access.ts';
 import { MFA_STRENGTH_ID, PHISHING_RESISTANT_STRENGTH_ID } from '../../src/core/strengths.ts';
-import {
-  caSnapshotOf,
-  createNamedLocation,
-  createPolicy,
-  signInContextFor,
-} from '../../src/flows/conditional-access.ts';
+import { createNamedLocation } from '../../src/flows/ca-locations-contexts.ts';
+import { caSnapshotOf, createPolicy, signInContextFor } from '../../src/flows/conditional-access.ts';
 import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
 import { localOperator } from '../../src/flows/local-operator.ts';
 import { strengthsOf } from '../../src/flows/strengths.ts';
