@@ -6,10 +6,15 @@ import type { Command } from './runtime.ts';
 export const keysRotateCommand: Command = {
   name: 'keys rotate',
   summary:
-    "rotate a tenant's token signing keys (every tenant's without --tenant); old keys retire once their tokens expire",
-  usage: 'signet keys rotate [--tenant TENANT] [--json]',
+    "rotate a tenant's token signing keys (every tenant's without --tenant): the new keys are published now and sign an hour later; old keys retire once their tokens expire",
+  usage: 'signet keys rotate [--tenant TENANT] [--now] [--json]',
   options: {
     tenant: { type: 'string', description: 'slug or id of the tenant; every tenant when left out' },
+    now: {
+      type: 'boolean',
+      description:
+        'sign with the new keys at once (for a key that must stop signing now); apps that cached the key set refuse new tokens until they fetch it again',
+    },
   },
   run: async (rt, v) => {
     let tenants: Tenant[];
@@ -18,16 +23,20 @@ export const keysRotateCommand: Command = {
       if (!t) throw new SignetError('TENANT_NOT_FOUND');
       tenants = [t];
     } else tenants = await listTenants(rt.ctx.db);
-    const rotated: { tenant: string; kids: string[]; retired: string[]; oldKeysUntil: string }[] = [];
+    const rotated: { tenant: string; kids: string[]; retired: string[]; signsFrom: string; oldKeysUntil: string }[] =
+      [];
     for (const t of tenants) {
-      const { kids, retired, oldKeysUntil } = await rotateSigningKeys(rt.ctx, t);
-      const until = new Date(oldKeysUntil).toISOString();
-      rotated.push({ tenant: t.slug, kids, retired, oldKeysUntil: until });
+      const r = await rotateSigningKeys(rt.ctx, t, { immediately: v.now === true });
+      const from = new Date(r.signsFrom).toISOString();
+      const until = new Date(r.oldKeysUntil).toISOString();
+      rotated.push({ tenant: t.slug, kids: r.kids, retired: r.retired, signsFrom: from, oldKeysUntil: until });
       if (!rt.json) {
         rt.print(
-          `Rotated the signing keys of ${t.slug}: new keys ${kids.join(', ')} (the old ones still verify until ${until}, when every token they signed has expired)`,
+          v.now === true
+            ? `Rotated the signing keys of ${t.slug}: new keys ${r.kids.join(', ')} sign from now on (the old ones still verify until ${until}, when every token they signed has expired)`
+            : `Rotated the signing keys of ${t.slug}: new keys ${r.kids.join(', ')} are published now and sign from ${from}, so apps that cached the key set meet no unknown key; the old ones sign until then and verify until ${until}`,
         );
-        if (retired.length) rt.print(`Retired keys whose tokens have all expired: ${retired.join(', ')}`);
+        if (r.retired.length) rt.print(`Retired keys whose tokens have all expired: ${r.retired.join(', ')}`);
       }
     }
     return { rotated };

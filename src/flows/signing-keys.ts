@@ -10,7 +10,12 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { type CacheVersions, isStale } from '../core/cache-staleness.ts';
-import { KEY_RETIREMENT_DELAY_MS, keysDueForRetirement, keysInForce } from '../core/signing-key-retirement.ts';
+import {
+  KEY_PUBLICATION_LEAD_MS,
+  KEY_RETIREMENT_DELAY_MS,
+  keysDueForRetirement,
+  keysInForce,
+} from '../core/signing-key-schedule.ts';
 import { cacheVersionWatch } from '../store/cache-versions.ts';
 import type { Db } from '../store/db.ts';
 import { insertSigningKey, listSigningKeys, retireSigningKey } from '../store/signing-keys.ts';
@@ -23,7 +28,8 @@ function sealingKey(secret: Buffer): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', secret, 'signet', 'signing-key-encryption', 32));
 }
 
-export async function createSigningKeys(ctx: Ctx, db: Db, tenantId: string): Promise<void> {
+/** A new key of each algorithm, published at once and signing from `signsFrom` (now unless told). */
+export async function createSigningKeys(ctx: Ctx, db: Db, tenantId: string, signsFrom = ctx.now()): Promise<void> {
   const key = sealingKey(ctx.config.secret);
   // RS256 is every OIDC client's default; ES256 is there for clients that ask for it.
   for (const alg of ['RS256', 'ES256'] as const) {
@@ -42,6 +48,7 @@ export async function createSigningKeys(ctx: Ctx, db: Db, tenantId: string): Pro
       privateJwkEncrypted: sealed,
       createdAt: ctx.now(),
       retiredAt: null,
+      signsFrom,
     });
   }
 }
@@ -56,8 +63,7 @@ async function privateKeysInForce(ctx: Ctx, tenantId: string): Promise<{ jwks: J
     const { plaintext } = await compactDecrypt(r.privateJwkEncrypted, key, { keyManagementAlgorithms: ['dir'] });
     out.push(JSON.parse(new TextDecoder().decode(plaintext)) as JWK);
   }
-  // RS256 first: oidc-provider signs with the first key of the requested alg.
-  out.sort((a, b) => (a.alg === 'RS256' ? -1 : 0) - (b.alg === 'RS256' ? -1 : 0));
+  // In keysInForce's order: the keys signing now first (oidc-provider signs with the first key of an algorithm).
   return { jwks: out, ...(nextChangeAt === undefined ? {} : { nextChangeAt }) };
 }
 
@@ -66,26 +72,30 @@ export async function signingKeysNextChangeAt(ctx: Ctx, tenantId: string): Promi
   return keysInForce(await listSigningKeys(ctx.db, tenantId), ctx.now()).nextChangeAt;
 }
 
-/** The tenant's private JWKs in force, newest first, for oidc-provider's `jwks` setting. */
+/** The tenant's private JWKs in force, those signing now first, for oidc-provider's `jwks` setting. */
 export async function loadPrivateJwks(ctx: Ctx, tenantId: string): Promise<JWK[]> {
   return (await privateKeysInForce(ctx, tenantId)).jwks;
 }
 
 /**
- * Rotation (`signet keys rotate`): a new key of each algorithm becomes the one tokens are signed with; the old
- * ones stay published (and verify) until every token they signed has expired (core/signing-key-retirement.ts),
- * then are retired, here at the next rotation or by the maintenance pass. Every process signs with and publishes
- * the new keys, and drops the retired ones, within a second (the tenant's `signing-keys` version).
+ * Rotation (`signet keys rotate`): a new key of each algorithm, published at once and signing from a lead later
+ * (KEY_PUBLICATION_LEAD_MS; `immediately` for a key you must stop signing with now, at the cost of verifiers that
+ * cached the key set refusing new tokens until they fetch it again). The old keys sign until then, stay published
+ * (and verify) until every token they signed has expired (core/signing-key-schedule.ts), then are retired, here at
+ * the next rotation or by the maintenance pass. Every process publishes the new keys within a second (the
+ * tenant's `signing-keys` version) and signs with them from `signsFrom` on.
  */
 export async function rotateSigningKeys(
   ctx: Ctx,
   tenant: Tenant,
-): Promise<{ kids: string[]; retired: string[]; oldKeysUntil: number }> {
+  opts: { immediately?: boolean } = {},
+): Promise<{ kids: string[]; retired: string[]; signsFrom: number; oldKeysUntil: number }> {
+  const signsFrom = ctx.now() + (opts.immediately ? 0 : KEY_PUBLICATION_LEAD_MS);
   const before = new Set((await listSigningKeys(ctx.db, tenant.id)).map((k) => k.kid));
-  await ctx.db.transaction().execute((trx) => createSigningKeys(ctx, trx, tenant.id));
+  await ctx.db.transaction().execute((trx) => createSigningKeys(ctx, trx, tenant.id, signsFrom));
   const kids = (await listSigningKeys(ctx.db, tenant.id)).filter((k) => !before.has(k.kid)).map((k) => k.kid);
   const retired = await retireExpiredSigningKeys(ctx, tenant.id);
-  return { kids, retired, oldKeysUntil: ctx.now() + KEY_RETIREMENT_DELAY_MS };
+  return { kids, retired, signsFrom, oldKeysUntil: signsFrom + KEY_RETIREMENT_DELAY_MS };
 }
 
 /** Marks retired the tenant's rotated-out keys whose tokens have all expired; their kids. */

@@ -3,7 +3,7 @@ import { hkdfSync } from 'node:crypto';
 import Provider, { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { clientCorsAllowed } from '../core/client-cors.ts';
 import { ACR_PHR, ACR_PHRH } from '../core/interaction-decision.ts';
-import { SIGNED_TOKEN_TTL_S } from '../core/signing-key-retirement.ts';
+import { SIGNED_TOKEN_TTL_S } from '../core/signing-key-schedule.ts';
 import { MFA_STRENGTH_ID, PASSWORDLESS_MFA_STRENGTH_ID, PHISHING_RESISTANT_STRENGTH_ID } from '../core/strengths.ts';
 import { authenticateClientSecret } from '../flows/apps.ts';
 import type { Ctx } from '../flows/context.ts';

@@ -8,7 +8,7 @@ import {
   resolveApplicationScopes,
   resolveDelegatedScopes,
 } from '../core/graph-scopes.ts';
-import { SIGNED_TOKEN_TTL_S } from '../core/signing-key-retirement.ts';
+import { SIGNED_TOKEN_TTL_S } from '../core/signing-key-schedule.ts';
 import type { Ctx } from '../flows/context.ts';
 import { findApp } from '../store/apps.ts';
 import type { Tenant } from '../store/tenants.ts';

@@ -23,6 +23,7 @@ import * as m0017 from './migrations/0017-one-time-codes.ts';
 import * as m0018 from './migrations/0018-session-steps.ts';
 import * as m0019 from './migrations/0019-conditional-access.ts';
 import * as m0020 from './migrations/0020-app-backchannel-logout.ts';
+import * as m0021 from './migrations/0021-signing-key-publication.ts';
 import type { Database } from './schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
@@ -119,6 +120,7 @@ const migrations: Record<string, Migration> = {
   '0018-session-steps': m0018,
   '0019-conditional-access': m0019,
   '0020-app-backchannel-logout': m0020,
+  '0021-signing-key-publication': m0021,
 };
 
 class StaticMigrations implements MigrationProvider {

@@ -196,6 +196,8 @@ export interface SigningKeysTable {
   private_jwk_encrypted: string;
   created_at: number;
   retired_at: number | null;
+  /** When it starts signing (0021); null: from created_at. */
+  signs_from: number | null;
 }
 
 /** A user's password (0009): a scrypt hash in PHC form, never the text; none for a passwordless user. */

@@ -10,6 +10,8 @@ export interface SigningKey {
   privateJwkEncrypted: string;
   createdAt: number;
   retiredAt: number | null;
+  /** When it starts signing; null: from its creation. Published (and verifying) from its creation either way. */
+  signsFrom: number | null;
 }
 
 export async function insertSigningKey(db: Db, k: SigningKey): Promise<void> {
@@ -23,6 +25,7 @@ export async function insertSigningKey(db: Db, k: SigningKey): Promise<void> {
       private_jwk_encrypted: k.privateJwkEncrypted,
       created_at: k.createdAt,
       retired_at: k.retiredAt,
+      signs_from: k.signsFrom,
     })
     .execute();
   await bumpCacheVersion(db, k.tenantId, 'signing-keys');
@@ -60,5 +63,6 @@ export async function listSigningKeys(db: Db, tenantId: string): Promise<Signing
     privateJwkEncrypted: r.private_jwk_encrypted,
     createdAt: r.created_at,
     retiredAt: r.retired_at,
+    signsFrom: r.signs_from,
   }));
 }

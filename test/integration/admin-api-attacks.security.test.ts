@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { decodeJwt, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/core/authorization.ts';
-import { KEY_RETIREMENT_DELAY_MS } from '../../src/core/signing-key-retirement.ts';
+import { KEY_RETIREMENT_DELAY_MS } from '../../src/core/signing-key-schedule.ts';
 import { addAppPassword, CLIENT_SECRET_IN_STORE, deleteDirectoryApp, removeAppPassword } from '../../src/flows/apps.ts';
 import { hashSecret } from '../../src/flows/context.ts';
 import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
@@ -1260,7 +1260,7 @@ describe.each(engines)('admin API attacks on %s', (engine) => {
           .sign(await importJWK(oldKey, 'RS256'));
       };
       try {
-        await rotateSigningKeys(server.ctx, t);
+        await rotateSigningKeys(server.ctx, t, { immediately: true });
         // Every process sees a rotation within a second (the tenant's signing-keys version).
         await new Promise((r) => setTimeout(r, 1100));
         // Rotated out but not yet due: its ID tokens are still good hints (the control of what follows).

@@ -5,7 +5,7 @@ import { decodeProtectedHeader, importJWK, jwtVerify, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VERSION_CHECK_INTERVAL_MS } from '../../src/core/cache-staleness.ts';
 import { SignetError } from '../../src/core/errors.ts';
-import { KEY_RETIREMENT_DELAY_MS } from '../../src/core/signing-key-retirement.ts';
+import { KEY_RETIREMENT_DELAY_MS } from '../../src/core/signing-key-schedule.ts';
 import { changeAppPermissions, createApp, createTenant, createUser } from '../../src/flows/directory.ts';
 import { purgeExpired } from '../../src/flows/maintenance.ts';
 import { beginPasskeyRegistration } from '../../src/flows/register-passkey.ts';
@@ -131,7 +131,7 @@ describe.skipIf(!engines.includes('postgres'))('two Signet processes on one Post
     const oldKids = await jwksKids(b);
     expect(oldKids).toContain(before.kid);
 
-    const { kids } = await rotateSigningKeys(a.ctx, tenant);
+    const { kids } = await rotateSigningKeys(a.ctx, tenant, { immediately: true });
     expect(kids).toHaveLength(2);
     const took = await within('new signing key on B', async () => kids.includes((await kidOf(b)).kid));
     const published = await jwksKids(b);
@@ -162,7 +162,7 @@ describe.skipIf(!engines.includes('postgres'))('two Signet processes on one Post
   it('retires keys through A once their tokens have expired: B verifies nothing more with them and stops publishing them', async () => {
     const old = await loadPrivateJwks(a.ctx, tenant.id);
     const oldRs = old.find((k) => k.alg === 'RS256')!;
-    const { kids } = await rotateSigningKeys(a.ctx, tenant);
+    const { kids } = await rotateSigningKeys(a.ctx, tenant, { immediately: true });
     await within('new keys on B', async () => {
       const published = await jwksKids(b);
       return kids.every((k) => published.includes(k));

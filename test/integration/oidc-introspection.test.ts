@@ -3,7 +3,7 @@
 // since disabled — is `active: false` and nothing else, the same answer as for a token that never existed.
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIGNED_TOKEN_TTL_S } from '../../src/core/signing-key-retirement.ts';
+import { SIGNED_TOKEN_TTL_S } from '../../src/core/signing-key-schedule.ts';
 import { initInstance } from '../../src/flows/bootstrap.ts';
 import { createApp, createUser } from '../../src/flows/directory.ts';
 import { issueTap } from '../../src/flows/temporary-access-pass.ts';

@@ -5,7 +5,7 @@
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VERSION_CHECK_INTERVAL_MS } from '../../src/core/cache-staleness.ts';
-import { KEY_RETIREMENT_DELAY_MS } from '../../src/core/signing-key-retirement.ts';
+import { KEY_RETIREMENT_DELAY_MS } from '../../src/core/signing-key-schedule.ts';
 import { createApp, createTenant } from '../../src/flows/directory.ts';
 import { purgeExpired } from '../../src/flows/maintenance.ts';
 import { loadPrivateJwks, rotateSigningKeys } from '../../src/flows/signing-keys.ts';
@@ -76,7 +76,7 @@ describe.each(engines)('signing key retirement on %s', (engine) => {
       const oldKids = await jwksKids();
       expect(oldKids).toHaveLength(2);
 
-      const rotated = await rotateSigningKeys(server.ctx, tenant);
+      const rotated = await rotateSigningKeys(server.ctx, tenant, { immediately: true });
       expect(rotated.kids).toHaveLength(2);
       expect(rotated.retired).toEqual([]);
       expect(rotated.oldKeysUntil).toBeGreaterThanOrEqual(server.ctx.now() + KEY_RETIREMENT_DELAY_MS - 1000);
@@ -123,14 +123,14 @@ describe.each(engines)('signing key retirement on %s', (engine) => {
 
   it('retires the keys of an earlier rotation at the next rotation, once their tokens have expired', async () => {
     try {
-      const first = await rotateSigningKeys(server.ctx, tenant);
+      const first = await rotateSigningKeys(server.ctx, tenant, { immediately: true });
       // A rotation soon after another retires nothing: the previous keys' tokens may still be live.
-      const second = await rotateSigningKeys(server.ctx, tenant);
+      const second = await rotateSigningKeys(server.ctx, tenant, { immediately: true });
       expect(second.retired).toEqual([]);
       await within('the newest key signs', async () => second.kids.includes(kidOf(await token())));
       expect(await jwksKids()).toEqual(expect.arrayContaining([...first.kids, ...second.kids]));
       server.clock.offsetMs = KEY_RETIREMENT_DELAY_MS + 1000;
-      const third = await rotateSigningKeys(server.ctx, tenant);
+      const third = await rotateSigningKeys(server.ctx, tenant, { immediately: true });
       // The keys the first rotation made stopped signing at the second; what was live before them went too.
       expect(third.retired).toEqual(expect.arrayContaining(first.kids));
       for (const kid of second.kids) expect(third.retired).not.toContain(kid);
