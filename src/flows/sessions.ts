@@ -10,8 +10,15 @@ import {
 import { providerSessionsToEnd } from '../core/sign-out.ts';
 import type { Db } from '../store/db.ts';
 import { destroyOidcSessions, listOidcSessionsOfAccount } from '../store/oidc-payloads.ts';
-import { findLiveSession, insertSession, liveSessionIds, revokeSession, type Session } from '../store/sessions.ts';
-import { findUserById, type User } from '../store/users.ts';
+import {
+  findLiveSession,
+  findLiveSessionWithUser,
+  insertSession,
+  liveSessionIds,
+  revokeSession,
+  type Session,
+} from '../store/sessions.ts';
+import type { User } from '../store/users.ts';
 import { type Ctx, tokenId } from './context.ts';
 
 export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
@@ -108,10 +115,9 @@ export async function liveSessionOf(
   tenantId: string,
   token: string | undefined,
 ): Promise<LiveSession | undefined> {
-  const session = await sessionFromToken(ctx, tenantId, token);
-  if (!session) return undefined;
-  const user = await findUserById(ctx.db, tenantId, session.userId);
-  return user?.enabled ? { session, user } : undefined;
+  if (!token || token.length > 200) return undefined;
+  const live = await findLiveSessionWithUser(ctx.db, tenantId, tokenId(token), ctx.now());
+  return live?.user.enabled ? live : undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ import { type SessionStep, stepsFromLegacyAmr } from '../core/session-steps.ts';
 import type { Db } from './db.ts';
 import { hotInsert } from './hot-insert.ts';
 import type { SessionsTable } from './schema.ts';
+import { toUser, type User } from './users.ts';
 
 export interface Session {
   /** SHA-256 of the cookie value: a database read does not yield a usable cookie. */
@@ -65,6 +66,47 @@ export async function findLiveSession(db: Db, tenantId: string, id: string, now:
     .where('expires_at', '>', now)
     .executeTakeFirst();
   return r && toSession(r);
+}
+
+/**
+ * A live session with its user, in one query: every page and ceremony that needs a session needs its user too (is
+ * the account still enabled, whose passkeys). Undefined when either is missing.
+ */
+export async function findLiveSessionWithUser(
+  db: Db,
+  tenantId: string,
+  id: string,
+  now: number,
+): Promise<{ session: Session; user: User } | undefined> {
+  const r = await db
+    .selectFrom('sessions')
+    .innerJoin('users', (j) =>
+      j.onRef('users.tenant_id', '=', 'sessions.tenant_id').onRef('users.id', '=', 'sessions.user_id'),
+    )
+    .selectAll('sessions')
+    .select([
+      'users.user_principal_name as user_principal_name',
+      'users.display_name as user_display_name',
+      'users.enabled as user_enabled',
+      'users.user_handle as user_handle',
+      'users.created_at as user_created_at',
+    ])
+    .where('sessions.tenant_id', '=', tenantId)
+    .where('sessions.id', '=', id)
+    .where('sessions.revoked_at', 'is', null)
+    .where('sessions.expires_at', '>', now)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  const user = toUser({
+    id: r.user_id,
+    tenant_id: r.tenant_id,
+    user_principal_name: r.user_principal_name,
+    display_name: r.user_display_name,
+    enabled: r.user_enabled,
+    user_handle: r.user_handle,
+    created_at: r.user_created_at,
+  });
+  return { session: toSession(r), user };
 }
 
 /** A session by its id whatever its state (ended or expired too): what it held, for a refresh made from it. */

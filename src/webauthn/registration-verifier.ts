@@ -33,6 +33,8 @@ export interface DecodedAttestation {
   fmt: unknown;
   authData: unknown;
   attStmt: Map<string, unknown> | undefined;
+  /** The authenticator data as the library parses it, when the caller has parsed it already. */
+  parsedAuthData?: ReturnType<typeof parseAuthenticatorData>;
 }
 
 const ID_FIDO_GEN_CE_AAGUID = '1.3.6.1.4.1.45724.1.1.4';
@@ -129,7 +131,7 @@ export function verifyRegistrationFast(i: {
   const authData = d.authData as Uint8Array<ArrayBuffer>;
   let parsed: ReturnType<typeof parseAuthenticatorData>;
   try {
-    parsed = parseAuthenticatorData(authData);
+    parsed = d.parsedAuthData ?? parseAuthenticatorData(authData);
   } catch {
     return undefined; // unreadable: the library refuses it in its own words
   }

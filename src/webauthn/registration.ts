@@ -187,12 +187,13 @@ function attestationParts(attestationObject: Uint8Array<ArrayBuffer>): Attestati
   try {
     const decoded = decodeAttestationObject(attestationObject);
     const authData = decoded.get('authData');
-    let credentialKey: Uint8Array<ArrayBuffer> | undefined;
+    let parsedAuthData: ReturnType<typeof parseAuthenticatorData> | undefined;
     try {
-      credentialKey = authData instanceof Uint8Array ? parseAuthenticatorData(authData).credentialPublicKey : undefined;
+      parsedAuthData = authData instanceof Uint8Array ? parseAuthenticatorData(authData) : undefined;
     } catch {
-      credentialKey = undefined; // the library refuses unreadable authenticator data, with its own message
+      parsedAuthData = undefined; // the library refuses unreadable authenticator data, with its own message
     }
+    const credentialKey = parsedAuthData?.credentialPublicKey;
     const attStmt = decoded.get('attStmt') as unknown;
     return {
       fmt: decoded.get('fmt'),
@@ -203,6 +204,7 @@ function attestationParts(attestationObject: Uint8Array<ArrayBuffer>): Attestati
         fmt: decoded.get('fmt'),
         authData,
         attStmt: attStmt instanceof Map ? (attStmt as Map<string, unknown>) : undefined,
+        ...(parsedAuthData ? { parsedAuthData } : {}),
       },
     };
   } catch {
