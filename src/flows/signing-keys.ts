@@ -10,6 +10,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { type CacheVersions, isStale } from '../core/cache-staleness.ts';
+import { SignetError } from '../core/errors.ts';
 import {
   KEY_PUBLICATION_LEAD_MS,
   KEY_RETIREMENT_DELAY_MS,
@@ -82,20 +83,34 @@ export async function loadPrivateJwks(ctx: Ctx, tenantId: string): Promise<JWK[]
  * (KEY_PUBLICATION_LEAD_MS; `immediately` for a key you must stop signing with now, at the cost of verifiers that
  * cached the key set refusing new tokens until they fetch it again). The old keys sign until then, stay published
  * (and verify) until every token they signed has expired (core/signing-key-schedule.ts), then are retired, here at
- * the next rotation or by the maintenance pass. Every process publishes the new keys within a second (the
- * tenant's `signing-keys` version) and signs with them from `signsFrom` on.
+ * the next rotation or by the maintenance pass — or, with `retireOld` (a key believed compromised; only with
+ * `immediately`), at once, so that nothing they signed verifies any longer. Every process publishes the new keys
+ * and drops retired ones within a second (the tenant's `signing-keys` version) and signs from `signsFrom` on.
  */
 export async function rotateSigningKeys(
   ctx: Ctx,
   tenant: Tenant,
-  opts: { immediately?: boolean } = {},
+  opts: { immediately?: boolean; retireOld?: boolean } = {},
 ): Promise<{ kids: string[]; retired: string[]; signsFrom: number; oldKeysUntil: number }> {
+  if (opts.retireOld && !opts.immediately)
+    throw new SignetError('REQUEST_INVALID', {
+      field: '--retire-old',
+      reason: 'only with --now: the old keys cannot stop verifying before the new ones sign',
+    });
   const signsFrom = ctx.now() + (opts.immediately ? 0 : KEY_PUBLICATION_LEAD_MS);
   const before = new Set((await listSigningKeys(ctx.db, tenant.id)).map((k) => k.kid));
-  await ctx.db.transaction().execute((trx) => createSigningKeys(ctx, trx, tenant.id, signsFrom));
-  const kids = (await listSigningKeys(ctx.db, tenant.id)).filter((k) => !before.has(k.kid)).map((k) => k.kid);
-  const retired = await retireExpiredSigningKeys(ctx, tenant.id);
-  return { kids, retired, signsFrom, oldKeysUntil: signsFrom + KEY_RETIREMENT_DELAY_MS };
+  const made = await ctx.db.transaction().execute(async (trx) => {
+    await createSigningKeys(ctx, trx, tenant.id, signsFrom);
+    const keys = await listSigningKeys(trx, tenant.id);
+    const withdrawn: string[] = [];
+    if (opts.retireOld)
+      for (const k of keys)
+        if (before.has(k.kid) && (await retireSigningKey(trx, tenant.id, k.kid, ctx.now()))) withdrawn.push(k.kid);
+    return { kids: keys.filter((k) => !before.has(k.kid)).map((k) => k.kid), withdrawn };
+  });
+  const kids = made.kids;
+  const retired = opts.retireOld ? made.withdrawn : await retireExpiredSigningKeys(ctx, tenant.id);
+  return { kids, retired, signsFrom, oldKeysUntil: opts.retireOld ? signsFrom : signsFrom + KEY_RETIREMENT_DELAY_MS };
 }
 
 /** Marks retired the tenant's rotated-out keys whose tokens have all expired; their kids. */

@@ -76,6 +76,24 @@ for (const engine of engines)
       expect(text.stdout).toContain('sign from now on');
     });
 
+    it('withdraws the old keys with --now --retire-old, and refuses --retire-old alone', async () => {
+      const alone = await run('keys', 'rotate', '--tenant', slug, '--retire-old');
+      expect(alone.code).not.toBe(0);
+      expect(alone.stderr).toContain('REQUEST_INVALID');
+      const live = (await listSigningKeys(store.db, tenantId)).filter((k) => k.retiredAt === null).map((k) => k.kid);
+      const r = await run('keys', 'rotate', '--tenant', slug, '--now', '--retire-old', '--json');
+      expect(r.code, r.stderr).toBe(0);
+      const [rotated] = (JSON.parse(r.stdout) as { rotated: (Rotated & { retired: string[] })[] }).rotated;
+      expect(rotated!.retired.sort()).toEqual([...live].sort());
+      const after = await listSigningKeys(store.db, tenantId);
+      expect(
+        after
+          .filter((k) => k.retiredAt === null)
+          .map((k) => k.kid)
+          .sort(),
+      ).toEqual([...rotated!.kids].sort());
+    });
+
     it('refuses a tenant that does not exist with its code', async () => {
       const r = await run('keys', 'rotate', '--tenant', 'no-such-tenant');
       expect(r.code).not.toBe(0);

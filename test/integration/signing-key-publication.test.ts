@@ -7,6 +7,7 @@ import { VERSION_CHECK_INTERVAL_MS } from '../../src/core/cache-staleness.ts';
 import { KEY_PUBLICATION_LEAD_MS, KEY_RETIREMENT_DELAY_MS } from '../../src/core/signing-key-schedule.ts';
 import { createApp, createTenant } from '../../src/flows/directory.ts';
 import { rotateSigningKeys } from '../../src/flows/signing-keys.ts';
+import { listSigningKeys } from '../../src/store/signing-keys.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { engines } from '../support/engines.ts';
 import { clientCredentials } from '../support/graph.ts';
@@ -100,6 +101,27 @@ describe.each(engines)('publishing signing keys before they sign on %s', (engine
     } finally {
       server.clock.offsetMs = 0;
     }
+  });
+
+  it('withdraws the old keys at once when told to (a key believed compromised), and only together with --now', async () => {
+    const before = await token();
+    const keys = await listSigningKeys(server.ctx.db, tenant.id);
+    const oldKids = keys.filter((k) => k.retiredAt === null).map((k) => k.kid);
+    const keysBefore = keys.length;
+    await expect(rotateSigningKeys(server.ctx, tenant, { retireOld: true })).rejects.toMatchObject({
+      code: 'REQUEST_INVALID',
+    });
+    expect(await listSigningKeys(server.ctx.db, tenant.id)).toHaveLength(keysBefore);
+
+    const rotated = await rotateSigningKeys(server.ctx, tenant, { immediately: true, retireOld: true });
+    expect(rotated.retired.sort()).toEqual([...oldKids].sort());
+    // Every process drops them within a second: the token the old key signed verifies nowhere any longer.
+    await within('the old keys are withdrawn', async () => (await graphStatus(before)) === 401);
+    await within('the JWKS lists only the new keys', async () =>
+      (await jwks()).every((k) => rotated.kids.includes(k.kid!)),
+    );
+    expect(rotated.kids).toContain(kidOf(await token()));
+    expect(await graphStatus(await token())).toBe(200);
   });
 
   it('signs with the new keys at once when told to (a key that must stop signing now)', async () => {
