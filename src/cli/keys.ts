@@ -47,7 +47,9 @@ export const keysRotateCommand: Command = {
               : `Rotated the signing keys of ${t.slug}: new keys ${r.kids.join(', ')} are published now and sign from ${from}, so apps that cached the key set meet no unknown key; the old ones sign until then and verify until ${until}`,
         );
         if (r.retired.length && v['retire-old'] !== true)
-          rt.print(`Retired keys whose tokens have all expired: ${r.retired.join(', ')}`);
+          rt.print(
+            `Retired keys (every token they signed has expired, or they were waiting and never signed): ${r.retired.join(', ')}`,
+          );
         if (v['retire-old'] === true) rt.print(`Withdrawn: ${r.retired.join(', ') || 'none'}`);
       }
     }

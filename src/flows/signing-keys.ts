@@ -16,6 +16,7 @@ import {
   KEY_RETIREMENT_DELAY_MS,
   keysDueForRetirement,
   keysInForce,
+  signingKids,
 } from '../core/signing-key-schedule.ts';
 import { cacheVersionWatch } from '../store/cache-versions.ts';
 import type { Db } from '../store/db.ts';
@@ -24,6 +25,8 @@ import { listTenants, type Tenant } from '../store/tenants.ts';
 import type { Ctx } from './context.ts';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
+// RS256 is every OIDC client's default; ES256 is there for clients that ask for it.
+const SIGNING_ALGS = ['RS256', 'ES256'] as const;
 
 function sealingKey(secret: Buffer): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', secret, 'signet', 'signing-key-encryption', 32));
@@ -32,8 +35,7 @@ function sealingKey(secret: Buffer): Uint8Array {
 /** A new key of each algorithm, published at once and signing from `signsFrom` (now unless told). */
 export async function createSigningKeys(ctx: Ctx, db: Db, tenantId: string, signsFrom = ctx.now()): Promise<void> {
   const key = sealingKey(ctx.config.secret);
-  // RS256 is every OIDC client's default; ES256 is there for clients that ask for it.
-  for (const alg of ['RS256', 'ES256'] as const) {
+  for (const alg of SIGNING_ALGS) {
     const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
     const kid = ctx.randomBytes(16).toString('base64url');
     const priv = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
@@ -54,8 +56,14 @@ export async function createSigningKeys(ctx: Ctx, db: Db, tenantId: string, sign
   }
 }
 
-/** The tenant's keys in force now, decrypted, and when that set next changes (a rotated-out key falls due). */
-async function privateKeysInForce(ctx: Ctx, tenantId: string): Promise<{ jwks: JWK[]; nextChangeAt?: number }> {
+/**
+ * The tenant's keys in force now, decrypted, those signing now first (oidc-provider's `jwks`), and when that set
+ * next changes by itself (a key starts signing, a rotated-out key falls due): one read, so the two agree.
+ */
+export async function loadSigningKeysInForce(
+  ctx: Ctx,
+  tenantId: string,
+): Promise<{ jwks: JWK[]; nextChangeAt?: number }> {
   const key = sealingKey(ctx.config.secret);
   // A rotated-out key whose tokens have all expired is left out even before it is marked retired.
   const { keys, nextChangeAt } = keysInForce(await listSigningKeys(ctx.db, tenantId), ctx.now());
@@ -68,14 +76,9 @@ async function privateKeysInForce(ctx: Ctx, tenantId: string): Promise<{ jwks: J
   return { jwks: out, ...(nextChangeAt === undefined ? {} : { nextChangeAt }) };
 }
 
-/** When the tenant's set of keys in force next changes by itself (a rotated-out key falls due), if it will. */
-export async function signingKeysNextChangeAt(ctx: Ctx, tenantId: string): Promise<number | undefined> {
-  return keysInForce(await listSigningKeys(ctx.db, tenantId), ctx.now()).nextChangeAt;
-}
-
 /** The tenant's private JWKs in force, those signing now first, for oidc-provider's `jwks` setting. */
 export async function loadPrivateJwks(ctx: Ctx, tenantId: string): Promise<JWK[]> {
-  return (await privateKeysInForce(ctx, tenantId)).jwks;
+  return (await loadSigningKeysInForce(ctx, tenantId)).jwks;
 }
 
 /**
@@ -97,20 +100,33 @@ export async function rotateSigningKeys(
       field: '--retire-old',
       reason: 'only with --now: the old keys cannot stop verifying before the new ones sign',
     });
-  const signsFrom = ctx.now() + (opts.immediately ? 0 : KEY_PUBLICATION_LEAD_MS);
-  const before = new Set((await listSigningKeys(ctx.db, tenant.id)).map((k) => k.kid));
+  const now = ctx.now();
+  const existing = await listSigningKeys(ctx.db, tenant.id);
+  const before = new Set(existing.map((k) => k.kid));
+  // With no key of an algorithm signing now (none ever made, or every one withdrawn), there is nothing to wait for.
+  const signing = new Set(signingKids(existing, now));
+  const everyAlgSigns = SIGNING_ALGS.every((alg) => existing.some((k) => k.alg === alg && signing.has(k.kid)));
+  const immediately = opts.immediately === true || !everyAlgSigns;
+  const signsFrom = now + (immediately ? 0 : KEY_PUBLICATION_LEAD_MS);
   const made = await ctx.db.transaction().execute(async (trx) => {
     await createSigningKeys(ctx, trx, tenant.id, signsFrom);
-    const keys = await listSigningKeys(trx, tenant.id);
+    // Signing at once, the new keys end the wait of keys an earlier rotation published: those signed nothing yet, and
+    // left in force they would take over when their time came. With retireOld, every earlier key goes.
+    const withdraw = existing.filter(
+      (k) => k.retiredAt === null && (opts.retireOld || (immediately && (k.signsFrom ?? k.createdAt) > now)),
+    );
     const withdrawn: string[] = [];
-    if (opts.retireOld)
-      for (const k of keys)
-        if (before.has(k.kid) && (await retireSigningKey(trx, tenant.id, k.kid, ctx.now()))) withdrawn.push(k.kid);
-    return { kids: keys.filter((k) => !before.has(k.kid)).map((k) => k.kid), withdrawn };
+    for (const k of withdraw) if (await retireSigningKey(trx, tenant.id, k.kid, now)) withdrawn.push(k.kid);
+    const kids = (await listSigningKeys(trx, tenant.id)).filter((k) => !before.has(k.kid)).map((k) => k.kid);
+    return { kids, withdrawn };
   });
-  const kids = made.kids;
-  const retired = opts.retireOld ? made.withdrawn : await retireExpiredSigningKeys(ctx, tenant.id);
-  return { kids, retired, signsFrom, oldKeysUntil: opts.retireOld ? signsFrom : signsFrom + KEY_RETIREMENT_DELAY_MS };
+  const retired = [...made.withdrawn, ...(opts.retireOld ? [] : await retireExpiredSigningKeys(ctx, tenant.id))];
+  return {
+    kids: made.kids,
+    retired,
+    signsFrom,
+    oldKeysUntil: opts.retireOld ? signsFrom : signsFrom + KEY_RETIREMENT_DELAY_MS,
+  };
 }
 
 /** Marks retired the tenant's rotated-out keys whose tokens have all expired; their kids. */
@@ -163,7 +179,7 @@ export async function verificationKeySet(ctx: Ctx, tenantId: string): Promise<JW
   const versions = await cacheVersionWatch(ctx.db).current(tenantId);
   const hit = sets.get(tenantId);
   if (hit && !isStale(hit.versions, versions, ['signing-keys']) && ctx.now() < hit.until) return hit.keys;
-  const loading = privateKeysInForce(ctx, tenantId);
+  const loading = loadSigningKeysInForce(ctx, tenantId);
   const keys = loading.then((k) => createLocalJWKSet({ keys: k.jwks.map(toPublic) }));
   const entry: KeySet = { versions, until: Number.POSITIVE_INFINITY, keys };
   loading.then(

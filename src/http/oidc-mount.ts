@@ -20,7 +20,7 @@ import {
 import type { Ctx } from '../flows/context.ts';
 import { refreshAllowed } from '../flows/refresh-decision.ts';
 import { type EndedAppSession, endSession, liveSessionOf } from '../flows/sessions.ts';
-import { signingKeysNextChangeAt } from '../flows/signing-keys.ts';
+import { loadSigningKeysInForce } from '../flows/signing-keys.ts';
 import { buildProvider } from '../oidc/provider.ts';
 import { cacheVersionWatch } from '../store/cache-versions.ts';
 import type { Session } from '../store/sessions.ts';
@@ -83,56 +83,60 @@ export class OidcMount {
     const built = this.#providers.get(tenant.id);
     if (built && !isStale(built.versions, versions, ['tenant', 'signing-keys']) && this.#ctx.now() < built.until)
       return built.provider;
-    const p = buildProvider(this.#ctx, tenant, {
-      onLogout: (k) => this.#onLogout(tenant, k),
-      signetSession: async (k) => {
-        const live = await this.#liveOf(tenant, k);
-        return (
-          live && { id: live.session.id, userId: live.user.id, authTime: Math.floor(live.session.authTime / 1000) }
-        );
-      },
-      refreshAllowed: (k, r) =>
-        refreshAllowed(this.#ctx, tenant, {
-          userId: r.accountId,
-          clientId: r.clientId,
-          ...(r.signetSessionId ? { signetSessionId: r.signetSessionId } : {}),
-          amr: r.amr,
-          authTime: r.authTime,
-          claims: r.claims,
-          ip: k.ip ?? null,
-          ...(k.get('user-agent') ? { userAgent: k.get('user-agent') } : {}),
-        }),
-      authorize: async (k) => {
-        const live = await this.#liveOf(tenant, k);
-        const clientId = k.oidc.client?.clientId;
-        if (!live || !clientId) return undefined;
-        const interaction = (k.oidc.entities as { Interaction?: { iat?: number; uid?: string } }).Interaction;
-        const facts: AuthorizationFacts = {
-          session: live.session,
-          user: live.user,
-          clientId,
-          params: (k.oidc.params ?? {}) as Record<string, unknown>,
-          startedAt: interaction?.iat !== undefined ? interaction.iat * 1000 : undefined,
-          promptLogin: k.oidc.prompts.has('login'),
-          ip: k.ip ?? null,
-          ...(k.get('user-agent') ? { userAgent: k.get('user-agent') } : {}),
-          ...(interaction?.uid ? { interactionUid: interaction.uid } : {}),
-        };
-        const outcome = await decideAuthorization(this.#ctx, tenant, facts);
-        const d = outcome.decision;
-        if (d.kind !== 'finish') return undefined;
-        return {
-          acr: d.acr,
-          amr: d.amr,
-          ts: Math.floor(d.authTime / 1000),
-          record: () => recordAuthorization(this.#ctx, tenant, facts, outcome),
-        };
-      },
-    });
+    // One read of the keys: the provider signs with them and is built again when that very set changes by itself.
+    const keys = loadSigningKeysInForce(this.#ctx, tenant.id);
+    const p = keys.then((k) =>
+      buildProvider(this.#ctx, tenant, k.jwks, {
+        onLogout: (k) => this.#onLogout(tenant, k),
+        signetSession: async (k) => {
+          const live = await this.#liveOf(tenant, k);
+          return (
+            live && { id: live.session.id, userId: live.user.id, authTime: Math.floor(live.session.authTime / 1000) }
+          );
+        },
+        refreshAllowed: (k, r) =>
+          refreshAllowed(this.#ctx, tenant, {
+            userId: r.accountId,
+            clientId: r.clientId,
+            ...(r.signetSessionId ? { signetSessionId: r.signetSessionId } : {}),
+            amr: r.amr,
+            authTime: r.authTime,
+            claims: r.claims,
+            ip: k.ip ?? null,
+            ...(k.get('user-agent') ? { userAgent: k.get('user-agent') } : {}),
+          }),
+        authorize: async (k) => {
+          const live = await this.#liveOf(tenant, k);
+          const clientId = k.oidc.client?.clientId;
+          if (!live || !clientId) return undefined;
+          const interaction = (k.oidc.entities as { Interaction?: { iat?: number; uid?: string } }).Interaction;
+          const facts: AuthorizationFacts = {
+            session: live.session,
+            user: live.user,
+            clientId,
+            params: (k.oidc.params ?? {}) as Record<string, unknown>,
+            startedAt: interaction?.iat !== undefined ? interaction.iat * 1000 : undefined,
+            promptLogin: k.oidc.prompts.has('login'),
+            ip: k.ip ?? null,
+            ...(k.get('user-agent') ? { userAgent: k.get('user-agent') } : {}),
+            ...(interaction?.uid ? { interactionUid: interaction.uid } : {}),
+          };
+          const outcome = await decideAuthorization(this.#ctx, tenant, facts);
+          const d = outcome.decision;
+          if (d.kind !== 'finish') return undefined;
+          return {
+            acr: d.acr,
+            amr: d.amr,
+            ts: Math.floor(d.authTime / 1000),
+            record: () => recordAuthorization(this.#ctx, tenant, facts, outcome),
+          };
+        },
+      }),
+    );
     const entry: Built = { provider: p, versions, until: Number.POSITIVE_INFINITY };
-    signingKeysNextChangeAt(this.#ctx, tenant.id).then(
-      (at) => {
-        if (at !== undefined) entry.until = at;
+    keys.then(
+      (k) => {
+        if (k.nextChangeAt !== undefined) entry.until = k.nextChangeAt;
       },
       () => undefined,
     );

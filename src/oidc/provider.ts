@@ -1,5 +1,6 @@
 // One oidc-provider per tenant, at SPEC §3's Entra-shaped paths, issuer {public URL}/{tenant id}/v2.0.
 import { hkdfSync } from 'node:crypto';
+import type { JWK } from 'jose';
 import Provider, { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import { clientCorsAllowed } from '../core/client-cors.ts';
 import { ACR_PHR, ACR_PHRH } from '../core/interaction-decision.ts';
@@ -7,7 +8,6 @@ import { SIGNED_TOKEN_TTL_S } from '../core/signing-key-schedule.ts';
 import { MFA_STRENGTH_ID, PASSWORDLESS_MFA_STRENGTH_ID, PHISHING_RESISTANT_STRENGTH_ID } from '../core/strengths.ts';
 import { authenticateClientSecret } from '../flows/apps.ts';
 import type { Ctx } from '../flows/context.ts';
-import { loadPrivateJwks } from '../flows/signing-keys.ts';
 import type { Tenant } from '../store/tenants.ts';
 import { findUserById } from '../store/users.ts';
 import { renderOAuthErrorPage } from '../web/pages/error.ts';
@@ -61,7 +61,7 @@ export interface ProviderHooks {
 const sameList = (a: readonly string[] | undefined, b: readonly string[]) =>
   a !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
 
-export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHooks) {
+export async function buildProvider(ctx: Ctx, tenant: Tenant, jwks: JWK[], hooks: ProviderHooks) {
   const cookieKey = Buffer.from(hkdfSync('sha256', ctx.config.secret, tenant.id, 'oidc-cookies', 32)).toString(
     'base64url',
   );
@@ -135,7 +135,8 @@ export async function buildProvider(ctx: Ctx, tenant: Tenant, hooks: ProviderHoo
   const servers = resourceServersOf(ctx, tenant);
   const provider = new Provider(issuerOf(ctx, tenant), {
     adapter: adapterFactory(ctx, tenant.id),
-    jwks: { keys: await loadPrivateJwks(ctx, tenant.id) },
+    // The tenant's keys in force, those signing now first (flows/signing-keys.ts loadSigningKeysInForce).
+    jwks: { keys: jwks },
     routes: OIDC_ROUTES,
     scopes: ['openid', 'profile', 'email', 'offline_access'],
     claims: {

@@ -7,7 +7,7 @@ import { VERSION_CHECK_INTERVAL_MS } from '../../src/core/cache-staleness.ts';
 import { KEY_PUBLICATION_LEAD_MS, KEY_RETIREMENT_DELAY_MS } from '../../src/core/signing-key-schedule.ts';
 import { createApp, createTenant } from '../../src/flows/directory.ts';
 import { rotateSigningKeys } from '../../src/flows/signing-keys.ts';
-import { listSigningKeys } from '../../src/store/signing-keys.ts';
+import { listSigningKeys, retireSigningKey } from '../../src/store/signing-keys.ts';
 import type { Tenant } from '../../src/store/tenants.ts';
 import { engines } from '../support/engines.ts';
 import { clientCredentials } from '../support/graph.ts';
@@ -122,6 +122,31 @@ describe.each(engines)('publishing signing keys before they sign on %s', (engine
     );
     expect(rotated.kids).toContain(kidOf(await token()));
     expect(await graphStatus(await token())).toBe(200);
+  });
+
+  it('ends the wait of keys published earlier when a rotation signs at once: they never take over', async () => {
+    try {
+      const pending = await rotateSigningKeys(server.ctx, tenant);
+      const now = await rotateSigningKeys(server.ctx, tenant, { immediately: true });
+      expect(now.retired).toEqual(expect.arrayContaining(pending.kids));
+      await within('the immediate keys sign', async () => now.kids.includes(kidOf(await token())));
+      // When the earlier rotation's keys would have started signing, the immediate ones still do.
+      server.clock.offsetMs = KEY_PUBLICATION_LEAD_MS + 1000;
+      await new Promise((r) => setTimeout(r, VERSION_CHECK_INTERVAL_MS + 100));
+      expect(now.kids).toContain(kidOf(await token()));
+      expect((await jwks()).map((k) => k.kid)).not.toEqual(expect.arrayContaining(pending.kids));
+    } finally {
+      server.clock.offsetMs = 0;
+    }
+  });
+
+  it('signs at once when no key of an algorithm signs now: there is nothing to wait for', async () => {
+    const other = await createTenant(server.ctx, { slug: 'northwind' });
+    for (const k of await listSigningKeys(server.ctx.db, other.id))
+      await retireSigningKey(server.ctx.db, other.id, k.kid, server.ctx.now());
+    const at = server.ctx.now();
+    const rotated = await rotateSigningKeys(server.ctx, other);
+    expect(rotated.signsFrom - at).toBeLessThan(5000);
   });
 
   it('signs with the new keys at once when told to (a key that must stop signing now)', async () => {
