@@ -35,6 +35,8 @@ interface Case {
   /** Changes the response after the authenticator made it. */
   after?: (json: RegistrationResponseJSON) => Promise<void> | void;
   expectedChallenge?: string;
+  /** Whether user verification is required (the default); false as for a ceremony that prefers it. */
+  requireUV?: boolean;
   /** Who verifies it: the fast path, or the library (the fast path declines it). */
   path: 'fast' | 'library';
 }
@@ -92,6 +94,13 @@ for (const [kind, alg] of [
 ] as const) {
   const at = `${kind} ${alg}`;
   for (const [name, mutate] of Object.entries(flagCases)) cases[`${at}: ${name}`] = { kind, alg, mutate, path: 'fast' };
+  cases[`${at}: user verification absent, not required`] = {
+    kind,
+    alg,
+    mutate: { flags: { uv: false } },
+    requireUV: false,
+    path: 'fast',
+  };
   cases[`${at}: trailing authenticator data`] = { kind, alg, mutate: { trailingBytes: 4 }, path: 'library' };
   cases[`${at}: another challenge expected`] = { kind, alg, expectedChallenge: 'b3RoZXI', path: 'fast' };
   cases[`${at}: rawId differs from id`] = {
@@ -163,6 +172,8 @@ const leafCases: Record<string, [Parameters<typeof leaf>[0], Case['path']]> = {
   'a CA certificate': [{ ca: true }, 'fast'],
   'not yet valid': [{ notBefore: Date.now() + DAY, notAfter: Date.now() + 2 * DAY }, 'fast'],
   'a P-384 key': [{ curve: 'P-384' }, 'library'],
+  // A form the library does not read: its verdict, not the fast path's.
+  'a compressed P-256 key': [{ compressedKey: true }, 'library'],
 };
 
 type Verdict = { ok: true; info: Record<string, unknown> } | { ok: false; code: string };
@@ -185,14 +196,18 @@ const summary = (r: {
   credentialBackedUp: r.credentialBackedUp,
 });
 
-async function byLibrary(json: RegistrationResponseJSON, expectedChallenge: string): Promise<Verdict> {
+async function byLibrary(
+  json: RegistrationResponseJSON,
+  expectedChallenge: string,
+  requireUV = true,
+): Promise<Verdict> {
   try {
     const r = await verifyRegistrationResponse({
       response: json,
       expectedChallenge,
       expectedOrigin: ORIGIN,
       expectedRPID: 'localhost',
-      requireUserVerification: true,
+      requireUserVerification: requireUV,
       supportedAlgorithmIDs: [-7, -8, -257],
     });
     return r.verified
@@ -204,7 +219,7 @@ async function byLibrary(json: RegistrationResponseJSON, expectedChallenge: stri
 }
 
 /** The fast path's input, prepared as registration.ts prepares it; undefined when it goes to the library. */
-function fastInput(json: RegistrationResponseJSON, expectedChallenge: string) {
+function fastInput(json: RegistrationResponseJSON, expectedChallenge: string, requireUV = true) {
   const attestationObject = isoBase64URL.toBuffer(json.response.attestationObject);
   const decoded = decodeAttestationObject(attestationObject);
   let cose: Uint8Array<ArrayBuffer>;
@@ -229,15 +244,15 @@ function fastInput(json: RegistrationResponseJSON, expectedChallenge: string) {
     credentialAlg: alg,
     credentialKey: judged.key,
     rpIdHash: rpIdHashOf('localhost'),
-    requireUserVerification: true,
+    requireUserVerification: requireUV,
     now: Date.now(),
   };
 }
 
 /** The fast path's verdict; undefined when it declines. */
-function byFastPath(json: RegistrationResponseJSON, expectedChallenge: string): Verdict | undefined {
+function byFastPath(json: RegistrationResponseJSON, expectedChallenge: string, requireUV = true): Verdict | undefined {
   try {
-    const input = fastInput(json, expectedChallenge);
+    const input = fastInput(json, expectedChallenge, requireUV);
     const info = input && verifyRegistrationFast(input);
     return info && { ok: true, info: summary(info) };
   } catch (err) {
@@ -262,10 +277,44 @@ describe('fast registration verification agrees with @simplewebauthn/server', ()
   it.each(Object.keys(cases))('%s', async (name) => {
     const c = cases[name]!;
     const { json, expectedChallenge } = await made(c);
-    const fast = byFastPath(json, expectedChallenge);
+    const fast = byFastPath(json, expectedChallenge, c.requireUV);
     if (c.path === 'library') return expect(fast).toBeUndefined();
-    expect(fast).toEqual(await byLibrary(json, expectedChallenge));
-    if (name.endsWith(': as made') || name.endsWith('(eligible and backed up)')) expect(fast?.ok).toBe(true);
+    expect(fast).toEqual(await byLibrary(json, expectedChallenge, c.requireUV));
+    if (/: as made$|\(eligible and backed up\)$|not required$/.test(name)) expect(fast?.ok).toBe(true);
+  });
+
+  // And through verifyRegistration as the ceremonies call it (its own decoding handed to the fast path): the
+  // library's verdict, except where Signet is stricter on purpose — a root inside x5c (attestation-trust.ts), and a
+  // self attestation naming another algorithm than the credential's (WebAuthn §8.2), which the library lets by.
+  const stricter = (name: string) =>
+    name.endsWith('the root in x5c too') || /^packed-self .*: another alg named$/.test(name);
+  it.each(Object.keys(cases))('%s, through verifyRegistration', async (name) => {
+    const c = cases[name]!;
+    const { json, expectedChallenge } = await made(c);
+    const library = await byLibrary(json, expectedChallenge, c.requireUV);
+    const signet = await Promise.resolve()
+      .then(() =>
+        verifyRegistration({
+          response: parseRegistrationResponse(json),
+          expectedChallenge,
+          origins: [ORIGIN],
+          rpId: 'localhost',
+          requireUserVerification: c.requireUV ?? true,
+          metadata: new MetadataRegistry(),
+        }),
+      )
+      .then(
+        (v) => ({ ok: true as const, fmt: v.fmt, backupState: v.backupState, userVerified: v.userVerified }),
+        (err) => ({ ok: false as const, code: err instanceof SignetError ? err.code : String(err) }),
+      );
+    if (stricter(name)) return expect(signet).toEqual({ ok: false, code: 'WEBAUTHN_ATTESTATION_INVALID' });
+    if (!library.ok) return expect(signet).toEqual(library);
+    expect(signet).toEqual({
+      ok: true,
+      fmt: library.info.fmt,
+      backupState: library.info.credentialBackedUp,
+      userVerified: library.info.userVerified,
+    });
   });
 
   it.each(Object.keys(leafCases))('packed-x5c with %s', async (name) => {
@@ -313,5 +362,57 @@ describe('verifyRegistration checks the client data before either path', () => {
         metadata: new MetadataRegistry(),
       }),
     ).rejects.toMatchObject({ code: 'WEBAUTHN_ORIGIN_MISMATCH' });
+  });
+});
+
+/** The same ECDSA signature with r (or s) written without the zero that keeps a large value positive; undefined if neither needs it. */
+function withoutZeroPad(sig: Uint8Array): Uint8Array | undefined {
+  const der = Buffer.from(sig);
+  const rLen = der[3]!;
+  const r = der.subarray(4, 4 + rLen);
+  const s = der.subarray(6 + rLen, 6 + rLen + der[5 + rLen]!);
+  const strip = (v: Buffer) => (v.length > 1 && v[0] === 0 && (v[1]! & 0x80) !== 0 ? v.subarray(1) : v);
+  const [r2, s2] = [strip(r), strip(s)];
+  if (r2.length === r.length && s2.length === s.length) return undefined;
+  const body = Buffer.concat([Buffer.from([0x02, r2.length]), r2, Buffer.from([0x02, s2.length]), s2]);
+  return new Uint8Array(Buffer.concat([Buffer.from([0x30, body.length]), body]));
+}
+
+// An INTEGER whose first byte has its high bit set is negative in DER: OpenSSL refuses such a signature (the fast
+// path would), a lenient reader takes it as positive (the library does). Signet refuses it on every path, one code.
+describe('verifyRegistration refuses an ECDSA statement signature whose r or s is written negative', () => {
+  it.each<[string, AttestationKind]>([
+    ['packed x5c (the fast path)', 'packed-x5c'],
+    ['fido-u2f (the library)', 'fido-u2f'],
+  ])('%s', async (_, kind) => {
+    for (;;) {
+      const challenge = isoBase64URL.fromBuffer(crypto.getRandomValues(new Uint8Array(32)));
+      let negative: Uint8Array | undefined;
+      const json = await new SoftAuthenticator().register(
+        { challenge, rp: { id: 'localhost', name: 'T' }, user: { id: 'dXNlcg', name: 'u', displayName: 'u' } },
+        {
+          origin: ORIGIN,
+          attestation: kind,
+          mutate: {
+            attStmt: (st) => {
+              negative = withoutZeroPad(st.sig as Uint8Array);
+              return negative ? { ...st, sig: negative } : st;
+            },
+          },
+        },
+      );
+      if (!negative) continue; // neither value needed the pad this time: sign again
+      await expect(
+        verifyRegistration({
+          response: parseRegistrationResponse(json),
+          expectedChallenge: challenge,
+          origins: [ORIGIN],
+          rpId: 'localhost',
+          requireUserVerification: true,
+          metadata: new MetadataRegistry(),
+        }),
+      ).rejects.toMatchObject({ code: 'WEBAUTHN_ATTESTATION_INVALID' });
+      return;
+    }
   });
 });

@@ -6,8 +6,8 @@
 // call). Parsing stays the library's: CBOR, authenticator data, COSE keys and the certificate's fields. Any other
 // statement — another format, algorithm or key — is the library's to verify (`undefined`). A differential test
 // (registration-verifier.test.ts) holds it to the library's verdicts.
-import { createHash, type KeyObject, verify, X509Certificate } from 'node:crypto';
-import { AsnParser, OctetString } from '@peculiar/asn1-schema';
+import { createHash, createPublicKey, type KeyObject, verify, X509Certificate } from 'node:crypto';
+import { AsnParser, AsnSerializer, OctetString } from '@peculiar/asn1-schema';
 import { SettingsService } from '@simplewebauthn/server';
 import {
   convertAAGUIDToString,
@@ -65,7 +65,20 @@ function leafReading(der: Uint8Array): LeafReading | null {
     const info = getCertificateInfo(der as Uint8Array<ArrayBuffer>);
     const key = new X509Certificate(der).publicKey;
     const ext = info.parsedCertificate.tbsCertificate.extensions?.find((e) => e.extnID === ID_FIDO_GEN_CE_AAGUID);
-    if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1')
+    // Only a key written exactly as P-256 keys are (the named curve, an uncompressed point): the library reads no
+    // other form (a compressed point, the curve spelled out), so those stay its to refuse.
+    // (Through JWK: node:crypto keeps a compressed point compressed when it exports a key read from one.)
+    const spki = AsnSerializer.serialize(info.parsedCertificate.tbsCertificate.subjectPublicKeyInfo);
+    const canonical =
+      key.asymmetricKeyType === 'ec'
+        ? createPublicKey({ key: key.export({ format: 'jwk' }), format: 'jwk' }).export({ type: 'spki', format: 'der' })
+        : undefined;
+    if (
+      key.asymmetricKeyType === 'ec' &&
+      key.asymmetricKeyDetails?.namedCurve === 'prime256v1' &&
+      canonical !== undefined &&
+      Buffer.compare(Buffer.from(spki), canonical) === 0
+    )
       reading = {
         subject: info.subject,
         basicConstraintsCA: info.basicConstraintsCA,

@@ -103,6 +103,7 @@ export async function verifyRegistration(i: {
   // (key-strength.ts) — judged before the attestation statement, whose self-signature that key would check.
   const judged = parts?.credentialKey && { bytes: parts.credentialKey, ...acceptableKey(parts.credentialKey, algs) };
   if (parts) assertCanonicalAttestationSignature(parts);
+  if (parts && judged) assertSelfAttestationAlg(parts, judged.alg);
   const info =
     (parts &&
       judged &&
@@ -222,6 +223,18 @@ function acceptableKey(credentialKey: Uint8Array<ArrayBuffer>, offered: number[]
 }
 
 /** The statement's ECDSA signature must be canonical DER too (WA-17): the library's parser ignores trailing bytes. */
+/**
+ * Packed self attestation is signed by the credential key with the credential's own algorithm (WebAuthn §8.2:
+ * "validate that alg matches the algorithm of the credentialPublicKey"); the library checks the signature under
+ * whichever hash the statement names, so a mismatch is refused here.
+ */
+function assertSelfAttestationAlg({ fmt, alg, decoded }: AttestationParts, credentialAlg: number): void {
+  if (fmt !== 'packed' || decoded.attStmt?.has('x5c') || typeof alg !== 'number' || alg === credentialAlg) return;
+  throw new SignetError('WEBAUTHN_ATTESTATION_INVALID', {
+    reason: 'self attestation names another algorithm than the credential key',
+  });
+}
+
 function assertCanonicalAttestationSignature({ fmt, sig, alg }: AttestationParts): void {
   if (!(sig instanceof Uint8Array)) return;
   const sigAlg = fmt === 'fido-u2f' ? -7 : typeof alg === 'number' ? alg : undefined;

@@ -159,10 +159,13 @@ export async function customAttestationLeaf(o: {
   /** The AAGUID extension's value; null leaves the extension out. */
   aaguid?: string | null;
   curve?: 'P-256' | 'P-384';
+  /** Write the P-256 key as a compressed point (a form readers may not take). */
+  compressedKey?: boolean;
 }): Promise<AttestationCert> {
   const root = await getRootCA();
   const alg = { ...EC_ALG, namedCurve: o.curve ?? 'P-256' };
   const keys = (await globalThis.crypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const publicKey = o.compressedKey ? await compressedSpki(keys.publicKey) : keys.publicKey;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
@@ -171,7 +174,7 @@ export async function customAttestationLeaf(o: {
     notBefore: new Date(o.notBefore ?? now - DAY),
     notAfter: new Date(o.notAfter ?? now + 365 * DAY),
     signingAlgorithm: EC_ALG,
-    publicKey: keys.publicKey,
+    publicKey,
     signingKey: root.keys.privateKey,
     extensions: [
       new x509.BasicConstraintsExtension(o.ca ?? false, undefined, true),
@@ -187,6 +190,16 @@ export async function customAttestationLeaf(o: {
     ],
   });
   return toAttestationCert(cert, keys);
+}
+
+/** A P-256 SubjectPublicKeyInfo with the point compressed (SEC 1 §2.3.3): 0x02 or 0x03 by y's parity, then x. */
+async function compressedSpki(key: CryptoKey): Promise<x509.PublicKey> {
+  const raw = new Uint8Array(await globalThis.crypto.subtle.exportKey('raw', key));
+  const point = [(raw[64]! & 1) === 1 ? 0x03 : 0x02, ...raw.subarray(1, 33)];
+  // SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING { 0 unused bits, point } }
+  const header = [0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a];
+  const rest = [0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00];
+  return new x509.PublicKey(new Uint8Array([...header, ...rest, ...point]));
 }
 
 /** Self-signed FIDO U2F attestation certificate (+ private key). */
