@@ -32,8 +32,8 @@ function sealingKey(secret: Buffer): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', secret, 'signet', 'signing-key-encryption', 32));
 }
 
-/** A new key of each algorithm, published at once and signing from `signsFrom` (now unless told). */
-export async function createSigningKeys(ctx: Ctx, db: Db, tenantId: string, signsFrom = ctx.now()): Promise<void> {
+/** A new key of each algorithm, published at once and signing from `signsFrom` (from its creation unless told). */
+export async function createSigningKeys(ctx: Ctx, db: Db, tenantId: string, signsFrom?: number): Promise<void> {
   const key = sealingKey(ctx.config.secret);
   for (const alg of SIGNING_ALGS) {
     const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
@@ -43,15 +43,17 @@ export async function createSigningKeys(ctx: Ctx, db: Db, tenantId: string, sign
     const sealed = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(priv)))
       .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid })
       .encrypt(key);
+    const createdAt = ctx.now();
     await insertSigningKey(db, {
       kid,
       tenantId,
       alg,
       publicJwk: JSON.stringify(pub),
       privateJwkEncrypted: sealed,
-      createdAt: ctx.now(),
+      createdAt,
       retiredAt: null,
-      signsFrom,
+      // Null (the column's meaning: from its creation) unless it waits.
+      signsFrom: signsFrom !== undefined && signsFrom > createdAt ? signsFrom : null,
     });
   }
 }
@@ -109,7 +111,7 @@ export async function rotateSigningKeys(
   const immediately = opts.immediately === true || !everyAlgSigns;
   const signsFrom = now + (immediately ? 0 : KEY_PUBLICATION_LEAD_MS);
   const made = await ctx.db.transaction().execute(async (trx) => {
-    await createSigningKeys(ctx, trx, tenant.id, signsFrom);
+    await createSigningKeys(ctx, trx, tenant.id, immediately ? undefined : signsFrom);
     // Signing at once, the new keys end the wait of keys an earlier rotation published: those signed nothing yet, and
     // left in force they would take over when their time came. With retireOld, every earlier key goes.
     const withdraw = existing.filter(

@@ -25,7 +25,8 @@ export async function insertSigningKey(db: Db, k: SigningKey): Promise<void> {
       private_jwk_encrypted: k.privateJwkEncrypted,
       created_at: k.createdAt,
       retired_at: k.retiredAt,
-      signs_from: k.signsFrom,
+      // Left out when null, as a store from before 0021 has no such column (and null is its default).
+      ...(k.signsFrom === null ? {} : { signs_from: k.signsFrom }),
     })
     .execute();
   await bumpCacheVersion(db, k.tenantId, 'signing-keys');
