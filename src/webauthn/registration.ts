@@ -222,7 +222,6 @@ function acceptableKey(credentialKey: Uint8Array<ArrayBuffer>, offered: number[]
   return { alg, key: verdict.key };
 }
 
-/** The statement's ECDSA signature must be canonical DER too (WA-17): the library's parser ignores trailing bytes. */
 /**
  * Packed self attestation is signed by the credential key with the credential's own algorithm (WebAuthn §8.2:
  * "validate that alg matches the algorithm of the credentialPublicKey"); the library checks the signature under
@@ -235,6 +234,7 @@ function assertSelfAttestationAlg({ fmt, alg, decoded }: AttestationParts, crede
   });
 }
 
+/** The statement's ECDSA signature must be canonical DER too (WA-17): the library's parser ignores trailing bytes. */
 function assertCanonicalAttestationSignature({ fmt, sig, alg }: AttestationParts): void {
   if (!(sig instanceof Uint8Array)) return;
   const sigAlg = fmt === 'fido-u2f' ? -7 : typeof alg === 'number' ? alg : undefined;
