@@ -100,23 +100,29 @@ const refuse = (code: ErrorCode, reason: string): never => {
   throw new SignetError(code, { reason });
 };
 
-/** Whether the fast path verifies this statement; else it is the library's. */
-function isFastStatement(
+/**
+ * The statement, when the fast path verifies it (with its batch certificate's reading for a full attestation);
+ * undefined when it is the library's.
+ */
+function fastStatementOf(
   d: DecodedAttestation,
   credentialAlg: number,
-): d is DecodedAttestation & { attStmt: Map<string, unknown> } {
-  if (!(d.attStmt instanceof Map) || !(d.authData instanceof Uint8Array)) return false;
-  if (d.fmt === 'none') return true;
-  if (d.fmt !== 'packed' || !(d.attStmt.get('sig') instanceof Uint8Array)) return false;
-  const alg = d.attStmt.get('alg');
-  const x5c = d.attStmt.get('x5c');
+): { attStmt: Map<string, unknown>; leaf?: LeafReading } | undefined {
+  const attStmt = d.attStmt;
+  if (!(attStmt instanceof Map) || !(d.authData instanceof Uint8Array)) return undefined;
+  if (d.fmt === 'none') return { attStmt };
+  if (d.fmt !== 'packed' || !(attStmt.get('sig') instanceof Uint8Array)) return undefined;
+  const alg = attStmt.get('alg');
+  const x5c = attStmt.get('x5c');
   // Self attestation: signed by the credential key, with its algorithm.
-  if (x5c === undefined) return alg === credentialAlg && FAST_ALGS.has(credentialAlg);
+  if (x5c === undefined) return alg === credentialAlg && FAST_ALGS.has(credentialAlg) ? { attStmt } : undefined;
   // Full attestation: an ES256 batch certificate, and no root the library would check the path to (Signet sets
   // none: metadata's roots are checked in attestation-trust.ts).
-  if (alg !== -7 || !Array.isArray(x5c) || x5c.length === 0 || !x5c.every((c) => c instanceof Uint8Array)) return false;
-  if (SettingsService.getRootCertificates({ identifier: 'packed' }).length > 0) return false;
-  return leafReading(x5c[0] as Uint8Array) !== null;
+  if (alg !== -7 || !Array.isArray(x5c) || x5c.length === 0 || !x5c.every((c) => c instanceof Uint8Array))
+    return undefined;
+  if (SettingsService.getRootCertificates({ identifier: 'packed' }).length > 0) return undefined;
+  const leaf = leafReading(x5c[0] as Uint8Array);
+  return leaf ? { attStmt, leaf } : undefined;
 }
 
 /**
@@ -138,7 +144,9 @@ export function verifyRegistrationFast(i: {
   now: number;
 }): RegistrationInfo | undefined {
   const d = i.decoded;
-  if (!isFastStatement(d, i.credentialAlg)) return undefined;
+  const statement = fastStatementOf(d, i.credentialAlg);
+  if (!statement) return undefined;
+  const { attStmt, leaf } = statement;
   if (i.response.id !== i.response.rawId) refuse('WEBAUTHN_RESPONSE_MALFORMED', 'id differs from rawId');
   if (i.challenge !== i.expectedChallenge) refuse('WEBAUTHN_CHALLENGE_UNKNOWN', 'unexpected challenge');
   const authData = d.authData as Uint8Array<ArrayBuffer>;
@@ -160,22 +168,15 @@ export function verifyRegistrationFast(i: {
     .digest();
 
   if (d.fmt === 'none') {
-    if (d.attStmt.size > 0) refuse('WEBAUTHN_ATTESTATION_INVALID', 'none attestation with a statement');
+    if (attStmt.size > 0) refuse('WEBAUTHN_ATTESTATION_INVALID', 'none attestation with a statement');
   } else {
     const signed = Buffer.concat([authData, clientDataHash]);
-    const sig = d.attStmt.get('sig') as Uint8Array;
-    const x5c = d.attStmt.get('x5c') as Uint8Array[] | undefined;
-    let key: KeyObject;
-    if (x5c) {
-      const leaf = leafReading(x5c[0]!)!;
-      checkLeaf(leaf, aaguid, i.now);
-      key = leaf.key;
-    } else {
-      key = i.credentialKey;
-    }
+    const sig = attStmt.get('sig') as Uint8Array;
+    if (leaf) checkLeaf(leaf, aaguid, i.now);
     let ok: boolean;
     try {
-      ok = verify(x5c || i.credentialAlg !== -8 ? 'sha256' : null, signed, key, sig);
+      // Full attestation: the batch certificate's ES256 key; self: the credential's own key and algorithm.
+      ok = verify(leaf || i.credentialAlg !== -8 ? 'sha256' : null, signed, leaf?.key ?? i.credentialKey, sig);
     } catch {
       ok = false;
     }
