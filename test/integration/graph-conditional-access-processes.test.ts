@@ -12,17 +12,7 @@ import type { Tenant } from '../../src/store/tenants.ts';
 import type { User } from '../../src/store/users.ts';
 import { databaseUrl, engines } from '../support/engines.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-
-const DEADLINE_MS = 3000;
-
-async function within(what: string, probe: () => Promise<boolean>): Promise<number> {
-  const start = performance.now();
-  for (;;) {
-    if (await probe()) return performance.now() - start;
-    if (performance.now() - start > DEADLINE_MS) throw new Error(`${what}: not in force within ${DEADLINE_MS} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { within } from '../support/within.ts';
 
 describe.each(engines)('Conditional Access across two processes on %s', (engine) => {
   let a: TestServer;

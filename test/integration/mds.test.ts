@@ -12,7 +12,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VERSION_CHECK_INTERVAL_MS } from '../../src/core/cache-staleness.ts';
 import { createApp, createTenant, createUser } from '../../src/flows/directory.ts';
 import { purgeExpired } from '../../src/flows/maintenance.ts';
 import { loadMdsBlob } from '../../src/flows/metadata-service.ts';
@@ -36,6 +35,7 @@ import {
 } from '../support/mds-fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SoftAuthenticator } from '../support/soft-authenticator.ts';
+import { within } from '../support/within.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read as loose JSON in assertions
 type Json = Record<string, any>;
@@ -43,16 +43,6 @@ type Json = Record<string, any>;
 const KEPT = '1a2b3c4d-0000-4e70-9a55-7357a0c0ffee';
 const REVOKED = '5e6f7a8b-0000-4e70-9a55-7357a0c0ffee';
 const REVOKED_SINCE = '2026-11-20';
-
-/** Polls until `probe` holds: another process's BLOB is in force here within the version check interval. */
-async function within(what: string, probe: () => Promise<boolean>, deadlineMs = VERSION_CHECK_INTERVAL_MS + 2000) {
-  const start = performance.now();
-  for (;;) {
-    if (await probe()) return;
-    if (performance.now() - start > deadlineMs) throw new Error(`${what}: not within ${deadlineMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.each(engines)('FIDO metadata service on %s', (engine) => {
   const dir = mkdtempSync(join(tmpdir(), 'signet-mds-'));

@@ -19,19 +19,10 @@ import { CookieClient } from '../support/browserless.ts';
 import { databaseUrl, engines } from '../support/engines.ts';
 import { clientCredentials } from '../support/graph.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { within } from '../support/within.ts';
 
 /** Slack on top of the check interval for a loaded machine (two cores shared). */
 const DEADLINE_MS = VERSION_CHECK_INTERVAL_MS + 1000;
-
-/** Polls `probe` until it returns true; returns how long that took, or fails at the deadline. */
-async function within(what: string, probe: () => Promise<boolean>, deadlineMs = DEADLINE_MS): Promise<number> {
-  const start = performance.now();
-  for (;;) {
-    if (await probe()) return performance.now() - start;
-    if (performance.now() - start > deadlineMs) throw new Error(`${what}: not in force within ${deadlineMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const pkce = { code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' };
 

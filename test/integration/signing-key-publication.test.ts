@@ -12,16 +12,7 @@ import type { Tenant } from '../../src/store/tenants.ts';
 import { engines } from '../support/engines.ts';
 import { clientCredentials } from '../support/graph.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-
-/** Polls `probe` until it holds: a rebuilt provider is in force within the version check interval. */
-async function within(what: string, probe: () => Promise<boolean>): Promise<void> {
-  const start = performance.now();
-  for (;;) {
-    if (await probe()) return;
-    if (performance.now() - start > VERSION_CHECK_INTERVAL_MS + 2000) throw new Error(`${what}: not within time`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { within } from '../support/within.ts';
 
 describe.each(engines)('publishing signing keys before they sign on %s', (engine) => {
   let server: TestServer;

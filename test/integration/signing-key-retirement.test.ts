@@ -4,7 +4,6 @@
 // the next rotation or the maintenance pass. Time moves by the server's clock (ctx.now).
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VERSION_CHECK_INTERVAL_MS } from '../../src/core/cache-staleness.ts';
 import { KEY_RETIREMENT_DELAY_MS } from '../../src/core/signing-key-schedule.ts';
 import { createApp, createTenant } from '../../src/flows/directory.ts';
 import { purgeExpired } from '../../src/flows/maintenance.ts';
@@ -14,16 +13,7 @@ import type { Tenant } from '../../src/store/tenants.ts';
 import { engines } from '../support/engines.ts';
 import { clientCredentials } from '../support/graph.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-
-/** Polls `probe` until it holds: a rebuilt provider is in force within the version check interval. */
-async function within(what: string, probe: () => Promise<boolean>): Promise<void> {
-  const start = performance.now();
-  for (;;) {
-    if (await probe()) return;
-    if (performance.now() - start > VERSION_CHECK_INTERVAL_MS + 2000) throw new Error(`${what}: not within time`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { within } from '../support/within.ts';
 
 describe.each(engines)('signing key retirement on %s', (engine) => {
   let server: TestServer;
